@@ -8,12 +8,23 @@ Kullanım / Usage: rainstaff <komut|command> [seçenekler|options]
 
 Komutlar / Commands:
   relay [--port N] [--data DIR]      Sunucuyu başlatır / run the relay (web client included)
+  users add|list|passwd|disable|enable [NAME] [--role R] [--region SLUG] [--data DIR]
+                                     Sunucu kullanıcıları / relay users (password from stdin)
   help                               Bu yardım / this help
 `
 
 type Command = (args: string[]) => Promise<number>
 
-const commands: Record<string, () => Promise<Command>> = {}
+const commands: Record<string, () => Promise<Command>> = {
+  relay: async () => {
+    const cli = await import('../relay/cli.ts')
+    return (args) => cli.runCli(cli.relayCommand, args)
+  },
+  users: async () => {
+    const cli = await import('../relay/cli.ts')
+    return (args) => cli.runCli(cli.usersCommand, args)
+  },
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv

@@ -1,0 +1,211 @@
+/**
+ * `rainstaff relay` and `rainstaff users …`: argument parsing and process concerns (signals, exit
+ * codes, printing) around startRelay and relay/users.ts.
+ */
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import { DEFAULT_REGIONS } from '../schema/regions.ts'
+import { ConfigError, parseRegions } from './options.ts'
+import { startRelay } from './server.ts'
+import { openStore, StoreError } from './store.ts'
+import { addUser, listUsers, setDisabled, setPassword, UserError, type Role } from './users.ts'
+
+const out = (text: string): void => void process.stdout.write(text + '\n')
+const err = (text: string): void => void process.stderr.write(text + '\n')
+
+function defaultDataDir(): string {
+  return process.env.RAINSTAFF_DATA || './data'
+}
+
+function regionsFromEnv(): ReturnType<typeof parseRegions> | undefined {
+  const text = process.env.RAINSTAFF_REGIONS
+  return text ? parseRegions(text) : undefined
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} bir tamsayı olmalı / ${name} must be a whole number`)
+  return n
+}
+
+export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host H] [--data DIR]
+  --port N                 Dinlenecek port (PORT veya 3000) / port (PORT or 3000); 0 = any free port
+  --host H                 Adres (0.0.0.0) / bind address (0.0.0.0)
+  --data DIR               Veri klasörü (RAINSTAFF_DATA veya ./data) / data directory
+  --regions LIST           Bölgeler / regions, e.g. ankara=Ankara,istanbul=İstanbul (RAINSTAFF_REGIONS)
+  --max-message-bytes N    En büyük mesaj / largest message (16 MiB)
+  --rate N                 Bağlantı başına mesaj/s / messages per second per connection (200)
+  --token-ttl-seconds N    Oturum süresi / token lifetime (900)
+  --idle-unload-ms N       Boştaki belge bellekten atılır / unload idle docs after (60000)
+  --compact-after N        Sıkıştırma eşiği / updates before compaction (1000)
+  --web DIR                Web istemcisi / web client files (dist/web)
+Ortam / Environment: RAINSTAFF_ADMIN_PASSWORD (first start), RAINSTAFF_TRUST_PROXY=1 (behind a proxy)
+`
+
+export async function relayCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      regions: { type: 'string' },
+      'max-message-bytes': { type: 'string' },
+      rate: { type: 'string' },
+      'token-ttl-seconds': { type: 'string' },
+      'idle-unload-ms': { type: 'string' },
+      'compact-after': { type: 'string' },
+      web: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    out(RELAY_HELP)
+    return 0
+  }
+  const port = positiveInt(values.port ?? process.env.PORT ?? '3000', '--port') ?? 3000
+  const rate = positiveInt(values.rate, '--rate')
+  const ttl = positiveInt(values['token-ttl-seconds'], '--token-ttl-seconds')
+  const regions = values.regions ? parseRegions(values.regions) : regionsFromEnv()
+  const relay = await startRelay({
+    dataDir: values.data ?? defaultDataDir(),
+    port,
+    host: values.host ?? '0.0.0.0',
+    ...(regions ? { regions } : {}),
+    ...(process.env.RAINSTAFF_ADMIN_PASSWORD ? { adminPassword: process.env.RAINSTAFF_ADMIN_PASSWORD } : {}),
+    ...(values['max-message-bytes'] ? { maxMessageBytes: positiveInt(values['max-message-bytes'], '--max-message-bytes') ?? 0 } : {}),
+    ...(rate !== undefined ? { messageRate: { perSecond: rate, burst: rate * 10 } } : {}),
+    ...(ttl !== undefined ? { tokenTtlMs: ttl * 1000 } : {}),
+    ...(values['idle-unload-ms'] ? { idleUnloadMs: positiveInt(values['idle-unload-ms'], '--idle-unload-ms') ?? 0 } : {}),
+    ...(values['compact-after'] ? { compactAfterUpdates: positiveInt(values['compact-after'], '--compact-after') ?? 0 } : {}),
+    ...(values.web ? { webRoot: values.web } : {}),
+    trustProxy: process.env.RAINSTAFF_TRUST_PROXY === '1',
+  })
+  if (relay.generatedAdminPassword !== undefined) {
+    // Printed once to the terminal, on purpose: it is the only way to learn a generated password.
+    out('relay: ilk yönetici oluşturuldu / first admin created: admin')
+    out(`relay: parola / password: ${relay.generatedAdminPassword}  (yalnızca bir kez / shown only once)`)
+  }
+  // Tests and scripts read the actual port from this line; keep its shape.
+  out(`relay: listening on http://${relay.host}:${relay.port}`)
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      out(`relay: ${signal}, kapanıyor / shutting down`)
+      relay.close().then(resolve, (error: unknown) => {
+        err(`relay: kapanış hatası / shutdown error: ${error instanceof Error ? error.message : error}`)
+        resolve()
+      })
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
+  out('relay: stopped')
+  return 0
+}
+
+/** Reads one line (the password) from stdin; prompts when stdin is a terminal. */
+async function readPassword(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write(prompt)
+  const lines = createInterface({ input: process.stdin, terminal: false })
+  for await (const line of lines) {
+    lines.close()
+    return line
+  }
+  return ''
+}
+
+export const USERS_HELP = `Kullanım / Usage:
+  rainstaff users add NAME --role editor|admin [--region SLUG] [--data DIR]   (parola stdin'den / password from stdin)
+  rainstaff users list [--data DIR]
+  rainstaff users passwd NAME [--data DIR]                                      (parola stdin'den / password from stdin)
+  rainstaff users disable NAME [--data DIR]
+  rainstaff users enable NAME [--data DIR]
+`
+
+export async function usersCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      role: { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [action, name] = positionals
+  if (values.help || !action) {
+    out(USERS_HELP)
+    return action ? 0 : 2
+  }
+  const needsName = action !== 'list'
+  if (needsName && !name) {
+    err(`Kullanıcı adı gerekli / A username is required\n\n${USERS_HELP}`)
+    return 2
+  }
+  const store = openStore(values.data ?? defaultDataDir())
+  try {
+    const username = name ?? ''
+    switch (action) {
+      case 'add': {
+        const role = values.role
+        if (role !== 'editor' && role !== 'admin') {
+          err('--role editor veya admin olmalı / --role must be editor or admin')
+          return 2
+        }
+        const password = await readPassword('Parola / Password: ')
+        const user = await addUser(
+          store,
+          { username, role: role as Role, region: values.region ?? null, password },
+          regionsFromEnv() ?? DEFAULT_REGIONS,
+        )
+        out(`eklendi / added: ${user.username} (${user.role}${user.region ? ', ' + user.region : ''})`)
+        return 0
+      }
+      case 'list': {
+        for (const u of listUsers(store)) {
+          out([u.username, u.role, u.region ?? '*', u.disabled ? 'disabled' : 'active'].join('\t'))
+        }
+        return 0
+      }
+      case 'passwd': {
+        await setPassword(store, username, await readPassword('Yeni parola / New password: '))
+        out(`parola değişti / password changed: ${username}`)
+        return 0
+      }
+      case 'disable':
+      case 'enable': {
+        setDisabled(store, username, action === 'disable')
+        out(`${action === 'disable' ? 'devre dışı / disabled' : 'etkin / enabled'}: ${username}`)
+        return 0
+      }
+      default:
+        err(`Bilinmeyen işlem / Unknown action: ${action}\n\n${USERS_HELP}`)
+        return 2
+    }
+  } finally {
+    store.close()
+  }
+}
+
+/** Runs a command, turning expected failures into a bilingual message and exit code 1. */
+export async function runCli(command: (args: string[]) => Promise<number>, args: string[]): Promise<number> {
+  try {
+    return await command(args)
+  } catch (error) {
+    if (error instanceof StoreError || error instanceof UserError || error instanceof ConfigError) {
+      err(error.message)
+      return 1
+    }
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+      err(`Port kullanımda / Port already in use: ${error.message}`)
+      return 1
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      err(`${error.message}`)
+      return 2
+    }
+    throw error
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * One admitted WebSocket: speaks y-protocols sync and awareness with the client, checks every
+ * message against the connection's budget and rights, and answers with durable acknowledgements.
+ * A bad message closes this connection only; the doc and everyone else carry on.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as syncProtocol from 'y-protocols/sync'
+import type { WebSocket } from 'ws'
+import * as Y from 'yjs'
+import { MalformedUpdateError, type Peer, type RegionDoc } from './docs.ts'
+import { createBucket, take, type Bucket } from './limits.ts'
+import { countClose, type Metrics } from './metrics.ts'
+import type { ResolvedOptions } from './options.ts'
+import {
+  CLOSE,
+  CLOSE_REASON,
+  MESSAGE_AWARENESS,
+  MESSAGE_DURABLE,
+  MESSAGE_QUERY_AWARENESS,
+  MESSAGE_SYNC,
+  MESSAGE_WRITE_REFUSED,
+  WRITE_REFUSED_REASON,
+  type CloseCode,
+} from './protocol.ts'
+import type { User } from './users.ts'
+
+export interface ConnectionContext {
+  readonly options: ResolvedOptions
+  readonly metrics: Metrics
+  readonly log: (line: string) => void
+}
+
+/** Closes with a relay code and its bilingual reason, once. */
+export function closeWith(socket: WebSocket, metrics: Metrics, code: CloseCode): void {
+  if (socket.readyState !== socket.OPEN && socket.readyState !== socket.CONNECTING) return
+  countClose(metrics, code)
+  socket.close(code, CLOSE_REASON[code])
+}
+
+class ProtocolError extends Error {}
+
+export class Connection implements Peer {
+  readonly username: string
+  private readonly messages: Bucket
+  private readonly bytes: Bucket
+  /** Write messages accepted from this client; acknowledged once on disk. */
+  private writesAccepted = 0
+  private initialSyncDone = false
+  private closed = false
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly user: User,
+    private readonly doc: RegionDoc,
+    readonly writable: boolean,
+    private readonly ctx: ConnectionContext,
+  ) {
+    this.username = user.username
+    const now = Date.now()
+    this.messages = createBucket(ctx.options.messageRate, now)
+    this.bytes = createBucket(ctx.options.byteRate, now)
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary))
+    socket.on('close', () => this.dispose())
+    socket.on('error', () => this.dispose())
+    doc.attach(this)
+    // Like the stock y-websocket server: ask the client for what the relay lacks right away.
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_SYNC)
+    syncProtocol.writeSyncStep1(encoder, doc.doc)
+    this.send(encoding.toUint8Array(encoder))
+    const states = doc.awareness.getStates()
+    if (states.size > 0) this.send(awarenessMessage(doc.awareness, [...states.keys()]))
+  }
+
+  deliver(message: Uint8Array): void {
+    this.send(message)
+  }
+
+  durable(stateVector: Uint8Array): void {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_DURABLE)
+    encoding.writeVarUint8Array(encoder, stateVector)
+    encoding.writeVarUint(encoder, this.writesAccepted)
+    this.send(encoding.toUint8Array(encoder))
+  }
+
+  evict(code: number): void {
+    this.close(code === CLOSE.shutdown ? CLOSE.shutdown : CLOSE.unavailable)
+  }
+
+  private close(code: CloseCode): void {
+    closeWith(this.socket, this.ctx.metrics, code)
+    this.dispose()
+  }
+
+  private dispose(): void {
+    if (this.closed) return
+    this.closed = true
+    this.doc.detach(this)
+  }
+
+  private send(message: Uint8Array): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return
+    // Measured before this send so one large message (a big initial sync) always goes out.
+    if (this.socket.bufferedAmount > this.ctx.options.maxBufferedBytes) {
+      this.close(CLOSE.slowConsumer)
+      return
+    }
+    this.socket.send(message, { binary: true })
+  }
+
+  private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (this.closed) return
+    const bytes = toBytes(data)
+    const m = this.ctx.metrics
+    m.messagesReceived++
+    m.bytesReceived += bytes.byteLength
+    if (bytes.byteLength > this.ctx.options.maxMessageBytes) return this.close(CLOSE.tooBig)
+    const now = Date.now()
+    if (!take(this.messages, this.ctx.options.messageRate, 1, now) || !take(this.bytes, this.ctx.options.byteRate, bytes.byteLength, now)) {
+      return this.close(CLOSE.rateLimited)
+    }
+    if (!isBinary) return this.close(CLOSE.malformed)
+    try {
+      this.handle(bytes)
+    } catch (error) {
+      if (error instanceof ProtocolError || error instanceof MalformedUpdateError || isDecodeError(error)) {
+        return this.close(CLOSE.malformed)
+      }
+      this.ctx.log(`relay: beklenmeyen hata / unexpected error on ${this.doc.region.slug}: ${describe(error)}`)
+      return this.close(CLOSE.malformed)
+    }
+  }
+
+  private handle(bytes: Uint8Array): void {
+    const decoder = decoding.createDecoder(bytes)
+    const type = decoding.readVarUint(decoder)
+    switch (type) {
+      case MESSAGE_SYNC:
+        return this.handleSync(decoder)
+      case MESSAGE_AWARENESS:
+        return this.doc.applyAwareness(decoding.readVarUint8Array(decoder), this)
+      case MESSAGE_QUERY_AWARENESS:
+        return this.send(awarenessMessage(this.doc.awareness, [...this.doc.awareness.getStates().keys()]))
+      default:
+        throw new ProtocolError(`message type ${type}`)
+    }
+  }
+
+  private handleSync(decoder: decoding.Decoder): void {
+    const kind = decoding.readVarUint(decoder)
+    if (kind === syncProtocol.messageYjsSyncStep1) {
+      const stateVector = decoding.readVarUint8Array(decoder)
+      // Answer from disk-backed state only: a sync reply is a fan-out too.
+      this.doc.whenDurable(() => this.replyStep1(stateVector))
+      return
+    }
+    if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) {
+      throw new ProtocolError(`sync message ${kind}`)
+    }
+    const update = decoding.readVarUint8Array(decoder)
+    if (!this.writable) {
+      if (this.doc.contains(update)) return
+      this.ctx.metrics.writesRefused++
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, MESSAGE_WRITE_REFUSED)
+      encoding.writeVarString(encoder, WRITE_REFUSED_REASON)
+      this.send(encoding.toUint8Array(encoder))
+      return
+    }
+    this.doc.applyUpdate(update, this)
+    this.writesAccepted++
+    // A write that changed nothing is as durable as the doc is; otherwise the commit acknowledges it.
+    if (!this.doc.hasPending) this.doc.whenDurable(() => this.durable(this.currentStateVector()))
+  }
+
+  private replyStep1(stateVector: Uint8Array): void {
+    if (this.closed) return
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_SYNC)
+    try {
+      syncProtocol.writeSyncStep2(encoder, this.doc.doc, stateVector)
+    } catch {
+      return this.close(CLOSE.malformed)
+    }
+    this.send(encoding.toUint8Array(encoder))
+    if (!this.initialSyncDone) {
+      this.initialSyncDone = true
+      this.durable(this.currentStateVector())
+    }
+  }
+
+  private currentStateVector(): Uint8Array {
+    return Y.encodeStateVector(this.doc.doc)
+  }
+}
+
+function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
+  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients))
+  return encoding.toUint8Array(encoder)
+}
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data)
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  return data
+}
+
+/** lib0 decoders throw plain Errors (or RangeErrors) when a frame ends early or a number overflows. */
+function isDecodeError(error: unknown): boolean {
+  return error instanceof RangeError || (error instanceof Error && /Unexpected end|Integer out of range|length/i.test(error.message))
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,384 @@
+/**
+ * Region docs held in memory: loading (fully, before anyone is answered), group commit of
+ * accepted updates, fan-out only after the commit, durable acknowledgements, background
+ * compaction and unloading of idle docs.
+ *
+ * The order inside a commit is the durability promise: append to the store (fsync), then send
+ * the updates to other connections, then tell every connection what is on disk.
+ */
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as syncProtocol from 'y-protocols/sync'
+import type { Region } from '../schema/regions.ts'
+import type { Compactor } from './compactor.ts'
+import { MESSAGE_AWARENESS, MESSAGE_SYNC } from './protocol.ts'
+import { StoreError, type Store } from './store.ts'
+
+/** One connection as the doc sees it. */
+export interface Peer {
+  readonly username: string
+  /** Sends a ready-made message (an update by someone else, or awareness). */
+  deliver(message: Uint8Array): void
+  /** Everything this doc holds in memory is now on disk; `stateVector` describes it. */
+  durable(stateVector: Uint8Array): void
+  /** The doc is going away (storage failure, shutdown); close with this code. */
+  evict(code: number): void
+}
+
+/** An update Yjs could not read; only the connection that sent it is closed. */
+export class MalformedUpdateError extends Error {
+  constructor(cause: unknown) {
+    super('malformed update', { cause })
+    this.name = 'MalformedUpdateError'
+  }
+}
+
+interface PendingUpdate {
+  readonly update: Uint8Array
+  readonly origin: Peer | null
+  readonly at: number
+}
+
+export interface DocsEvents {
+  /** A commit batch reached disk. */
+  committed?(region: string, updates: number, bytes: number): void
+  compacted?(region: string): void
+  log?(line: string): void
+}
+
+export interface DocsOptions {
+  readonly regions: readonly Region[]
+  readonly idleUnloadMs: number
+  readonly compactAfterUpdates: number
+  readonly compactor: Compactor
+  readonly events?: DocsEvents
+}
+
+function updateMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_SYNC)
+  syncProtocol.writeUpdate(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+export class RegionDoc {
+  readonly doc = new Y.Doc({ gc: false })
+  readonly awareness: awarenessProtocol.Awareness
+  readonly peers = new Set<Peer>()
+  /** Awareness client ids each connection introduced, removed when it leaves. */
+  private readonly presence = new Map<Peer, Set<number>>()
+  /** Sequence number of the newest stored update this doc holds. */
+  lastSeq: number
+  /** Stored updates not yet folded into the snapshot. */
+  logged: number
+  lastUpdateAt: number | null
+  private pending: PendingUpdate[] = []
+  private afterCommit: Array<() => void> = []
+  private commitQueued = false
+  private snapshotCache: Y.Snapshot | null = null
+  private compacting: Promise<void> | null = null
+  private idleTimer: NodeJS.Timeout | null = null
+  private gone = false
+
+  constructor(
+    readonly region: Region,
+    private readonly store: Store,
+    private readonly options: DocsOptions,
+    private readonly onGone: (doc: RegionDoc) => void,
+  ) {
+    const history = store.loadRegion(region.slug)
+    const label = `${region.slug}`
+    this.doc.transact(() => {
+      if (history.snapshot) applyStored(this.doc, history.snapshot, `snapshot of ${label}`)
+      for (const u of history.updates) applyStored(this.doc, u.data, `update ${u.seq} of ${label}`)
+    })
+    this.lastSeq = history.updates.at(-1)?.seq ?? history.snapshotSeq
+    this.logged = history.updates.length
+    this.lastUpdateAt = store.regionStorage(region.slug).lastUpdateAt
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    // The relay itself is not a participant; only clients have presence.
+    this.awareness.setLocalState(null)
+    this.awareness.on('update', this.onAwareness)
+    this.doc.on('update', this.onUpdate)
+    if (this.logged >= options.compactAfterUpdates) this.compact()
+  }
+
+  /** True while accepted updates wait for their commit. */
+  get hasPending(): boolean {
+    return this.pending.length > 0
+  }
+
+  get loaded(): boolean {
+    return !this.gone
+  }
+
+  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.snapshotCache = null
+    this.pending.push({ update, origin: isPeer(origin, this.peers) ? origin : null, at: Date.now() })
+    if (!this.commitQueued) {
+      this.commitQueued = true
+      // setImmediate gathers every message that arrived in this I/O turn into one fsync.
+      setImmediate(() => this.commit())
+    }
+  }
+
+  private readonly onAwareness = (
+    change: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const source = isPeer(origin, this.peers) ? origin : null
+    if (source) {
+      const owned = this.presence.get(source) ?? new Set<number>()
+      this.presence.set(source, owned)
+      for (const id of change.added) owned.add(id)
+      for (const id of change.removed) owned.delete(id)
+    }
+    const clients = change.added.concat(change.updated, change.removed)
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
+    const message = encoding.toUint8Array(encoder)
+    for (const peer of this.peers) if (peer !== source) peer.deliver(message)
+  }
+
+  /** Applies a client's update. Throws MalformedUpdateError for bytes Yjs cannot read. */
+  applyUpdate(update: Uint8Array, peer: Peer): void {
+    try {
+      // Decoding first rejects garbage before anything touches the doc: Yjs integrates structs
+      // before it reads the delete set, so a bad tail could otherwise leave half an update behind.
+      Y.decodeUpdate(update)
+    } catch (error) {
+      throw new MalformedUpdateError(error)
+    }
+    const before = this.pending.length
+    try {
+      Y.applyUpdate(this.doc, update, peer)
+    } catch (error) {
+      // Readable but not integrable: what it left in memory cannot be trusted. Store what came
+      // before it, then drop the doc so the next connection reloads it from disk.
+      this.pending.length = before
+      this.commit(false)
+      this.peers.delete(peer)
+      this.unload(4503)
+      throw new MalformedUpdateError(error)
+    }
+  }
+
+  /**
+   * True when `update` holds nothing this doc lacks: no new structs and no new deletions. A
+   * read-only client's sync step 2 carries its whole delete set, which is not a write.
+   */
+  contains(update: Uint8Array): boolean {
+    this.snapshotCache ??= Y.snapshot(this.doc)
+    try {
+      return Y.snapshotContainsUpdate(this.snapshotCache, update)
+    } catch (error) {
+      throw new MalformedUpdateError(error)
+    }
+  }
+
+  /** Runs `fn` once everything accepted so far is on disk (at once when nothing is pending). */
+  whenDurable(fn: () => void): void {
+    if (this.pending.length === 0 && !this.commitQueued) fn()
+    else this.afterCommit.push(fn)
+  }
+
+  /** Commits now rather than at the end of the I/O turn (shutdown). */
+  flush(): void {
+    if (this.pending.length > 0 || this.afterCommit.length > 0) this.commit()
+  }
+
+  /** `acknowledge` is false when memory holds changes that are not stored (see applyUpdate). */
+  private commit(acknowledge = true): void {
+    this.commitQueued = false
+    if (this.gone) return
+    const batch = this.pending
+    this.pending = []
+    if (batch.length > 0) {
+      let bytes = 0
+      try {
+        this.lastSeq = this.store.appendUpdates(
+          batch.map((p) => {
+            bytes += p.update.byteLength
+            return { region: this.region.slug, data: p.update, username: p.origin?.username ?? 'relay', at: p.at }
+          }),
+        )
+      } catch (error) {
+        // Nothing of this batch was acknowledged or sent on; its senders still hold it and resend.
+        this.options.events?.log?.(
+          `relay: kayıt yazılamadı / could not store ${this.region.slug}: ${error instanceof Error ? error.message : error}`,
+        )
+        this.unload(4503)
+        return
+      }
+      this.logged += batch.length
+      this.lastUpdateAt = batch.at(-1)?.at ?? this.lastUpdateAt
+      this.options.events?.committed?.(this.region.slug, batch.length, bytes)
+      for (const p of batch) {
+        const message = updateMessage(p.update)
+        for (const peer of this.peers) if (peer !== p.origin) peer.deliver(message)
+      }
+      if (acknowledge) {
+        const stateVector = Y.encodeStateVector(this.doc)
+        for (const peer of this.peers) peer.durable(stateVector)
+      }
+      if (this.logged >= this.options.compactAfterUpdates) this.compact()
+    }
+    const callbacks = this.afterCommit
+    this.afterCommit = []
+    for (const fn of callbacks) fn()
+  }
+
+  /** Folds the snapshot and the logged updates into a new snapshot, off the main thread. */
+  compact(): Promise<void> {
+    if (this.compacting) return this.compacting
+    const slug = this.region.slug
+    const run = async (): Promise<void> => {
+      const history = this.store.loadRegion(slug)
+      const upto = history.updates.at(-1)?.seq
+      if (upto === undefined) return
+      const parts = history.snapshot ? [history.snapshot] : []
+      for (const u of history.updates) parts.push(u.data)
+      const merged = await this.options.compactor.merge(parts)
+      if (!this.store.db.open) return
+      this.store.writeSnapshot(slug, merged, upto)
+      this.logged = Math.max(0, this.logged - history.updates.length)
+      this.options.events?.compacted?.(slug)
+    }
+    this.compacting = run()
+      .catch((error: unknown) => {
+        this.options.events?.log?.(
+          `relay: sıkıştırma başarısız / compaction failed for ${slug}: ${error instanceof Error ? error.message : error}`,
+        )
+      })
+      .finally(() => {
+        this.compacting = null
+        this.scheduleIdle()
+      })
+    return this.compacting
+  }
+
+  /** Waits for a running compaction (tests, shutdown). */
+  async settled(): Promise<void> {
+    await this.compacting
+  }
+
+  attach(peer: Peer): void {
+    this.peers.add(peer)
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+  }
+
+  /** Applies a client's awareness update. Throws MalformedUpdateError for unreadable bytes. */
+  applyAwareness(update: Uint8Array, peer: Peer): void {
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer)
+    } catch (error) {
+      throw new MalformedUpdateError(error)
+    }
+  }
+
+  detach(peer: Peer): void {
+    if (!this.peers.delete(peer)) return
+    const owned = this.presence.get(peer)
+    this.presence.delete(peer)
+    if (owned && owned.size > 0 && !this.gone) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...owned], null)
+    }
+    this.scheduleIdle()
+  }
+
+  scheduleIdle(): void {
+    if (this.gone || this.peers.size > 0 || this.idleTimer) return
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null
+      if (this.peers.size > 0) return
+      if (this.pending.length > 0 || this.compacting) return this.scheduleIdle()
+      this.unload(null)
+    }, this.options.idleUnloadMs)
+    this.idleTimer.unref()
+  }
+
+  /** Drops the doc from memory; connections still attached are closed with `code`. */
+  unload(code: number | null): void {
+    if (this.gone) return
+    this.gone = true
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    for (const peer of [...this.peers]) peer.evict(code ?? 4503)
+    this.peers.clear()
+    this.doc.off('update', this.onUpdate)
+    this.awareness.off('update', this.onAwareness)
+    this.awareness.destroy()
+    this.doc.destroy()
+    this.onGone(this)
+  }
+}
+
+function isPeer(origin: unknown, peers: Set<Peer>): origin is Peer {
+  return typeof origin === 'object' && origin !== null && peers.has(origin as Peer)
+}
+
+function applyStored(doc: Y.Doc, data: Uint8Array, what: string): void {
+  try {
+    Y.decodeUpdate(data)
+    Y.applyUpdate(doc, data)
+  } catch (error) {
+    throw new StoreError(
+      `Veri deposu bozuk: ${what} okunamadı; sunucu boş belge sunmayacak. / ` +
+        `Damaged store: ${what} is unreadable; the relay will not serve an empty doc.`,
+      { cause: error },
+    )
+  }
+}
+
+/** The configured regions' docs, loaded on demand and unloaded when idle. */
+export class Docs {
+  private readonly loaded = new Map<string, RegionDoc>()
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: DocsOptions,
+  ) {}
+
+  region(slug: string): Region | undefined {
+    return this.options.regions.find((r) => r.slug === slug)
+  }
+
+  /** The region's doc, loading it if needed. Throws StoreError for a damaged store. */
+  open(slug: string): RegionDoc {
+    const existing = this.loaded.get(slug)
+    if (existing) return existing
+    const region = this.region(slug)
+    if (!region) throw new Error(`unknown region ${slug}`)
+    const doc = new RegionDoc(region, this.store, this.options, (gone) => {
+      if (this.loaded.get(slug) === gone) this.loaded.delete(slug)
+    })
+    this.loaded.set(slug, doc)
+    doc.scheduleIdle()
+    return doc
+  }
+
+  get(slug: string): RegionDoc | undefined {
+    return this.loaded.get(slug)
+  }
+
+  all(): RegionDoc[] {
+    return [...this.loaded.values()]
+  }
+
+  /** Loads every configured region once, so a damaged store stops start-up instead of a client. */
+  verifyAll(): void {
+    for (const region of this.options.regions) this.open(region.slug)
+  }
+
+  flushAll(): void {
+    for (const doc of this.loaded.values()) doc.flush()
+  }
+
+  async close(code: number): Promise<void> {
+    this.flushAll()
+    await Promise.all(this.all().map((d) => d.settled()))
+    for (const doc of this.all()) doc.unload(code)
+  }
+}

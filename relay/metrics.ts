@@ -1,0 +1,86 @@
+/**
+ * Counters the relay keeps about itself and their Prometheus text form. Plain numbers mutated in
+ * place: the hot path pays an increment, `/metrics` pays the formatting.
+ */
+
+export interface Metrics {
+  connectionsOpened: number
+  /** Closes the relay initiated, by close code. */
+  closes: Map<number, number>
+  messagesReceived: number
+  bytesReceived: number
+  updatesStored: number
+  updateBytesStored: number
+  commits: number
+  writesRefused: number
+  loginsOk: number
+  loginsFailed: number
+  loginsLimited: number
+  compactions: number
+}
+
+export function createMetrics(): Metrics {
+  return {
+    connectionsOpened: 0,
+    closes: new Map(),
+    messagesReceived: 0,
+    bytesReceived: 0,
+    updatesStored: 0,
+    updateBytesStored: 0,
+    commits: 0,
+    writesRefused: 0,
+    loginsOk: 0,
+    loginsFailed: 0,
+    loginsLimited: 0,
+    compactions: 0,
+  }
+}
+
+export function countClose(metrics: Metrics, code: number): void {
+  metrics.closes.set(code, (metrics.closes.get(code) ?? 0) + 1)
+}
+
+/** Per-region figures sampled when `/metrics` is read. */
+export interface RegionGauge {
+  readonly region: string
+  readonly loaded: boolean
+  readonly connections: number
+  readonly storedBytes: number
+  readonly loggedUpdates: number
+}
+
+function line(name: string, value: number, labels: Record<string, string | number> = {}): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '_')}"`)
+  return `${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${value}`
+}
+
+export function formatMetrics(m: Metrics, regions: readonly RegionGauge[], extra: { uptimeSeconds: number; storeBytes: number }): string {
+  const out: string[] = []
+  const counter = (name: string, help: string, value: number): void => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, line(name, value))
+  }
+  const gauge = (name: string, help: string, rows: Array<[number, Record<string, string | number>]>): void => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...rows.map(([v, l]) => line(name, v, l)))
+  }
+  counter('rainstaff_connections_opened_total', 'WebSocket connections admitted.', m.connectionsOpened)
+  out.push('# HELP rainstaff_closes_total Connections the relay closed, by close code.', '# TYPE rainstaff_closes_total counter')
+  for (const [code, n] of [...m.closes].sort((a, b) => a[0] - b[0])) out.push(line('rainstaff_closes_total', n, { code }))
+  counter('rainstaff_messages_received_total', 'WebSocket messages received.', m.messagesReceived)
+  counter('rainstaff_bytes_received_total', 'WebSocket bytes received.', m.bytesReceived)
+  counter('rainstaff_updates_stored_total', 'Updates committed to disk.', m.updatesStored)
+  counter('rainstaff_update_bytes_stored_total', 'Bytes of updates committed to disk.', m.updateBytesStored)
+  counter('rainstaff_commits_total', 'Group commits (fsyncs) of updates.', m.commits)
+  counter('rainstaff_writes_refused_total', 'Writes dropped from read-only connections.', m.writesRefused)
+  counter('rainstaff_logins_ok_total', 'Successful logins.', m.loginsOk)
+  counter('rainstaff_logins_failed_total', 'Failed logins.', m.loginsFailed)
+  counter('rainstaff_logins_limited_total', 'Logins refused by the failed-login limit.', m.loginsLimited)
+  counter('rainstaff_compactions_total', 'Snapshot compactions finished.', m.compactions)
+  gauge('rainstaff_doc_loaded', 'Whether the region doc is in memory.', regions.map((r) => [r.loaded ? 1 : 0, { region: r.region }]))
+  gauge('rainstaff_connections', 'Open connections per region.', regions.map((r) => [r.connections, { region: r.region }]))
+  gauge('rainstaff_region_stored_bytes', 'Stored bytes per region (snapshot and log).', regions.map((r) => [r.storedBytes, { region: r.region }]))
+  gauge('rainstaff_region_logged_updates', 'Updates logged since the last snapshot.', regions.map((r) => [r.loggedUpdates, { region: r.region }]))
+  gauge('rainstaff_store_bytes', 'Size of the store file and its WAL.', [[extra.storeBytes, {}]])
+  gauge('rainstaff_uptime_seconds', 'Seconds since the relay started.', [[extra.uptimeSeconds, {}]])
+  gauge('rainstaff_heap_used_bytes', 'V8 heap in use.', [[process.memoryUsage().heapUsed, {}]])
+  return out.join('\n') + '\n'
+}

@@ -1,0 +1,90 @@
+/**
+ * Relay settings and their defaults, in one place so the CLI, tests and the benchmark agree on
+ * what "default" means.
+ */
+import { DEFAULT_REGIONS, isRegionSlug, type Region } from '../schema/regions.ts'
+import type { BucketRate, LoginLimits } from './limits.ts'
+
+/** A setting the relay cannot use; the message is bilingual. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+export interface RelayOptions {
+  /** Data directory holding rainstaff.sqlite3. */
+  readonly dataDir: string
+  /** 0 picks a free port. */
+  readonly port?: number
+  readonly host?: string
+  readonly regions?: readonly Region[]
+  /** Password of the `admin` created on first start; random (printed once) when absent. */
+  readonly adminPassword?: string
+  readonly tokenTtlMs?: number
+  /** Largest WebSocket message accepted, in bytes. */
+  readonly maxMessageBytes?: number
+  /** Per-connection message budget. */
+  readonly messageRate?: BucketRate
+  /** Per-connection byte budget. */
+  readonly byteRate?: BucketRate
+  /** A connection whose unsent bytes exceed this is closed as a slow consumer. */
+  readonly maxBufferedBytes?: number
+  /** A doc with no connections is unloaded after this long. */
+  readonly idleUnloadMs?: number
+  /** Updates logged after the snapshot that trigger a compaction. */
+  readonly compactAfterUpdates?: number
+  readonly loginLimits?: LoginLimits
+  /** Static files served at `/` (the built web client). */
+  readonly webRoot?: string
+  /** Where log lines go; stderr when absent. Lines never hold passwords or tokens. */
+  readonly log?: (line: string) => void
+}
+
+export type ResolvedOptions = Required<Omit<RelayOptions, 'adminPassword'>> & { readonly adminPassword?: string }
+
+const MiB = 1024 * 1024
+
+export function resolveOptions(options: RelayOptions): ResolvedOptions {
+  const regions = options.regions ?? DEFAULT_REGIONS
+  for (const r of regions) {
+    if (!isRegionSlug(r.slug)) throw new ConfigError(`Geçersiz bölge kimliği / Invalid region id: ${r.slug}`)
+  }
+  const maxMessageBytes = options.maxMessageBytes ?? 16 * MiB
+  return {
+    dataDir: options.dataDir,
+    port: options.port ?? 3000,
+    host: options.host ?? '0.0.0.0',
+    regions,
+    ...(options.adminPassword !== undefined ? { adminPassword: options.adminPassword } : {}),
+    tokenTtlMs: options.tokenTtlMs ?? 15 * 60_000,
+    maxMessageBytes,
+    messageRate: options.messageRate ?? { perSecond: 200, burst: 2000 },
+    byteRate: options.byteRate ?? { perSecond: 4 * MiB, burst: 2 * maxMessageBytes },
+    maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes,
+    idleUnloadMs: options.idleUnloadMs ?? 60_000,
+    compactAfterUpdates: options.compactAfterUpdates ?? 1000,
+    loginLimits: options.loginLimits ?? { maxFailures: 5, windowMs: 15 * 60_000 },
+    webRoot: options.webRoot ?? 'dist/web',
+    log: options.log ?? ((line) => process.stderr.write(line + '\n')),
+  }
+}
+
+/**
+ * Parses `RAINSTAFF_REGIONS`-style text: `ankara=Ankara,istanbul=İstanbul`. A bare slug is its own
+ * display name.
+ */
+export function parseRegions(text: string): Region[] {
+  const regions = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const [slug = '', name] = part.split('=').map((s) => s.trim())
+      if (!isRegionSlug(slug)) throw new ConfigError(`Geçersiz bölge kimliği / Invalid region id: ${slug}`)
+      return { slug, name: name || slug }
+    })
+  if (regions.length === 0) throw new ConfigError('Bölge listesi boş / The region list is empty')
+  return regions
+}

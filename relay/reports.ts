@@ -1,0 +1,28 @@
+/**
+ * Admin reports built from the SQLite mirror (crdt/mirror.ts): record counts per table and the
+ * merged SQLite export that replaces the legacy `/sync/download`. Each call builds a fresh mirror
+ * and closes it, so the relay keeps no second copy of the data in memory between requests.
+ */
+import type * as Y from 'yjs'
+import { openMirror } from '../crdt/mirror.ts'
+
+export async function regionCounts(region: string, doc: Y.Doc): Promise<Record<string, number>> {
+  const mirror = await openMirror()
+  try {
+    mirror.attach(region, doc)
+    return mirror.counts(region)
+  } finally {
+    mirror.close()
+  }
+}
+
+/** A SQLite file holding the records of every given region. */
+export async function exportRegions(regions: ReadonlyArray<{ slug: string; doc: Y.Doc }>): Promise<Uint8Array> {
+  const mirror = await openMirror()
+  try {
+    for (const { slug, doc } of regions) mirror.attach(slug, doc)
+    return mirror.exportFile()
+  } finally {
+    mirror.close()
+  }
+}

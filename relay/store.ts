@@ -1,0 +1,216 @@
+/**
+ * The relay's embedded store: one SQLite file `<data>/rainstaff.sqlite3` holding the update log,
+ * compacted snapshots, users and metadata. It knows bytes and rows, not Yjs: docs.ts turns them
+ * into documents.
+ *
+ * Durability rests on two settings: WAL with `synchronous=FULL` fsyncs every commit, and callers
+ * fan out an update only after `appendUpdates` returned.
+ */
+import Database from 'better-sqlite3'
+import { mkdirSync, existsSync, statSync } from 'node:fs'
+import path from 'node:path'
+
+export const STORE_FILE = 'rainstaff.sqlite3'
+const SCHEMA_VERSION = 1
+
+/** Start-up refuses a store it cannot trust; the message says where and what to do. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StoreError'
+  }
+}
+
+export interface NewUpdate {
+  readonly region: string
+  readonly data: Uint8Array
+  readonly username: string
+  readonly at: number
+}
+
+export interface StoredUpdate {
+  readonly seq: number
+  readonly data: Uint8Array
+}
+
+/** What a region doc is made of: the snapshot (if any) and the updates logged after it. */
+export interface RegionHistory {
+  readonly snapshot: Uint8Array | null
+  readonly snapshotSeq: number
+  readonly updates: readonly StoredUpdate[]
+}
+
+export interface RegionStorage {
+  /** Updates logged since the snapshot. */
+  readonly updates: number
+  /** Bytes of the snapshot plus the logged updates. */
+  readonly bytes: number
+  /** Milliseconds since the epoch of the newest stored change, or null for an empty region. */
+  readonly lastUpdateAt: number | null
+}
+
+export interface Store {
+  /** The open connection; users.ts and tokens.ts keep their rows here too. */
+  readonly db: Database.Database
+  readonly file: string
+  /** Appends in one fsynced transaction; returns the sequence number of the last row. */
+  appendUpdates(updates: readonly NewUpdate[]): number
+  loadRegion(region: string): RegionHistory
+  /** Replaces the snapshot with `data` (covering every update up to `uptoSeq`) and drops those updates. */
+  writeSnapshot(region: string, data: Uint8Array, uptoSeq: number): void
+  regionStorage(region: string): RegionStorage
+  /** Regions with anything stored, configured or not. */
+  storedRegions(): string[]
+  /** Size of the database file plus its write-ahead log. */
+  fileBytes(): number
+  getMeta(key: string): string | undefined
+  setMeta(key: string, value: string): void
+  close(): void
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS updates (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      region TEXT NOT NULL,
+      data BLOB NOT NULL,
+      username TEXT NOT NULL,
+      at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS updates_region_seq ON updates (region, seq);
+    CREATE TABLE IF NOT EXISTS snapshots (
+      region TEXT PRIMARY KEY,
+      data BLOB NOT NULL,
+      upto_seq INTEGER NOT NULL,
+      -- time of the newest change the snapshot holds, not of the compaction
+      at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS users (
+      username TEXT PRIMARY KEY COLLATE NOCASE,
+      password_hash TEXT NOT NULL,
+      role TEXT NOT NULL CHECK (role IN ('editor', 'admin')),
+      region TEXT,
+      disabled INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+  `)
+  db.pragma(`user_version = ${SCHEMA_VERSION}`)
+}
+
+function toBytes(value: unknown, where: string): Uint8Array {
+  if (value instanceof Uint8Array) return value
+  throw new StoreError(`Kayıt bozuk: ${where} / Damaged store: ${where} is not binary data`)
+}
+
+/**
+ * Opens (creating if needed) the store in `dataDir`. Throws StoreError for a file that is not a
+ * database, fails SQLite's quick_check, or was written by a newer relay.
+ */
+export function openStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true })
+  const file = path.join(dataDir, STORE_FILE)
+  let db: Database.Database
+  try {
+    db = new Database(file)
+    db.pragma('journal_mode = WAL')
+    // FULL fsyncs the WAL on every commit: the acknowledgement promise is "on disk", not "in cache".
+    db.pragma('synchronous = FULL')
+    db.pragma('busy_timeout = 5000')
+    const check = db.pragma('quick_check', { simple: true })
+    if (check !== 'ok') throw new Error(String(check))
+    const version = db.pragma('user_version', { simple: true })
+    if (typeof version === 'number' && version > SCHEMA_VERSION) {
+      throw new Error(`schema version ${version} is newer than this relay understands (${SCHEMA_VERSION})`)
+    }
+    migrate(db)
+  } catch (error) {
+    if (error instanceof StoreError) throw error
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new StoreError(
+      `Veri deposu okunamıyor: ${file} (${detail}). Sunucu başlatılmadı; yedekten geri yükleyin. / ` +
+        `The store is unreadable: ${file} (${detail}). The relay did not start; restore it from a backup.`,
+      { cause: error },
+    )
+  }
+
+  const insert = db.prepare('INSERT INTO updates (region, data, username, at) VALUES (?, ?, ?, ?)')
+  const appendMany = db.transaction((updates: readonly NewUpdate[]): number => {
+    let seq = 0
+    for (const u of updates) seq = Number(insert.run(u.region, u.data, u.username, u.at).lastInsertRowid)
+    return seq
+  })
+  const selectSnapshot = db.prepare<[string], { data: unknown; upto_seq: number }>(
+    'SELECT data, upto_seq FROM snapshots WHERE region = ?',
+  )
+  const selectUpdates = db.prepare<[string, number], { seq: number; data: unknown }>(
+    'SELECT seq, data FROM updates WHERE region = ? AND seq > ? ORDER BY seq',
+  )
+  const upsertSnapshot = db.prepare(
+    `INSERT INTO snapshots (region, data, upto_seq, at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (region) DO UPDATE SET data = excluded.data, upto_seq = excluded.upto_seq, at = excluded.at`,
+  )
+  const deleteUpto = db.prepare('DELETE FROM updates WHERE region = ? AND seq <= ?')
+  const newestMerged = db.prepare<[string, number, string], { at: number | null }>(
+    `SELECT max(at) AS at FROM (SELECT at FROM updates WHERE region = ? AND seq <= ?
+                               UNION ALL SELECT at FROM snapshots WHERE region = ?)`,
+  )
+  const replaceSnapshot = db.transaction((region: string, data: Uint8Array, uptoSeq: number) => {
+    const at = newestMerged.get(region, uptoSeq, region)?.at ?? Date.now()
+    upsertSnapshot.run(region, data, uptoSeq, at)
+    deleteUpto.run(region, uptoSeq)
+  })
+  const updateStats = db.prepare<[string], { n: number; bytes: number | null; last: number | null }>(
+    'SELECT count(*) AS n, sum(length(data)) AS bytes, max(at) AS last FROM updates WHERE region = ?',
+  )
+  const snapshotStats = db.prepare<[string], { bytes: number; at: number }>(
+    'SELECT length(data) AS bytes, at FROM snapshots WHERE region = ?',
+  )
+  const selectMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?')
+  const upsertMeta = db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  )
+
+  return {
+    db,
+    file,
+    appendUpdates: (updates) => appendMany(updates),
+    loadRegion(region) {
+      const snap = selectSnapshot.get(region)
+      const snapshotSeq = snap?.upto_seq ?? 0
+      const snapshot = snap ? toBytes(snap.data, `snapshot of ${region}`) : null
+      const updates = selectUpdates
+        .all(region, snapshotSeq)
+        .map((row) => ({ seq: row.seq, data: toBytes(row.data, `update ${row.seq} of ${region}`) }))
+      return { snapshot, snapshotSeq, updates }
+    },
+    writeSnapshot: (region, data, uptoSeq) => replaceSnapshot(region, data, uptoSeq),
+    regionStorage(region) {
+      const u = updateStats.get(region)
+      const s = snapshotStats.get(region)
+      const last = Math.max(u?.last ?? 0, s?.at ?? 0)
+      return {
+        updates: u?.n ?? 0,
+        bytes: (u?.bytes ?? 0) + (s?.bytes ?? 0),
+        lastUpdateAt: last > 0 ? last : null,
+      }
+    },
+    storedRegions() {
+      const rows = db
+        .prepare<[], { region: string }>('SELECT region FROM updates UNION SELECT region FROM snapshots')
+        .all()
+      return rows.map((r) => r.region)
+    },
+    fileBytes() {
+      let total = 0
+      for (const f of [file, file + '-wal']) if (existsSync(f)) total += statSync(f).size
+      return total
+    },
+    getMeta: (key) => selectMeta.get(key)?.value,
+    setMeta: (key, value) => void upsertMeta.run(key, value),
+    close() {
+      if (db.open) db.close()
+    },
+  }
+}

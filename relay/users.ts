@@ -1,0 +1,202 @@
+/**
+ * Relay users: who may log in, with which role and region. Rows live in the store's `users`
+ * table; every function takes the store so the CLI, the relay and a legacy importer share them.
+ */
+import { DEFAULT_REGIONS, isRegionSlug, legacyRegionSlug, type Region } from '../schema/regions.ts'
+import { hashPassword, legacyStoredHash, randomPassword, verifyPassword } from './passwords.ts'
+import type { Store } from './store.ts'
+
+export type Role = 'editor' | 'admin'
+
+export interface User {
+  readonly username: string
+  readonly role: Role
+  /** The region an editor writes; null for the admin, who reads every region and writes none. */
+  readonly region: string | null
+  readonly disabled: boolean
+  readonly createdAt: number
+  readonly updatedAt: number
+}
+
+interface NewUserBase {
+  readonly username: string
+  readonly role: Role
+  readonly region?: string | null
+}
+
+/** A new user with a plain password, or with a hash from a legacy `users` table (upgraded on first login). */
+export type NewUser = NewUserBase & ({ readonly password: string } | { readonly legacyHash: string })
+
+/** Bad input for a user operation; the message is bilingual and nothing was changed. */
+export class UserError extends Error {
+  constructor(tr: string, en: string) {
+    super(`${tr} / ${en}`)
+    this.name = 'UserError'
+  }
+}
+
+export const MIN_PASSWORD_LENGTH = 8
+const USERNAME = /^[\p{L}\p{N}._@-]{1,64}$/u
+
+interface UserRow {
+  username: string
+  password_hash: string
+  role: string
+  region: string | null
+  disabled: number
+  created_at: number
+  updated_at: number
+}
+
+function toUser(row: UserRow): User {
+  return {
+    username: row.username,
+    role: row.role === 'admin' ? 'admin' : 'editor',
+    region: row.region,
+    disabled: row.disabled !== 0,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new UserError(
+      `Parola en az ${MIN_PASSWORD_LENGTH} karakter olmalı`,
+      `The password must have at least ${MIN_PASSWORD_LENGTH} characters`,
+    )
+  }
+}
+
+function checkRegion(role: Role, region: string | null | undefined, regions: readonly Region[]): string | null {
+  if (role === 'admin') return null
+  if (region == null || region === '') {
+    throw new UserError('Editör için bölge gerekli (--region)', 'An editor needs a region (--region)')
+  }
+  if (!isRegionSlug(region) || !regions.some((r) => r.slug === region)) {
+    const known = regions.map((r) => r.slug).join(', ')
+    throw new UserError(`Bilinmeyen bölge: ${region} (${known})`, `Unknown region: ${region} (${known})`)
+  }
+  return region
+}
+
+function row(store: Store, username: string): UserRow | undefined {
+  return store.db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?').get(username)
+}
+
+function requireRow(store: Store, username: string): UserRow {
+  const found = row(store, username)
+  if (!found) throw new UserError(`Kullanıcı yok: ${username}`, `No such user: ${username}`)
+  return found
+}
+
+/** Maps a legacy role (`user`, `admin`) to a relay role. */
+export function legacyRole(role: string): Role {
+  return role.trim().toLowerCase() === 'admin' ? 'admin' : 'editor'
+}
+
+/** Maps a legacy user's region (`Ankara`, `ALL` for the admin …) to a slug, or null for `ALL`. */
+export function legacyUserRegion(region: string | null | undefined): string | null {
+  if (region != null && region.trim().toUpperCase() === 'ALL') return null
+  return legacyRegionSlug(region)
+}
+
+/**
+ * Adds a user. `regions` is the set an editor's region must belong to (the relay's configured
+ * regions; the defaults when omitted). Throws UserError for a taken name or bad input.
+ */
+export async function addUser(store: Store, input: NewUser, regions: readonly Region[] = DEFAULT_REGIONS): Promise<User> {
+  const username = input.username.trim()
+  if (!USERNAME.test(username)) {
+    throw new UserError(
+      'Kullanıcı adı 1–64 harf, rakam veya . _ @ - olmalı',
+      'A username is 1–64 letters, digits or . _ @ -',
+    )
+  }
+  if (input.role !== 'editor' && input.role !== 'admin') {
+    throw new UserError('Rol editor veya admin olmalı', 'The role must be editor or admin')
+  }
+  const region = checkRegion(input.role, input.region, regions)
+  let hash: string
+  if ('password' in input) {
+    checkPassword(input.password)
+    hash = await hashPassword(input.password)
+  } else {
+    hash = legacyStoredHash(input.legacyHash)
+  }
+  if (row(store, username)) throw new UserError(`Kullanıcı zaten var: ${username}`, `User already exists: ${username}`)
+  const now = Date.now()
+  store.db
+    .prepare(
+      'INSERT INTO users (username, password_hash, role, region, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
+    )
+    .run(username, hash, input.role, region, now, now)
+  return toUser(requireRow(store, username))
+}
+
+export function getUser(store: Store, username: string): User | undefined {
+  const found = row(store, username)
+  return found ? toUser(found) : undefined
+}
+
+export function listUsers(store: Store): User[] {
+  return store.db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username').all().map(toUser)
+}
+
+export function countUsers(store: Store): number {
+  return store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()?.n ?? 0
+}
+
+export async function setPassword(store: Store, username: string, password: string): Promise<void> {
+  requireRow(store, username)
+  checkPassword(password)
+  const hash = await hashPassword(password)
+  store.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?').run(hash, Date.now(), username)
+}
+
+export function setDisabled(store: Store, username: string, disabled: boolean): void {
+  requireRow(store, username)
+  store.db
+    .prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE username = ?')
+    .run(disabled ? 1 : 0, Date.now(), username)
+}
+
+export type LoginResult =
+  | { readonly ok: true; readonly user: User }
+  | { readonly ok: false; readonly reason: 'invalid' | 'disabled' }
+
+// Verified against for unknown users so a wrong name costs as long as a wrong password.
+let decoyHash: Promise<string> | undefined
+
+/** Checks a password; a legacy hash that matches is replaced by a scrypt hash on the spot. */
+export async function authenticate(store: Store, username: string, password: string): Promise<LoginResult> {
+  const found = row(store, username.trim())
+  if (!found) {
+    decoyHash ??= hashPassword(randomPassword())
+    await verifyPassword(await decoyHash, password)
+    return { ok: false, reason: 'invalid' }
+  }
+  const check = await verifyPassword(found.password_hash, password)
+  if (!check.ok) return { ok: false, reason: 'invalid' }
+  if (found.disabled !== 0) return { ok: false, reason: 'disabled' }
+  if (check.needsRehash) {
+    const hash = await hashPassword(password)
+    // Guarded by the old hash so a concurrent `users passwd` is not overwritten.
+    store.db
+      .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ? AND password_hash = ?')
+      .run(hash, Date.now(), found.username, found.password_hash)
+  }
+  return { ok: true, user: toUser(found) }
+}
+
+/**
+ * First start: with no users at all, creates `admin` with `password` (RAINSTAFF_ADMIN_PASSWORD)
+ * or a random one. Returns the generated password so the caller can print it once; undefined when
+ * nothing was created or the password came from the caller.
+ */
+export async function ensureFirstAdmin(store: Store, password?: string): Promise<{ created: boolean; generated?: string }> {
+  if (countUsers(store) > 0) return { created: false }
+  const generated = password === undefined || password === '' ? randomPassword() : undefined
+  await addUser(store, { username: 'admin', role: 'admin', password: generated ?? password ?? '' })
+  return generated === undefined ? { created: true } : { created: true, generated }
+}
