@@ -1,0 +1,182 @@
+/**
+ * Writing records into a region document. Every change runs in one Yjs transaction that validates
+ * first (a rejected edit writes nothing), then sets the changed fields, then stamps `updated_at`
+ * and `updated_by` — in that order, because crdt/records.ts finds the author of a value by the
+ * stamps that follow it in the same transaction.
+ */
+import * as Y from 'yjs'
+import { naturalId, randomId } from '../schema/identity.ts'
+import { TABLES, type CellValue, type RecordInput, type TableName } from '../schema/tables.ts'
+import { validateFields, validateRecord, ValidationError } from '../schema/validate.ts'
+import { readRecord, RESOLVED_MAP, tableMap, type RecordFields, type RecordMap, type ResolvedConflict } from './records.ts'
+
+/** Who makes an edit, and the clock that stamps it (injectable so tests control time). */
+export interface Author {
+  user: string
+  now?: () => Date
+}
+
+/** Transaction origin of edits made through this module: the sync engine sends these. */
+export const LOCAL_EDIT = 'rainstaff:local-edit'
+
+/** A region doc. GC stays off: losing values of concurrent edits are the conflict history. */
+export function createRegionDoc(): Y.Doc {
+  return new Y.Doc({ gc: false })
+}
+
+export class RecordError extends Error {
+  readonly table: TableName
+  readonly id: string
+  readonly code: 'not_found' | 'deleted'
+
+  constructor(table: TableName, id: string, code: 'not_found' | 'deleted') {
+    const text =
+      code === 'not_found'
+        ? ['kayıt bulunamadı', 'record not found']
+        : ['kayıt silinmiş; önce geri alın', 'record is deleted; restore it first']
+    super(`${TABLES[table].label.tr} ${id}: ${text[0]} / ${TABLES[table].label.en} ${id}: ${text[1]}`)
+    this.name = 'RecordError'
+    this.table = table
+    this.id = id
+    this.code = code
+  }
+}
+
+function timestamp(author: Author): string {
+  return (author.now?.() ?? new Date()).toISOString()
+}
+
+/** References must name a live record of the same region doc: no timesheet for a ghost employee. */
+function checkReferences(doc: Y.Doc, table: TableName, fields: Readonly<Record<string, CellValue>>): void {
+  for (const [field, def] of Object.entries(TABLES[table].fields)) {
+    const target = def.references
+    const value = fields[field]
+    if (target === undefined || typeof value !== 'string') continue
+    const record = readRecord(doc, target, value)
+    if (record === undefined || record.deleted_at !== null) {
+      throw new ValidationError(table, field, value, 'reference', {
+        tr: `${TABLES[target].label.tr} içinde böyle bir kayıt yok`,
+        en: `no such record in ${TABLES[target].label.en}`,
+      })
+    }
+  }
+}
+
+function setChanged(map: RecordMap, record: RecordFields | undefined, changes: Readonly<Record<string, CellValue>>): boolean {
+  let changed = false
+  for (const [field, value] of Object.entries(changes)) {
+    if (record !== undefined && Object.hasOwn(record, field) && record[field] === value) continue
+    map.set(field, value)
+    changed = true
+  }
+  return changed
+}
+
+function stamp(map: RecordMap, author: Author, at: string): void {
+  map.set('updated_at', at)
+  map.set('updated_by', author.user)
+}
+
+/**
+ * Inserts a record and returns its id. A natural-key record that already exists (say the plate was
+ * entered before, or deleted) is updated and restored instead: same key, same record.
+ */
+export function insertRecord<T extends TableName>(
+  doc: Y.Doc,
+  table: T,
+  region: string,
+  input: RecordInput<T>,
+  author: Author,
+): string {
+  const fields = validateFields(table, input, 'insert')
+  validateRecord(table, fields)
+  checkReferences(doc, table, fields)
+  const id = naturalId(table, fields) ?? randomId()
+  const at = timestamp(author)
+  doc.transact(() => {
+    const records = tableMap(doc, table)
+    const existing = records.get(id)
+    if (existing !== undefined) {
+      const changed = setChanged(existing, readRecord(doc, table, id), { ...fields, deleted_at: null, deleted_by: null })
+      if (changed) stamp(existing, author, at)
+      return
+    }
+    const map: RecordMap = new Y.Map()
+    // Blank fields stay unset: if another office creates the same natural key concurrently,
+    // its filled-in fields must show through rather than lose to our nulls.
+    for (const [field, value] of Object.entries(fields)) if (value !== null) map.set(field, value)
+    map.set('region', region)
+    map.set('created_at', at)
+    stamp(map, author, at)
+    records.set(id, map)
+  }, LOCAL_EDIT)
+  return id
+}
+
+function liveMap(doc: Y.Doc, table: TableName, id: string, allowDeleted: boolean): [RecordMap, RecordFields] {
+  const map = tableMap(doc, table).get(id)
+  const record = readRecord(doc, table, id)
+  if (map === undefined || record === undefined) throw new RecordError(table, id, 'not_found')
+  if (!allowDeleted && record.deleted_at !== null) throw new RecordError(table, id, 'deleted')
+  return [map, record]
+}
+
+/** Changes some fields of a live record. Only fields whose value changes are written. */
+export function updateRecord<T extends TableName>(
+  doc: Y.Doc,
+  table: T,
+  id: string,
+  patch: Partial<RecordInput<T>>,
+  author: Author,
+): void {
+  const changes = validateFields(table, patch, 'update')
+  const [map, record] = liveMap(doc, table, id, false)
+  validateRecord(table, { ...record, ...changes })
+  checkReferences(doc, table, changes)
+  doc.transact(() => {
+    if (setChanged(map, record, changes)) stamp(map, author, timestamp(author))
+  }, LOCAL_EDIT)
+}
+
+/** Soft delete: the record leaves every list but stays in the document, restorable. */
+export function deleteRecord(doc: Y.Doc, table: TableName, id: string, author: Author): void {
+  const [map, record] = liveMap(doc, table, id, true)
+  if (record.deleted_at !== null) return
+  const at = timestamp(author)
+  doc.transact(() => {
+    map.set('deleted_at', at)
+    map.set('deleted_by', author.user)
+    stamp(map, author, at)
+  }, LOCAL_EDIT)
+}
+
+export function restoreRecord(doc: Y.Doc, table: TableName, id: string, author: Author): void {
+  const [map, record] = liveMap(doc, table, id, true)
+  if (record.deleted_at === null) return
+  doc.transact(() => {
+    map.set('deleted_at', null)
+    map.set('deleted_by', null)
+    stamp(map, author, timestamp(author))
+  }, LOCAL_EDIT)
+}
+
+/**
+ * Resolves a conflict: the field takes `value` (the kept one or the lost one) and the conflict is
+ * marked resolved, so it leaves the list on every replica.
+ */
+export function resolveConflict(
+  doc: Y.Doc,
+  conflict: { conflict_id: string; table: TableName; record_id: string; field: string },
+  value: CellValue,
+  author: Author,
+): void {
+  const changes = validateFields(conflict.table, { [conflict.field]: value }, 'update')
+  const [map, record] = liveMap(doc, conflict.table, conflict.record_id, true)
+  validateRecord(conflict.table, { ...record, ...changes })
+  const at = timestamp(author)
+  doc.transact(() => {
+    if (setChanged(map, record, changes)) stamp(map, author, at)
+    const resolution: ResolvedConflict = { table: conflict.table, record_id: conflict.record_id, by: author.user, at }
+    doc.getMap<ResolvedConflict>(RESOLVED_MAP).set(conflict.conflict_id, resolution)
+  }, LOCAL_EDIT)
+}

@@ -1,0 +1,145 @@
+/**
+ * Validation derived from the table definitions. A rejected record throws a ValidationError that
+ * names the table, field, value and rule in Turkish and English; callers write nothing then.
+ * Accepted input comes back normalized (trimmed text, ISO dates, blank optional fields as null)
+ * so every replica stores the same spelling of the same value.
+ */
+import { TABLES, type CellValue, type FieldDef, type TableName } from './tables.ts'
+import { normalizePlate } from './identity.ts'
+import { checkNewShift, parseWorkDate, ShiftError } from './hours.ts'
+
+export type Rule = 'required' | 'type' | 'date' | 'time' | 'oneOf' | 'min' | 'unknown' | 'shift' | 'reference'
+
+const RULE_TEXT: Record<Rule, { tr: string; en: string }> = {
+  required: { tr: 'zorunlu alan boş olamaz', en: 'required field cannot be empty' },
+  type: { tr: 'değer türü yanlış', en: 'wrong value type' },
+  date: { tr: 'tarih YYYY-AA-GG veya GG.AA.YYYY olmalı', en: 'date must be YYYY-MM-DD or DD.MM.YYYY' },
+  time: { tr: 'saat SS:DD (00:00–23:59) olmalı', en: 'time must be HH:MM (00:00–23:59)' },
+  oneOf: { tr: 'izin verilen değerlerden biri olmalı', en: 'must be one of the allowed values' },
+  min: { tr: 'değer çok küçük', en: 'value too small' },
+  unknown: { tr: 'bu tabloda böyle bir alan yok', en: 'no such field in this table' },
+  shift: { tr: 'vardiya geçersiz', en: 'invalid shift' },
+  reference: { tr: 'başvurulan kayıt yok', en: 'referenced record does not exist' },
+}
+
+export class ValidationError extends Error {
+  readonly table: TableName
+  readonly field: string
+  readonly value: unknown
+  readonly rule: Rule
+
+  constructor(table: TableName, field: string, value: unknown, rule: Rule, detail?: { tr: string; en: string }) {
+    const text = detail ?? RULE_TEXT[rule]
+    const shown = JSON.stringify(value) ?? String(value)
+    super(
+      `${TABLES[table].label.tr}.${field} = ${shown}: ${text.tr} / ` +
+        `${TABLES[table].label.en}.${field} = ${shown}: ${text.en}`,
+    )
+    this.name = 'ValidationError'
+    this.table = table
+    this.field = field
+    this.value = value
+    this.rule = rule
+  }
+}
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+}
+
+function normalizeField(table: TableName, field: string, def: FieldDef, value: unknown): CellValue {
+  if (isBlank(value)) {
+    if (def.required) throw new ValidationError(table, field, value, 'required')
+    return null
+  }
+  switch (def.type) {
+    case 'text': {
+      if (typeof value !== 'string') throw new ValidationError(table, field, value, 'type')
+      const trimmed = value.trim()
+      if (def.oneOf && !def.oneOf.includes(trimmed)) {
+        const allowed = def.oneOf.join(', ')
+        throw new ValidationError(table, field, value, 'oneOf', {
+          tr: `şunlardan biri olmalı: ${allowed}`,
+          en: `must be one of: ${allowed}`,
+        })
+      }
+      return table === 'vehicles' && field === 'plate' ? normalizePlate(trimmed) : trimmed
+    }
+    case 'date': {
+      const iso = typeof value === 'string' ? parseWorkDate(value.trim()) : null
+      if (iso === null) throw new ValidationError(table, field, value, 'date')
+      return iso
+    }
+    case 'time': {
+      if (typeof value !== 'string' || !TIME.test(value.trim())) throw new ValidationError(table, field, value, 'time')
+      return value.trim()
+    }
+    case 'flag': {
+      if (value === true || value === 1) return 1
+      if (value === false || value === 0) return 0
+      throw new ValidationError(table, field, value, 'type', { tr: '0 veya 1 olmalı', en: 'must be 0 or 1' })
+    }
+    case 'integer':
+    case 'real': {
+      const ok = typeof value === 'number' && Number.isFinite(value) && (def.type === 'real' || Number.isInteger(value))
+      if (!ok) {
+        const kind = def.type === 'integer' ? { tr: 'tam sayı olmalı', en: 'must be an integer' } : { tr: 'sayı olmalı', en: 'must be a number' }
+        throw new ValidationError(table, field, value, 'type', kind)
+      }
+      if (def.min !== undefined && value < def.min) {
+        throw new ValidationError(table, field, value, 'min', {
+          tr: `en az ${def.min} olmalı`,
+          en: `must be at least ${def.min}`,
+        })
+      }
+      return value
+    }
+  }
+}
+
+/**
+ * Checks and normalizes the table's own fields of a new record (`insert`) or of a patch
+ * (`update`, where only the given fields are checked). Metadata fields are not accepted here:
+ * the CRDT layer stamps them.
+ */
+export function validateFields(
+  table: TableName,
+  input: Readonly<Record<string, unknown>>,
+  mode: 'insert' | 'update',
+): Record<string, CellValue> {
+  const fields = TABLES[table].fields
+  for (const field of Object.keys(input)) {
+    if (!Object.hasOwn(fields, field)) throw new ValidationError(table, field, input[field], 'unknown')
+  }
+  const out: Record<string, CellValue> = {}
+  for (const [field, def] of Object.entries(fields)) {
+    if (mode === 'update' && !Object.hasOwn(input, field)) continue
+    const value = input[field]
+    // A missing flag means "no" (the legacy column default), not a missing answer.
+    out[field] = def.type === 'flag' && value === undefined ? 0 : normalizeField(table, field, def, value)
+  }
+  return out
+}
+
+/**
+ * Rules that span fields. Run on the whole record after a patch is applied, so an update
+ * cannot produce a shift that an insert would have refused.
+ */
+export function validateRecord(table: TableName, record: Readonly<Record<string, CellValue>>): void {
+  if (table !== 'timesheets' && table !== 'shift_templates') return
+  try {
+    checkNewShift({
+      work_date: table === 'timesheets' ? String(record.work_date) : '2000-01-03',
+      start_time: String(record.start_time),
+      end_time: String(record.end_time),
+      break_minutes: Number(record.break_minutes),
+      is_special: Number(record.is_special ?? 0),
+    })
+  } catch (error) {
+    if (!(error instanceof ShiftError)) throw error
+    const [tr, en] = error.message.split(' / ')
+    throw new ValidationError(table, error.field, error.value, 'shift', { tr: tr ?? error.message, en: en ?? error.message })
+  }
+}
