@@ -39,6 +39,7 @@ export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host
   --token-ttl-seconds N    Oturum süresi / token lifetime (900)
   --idle-unload-ms N       Boştaki belge bellekten atılır / unload idle docs after (60000)
   --compact-after N        Sıkıştırma eşiği / updates before compaction (1000)
+  --max-buffered-bytes N   Yavaş istemci sınırı / unsent bytes before a slow client is closed (4 × max message)
   --web DIR                Web istemcisi / web client files (dist/web)
 Ortam / Environment: RAINSTAFF_ADMIN_PASSWORD (first start), RAINSTAFF_TRUST_PROXY=1 (behind a proxy)
 `
@@ -56,6 +57,7 @@ export async function relayCommand(args: string[]): Promise<number> {
       'token-ttl-seconds': { type: 'string' },
       'idle-unload-ms': { type: 'string' },
       'compact-after': { type: 'string' },
+      'max-buffered-bytes': { type: 'string' },
       web: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -79,6 +81,7 @@ export async function relayCommand(args: string[]): Promise<number> {
     ...(ttl !== undefined ? { tokenTtlMs: ttl * 1000 } : {}),
     ...(values['idle-unload-ms'] ? { idleUnloadMs: positiveInt(values['idle-unload-ms'], '--idle-unload-ms') ?? 0 } : {}),
     ...(values['compact-after'] ? { compactAfterUpdates: positiveInt(values['compact-after'], '--compact-after') ?? 0 } : {}),
+    ...(values['max-buffered-bytes'] ? { maxBufferedBytes: positiveInt(values['max-buffered-bytes'], '--max-buffered-bytes') ?? 0 } : {}),
     ...(values.web ? { webRoot: values.web } : {}),
     trustProxy: process.env.RAINSTAFF_TRUST_PROXY === '1',
   })

@@ -61,7 +61,8 @@ export function resolveOptions(options: RelayOptions): ResolvedOptions {
     tokenTtlMs: options.tokenTtlMs ?? 15 * 60_000,
     maxMessageBytes,
     messageRate: options.messageRate ?? { perSecond: 200, burst: 2000 },
-    byteRate: options.byteRate ?? { perSecond: 4 * MiB, burst: 2 * maxMessageBytes },
+    // The burst lets a long-offline client send its whole backlog (up to one max message) at once.
+    byteRate: options.byteRate ?? { perSecond: 4 * MiB, burst: Math.max(2 * maxMessageBytes, 16 * MiB) },
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes,
     idleUnloadMs: options.idleUnloadMs ?? 60_000,
     compactAfterUpdates: options.compactAfterUpdates ?? 1000,

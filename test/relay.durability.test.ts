@@ -1,0 +1,227 @@
+/**
+ * Durability against a real relay process: what the relay acknowledged (message type 100)
+ * survives `kill -9` and SIGTERM, idle docs unload and reload intact (deleted content included,
+ * through compaction), and a damaged store stops start-up instead of serving empty docs.
+ */
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { openStore, STORE_FILE } from '../relay/store.ts'
+import {
+  ADMIN_PASSWORD,
+  connectClient,
+  seedUsers,
+  spawnRelay,
+  tempDir,
+  tokenFor,
+  until,
+  type RelayProcess,
+  type TestClient,
+} from './helpers/relayProcess.ts'
+
+const USERS = [
+  { username: 'admin', role: 'admin', password: ADMIN_PASSWORD },
+  { username: 'ayse', role: 'editor', region: 'ankara', password: 'ayse-password' },
+] as const
+
+const temps: Array<{ remove(): void }> = []
+const relays: RelayProcess[] = []
+const clients: TestClient[] = []
+
+afterAll(async () => {
+  for (const c of clients) c.destroy()
+  for (const r of relays) await r.stop('SIGKILL')
+  for (const t of temps) t.remove()
+})
+
+async function fresh(extraArgs: string[] = []): Promise<{ dir: string; relay: RelayProcess }> {
+  const data = tempDir()
+  temps.push(data)
+  await seedUsers(data.dir, USERS)
+  const relay = await spawnRelay(data.dir, extraArgs)
+  relays.push(relay)
+  return { dir: data.dir, relay }
+}
+
+async function restart(dir: string, extraArgs: string[] = []): Promise<RelayProcess> {
+  const relay = await spawnRelay(dir, extraArgs)
+  relays.push(relay)
+  return relay
+}
+
+function client(relay: RelayProcess, token: string, doc?: Y.Doc): TestClient {
+  const c = connectClient(relay, 'ankara', token, doc)
+  clients.push(c)
+  return c
+}
+
+/**
+ * Writes `total` one-item transactions (item i has clock i) and calls `stop` once `threshold`
+ * of them are acknowledged, while writing goes on. Returns the highest acknowledged clock seen
+ * before the connection dropped.
+ */
+async function burst(writer: TestClient, total: number, threshold: number, stop: () => void): Promise<number> {
+  const map = writer.doc.getMap<number>('burst')
+  const me = writer.doc.clientID
+  let stopped = false
+  for (let i = 0; i < total; i++) {
+    map.set('k' + i, i)
+    if (i % 20 === 19) await new Promise((r) => setImmediate(r))
+    if (!stopped && (writer.durable.get(me) ?? 0) >= threshold) {
+      stopped = true
+      stop()
+    }
+    if (stopped && !writer.provider.wsconnected) break
+  }
+  await until(() => !writer.provider.wsconnected, 'writer sees the relay go away')
+  writer.provider.disconnect()
+  return writer.durable.get(me) ?? 0
+}
+
+async function readBack(relay: RelayProcess, token: string): Promise<Y.Map<number>> {
+  const reader = client(relay, token)
+  await reader.synced()
+  return reader.doc.getMap<number>('burst')
+}
+
+describe('relay durability', () => {
+  it('kill -9 during a burst of writes loses no acknowledged update', async () => {
+    // A low compaction threshold makes the kill also land during compactions.
+    const { dir, relay } = await fresh(['--rate', '100000', '--compact-after', '200'])
+    const token = await tokenFor(relay, 'ayse', 'ayse-password')
+    const writer = client(relay, token)
+    await writer.synced()
+    const total = 20_000
+    const acked = await burst(writer, total, 500, () => relay.child.kill('SIGKILL'))
+    expect(acked).toBeGreaterThanOrEqual(500)
+    expect(acked).toBeLessThan(total)
+
+    const again = await restart(dir)
+    const map = await readBack(again, await tokenFor(again, 'ayse', 'ayse-password'))
+    const missing: number[] = []
+    for (let i = 0; i < acked; i++) if (map.get('k' + i) !== i) missing.push(i)
+    expect(missing).toEqual([])
+  })
+
+  it('SIGTERM stops accepting, commits what is pending and exits cleanly', async () => {
+    const { dir, relay } = await fresh(['--rate', '100000'])
+    const token = await tokenFor(relay, 'ayse', 'ayse-password')
+    const writer = client(relay, token)
+    await writer.synced()
+    let exit: Promise<number | null> | undefined
+    const acked = await burst(writer, 20_000, 300, () => (exit = relay.stop('SIGTERM')))
+    expect(await exit).toBe(0)
+    expect(relay.output()).toContain('relay: stopped')
+    expect(writer.closes.map((c) => c.code)).toContain(1001)
+
+    const again = await restart(dir)
+    const map = await readBack(again, await tokenFor(again, 'ayse', 'ayse-password'))
+    for (let i = 0; i < acked; i++) expect(map.get('k' + i)).toBe(i)
+  })
+
+  it('unloads an idle doc and reloads it intact, deleted values and compaction included', async () => {
+    const { relay } = await fresh(['--idle-unload-ms', '100', '--compact-after', '25'])
+    const token = await tokenFor(relay, 'ayse', 'ayse-password')
+    const writer = client(relay, token)
+    await writer.synced()
+    const records = writer.doc.getMap<string>('employees')
+    for (let i = 0; i < 60; i++) records.set('e' + i, 'ilk-' + i)
+    // Overwrites leave deleted items behind: the conflict history that GC must never drop.
+    for (let i = 0; i < 60; i += 3) records.set('e' + i, 'son-' + i)
+    const list = writer.doc.getArray<string>('log')
+    list.push(['a', 'silinecek', 'c'])
+    list.delete(1, 1)
+    const expectedClock = Y.getState(writer.doc.store, writer.doc.clientID)
+    await until(() => writer.durable.get(writer.doc.clientID) === expectedClock, 'all edits durable')
+    writer.destroy()
+
+    const metric = async (name: string): Promise<number> => {
+      const text = await (await fetch(`${relay.url}/metrics`)).text()
+      const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{region="ankara"}'))
+      return Number(line?.split(' ').at(-1))
+    }
+    let loaded = await metric('rainstaff_doc_loaded')
+    for (let i = 0; i < 500 && loaded !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      loaded = await metric('rainstaff_doc_loaded')
+    }
+    const compactions = await metric('rainstaff_compactions_total')
+    expect(loaded).toBe(0)
+    expect(compactions).toBeGreaterThan(0)
+
+    const reader = client(relay, token)
+    await reader.synced()
+    await until(() => reader.doc.getMap('employees').size === 60, 'reloaded records')
+    expect(reader.doc.getMap('employees').toJSON()).toEqual(records.toJSON())
+    expect(reader.doc.getArray('log').toArray()).toEqual(['a', 'c'])
+    expect(Y.encodeStateVector(reader.doc)).toEqual(Y.encodeStateVector(writer.doc))
+    const deletedStrings: unknown[] = []
+    for (const structs of reader.doc.store.clients.values()) {
+      for (const s of structs) {
+        if (s instanceof Y.Item && s.deleted) deletedStrings.push(...s.content.getContent())
+      }
+    }
+    expect(deletedStrings).toContain('silinecek')
+    for (let i = 0; i < 60; i += 3) expect(deletedStrings).toContain('ilk-' + i)
+    expect(await metric('rainstaff_doc_loaded')).toBe(1)
+  })
+
+  it('refuses to start on a file that is not a database', async () => {
+    const data = tempDir()
+    temps.push(data)
+    writeFileSync(path.join(data.dir, STORE_FILE), Buffer.alloc(8192, 0x5a))
+    const error = await spawnRelay(data.dir).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    )
+    expect(error?.message).toMatch(/relay exited \(1\)/)
+    expect(error?.message).toMatch(/The store is unreadable/)
+  })
+
+  it('refuses to start when a stored update or snapshot is damaged, naming it', async () => {
+    const { dir, relay } = await fresh()
+    const token = await tokenFor(relay, 'ayse', 'ayse-password')
+    const writer = client(relay, token)
+    await writer.synced()
+    for (let i = 0; i < 30; i++) writer.doc.getMap('employees').set('e' + i, 'kayıt ' + i)
+    const clock = Y.getState(writer.doc.store, writer.doc.clientID)
+    await until(() => writer.durable.get(writer.doc.clientID) === clock, 'edits durable')
+    writer.destroy()
+    expect(await relay.stop()).toBe(0)
+
+    const refusal = (args: string[] = []): Promise<string> =>
+      spawnRelay(dir, args).then(
+        async (r) => {
+          relays.push(r)
+          throw new Error('the relay started on a damaged store')
+        },
+        (e: unknown) => (e as Error).message,
+      )
+    const withStore = <T>(fn: (store: ReturnType<typeof openStore>) => T): T => {
+      const store = openStore(dir)
+      try {
+        return fn(store)
+      } finally {
+        store.close()
+      }
+    }
+
+    const last = withStore((s) => s.db.prepare<[], { seq: number }>("SELECT max(seq) AS seq FROM updates WHERE region = 'ankara'").get()?.seq)
+    withStore((s) => s.db.prepare('UPDATE updates SET data = substr(data, 1, length(data) - 4) WHERE seq = ?').run(last))
+    expect(await refusal()).toMatch(new RegExp(`relay exited \\(1\\)[^]*Damaged store: update ${last} of ankara is unreadable`))
+
+    // Drop the damaged row, let a start compact the rest into a snapshot, then damage the snapshot.
+    withStore((s) => s.db.prepare('DELETE FROM updates WHERE seq = ?').run(last))
+    const compacting = await restart(dir, ['--compact-after', '1'])
+    for (let i = 0; i < 500; i++) {
+      const text = await (await fetch(`${compacting.url}/metrics`)).text()
+      if (/^rainstaff_compactions_total [1-9]/m.test(text)) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(await compacting.stop()).toBe(0)
+    expect(withStore((s) => s.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM snapshots WHERE region = 'ankara'").get()?.n)).toBe(1)
+    withStore((s) => s.db.prepare("UPDATE snapshots SET data = substr(data, 1, length(data) / 2) WHERE region = 'ankara'").run())
+    expect(await refusal()).toMatch(/Damaged store: snapshot of ankara is unreadable/)
+  })
+})
