@@ -23,7 +23,7 @@ import {
   MESSAGE_WRITE_REFUSED,
   WRITE_REFUSED_REASON,
   type CloseCode,
-} from './protocol.ts'
+} from '../crdt/protocol.ts'
 import type { User } from './users.ts'
 
 export interface ConnectionContext {

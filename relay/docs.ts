@@ -12,7 +12,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import type { Region } from '../schema/regions.ts'
 import type { Compactor } from './compactor.ts'
-import { MESSAGE_AWARENESS, MESSAGE_SYNC } from './protocol.ts'
+import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../crdt/protocol.ts'
 import { StoreError, type Store } from './store.ts'
 
 /** One connection as the doc sees it. */

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Region } from '../schema/regions.ts'
-import { CLOSE, TOKEN_SUBPROTOCOL_PREFIX } from './protocol.ts'
+import { CLOSE, TOKEN_SUBPROTOCOL_PREFIX } from '../crdt/protocol.ts'
 import type { Store } from './store.ts'
 import { verifyToken } from './tokens.ts'
 import { getUser, type User } from './users.ts'

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLOSE, clientProtocols, SUBPROTOCOL } from '../relay/protocol.ts'
+import { CLOSE, clientProtocols, SUBPROTOCOL } from '../crdt/protocol.ts'
 import { openStore } from '../relay/store.ts'
 import { signToken, tokenSecret } from '../relay/tokens.ts'
 import {

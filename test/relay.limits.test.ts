@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { CLOSE, clientProtocols } from '../relay/protocol.ts'
+import { CLOSE, clientProtocols } from '../crdt/protocol.ts'
 import {
   ADMIN_PASSWORD,
   connectClient,

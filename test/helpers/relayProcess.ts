@@ -10,7 +10,7 @@ import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
-import { clientProtocols, MESSAGE_DURABLE, MESSAGE_WRITE_REFUSED } from '../../relay/protocol.ts'
+import { clientProtocols, MESSAGE_DURABLE, MESSAGE_WRITE_REFUSED } from '../../crdt/protocol.ts'
 import { openStore } from '../../relay/store.ts'
 import { addUser, type NewUser } from '../../relay/users.ts'
 
