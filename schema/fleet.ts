@@ -1,0 +1,115 @@
+/**
+ * The fleet alerts the legacy program raised, as pure functions: oil changes by kilometre,
+ * dates coming due (inspection, insurance, maintenance, licence expiry), items that failed the
+ * last two weekly inspections, and open faults. "Today" is a parameter so alerts never depend on
+ * the machine's clock or time zone.
+ */
+
+export type AlertLevel = 'overdue' | 'soon'
+
+export interface FleetAlert {
+  kind: 'oil' | 'inspection_date' | 'insurance_date' | 'maintenance_date' | 'license_expiry' | 'repeated_failure' | 'open_fault'
+  level: AlertLevel
+  /** The vehicle, driver or fault the alert is about. */
+  subject_id: string
+  /** Days left (negative: overdue by that many) or kilometres left, as the kind says. */
+  amount?: number
+  /** The failing inspection item, for repeated_failure. */
+  item_key?: string
+}
+
+export const DEFAULT_OIL_INTERVAL_KM = 14_000
+export const OIL_SOON_KM = 2_000
+export const DATE_SOON_DAYS = 30
+
+export interface VehicleFacts {
+  id: string
+  km: number | null
+  oil_change_km: number | null
+  oil_interval_km: number | null
+  inspection_date: string | null
+  insurance_date: string | null
+  maintenance_date: string | null
+}
+
+const DAY_MS = 86_400_000
+
+function isoDay(date: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date)
+  if (!match) return undefined
+  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / DAY_MS
+}
+
+/** Days from `today` until `date` (negative when past), or undefined for a blank or bad date. */
+export function daysUntil(date: string | null, today: string): number | undefined {
+  if (date === null) return undefined
+  const due = isoDay(date)
+  const now = isoDay(today)
+  return due === undefined || now === undefined ? undefined : due - now
+}
+
+function dateAlert(kind: FleetAlert['kind'], subject: string, date: string | null, today: string): FleetAlert[] {
+  const days = daysUntil(date, today)
+  if (days === undefined || days > DATE_SOON_DAYS) return []
+  return [{ kind, level: days < 0 ? 'overdue' : 'soon', subject_id: subject, amount: days }]
+}
+
+/**
+ * Kilometres left until the next oil change, or undefined when it cannot be known: a blank
+ * `oil_change_km` means "never recorded", not "changed at 0 km" (the legacy bug).
+ */
+export function oilKmLeft(vehicle: Pick<VehicleFacts, 'km' | 'oil_change_km' | 'oil_interval_km'>): number | undefined {
+  if (vehicle.km === null || vehicle.oil_change_km === null) return undefined
+  return (vehicle.oil_interval_km || DEFAULT_OIL_INTERVAL_KM) - (vehicle.km - vehicle.oil_change_km)
+}
+
+export function vehicleAlerts(vehicle: VehicleFacts, today: string): FleetAlert[] {
+  const alerts: FleetAlert[] = []
+  const left = oilKmLeft(vehicle)
+  if (left !== undefined && left <= OIL_SOON_KM) {
+    alerts.push({ kind: 'oil', level: left <= 0 ? 'overdue' : 'soon', subject_id: vehicle.id, amount: left })
+  }
+  alerts.push(...dateAlert('inspection_date', vehicle.id, vehicle.inspection_date, today))
+  alerts.push(...dateAlert('insurance_date', vehicle.id, vehicle.insurance_date, today))
+  alerts.push(...dateAlert('maintenance_date', vehicle.id, vehicle.maintenance_date, today))
+  return alerts
+}
+
+export function driverAlerts(driver: { id: string; license_expiry: string | null }, today: string): FleetAlert[] {
+  return dateAlert('license_expiry', driver.id, driver.license_expiry, today)
+}
+
+export interface InspectionFacts {
+  id: string
+  vehicle_id: string
+  inspection_date: string
+  /** item_key → status (Olumlu, Olumsuz, Bilinmiyor). */
+  results: Readonly<Record<string, string>>
+}
+
+/** Items marked `Olumsuz` in both of a vehicle's two latest inspections. */
+export function repeatedFailures(inspections: readonly InspectionFacts[]): FleetAlert[] {
+  const byVehicle = new Map<string, InspectionFacts[]>()
+  for (const inspection of inspections) {
+    const list = byVehicle.get(inspection.vehicle_id) ?? []
+    list.push(inspection)
+    byVehicle.set(inspection.vehicle_id, list)
+  }
+  const alerts: FleetAlert[] = []
+  for (const [vehicle, list] of byVehicle) {
+    const [latest, previous] = [...list].sort((a, b) => b.inspection_date.localeCompare(a.inspection_date) || b.id.localeCompare(a.id))
+    if (previous === undefined) continue
+    for (const [item, status] of Object.entries(latest.results)) {
+      if (status === 'Olumsuz' && previous.results[item] === 'Olumsuz') {
+        alerts.push({ kind: 'repeated_failure', level: 'overdue', subject_id: vehicle, item_key: item })
+      }
+    }
+  }
+  return alerts
+}
+
+export function openFaultAlerts(faults: readonly { id: string; status: string | null; closed_date: string | null }[]): FleetAlert[] {
+  return faults
+    .filter((fault) => fault.status !== 'Kapandi' && fault.closed_date === null)
+    .map((fault) => ({ kind: 'open_fault' as const, level: 'overdue' as const, subject_id: fault.id }))
+}
