@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { daysUntil, driverAlerts, oilKmLeft, openFaultAlerts, repeatedFailures, vehicleAlerts } from '../schema/fleet.ts'
+import { daysUntil, driverAlerts, oilKmLeft, openFaultAlerts, repeatedFailures, vehicleAlerts, type InspectionFacts } from '../schema/fleet.ts'
 
 const base = { id: 'v1', km: null, oil_change_km: null, oil_interval_km: null, inspection_date: null, insurance_date: null, maintenance_date: null }
 
@@ -21,7 +21,7 @@ describe('fleet alerts (legacy rules)', () => {
   })
 
   it('repeated Olumsuz on the same item in the last two inspections; open faults', () => {
-    const inspections = [
+    const inspections: InspectionFacts[] = [
       { id: 'i1', vehicle_id: 'v1', inspection_date: '2026-01-05', results: { lights: 'Olumsuz', glass: 'Olumsuz' } },
       { id: 'i2', vehicle_id: 'v1', inspection_date: '2026-01-12', results: { lights: 'Olumsuz', glass: 'Olumlu' } },
       { id: 'i0', vehicle_id: 'v1', inspection_date: '2025-12-29', results: { glass: 'Olumsuz' } },
