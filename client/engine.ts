@@ -1,0 +1,424 @@
+/**
+ * The sync engine: region docs kept on the device (a LocalStore given by the caller), edited
+ * offline, and synced through the relay when it can be reached. The core of the app and of the
+ * CLI; it imports nothing Node-only, so it bundles for browsers and Electron.
+ *
+ *   const { session } = await signIn({ relay, username, password, store })
+ *   const engine = await openEngine({ session, store })
+ *   engine.on('state', (s) => render(s.connection, s.pendingChanges, s.lastSyncedAt))
+ *   const id = engine.insert('employees', { full_name: 'Ayşe Yılmaz' })
+ *
+ * Docs are only ever built from Yjs updates (the local store, then the relay); nothing is
+ * re-seeded from the mirror or any other non-Yjs copy, which would duplicate records.
+ */
+import * as Y from 'yjs'
+import { ObservableV2 } from 'lib0/observable'
+import type { Awareness } from 'y-protocols/awareness'
+import {
+  createRegionDoc,
+  deleteRecord,
+  insertRecord,
+  resolveConflict,
+  restoreRecord,
+  updateRecord,
+  type Author,
+} from '../crdt/regionDoc.ts'
+import type { CellValue, RecordInput, TableName } from '../schema/tables.ts'
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
+import type { LocalStore, RegionStore } from './localStore.ts'
+import { PendingChanges } from './pendingChanges.ts'
+import { RegionSync, type ConnectionStatus, type SyncProblem } from './regionSync.ts'
+import type { Session } from './signIn.ts'
+
+export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
+
+export interface RegionState {
+  readonly region: string
+  readonly writable: boolean
+  readonly connection: ConnectionStatus
+  readonly pendingChanges: number
+  readonly lastSyncedAt: string | null
+  /** The latest thing that went wrong for this region (bilingual), cleared once synced. */
+  readonly problem: { readonly code: SyncProblem; readonly message: string } | null
+}
+
+export interface EngineState {
+  /** synced when every region is; otherwise the best any region reached, or failed when all failed. */
+  readonly connection: ConnectionStatus
+  readonly pendingChanges: number
+  /** The oldest of the regions' lastSyncedAt: when everything was last known in step; null if never. */
+  readonly lastSyncedAt: string | null
+  readonly regions: Readonly<Record<string, RegionState>>
+}
+
+export interface EngineError {
+  readonly code: SyncProblem
+  readonly region: string
+  readonly message: string
+}
+
+export interface EngineEvents {
+  /** After any change of connection, pendingChanges or lastSyncedAt (coalesced per microtask). */
+  state: (state: EngineState) => void
+  /** A refused write, or a refusal that stopped a region's sync (see RegionState.problem). */
+  error: (error: EngineError) => void
+}
+
+export interface EngineOptions {
+  readonly session: Session
+  readonly store: LocalStore
+  /** Regions to open; every region of the session when absent. */
+  readonly regions?: readonly string[]
+  /** Start syncing at once (default true); `connect()` starts it later. */
+  readonly connect?: boolean
+  /** Node: the `ws` WebSocket class; browsers leave it out. */
+  readonly WebSocketPolyfill?: unknown
+  readonly backoff?: BackoffOptions
+  /** A silent connection is replaced after this long (default 30 s). */
+  readonly livenessMs?: number
+  /** Clock for edit stamps and lastSyncedAt (tests). */
+  readonly now?: () => Date
+}
+
+/** A write to a region this user may not write, or to a region not open; bilingual. */
+export class AccessError extends Error {
+  constructor(tr: string, en: string) {
+    super(`${tr} / ${en}`)
+    this.name = 'AccessError'
+  }
+}
+
+export class SyncTimeoutError extends Error {
+  constructor(
+    readonly state: EngineState,
+    detail: string,
+  ) {
+    super(detail)
+    this.name = 'SyncTimeoutError'
+  }
+}
+
+/** Transaction origin of updates read back from the local store: neither local nor to re-store. */
+const FROM_STORE = Symbol('rainstaff:from-store')
+/** lastSyncedAt is persisted at most this often unless something else changed too. */
+const META_INTERVAL_MS = 10_000
+
+interface Region {
+  readonly slug: string
+  readonly writable: boolean
+  readonly doc: Y.Doc
+  readonly store: RegionStore
+  readonly pending: PendingChanges
+  /** The relay's durable clocks for this device's client ids. */
+  readonly durable: Map<number, number>
+  lastSyncedAt: string | null
+  metaWrittenAt: number
+  sync: RegionSync
+  connection: ConnectionStatus
+  problem: RegionState['problem']
+}
+
+export async function openEngine(options: EngineOptions): Promise<SyncEngine> {
+  const slugs = options.regions ?? options.session.regions.map((r) => r.slug)
+  const engine = new SyncEngine(options)
+  try {
+    for (const slug of slugs) await engine.openRegion(slug)
+  } catch (error) {
+    await engine.close()
+    throw error
+  }
+  if (options.connect !== false) engine.connect()
+  return engine
+}
+
+export class SyncEngine extends ObservableV2<EngineEvents> {
+  private readonly open = new Map<string, Region>()
+  private readonly session: Session
+  private readonly now: () => Date
+  private emitQueued = false
+  private closed = false
+  private readonly onOnline = (): void => this.reconnectNow()
+
+  constructor(private readonly options: EngineOptions) {
+    super()
+    this.session = options.session
+    this.now = options.now ?? (() => new Date())
+    // Browsers and Electron say when the network is back: retry at once instead of after backoff.
+    ;(globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.('online', this.onOnline)
+  }
+
+  get user(): Session['user'] {
+    return this.session.user
+  }
+
+  get regions(): string[] {
+    return [...this.open.keys()]
+  }
+
+  /** Loads a region's doc from the local store and prepares (but does not start) its sync. */
+  async openRegion(slug: string): Promise<void> {
+    if (this.open.has(slug)) return
+    const access = this.session.regions.find((r) => r.slug === slug)
+    if (access === undefined) throw new AccessError(`Bu kullanıcı ${slug} bölgesini göremez`, `This user cannot read region ${slug}`)
+    const store = await this.options.store.openRegion(slug)
+    const stored = await store.load()
+    const doc = createRegionDoc()
+    doc.transact(() => {
+      for (const update of stored.updates) Y.applyUpdate(doc, update)
+    }, FROM_STORE)
+    const durable = new Map(stored.meta.durable)
+    const pending = new PendingChanges(stored.marks)
+    pending.acknowledge(durable)
+    const region: Region = {
+      slug,
+      writable: access.writable,
+      doc,
+      store,
+      pending,
+      durable,
+      lastSyncedAt: stored.meta.lastSyncedAt,
+      metaWrittenAt: 0,
+      sync: undefined as unknown as RegionSync,
+      connection: 'disconnected',
+      problem: null,
+    }
+    region.sync = new RegionSync({
+      serverUrl: this.session.relay.sync,
+      region: slug,
+      doc,
+      auth: this.session,
+      backoff: this.options.backoff ?? DEFAULT_BACKOFF,
+      livenessMs: this.options.livenessMs ?? 30_000,
+      WebSocketPolyfill: this.options.WebSocketPolyfill,
+      events: {
+        status: (status) => this.statusChanged(region, status),
+        durable: (stateVector) => this.acknowledged(region, stateVector),
+        problem: (code, message, fatal) => this.problem(region, code, message, fatal),
+      },
+    })
+    region.sync.awareness.setLocalStateField('user', { name: this.session.user.username })
+    doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+      if (origin === FROM_STORE) return
+      const local = origin !== region.sync.provider
+      const mark = local ? { client: doc.clientID, clock: transaction.afterState.get(doc.clientID) ?? 0 } : null
+      if (mark !== null) {
+        region.pending.add(mark)
+        this.queueEmit()
+      }
+      region.store.append(update, mark)
+    })
+    this.open.set(slug, region)
+    this.queueEmit()
+  }
+
+  doc(region: string): Y.Doc {
+    return this.region(region).doc
+  }
+
+  awareness(region: string): Awareness {
+    return this.region(region).sync.awareness
+  }
+
+  get state(): EngineState {
+    const regions: Record<string, RegionState> = {}
+    let pendingChanges = 0
+    let lastSyncedAt: string | null = null
+    let neverSynced = false
+    const statuses: ConnectionStatus[] = []
+    for (const r of this.open.values()) {
+      regions[r.slug] = {
+        region: r.slug,
+        writable: r.writable,
+        connection: r.connection,
+        pendingChanges: r.pending.count,
+        lastSyncedAt: r.lastSyncedAt,
+        problem: r.problem,
+      }
+      pendingChanges += r.pending.count
+      statuses.push(r.connection)
+      if (r.lastSyncedAt === null) neverSynced = true
+      else if (lastSyncedAt === null || r.lastSyncedAt < lastSyncedAt) lastSyncedAt = r.lastSyncedAt
+    }
+    return { connection: overall(statuses), pendingChanges, lastSyncedAt: neverSynced ? null : lastSyncedAt, regions }
+  }
+
+  get pendingChanges(): number {
+    let n = 0
+    for (const r of this.open.values()) n += r.pending.count
+    return n
+  }
+
+  connect(): void {
+    for (const r of this.open.values()) r.sync.start()
+  }
+
+  disconnect(): void {
+    for (const r of this.open.values()) r.sync.stop()
+  }
+
+  /** Retries every waiting region now (the network came back, or the user pressed "sync"). */
+  reconnectNow(): void {
+    for (const r of this.open.values()) r.sync.retryNow()
+  }
+
+  // --- edits: stamped with the signed-in user, refused for regions this user may not write ---
+
+  insert<T extends TableName>(table: T, input: RecordInput<T>, region?: string): string {
+    const r = this.writableRegion(region)
+    return insertRecord(r.doc, table, r.slug, input, this.author())
+  }
+
+  update<T extends TableName>(table: T, id: string, patch: Partial<RecordInput<T>>, region?: string): void {
+    updateRecord(this.writableRegion(region).doc, table, id, patch, this.author())
+  }
+
+  delete(table: TableName, id: string, region?: string): void {
+    deleteRecord(this.writableRegion(region).doc, table, id, this.author())
+  }
+
+  restore(table: TableName, id: string, region?: string): void {
+    restoreRecord(this.writableRegion(region).doc, table, id, this.author())
+  }
+
+  resolveConflict(
+    conflict: { conflict_id: string; table: TableName; record_id: string; field: string },
+    value: CellValue,
+    region?: string,
+  ): void {
+    resolveConflict(this.writableRegion(region).doc, conflict, value, this.author())
+  }
+
+  /** Resolves once every local change so far would survive a crash of this device. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.open.values()].map((r) => r.store.flush()))
+  }
+
+  /**
+   * Resolves when every open region is synced and nothing is pending (and stored locally).
+   * Rejects when a region fails for good, or with SyncTimeoutError after `timeoutMs`.
+   */
+  whenSynced(timeoutMs = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const check = (state: EngineState): void => {
+        const failed = Object.values(state.regions).find((r) => r.connection === 'failed')
+        if (failed !== undefined) {
+          finish()
+          reject(new SyncTimeoutError(state, failed.problem?.message ?? `${failed.region}: failed`))
+        } else if (state.connection === 'synced' && state.pendingChanges === 0) {
+          finish()
+          this.flush().then(resolve, reject)
+        }
+      }
+      const finish = (): void => {
+        if (timer !== undefined) clearTimeout(timer)
+        this.off('state', check)
+      }
+      timer = setTimeout(() => {
+        finish()
+        const state = this.state
+        const problem = Object.values(state.regions).find((r) => r.problem !== null)?.problem
+        reject(new SyncTimeoutError(state, problem?.message ?? 'Eşitleme zaman aşımına uğradı / Sync timed out'))
+      }, timeoutMs)
+      this.on('state', check)
+      check(this.state)
+    })
+  }
+
+  /** Stops syncing, writes what is queued and closes the region stores (not the LocalStore). */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    ;(globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('online', this.onOnline)
+    const errors: unknown[] = []
+    for (const r of this.open.values()) {
+      r.sync.destroy()
+      await r.store.close().catch((e: unknown) => errors.push(e))
+      r.doc.destroy()
+    }
+    this.open.clear()
+    super.destroy()
+    if (errors.length > 0) throw errors[0]
+  }
+
+  private region(slug: string): Region {
+    const r = this.open.get(slug)
+    if (r === undefined) throw new AccessError(`Bölge açık değil: ${slug}`, `Region not open: ${slug}`)
+    return r
+  }
+
+  private writableRegion(slug: string | undefined): Region {
+    const target = slug ?? this.session.user.region
+    if (target === null) {
+      throw new AccessError('Yönetici hiçbir bölgeye yazamaz', 'The admin cannot write to any region')
+    }
+    const r = this.region(target)
+    if (!r.writable) {
+      throw new AccessError(`${target} bölgesine yazma izniniz yok`, `You may not write to region ${target}`)
+    }
+    return r
+  }
+
+  private author(): Author {
+    return { user: this.session.user.username, now: this.now }
+  }
+
+  private statusChanged(region: Region, status: ConnectionStatus): void {
+    region.connection = status
+    if (status === 'synced') {
+      region.problem = null
+      this.markSynced(region)
+    }
+    this.queueEmit()
+  }
+
+  private acknowledged(region: Region, stateVector: Map<number, number>): void {
+    let changed = false
+    for (const client of new Set([...region.pending.clients(), ...region.durable.keys()])) {
+      const clock = stateVector.get(client)
+      if (clock !== undefined && clock > (region.durable.get(client) ?? 0)) {
+        region.durable.set(client, clock)
+        changed = true
+      }
+    }
+    const dropped = region.pending.acknowledge(stateVector)
+    const synced = this.markSynced(region)
+    if (changed || dropped > 0 || (synced && Date.now() - region.metaWrittenAt > META_INTERVAL_MS)) this.writeMeta(region)
+    this.queueEmit()
+  }
+
+  private markSynced(region: Region): boolean {
+    if (region.connection !== 'synced' || region.pending.count > 0) return false
+    region.lastSyncedAt = this.now().toISOString()
+    return true
+  }
+
+  private writeMeta(region: Region): void {
+    region.metaWrittenAt = Date.now()
+    region.store.setMeta({ durable: [...region.durable], lastSyncedAt: region.lastSyncedAt })
+  }
+
+  private problem(region: Region, code: SyncProblem, message: string, fatal: boolean): void {
+    region.problem = { code, message }
+    if (fatal || code === 'write_refused') this.emit('error', [{ code, region: region.slug, message }])
+    this.queueEmit()
+  }
+
+  private queueEmit(): void {
+    if (this.emitQueued || this.closed) return
+    this.emitQueued = true
+    queueMicrotask(() => {
+      this.emitQueued = false
+      if (!this.closed) this.emit('state', [this.state])
+    })
+  }
+}
+
+function overall(statuses: readonly ConnectionStatus[]): ConnectionStatus {
+  if (statuses.length === 0) return 'disconnected'
+  if (statuses.every((s) => s === 'synced')) return 'synced'
+  if (statuses.every((s) => s === 'failed')) return 'failed'
+  if (statuses.some((s) => s === 'connected' || s === 'synced')) return 'connected'
+  if (statuses.some((s) => s === 'connecting')) return 'connecting'
+  return 'disconnected'
+}

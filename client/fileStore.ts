@@ -1,0 +1,267 @@
+/**
+ * The Node local store: a state directory holding `session.json` (the device account, mode 0600:
+ * it holds a short-lived token) and `docs/<region>.ylog`, one update log per region doc (see
+ * updateLog.ts). Appends are group-committed: everything appended in one turn of the event loop
+ * is written and fsynced together, and `flush()` resolves after that fsync. Each log is compacted
+ * when opened: merged into one snapshot and written atomically (temp file, fsync, rename).
+ *
+ * One process at a time owns a state directory (a `lock` file naming its pid), so a `sync`
+ * running in one terminal and a `put` in another cannot interleave writes or compactions.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
+import path from 'node:path'
+import * as Y from 'yjs'
+import { isRegionSlug } from '../schema/regions.ts'
+import {
+  EMPTY_META,
+  LocalStoreError,
+  type DeviceAccount,
+  type LocalStore,
+  type RegionMeta,
+  type RegionStore,
+  type StoredRegion,
+} from './localStore.ts'
+import { isCovered, type PendingMark } from './pendingChanges.ts'
+import { marksRecord, metaRecord, readLog, updateRecord, type LogContents } from './updateLog.ts'
+
+export interface FileStoreOptions {
+  /** Told about damage that was repaired (a cut-off log tail); bilingual text. */
+  readonly onWarning?: (message: string) => void
+}
+
+const SESSION_FILE = 'session.json'
+const LOCK_FILE = 'lock'
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Writes `bytes` to `file` so a reader sees the old or the new content, never a mix. */
+function writeAtomic(file: string, bytes: Uint8Array, mode = 0o644): void {
+  const temp = `${file}.tmp`
+  // A leftover temp file would keep its old mode; the session file must stay 0600.
+  rmSync(temp, { force: true })
+  const fd = openSync(temp, 'w', mode)
+  try {
+    writeSync(fd, bytes)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temp, file)
+  fsyncDir(path.dirname(file))
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]
+  return Buffer.concat(parts)
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function acquireLock(dir: string): () => void {
+  const file = path.join(dir, LOCK_FILE)
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600)
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      return () => rmSync(file, { force: true })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const pid = Number(readFileSync(file, 'utf8').trim())
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new LocalStoreError(
+          `Durum klasörü başka bir işlem tarafından kullanılıyor (pid ${pid}): ${dir}`,
+          `The state directory is in use by another process (pid ${pid}): ${dir}`,
+        )
+      }
+      // The owner died without cleaning up: the lock is stale.
+      rmSync(file, { force: true })
+    }
+  }
+  throw new LocalStoreError(`Durum klasörü kilitlenemedi: ${dir}`, `Could not lock the state directory: ${dir}`)
+}
+
+function compactContents(contents: LogContents, size: number): { bytes: Uint8Array | null; stored: StoredRegion } {
+  const durable = new Map(contents.meta.durable)
+  const marks = contents.marks.filter((m) => !isCovered(m, durable))
+  // Already compact (one snapshot, its marks, its meta) and undamaged: nothing to rewrite.
+  if (contents.validBytes === size && contents.updates.length <= 1 && contents.records <= 3 && marks.length === contents.marks.length) {
+    return { bytes: null, stored: { updates: contents.updates, marks, meta: contents.meta } }
+  }
+  const clients = new Set(marks.map((m) => m.client))
+  const meta: RegionMeta = { durable: contents.meta.durable.filter(([client]) => clients.has(client)), lastSyncedAt: contents.meta.lastSyncedAt }
+  const updates = contents.updates.length === 0 ? [] : [contents.updates.length === 1 ? contents.updates[0] : Y.mergeUpdates(contents.updates)]
+  const records = [...updates.map((u) => updateRecord(u, null)), marksRecord(marks), metaRecord(meta)]
+  return { bytes: concat(records), stored: { updates, marks, meta } }
+}
+
+class FileRegionStore implements RegionStore {
+  private queue: Uint8Array[] = []
+  private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
+  private scheduled = false
+  private closed = false
+  private failure: unknown = null
+
+  constructor(
+    private readonly fd: number,
+    private readonly stored: StoredRegion,
+    private readonly onClose: () => void,
+  ) {}
+
+  load(): Promise<StoredRegion> {
+    return Promise.resolve(this.stored)
+  }
+
+  append(update: Uint8Array, mark: PendingMark | null): void {
+    this.enqueue(updateRecord(update, mark))
+  }
+
+  setMeta(meta: RegionMeta): void {
+    this.enqueue(metaRecord(meta))
+  }
+
+  flush(): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure)
+    if (this.queue.length === 0) return Promise.resolve()
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }))
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.write()
+    this.closed = true
+    closeSync(this.fd)
+    this.onClose()
+    if (this.failure !== null) throw this.failure
+  }
+
+  private enqueue(record: Uint8Array): void {
+    if (this.closed) throw new LocalStoreError('Yerel kayıt kapalı', 'The local store is closed')
+    this.queue.push(record)
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => this.write())
+    }
+  }
+
+  private write(): void {
+    this.scheduled = false
+    if (this.queue.length === 0 || this.closed) return
+    const batch = concat(this.queue)
+    this.queue = []
+    const waiters = this.waiters
+    this.waiters = []
+    try {
+      writeSync(this.fd, batch)
+      fsyncSync(this.fd)
+      for (const w of waiters) w.resolve()
+    } catch (error) {
+      this.failure = new LocalStoreError('Yerel değişiklik diske yazılamadı', 'Could not write a local change to disk', { cause: error })
+      for (const w of waiters) w.reject(this.failure)
+    }
+  }
+}
+
+export class FileStore implements LocalStore {
+  readonly dir: string
+  private readonly release: () => void
+  private readonly open = new Map<string, FileRegionStore>()
+
+  constructor(
+    dir: string,
+    private readonly options: FileStoreOptions = {},
+  ) {
+    this.dir = path.resolve(dir)
+    mkdirSync(path.join(this.dir, 'docs'), { recursive: true, mode: 0o700 })
+    this.release = acquireLock(this.dir)
+  }
+
+  async openRegion(region: string): Promise<RegionStore> {
+    if (!isRegionSlug(region)) throw new LocalStoreError(`Geçersiz bölge: ${region}`, `Invalid region: ${region}`)
+    if (this.open.has(region)) throw new LocalStoreError(`Bölge zaten açık: ${region}`, `Region already open: ${region}`)
+    const file = path.join(this.dir, 'docs', `${region}.ylog`)
+    let stored: StoredRegion = { updates: [], marks: [], meta: EMPTY_META }
+    if (existsSync(file)) {
+      const bytes = readFileSync(file)
+      const contents = readLog(bytes)
+      if (contents.validBytes < bytes.length) {
+        this.options.onWarning?.(
+          `Uyarı: ${region} yerel kaydının sonundaki ${bytes.length - contents.validBytes} bayt bozuk, yok sayıldı / ` +
+            `Warning: ${bytes.length - contents.validBytes} damaged bytes at the end of the local log of ${region} were ignored`,
+        )
+      }
+      // Compacting on open also cuts a damaged tail, so new records never land behind garbage.
+      const compacted = compactContents(contents, bytes.length)
+      if (compacted.bytes !== null) writeAtomic(file, compacted.bytes)
+      stored = compacted.stored
+    }
+    const fd = openSync(file, 'a', 0o600)
+    const store = new FileRegionStore(fd, stored, () => this.open.delete(region))
+    this.open.set(region, store)
+    return store
+  }
+
+  async readAccount(): Promise<DeviceAccount | undefined> {
+    const file = path.join(this.dir, SESSION_FILE)
+    if (!existsSync(file)) return undefined
+    try {
+      const value: unknown = JSON.parse(readFileSync(file, 'utf8'))
+      return isAccount(value) ? value : undefined
+    } catch {
+      this.options.onWarning?.(
+        `Uyarı: ${SESSION_FILE} okunamadı; yeniden giriş yapın / Warning: ${SESSION_FILE} is unreadable; sign in again`,
+      )
+      return undefined
+    }
+  }
+
+  async writeAccount(account: DeviceAccount): Promise<void> {
+    writeAtomic(path.join(this.dir, SESSION_FILE), new TextEncoder().encode(JSON.stringify(account, null, 2) + '\n'), 0o600)
+  }
+
+  async close(): Promise<void> {
+    const errors: unknown[] = []
+    for (const store of [...this.open.values()]) await store.close().catch((e: unknown) => errors.push(e))
+    this.release()
+    if (errors.length > 0) throw errors[0]
+  }
+
+  /** Size in bytes of a region's log (tests, status). */
+  logBytes(region: string): number {
+    const file = path.join(this.dir, 'docs', `${region}.ylog`)
+    return existsSync(file) ? statSync(file).size : 0
+  }
+}
+
+function isAccount(value: unknown): value is DeviceAccount {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  const user = v.user as Record<string, unknown> | undefined
+  return (
+    typeof v.relay === 'string' &&
+    typeof v.verifier === 'string' &&
+    Array.isArray(v.regions) &&
+    typeof user === 'object' &&
+    user !== null &&
+    typeof user.username === 'string' &&
+    (user.role === 'editor' || user.role === 'admin')
+  )
+}
+
+export function openFileStore(dir: string, options: FileStoreOptions = {}): FileStore {
+  return new FileStore(dir, options)
+}

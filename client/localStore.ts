@@ -1,0 +1,80 @@
+/**
+ * What the engine needs from the device: somewhere to keep each region doc's updates, the marks
+ * of local changes not yet durable on the relay, and the account that last signed in. The engine
+ * takes a LocalStore as a parameter so its core builds for browsers (indexedDbStore.ts) as well
+ * as for Node (fileStore.ts).
+ */
+import type { PendingMark } from './pendingChanges.ts'
+
+export type Role = 'editor' | 'admin'
+
+export interface SessionUser {
+  readonly username: string
+  readonly role: Role
+  /** The region an editor writes; null for the admin. */
+  readonly region: string | null
+}
+
+export interface RegionAccess {
+  readonly slug: string
+  readonly name: string
+  readonly writable: boolean
+}
+
+/** The account remembered on this device, enough to sign in again without the relay. */
+export interface DeviceAccount {
+  /** The relay's http(s) address as the user gave it (normalized). */
+  readonly relay: string
+  readonly user: SessionUser
+  readonly regions: readonly RegionAccess[]
+  /** Salted, slow hash of the password (see signIn.ts); never the password itself. */
+  readonly verifier: string
+  /** The last token and its expiry (ms since epoch). Only stores that keep it say so. */
+  readonly token?: string
+  readonly expiresAt?: number
+}
+
+export interface RegionMeta {
+  /** The relay's durable clocks for this device's client ids, as last heard. */
+  readonly durable: ReadonlyArray<readonly [client: number, clock: number]>
+  /** ISO time this region was last synced with nothing pending, or null. */
+  readonly lastSyncedAt: string | null
+}
+
+export const EMPTY_META: RegionMeta = { durable: [], lastSyncedAt: null }
+
+export interface StoredRegion {
+  /** Updates to apply to a fresh region doc, oldest first. */
+  readonly updates: readonly Uint8Array[]
+  /** Marks of local transactions; some may already be covered by `meta.durable`. */
+  readonly marks: readonly PendingMark[]
+  readonly meta: RegionMeta
+}
+
+export interface RegionStore {
+  load(): Promise<StoredRegion>
+  /**
+   * Records one transaction's update, with its mark when it was made on this device; the two are
+   * stored together so a crash cannot keep one without the other.
+   */
+  append(update: Uint8Array, mark: PendingMark | null): void
+  setMeta(meta: RegionMeta): void
+  /** Resolves once everything appended or set so far would survive a crash of this device. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface LocalStore {
+  openRegion(region: string): Promise<RegionStore>
+  readAccount(): Promise<DeviceAccount | undefined>
+  writeAccount(account: DeviceAccount): Promise<void>
+  close(): Promise<void>
+}
+
+/** The local store failed or holds data the client cannot use; the message is bilingual. */
+export class LocalStoreError extends Error {
+  constructor(tr: string, en: string, options?: { cause?: unknown }) {
+    super(`${tr} / ${en}`, options)
+    this.name = 'LocalStoreError'
+  }
+}

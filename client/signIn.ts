@@ -1,0 +1,249 @@
+/**
+ * Signing in: online against the relay's `POST /api/login`, or offline on a device where the
+ * same user signed in before, by checking the password against a verifier kept on the device.
+ *
+ * The verifier is PBKDF2-SHA256 from WebCrypto (`crypto.subtle`), salted and slow, because the
+ * same code runs in browsers, Electron and Node and WebCrypto has no scrypt. The password itself
+ * is never stored: a Session keeps it in memory only, to renew the token when the relay refuses
+ * an expired one.
+ */
+import { relayAddress, type RelayAddress } from './relayAddress.ts'
+import type { DeviceAccount, LocalStore, RegionAccess, Role, SessionUser } from './localStore.ts'
+
+export type SignInErrorCode =
+  | 'wrong_password'
+  | 'disabled'
+  | 'rate_limited'
+  | 'unreachable'
+  | 'relay_error'
+  | 'no_account'
+  | 'no_password'
+
+const MESSAGES: Record<SignInErrorCode, [string, string]> = {
+  wrong_password: ['Kullanıcı adı veya parola yanlış', 'Wrong username or password'],
+  disabled: ['Kullanıcı devre dışı', 'User disabled'],
+  rate_limited: ['Çok fazla başarısız giriş; biraz sonra deneyin', 'Too many failed logins; try again later'],
+  unreachable: ['Sunucuya ulaşılamıyor', 'Cannot reach the relay'],
+  relay_error: ['Sunucu beklenmeyen bir yanıt verdi', 'The relay gave an unexpected answer'],
+  no_account: [
+    'Bu cihazda bu kullanıcıyla daha önce giriş yapılmamış; çevrimdışı giriş için önce bir kez çevrimiçi giriş yapın',
+    'This user never signed in on this device; sign in online once before signing in offline',
+  ],
+  no_password: [
+    'Oturumun süresi doldu; yeniden giriş yapın (rainstaff login)',
+    'The session expired; sign in again (rainstaff login)',
+  ],
+}
+
+export class SignInError extends Error {
+  readonly code: SignInErrorCode
+  constructor(code: SignInErrorCode, detail?: string) {
+    const [tr, en] = MESSAGES[code]
+    super(detail === undefined ? `${tr} / ${en}` : `${tr} (${detail}) / ${en} (${detail})`)
+    this.name = 'SignInError'
+    this.code = code
+  }
+}
+
+export interface LoginResult {
+  readonly token: string
+  readonly expiresAt: number
+  readonly user: SessionUser
+  readonly regions: readonly RegionAccess[]
+}
+
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{
+  status: number
+  json(): Promise<unknown>
+}>
+
+function isRole(value: unknown): value is Role {
+  return value === 'editor' || value === 'admin'
+}
+
+function parseLogin(body: unknown): LoginResult | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const b = body as Record<string, unknown>
+  const user = b.user as Record<string, unknown> | undefined
+  if (typeof b.token !== 'string' || typeof b.expiresAt !== 'number' || typeof user !== 'object' || user === null) return undefined
+  if (typeof user.username !== 'string' || !isRole(user.role) || !(user.region === null || typeof user.region === 'string')) return undefined
+  const regions: RegionAccess[] = []
+  for (const r of Array.isArray(b.regions) ? (b.regions as unknown[]) : []) {
+    const region = r as Record<string, unknown>
+    if (typeof region?.slug !== 'string') return undefined
+    regions.push({ slug: region.slug, name: typeof region.name === 'string' ? region.name : region.slug, writable: region.writable === true })
+  }
+  return { token: b.token, expiresAt: b.expiresAt, user: { username: user.username, role: user.role, region: user.region }, regions }
+}
+
+/** `POST /api/login`. Throws SignInError; never includes the password in a message. */
+export async function loginToRelay(
+  relay: RelayAddress,
+  username: string,
+  password: string,
+  fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike,
+  timeoutMs = 15_000,
+): Promise<LoginResult> {
+  let response: Awaited<ReturnType<FetchLike>>
+  try {
+    response = await fetchImpl(relay.login, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch {
+    throw new SignInError('unreachable', relay.http)
+  }
+  if (response.status === 401) throw new SignInError('wrong_password')
+  if (response.status === 403) throw new SignInError('disabled')
+  if (response.status === 429) throw new SignInError('rate_limited')
+  if (response.status >= 500) throw new SignInError('unreachable', `HTTP ${response.status}`)
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch {
+    body = undefined
+  }
+  const result = response.status === 200 ? parseLogin(body) : undefined
+  if (result === undefined) throw new SignInError('relay_error', `HTTP ${response.status}`)
+  return result
+}
+
+const ITERATIONS = 600_000
+const encoder = new TextEncoder()
+
+function toBase64(bytes: Uint8Array): string {
+  let text = ''
+  for (const b of bytes) text += String.fromCharCode(b)
+  return btoa(text)
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
+}
+
+async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(password.normalize('NFC')), 'PBKDF2', false, ['deriveBits'])
+  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256)
+  return new Uint8Array(bits)
+}
+
+/** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the offline-unlock verifier of a password. */
+export async function createVerifier(password: string, iterations = ITERATIONS): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16))
+  return ['pbkdf2-sha256', iterations, toBase64(salt), toBase64(await pbkdf2(password, salt, iterations))].join('$')
+}
+
+export async function checkVerifier(verifier: string, password: string): Promise<boolean> {
+  const [kind, iterations, salt, hash] = verifier.split('$')
+  if (kind !== 'pbkdf2-sha256' || salt === undefined || hash === undefined) return false
+  const n = Number(iterations)
+  if (!Number.isInteger(n) || n < 1) return false
+  const actual = await pbkdf2(password, fromBase64(salt), n)
+  const expected = fromBase64(hash)
+  // Constant-time compare: the loop touches every byte whatever matches.
+  let diff = actual.length ^ expected.length
+  for (let i = 0; i < Math.min(actual.length, expected.length); i++) diff |= actual[i] ^ expected[i]
+  return diff === 0
+}
+
+/**
+ * A signed-in user as the engine sees it. `token()` may be null (unlocked offline, or the CLI
+ * after its token expired); `renew()` gets a fresh one or throws SignInError.
+ */
+export interface Session {
+  readonly relay: RelayAddress
+  readonly user: SessionUser
+  readonly regions: readonly RegionAccess[]
+  token(): string | null
+  renew(): Promise<string>
+}
+
+export interface SessionOptions {
+  readonly fetch?: FetchLike
+  /** Called with every new token (the CLI keeps it in its state directory). */
+  readonly onToken?: (token: string, expiresAt: number) => void | Promise<void>
+}
+
+/** A session from a device account; it can renew only when `password` is given. */
+export function sessionFromAccount(account: DeviceAccount, password: string | null, options: SessionOptions = {}): Session {
+  const relay = relayAddress(account.relay)
+  let token = account.token ?? null
+  let user = account.user
+  let regions = account.regions
+  let renewing: Promise<string> | null = null
+  return {
+    relay,
+    get user() {
+      return user
+    },
+    get regions() {
+      return regions
+    },
+    token: () => token,
+    renew() {
+      if (password === null) return Promise.reject(new SignInError('no_password'))
+      // One login for every region that found its token expired at the same moment.
+      renewing ??= (async () => {
+        try {
+          const result = await loginToRelay(relay, account.user.username, password, options.fetch)
+          token = result.token
+          user = result.user
+          regions = result.regions
+          await options.onToken?.(result.token, result.expiresAt)
+          return result.token
+        } finally {
+          renewing = null
+        }
+      })()
+      return renewing
+    },
+  }
+}
+
+export interface SignInOptions extends SessionOptions {
+  readonly relay: string
+  readonly username: string
+  readonly password: string
+  readonly store: LocalStore
+  /** Keep the token in the device account (the CLI does; the app keeps it in memory). */
+  readonly rememberToken?: boolean
+}
+
+export interface SignedIn {
+  readonly session: Session
+  /** False when the relay could not be reached and the device's verifier unlocked it. */
+  readonly online: boolean
+}
+
+/**
+ * Signs in online and remembers the account on the device; when the relay cannot be reached,
+ * unlocks offline if this user signed in on this device before with this password. A relay that
+ * answers "wrong password" is final: a changed password must not keep working offline.
+ */
+export async function signIn(options: SignInOptions): Promise<SignedIn> {
+  const relay = relayAddress(options.relay)
+  let result: LoginResult
+  try {
+    result = await loginToRelay(relay, options.username, options.password, options.fetch)
+  } catch (error) {
+    if (!(error instanceof SignInError) || error.code !== 'unreachable') throw error
+    const account = await options.store.readAccount()
+    if (account === undefined || account.user.username !== options.username || relayAddress(account.relay).http !== relay.http) {
+      throw new SignInError('no_account')
+    }
+    if (!(await checkVerifier(account.verifier, options.password))) throw new SignInError('wrong_password')
+    return { session: sessionFromAccount(account, options.password, options), online: false }
+  }
+  const account: DeviceAccount = {
+    relay: relay.http,
+    user: result.user,
+    regions: result.regions,
+    verifier: await createVerifier(options.password),
+    ...(options.rememberToken ? { token: result.token, expiresAt: result.expiresAt } : {}),
+  }
+  await options.store.writeAccount(account)
+  const session = sessionFromAccount({ ...account, token: result.token, expiresAt: result.expiresAt }, options.password, options)
+  return { session, online: true }
+}
