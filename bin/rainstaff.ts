@@ -10,6 +10,19 @@ Komutlar / Commands:
   relay [--port N] [--data DIR]      Sunucuyu başlatır / run the relay (web client included)
   users add|list|passwd|disable|enable [NAME] [--role R] [--region SLUG] [--data DIR]
                                      Sunucu kullanıcıları / relay users (password from stdin)
+  login --relay URL --user NAME      Giriş, parola stdin'den / sign in, password from stdin [--state DIR]
+  put TABLE --json '{…}' [--region R]  Kayıt ekler (çevrimdışı da) / inserts a record (offline too), prints its id
+  update TABLE ID --json '{…}'       Kaydı değiştirir / changes a record
+  delete TABLE ID                    Kaydı siler / deletes a record
+  sql "SELECT …"                     Salt okunur sorgu, JSON satırları / read-only query, JSON lines
+  sync [--timeout S]                 Eşitler / pushes and pulls; exit 0 only when nothing is pending
+  status [--json]                    Bağlantı, bekleyen, son eşitleme / connection, pending, last synced
+  report --month YYYY-MM [--region R] --format json|csv|xlsx --out FILE
+                                     Puantaj raporu / timesheet report (legacy xlsx layout)
+  export-sqlite --out FILE           Yerel verinin SQLite kopyası / SQLite copy of the local data
+                                     İstemci komutları / client commands: --state DIR (RAINSTAFF_STATE, ~/.rainstaff)
+  import-legacy FILE.db … (--data DIR | --state DIR | --dry-run) [--region R] [--json]
+                                     Eski puantaj.db dosyalarını içe aktarır / import legacy files
   help                               Bu yardım / this help
 `
 
@@ -23,6 +36,43 @@ const commands: Record<string, () => Promise<Command>> = {
   users: async () => {
     const cli = await import('../relay/cli.ts')
     return (args) => cli.runCli(cli.usersCommand, args)
+  },
+  'import-legacy': async () => (await import('../crdt/legacy/cli.ts')).runImportCli,
+  login: async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('login', args)
+  },
+  put: async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('put', args)
+  },
+  update: async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('update', args)
+  },
+  delete: async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('delete', args)
+  },
+  sql: async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('sql', args)
+  },
+  sync: async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('sync', args)
+  },
+  status: async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('status', args)
+  },
+  report: async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('report', args)
+  },
+  'export-sqlite': async () => {
+    const cli = await import('../client/cli.ts')
+    return (args) => cli.runClientCommand('export-sqlite', args)
   },
 }
 

@@ -113,6 +113,8 @@ interface Region {
   readonly durable: Map<number, number>
   lastSyncedAt: string | null
   metaWrittenAt: number
+  /** lastSyncedAt moved since the meta was last written. */
+  metaDirty: boolean
   sync: RegionSync
   connection: ConnectionStatus
   problem: RegionState['problem']
@@ -178,6 +180,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       durable,
       lastSyncedAt: stored.meta.lastSyncedAt,
       metaWrittenAt: 0,
+      metaDirty: false,
       sync: undefined as unknown as RegionSync,
       connection: 'disconnected',
       problem: null,
@@ -333,6 +336,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     const errors: unknown[] = []
     for (const r of this.open.values()) {
       r.sync.destroy()
+      if (r.metaDirty) this.writeMeta(r)
       await r.store.close().catch((e: unknown) => errors.push(e))
       r.doc.destroy()
     }
@@ -367,7 +371,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     region.connection = status
     if (status === 'synced') {
       region.problem = null
-      this.markSynced(region)
+      if (this.markSynced(region) && Date.now() - region.metaWrittenAt > META_INTERVAL_MS) this.writeMeta(region)
     }
     this.queueEmit()
   }
@@ -390,11 +394,13 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   private markSynced(region: Region): boolean {
     if (region.connection !== 'synced' || region.pending.count > 0) return false
     region.lastSyncedAt = this.now().toISOString()
+    region.metaDirty = true
     return true
   }
 
   private writeMeta(region: Region): void {
     region.metaWrittenAt = Date.now()
+    region.metaDirty = false
     region.store.setMeta({ durable: [...region.durable], lastSyncedAt: region.lastSyncedAt })
   }
 

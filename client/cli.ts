@@ -1,0 +1,476 @@
+/**
+ * The headless peer: `rainstaff login|put|update|delete|sql|sync|status|report|export-sqlite`,
+ * each working on a state directory (`--state DIR`, or RAINSTAFF_STATE, or ~/.rainstaff) through
+ * the same sync engine as the app. Edits work offline; only `login`, `sync` and `status` talk to
+ * the relay. Node only: it owns the file store, stdin/stdout and exit codes.
+ *
+ * Exit codes: 0 done; 1 refused input (nothing changed); 2 bad usage; 3 the relay cannot be
+ * reached or sync did not finish; 4 sign-in needed (no session, or it expired).
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { WebSocket } from 'ws'
+import { openMirror, type Mirror } from '../crdt/mirror.ts'
+import { RecordError } from '../crdt/regionDoc.ts'
+import { isTableName, TABLE_NAMES, type RecordInput, type TableName } from '../schema/tables.ts'
+import { ValidationError } from '../schema/validate.ts'
+import { AccessError, openEngine, SyncTimeoutError, type SyncEngine } from './engine.ts'
+import { openFileStore, type FileStore } from './fileStore.ts'
+import { LocalStoreError, type DeviceAccount } from './localStore.ts'
+import { checkReadOnly, ReadOnlySqlError } from './readOnlySql.ts'
+import { relayAddress, RelayAddressError } from './relayAddress.ts'
+import { buildReport, ReportError } from './report.ts'
+import { reportCsv } from './reportCsv.ts'
+import { sessionFromAccount, signIn, SignInError } from './signIn.ts'
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, offline: 3, signIn: 4 } as const
+
+/** An expected failure: a bilingual message for stderr and the exit code. */
+export class CliError extends Error {
+  constructor(
+    readonly exitCode: number,
+    tr: string,
+    en: string,
+  ) {
+    super(`${tr} / ${en}`)
+    this.name = 'CliError'
+  }
+}
+
+export const CLIENT_HELP = `İstemci komutları / Client commands (hepsi / all: [--state DIR], varsayılan / default RAINSTAFF_STATE or ~/.rainstaff):
+  login --relay URL --user NAME      Giriş (parola stdin'den) / sign in (password from stdin); offline if signed in here before
+  put TABLE --json '{…}' [--region R]  Kayıt ekler, kimliği yazar / inserts a record, prints its id (works offline)
+  update TABLE ID --json '{…}' [--region R]
+  delete TABLE ID [--region R]
+  sql "SELECT …"                     Salt okunur sorgu, JSON satırları / read-only query, JSON lines
+  sync [--timeout S]                 Gönderir ve alır / pushes and pulls; 0 only when nothing is pending
+  status [--json]                    Bağlantı, bekleyen, son eşitleme / connection, pending, last synced
+  report --month YYYY-MM [--region R] --format json|csv|xlsx --out FILE
+  export-sqlite --out FILE           Yerel verinin SQLite kopyası / SQLite copy of the local data
+`
+
+const out = (text: string): void => void process.stdout.write(text + '\n')
+const err = (text: string): void => void process.stderr.write(text + '\n')
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+function parse(args: string[], options: Options, positionals: number): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  let parsed
+  try {
+    parsed = parseArgs({ args, options: { state: { type: 'string' }, ...options }, allowPositionals: positionals > 0, strict: true })
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new CliError(EXIT.usage, `Geçersiz kullanım: ${detail}`, `Invalid usage: ${detail}`)
+  }
+  if (parsed.positionals.length > positionals) {
+    const extra = parsed.positionals.slice(positionals).join(' ')
+    throw new CliError(EXIT.usage, `Fazla argüman: ${extra}`, `Unexpected arguments: ${extra}`)
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals }
+}
+
+function text(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
+  const value = values[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') throw new CliError(EXIT.usage, `${name} gerekli`, `${name} is required`)
+  return value
+}
+
+function stateDir(values: Record<string, string | boolean | undefined>): string {
+  return text(values, 'state') ?? process.env.RAINSTAFF_STATE ?? path.join(os.homedir(), '.rainstaff')
+}
+
+async function withStore<T>(values: Record<string, string | boolean | undefined>, work: (store: FileStore) => Promise<T>): Promise<T> {
+  const store = openFileStore(stateDir(values), { onWarning: err })
+  try {
+    return await work(store)
+  } finally {
+    await store.close()
+  }
+}
+
+async function account(store: FileStore): Promise<DeviceAccount> {
+  const found = await store.readAccount()
+  if (found === undefined) {
+    throw new CliError(EXIT.signIn, 'Önce giriş yapın: rainstaff login --relay URL --user AD', 'Sign in first: rainstaff login --relay URL --user NAME')
+  }
+  return found
+}
+
+async function withEngine<T>(store: FileStore, acc: DeviceAccount, regions: readonly string[], work: (engine: SyncEngine) => Promise<T>): Promise<T> {
+  const session = sessionFromAccount(acc, null)
+  const engine = await openEngine({ session, store, regions, connect: false, WebSocketPolyfill: WebSocket })
+  try {
+    return await work(engine)
+  } finally {
+    await engine.close()
+  }
+}
+
+async function withMirror<T>(engine: SyncEngine, work: (mirror: Mirror) => T): Promise<T> {
+  const mirror = await openMirror()
+  try {
+    for (const region of engine.regions) mirror.attach(region, engine.doc(region))
+    return work(mirror)
+  } finally {
+    mirror.close()
+  }
+}
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Parola / Password: ')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer)
+    if (Buffer.concat(chunks).includes(10)) break
+  }
+  return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').trim()
+}
+
+function table(name: string | undefined): TableName {
+  const value = required(name, 'TABLO / TABLE')
+  if (!isTableName(value)) {
+    const known = TABLE_NAMES.join(', ')
+    throw new CliError(EXIT.refused, `Bilinmeyen tablo: ${value} (${known})`, `Unknown table: ${value} (${known})`)
+  }
+  return value
+}
+
+function jsonObject(raw: string | undefined): Record<string, unknown> {
+  const source = required(raw, '--json')
+  let value: unknown
+  try {
+    value = JSON.parse(source)
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new CliError(EXIT.refused, `--json geçerli JSON değil: ${detail}`, `--json is not valid JSON: ${detail}`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliError(EXIT.refused, '--json bir nesne olmalı: {"alan": değer}', '--json must be an object: {"field": value}')
+  }
+  return value as Record<string, unknown>
+}
+
+function targetRegion(values: Record<string, string | boolean | undefined>, acc: DeviceAccount): string {
+  const region = text(values, 'region') ?? acc.user.region
+  if (region === null) {
+    throw new CliError(EXIT.refused, 'Yönetici hiçbir bölgeye yazamaz', 'The admin cannot write to any region')
+  }
+  if (!acc.regions.some((r) => r.slug === region)) {
+    const known = acc.regions.map((r) => r.slug).join(', ')
+    throw new CliError(EXIT.refused, `Bilinmeyen bölge: ${region} (${known})`, `Unknown region: ${region} (${known})`)
+  }
+  return region
+}
+
+async function relayReachable(relay: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(`${relayAddress(relay).http}/health`, { signal: AbortSignal.timeout(timeoutMs) })
+    await response.body?.cancel()
+    return response.status === 200
+  } catch {
+    return false
+  }
+}
+
+function tokenValid(acc: DeviceAccount): boolean {
+  return acc.token !== undefined && (acc.expiresAt ?? 0) > Date.now()
+}
+
+// --- commands ---
+
+async function login(args: string[]): Promise<number> {
+  const { values } = parse(args, { relay: { type: 'string' }, user: { type: 'string' } }, 0)
+  return withStore(values, async (store) => {
+    const previous = await store.readAccount()
+    const relay = text(values, 'relay') ?? previous?.relay
+    const username = text(values, 'user') ?? previous?.user.username
+    const password = await readPassword()
+    if (password === '') throw new CliError(EXIT.usage, "Parola stdin'den okunamadı", 'No password on stdin')
+    const { session, online } = await signIn({
+      relay: required(relay, '--relay'),
+      username: required(username, '--user'),
+      password,
+      store,
+      rememberToken: true,
+    })
+    const who = `${session.user.username} (${session.user.role}${session.user.region ? ', ' + session.user.region : ''})`
+    if (online) out(`giriş yapıldı / signed in: ${who} @ ${session.relay.http}`)
+    else out(`çevrimdışı giriş / signed in offline: ${who} (sunucuya ulaşılamadı / the relay is unreachable)`)
+    return EXIT.ok
+  })
+}
+
+async function put(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'string' }, region: { type: 'string' } }, 1)
+  const name = table(positionals[0])
+  const input = jsonObject(text(values, 'json'))
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    const region = targetRegion(values, acc)
+    return withEngine(store, acc, [region], async (engine) => {
+      const id = engine.insert(name, input as RecordInput<typeof name>, region)
+      await engine.flush()
+      out(id)
+      return EXIT.ok
+    })
+  })
+}
+
+async function update(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'string' }, region: { type: 'string' } }, 2)
+  const name = table(positionals[0])
+  const id = required(positionals[1], 'ID')
+  const patch = jsonObject(text(values, 'json'))
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    const region = targetRegion(values, acc)
+    return withEngine(store, acc, [region], async (engine) => {
+      engine.update(name, id, patch as Partial<RecordInput<typeof name>>, region)
+      await engine.flush()
+      out(id)
+      return EXIT.ok
+    })
+  })
+}
+
+async function remove(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { region: { type: 'string' } }, 2)
+  const name = table(positionals[0])
+  const id = required(positionals[1], 'ID')
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    const region = targetRegion(values, acc)
+    return withEngine(store, acc, [region], async (engine) => {
+      engine.delete(name, id, region)
+      await engine.flush()
+      out(id)
+      return EXIT.ok
+    })
+  })
+}
+
+async function sql(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {}, 1)
+  const query = required(positionals[0], 'SQL')
+  checkReadOnly(query)
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    return withEngine(store, acc, acc.regions.map((r) => r.slug), (engine) =>
+      // The mirror lives in memory and is thrown away: even a query that slipped past the check
+      // could not change anything that is kept.
+      withMirror(engine, (mirror) => {
+        let rows
+        try {
+          rows = mirror.query(query)
+        } catch (error) {
+          const detail = error instanceof Error ? error.message : String(error)
+          throw new CliError(EXIT.refused, `SQL hatası: ${detail}`, `SQL error: ${detail}`)
+        }
+        process.stdout.write(rows.map((row) => JSON.stringify(row) + '\n').join(''))
+        return EXIT.ok
+      }),
+    )
+  })
+}
+
+function pendingText(n: number): string {
+  return `${n} değişiklik bekliyor / ${n} changes pending`
+}
+
+async function sync(args: string[]): Promise<number> {
+  const { values } = parse(args, { timeout: { type: 'string' } }, 0)
+  const timeoutSeconds = Number(text(values, 'timeout') ?? '60')
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    throw new CliError(EXIT.usage, '--timeout pozitif bir saniye sayısı olmalı', '--timeout must be a positive number of seconds')
+  }
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    return withEngine(store, acc, acc.regions.map((r) => r.slug), async (engine) => {
+      const relay = relayAddress(acc.relay).http
+      if (!(await relayReachable(relay, 5000))) {
+        throw new CliError(
+          EXIT.offline,
+          `Sunucuya ulaşılamıyor: ${relay}; ${engine.pendingChanges} değişiklik bekliyor`,
+          `Cannot reach the relay at ${relay}; ${engine.pendingChanges} changes pending`,
+        )
+      }
+      if (!tokenValid(acc)) {
+        throw new CliError(
+          EXIT.signIn,
+          `Oturumun süresi doldu; yeniden giriş yapın: rainstaff login; ${engine.pendingChanges} değişiklik bekliyor (kaybolmadı)`,
+          `The session expired; sign in again: rainstaff login; ${engine.pendingChanges} changes pending (kept)`,
+        )
+      }
+      engine.connect()
+      try {
+        await engine.whenSynced(timeoutSeconds * 1000)
+      } catch (error) {
+        if (!(error instanceof SyncTimeoutError)) throw error
+        const expired = Object.values(error.state.regions).some((r) => r.problem?.code === 'session_expired')
+        const pending = engine.pendingChanges
+        err(error.message)
+        throw new CliError(
+          expired ? EXIT.signIn : EXIT.offline,
+          `Eşitleme tamamlanamadı; ${pending} değişiklik bekliyor (kaybolmadı)`,
+          `Sync did not finish; ${pending} changes pending (kept)`,
+        )
+      }
+      out(`eşitlendi / synced: ${pendingText(0)}; son eşitleme / last synced ${engine.state.lastSyncedAt}`)
+      return EXIT.ok
+    })
+  })
+}
+
+async function status(args: string[]): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' } }, 0)
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    return withEngine(store, acc, acc.regions.map((r) => r.slug), async (engine) => {
+      const reachable = await relayReachable(acc.relay, 3000)
+      const connection = !reachable ? 'offline' : tokenValid(acc) ? 'online' : 'session_expired'
+      const state = engine.state
+      const report = {
+        relay: relayAddress(acc.relay).http,
+        user: acc.user,
+        connection,
+        pendingChanges: state.pendingChanges,
+        lastSyncedAt: state.lastSyncedAt,
+        regions: Object.values(state.regions).map((r) => ({
+          region: r.region,
+          writable: r.writable,
+          pendingChanges: r.pendingChanges,
+          lastSyncedAt: r.lastSyncedAt,
+        })),
+      }
+      if (values.json === true) {
+        out(JSON.stringify(report))
+        return EXIT.ok
+      }
+      const words = {
+        online: 'çevrimiçi / online',
+        offline: 'çevrimdışı (sunucuya ulaşılamıyor) / offline (relay unreachable)',
+        session_expired: 'sunucu açık, oturum süresi dolmuş (rainstaff login) / relay up, session expired (rainstaff login)',
+      }
+      out(`sunucu / relay: ${report.relay}`)
+      out(`kullanıcı / user: ${acc.user.username} (${acc.user.role}${acc.user.region ? ', ' + acc.user.region : ''})`)
+      out(`bağlantı / connection: ${words[connection]}`)
+      out(`bekleyen değişiklik / pending changes: ${report.pendingChanges}`)
+      out(`son eşitleme / last synced: ${report.lastSyncedAt ?? 'hiç / never'}`)
+      for (const r of report.regions) {
+        out(`  ${r.region}${r.writable ? ' (yazılabilir / writable)' : ''}: ${r.pendingChanges}, ${r.lastSyncedAt ?? 'hiç / never'}`)
+      }
+      return EXIT.ok
+    })
+  })
+}
+
+const FORMATS = ['json', 'csv', 'xlsx'] as const
+type Format = (typeof FORMATS)[number]
+
+function outputFile(file: string, name: string): string {
+  return existsSync(file) && statSync(file).isDirectory() ? path.join(file, name) : file
+}
+
+async function report(args: string[]): Promise<number> {
+  const { values } = parse(args, { month: { type: 'string' }, region: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, 0)
+  const month = required(text(values, 'month'), '--month')
+  const format = required(text(values, 'format'), '--format')
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new CliError(EXIT.usage, `--format json, csv veya xlsx olmalı: ${format}`, `--format must be json, csv or xlsx: ${format}`)
+  }
+  const file = required(text(values, 'out'), '--out')
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    const given = text(values, 'region')
+    const regions = given !== undefined ? [given] : acc.user.region !== null ? [acc.user.region] : acc.regions.map((r) => r.slug)
+    for (const region of regions) {
+      if (!acc.regions.some((r) => r.slug === region)) {
+        throw new CliError(EXIT.refused, `Bilinmeyen bölge: ${region}`, `Unknown region: ${region}`)
+      }
+    }
+    return withEngine(store, acc, regions, async (engine) => {
+      const built = await withMirror(engine, (mirror) => buildReport(mirror, { month, regions }))
+      const bytes =
+        (format as Format) === 'xlsx'
+          ? // exceljs is large: loaded only by the command that writes xlsx, so others start fast.
+            await (await import('./reportXlsx.ts')).reportXlsx(built)
+          : new TextEncoder().encode(format === 'csv' ? reportCsv(built) : JSON.stringify(built, null, 2) + '\n')
+      const target = outputFile(file, `${built.fileName}.${format}`)
+      writeFileSync(target, bytes)
+      out(target)
+      for (const skipped of built.skipped) err(`atlandı / skipped ${skipped.region} ${skipped.id}: ${skipped.reason}`)
+      return EXIT.ok
+    })
+  })
+}
+
+async function exportSqlite(args: string[]): Promise<number> {
+  const { values } = parse(args, { out: { type: 'string' } }, 0)
+  const file = required(text(values, 'out'), '--out')
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    return withEngine(store, acc, acc.regions.map((r) => r.slug), async (engine) => {
+      const bytes = await withMirror(engine, (mirror) => mirror.exportFile())
+      const target = outputFile(file, 'rainstaff.sqlite')
+      writeFileSync(target, bytes)
+      out(target)
+      return EXIT.ok
+    })
+  })
+}
+
+export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  login,
+  put,
+  update,
+  delete: remove,
+  sql,
+  sync,
+  status,
+  report,
+  'export-sqlite': exportSqlite,
+}
+
+/** Runs one client command; expected failures become a bilingual line on stderr and an exit code. */
+export async function runClientCommand(name: string, args: string[]): Promise<number> {
+  const command = CLIENT_COMMANDS[name]
+  if (command === undefined) {
+    err(`Bilinmeyen komut: ${name} / Unknown command: ${name}`)
+    return EXIT.usage
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    out(CLIENT_HELP)
+    return EXIT.ok
+  }
+  try {
+    return await command(args)
+  } catch (error) {
+    if (error instanceof CliError) {
+      err(error.message)
+      return error.exitCode
+    }
+    if (error instanceof SignInError) {
+      err(error.message)
+      return error.code === 'unreachable' || error.code === 'no_account' ? EXIT.offline : EXIT.signIn
+    }
+    if (
+      error instanceof ValidationError ||
+      error instanceof RecordError ||
+      error instanceof AccessError ||
+      error instanceof ReadOnlySqlError ||
+      error instanceof ReportError ||
+      error instanceof RelayAddressError ||
+      error instanceof LocalStoreError
+    ) {
+      err(error.message)
+      return EXIT.refused
+    }
+    throw error
+  }
+}
