@@ -1,0 +1,26 @@
+/**
+ * Importing legacy `puantaj.db` files into region docs. Everything exported here runs in Node
+ * and in the browser (sql.js reads the file bytes); cli.ts is the Node-only command.
+ *
+ * For the app's import dialog:
+ *
+ *     const report = await importLegacy(bytes, {
+ *       docs: new Map([[user.region, regionDoc]]), user: user.username,
+ *       fileRegion: user.region,          // needed for v0 files, harmless otherwise
+ *       dryRun: previewOnly, onProgress, betweenChunks: () => new Promise(requestAnimationFrame),
+ *       locateFile: (f) => `/assets/${f}`,
+ *     })
+ *     problemRows(report)  // what to show: skipped or imported with a warning, with reasons
+ */
+export { importLegacy, importLegacyFile, pcRegionOf, problemRows } from './importer.ts'
+export type { DeletionReport, ImportOptions, ImportProgress, ImportReport, TableCounts } from './importer.ts'
+export { readLegacyFile, LegacyFileError } from './reader.ts'
+export type { LegacyFile, LegacyTable, LegacyValue, LegacyVersion, ReadOptions } from './reader.ts'
+export type { LegacyId, Outcome, RowReport } from './plan.ts'
+export type { Reason, ReasonCode } from './reasons.ts'
+export { formatReport, reportJson } from './report.ts'
+export type { ReportJson } from './report.ts'
+export { legacyUsers } from './users.ts'
+export type { LegacyUser, LegacyUserSummary } from './users.ts'
+export { IMPORT_AUTHOR_PREFIX } from './write.ts'
+export { DELETIONS_MAP, PROVENANCE_MAP } from './ledger.ts'
