@@ -1,0 +1,215 @@
+/**
+ * Whole-organization migration: legacy files imported straight into a stopped relay's data
+ * directory. Region docs are loaded from the store as the relay loads them, the import runs in
+ * memory (crdt/legacy), and what it added is appended as one update per region under the user
+ * `legacy-import`, in one store transaction: a failure anywhere before that writes nothing.
+ * Legacy users are added with their legacy hashes, upgraded at their first login.
+ *
+ * The store has no lock file, so "relay stopped" is checked by taking SQLite's exclusive lock:
+ * while a relay has the store open (WAL mode) that fails at once, and while the import holds it
+ * a relay cannot start.
+ */
+import * as Y from 'yjs'
+import { DEFAULT_REGIONS, type Region } from '../schema/regions.ts'
+import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { importLegacyFile, pcRegionOf, type ImportOptions, type ImportReport } from '../crdt/legacy/importer.ts'
+import { readLegacyFile, type LegacyFile } from '../crdt/legacy/reader.ts'
+import { legacyUsers } from '../crdt/legacy/users.ts'
+import { openStore, StoreError, type Store } from './store.ts'
+import { addUser, getUser, legacyRole, legacyUserRegion } from './users.ts'
+
+/** `username` of the store rows this import appends. */
+export const LEGACY_IMPORT_USER = 'legacy-import'
+
+/**
+ * Opens the store of `dataDir` holding SQLite's exclusive lock until `close()`. Throws StoreError
+ * when another process (a running relay) has the store open.
+ */
+export function openStoreExclusively(dataDir: string): Store {
+  const store = openStore(dataDir)
+  try {
+    store.db.pragma('busy_timeout = 0')
+    store.db.pragma('locking_mode = EXCLUSIVE')
+    // The first write transaction takes the lock; EXCLUSIVE mode keeps it until the connection closes.
+    store.db.exec('BEGIN EXCLUSIVE')
+    store.db.exec('COMMIT')
+  } catch (error) {
+    store.close()
+    if (error instanceof Error && 'code' in error && error.code === 'SQLITE_BUSY') {
+      throw new StoreError(
+        `Veri klasörü kullanımda: ${dataDir} (sunucu çalışıyor olabilir). Sunucuyu durdurup yeniden deneyin. / ` +
+          `The data directory is in use: ${dataDir} (is the relay running?). Stop the relay and try again.`,
+        { cause: error },
+      )
+    }
+    throw error
+  }
+  return store
+}
+
+/** A region doc as the relay would load it: snapshot, then the updates logged after it. */
+export function loadRegionDoc(store: Store, region: string): Y.Doc {
+  const history = store.loadRegion(region)
+  const doc = createRegionDoc()
+  try {
+    doc.transact(() => {
+      if (history.snapshot) Y.applyUpdate(doc, history.snapshot)
+      for (const update of history.updates) Y.applyUpdate(doc, update.data)
+    })
+  } catch (error) {
+    throw new StoreError(
+      `Veri deposu bozuk: ${region} okunamadı; içe aktarma yapılmadı / Damaged store: ${region} is unreadable; nothing was imported`,
+      { cause: error },
+    )
+  }
+  return doc
+}
+
+export interface UserImportResult {
+  readonly legacyId: string | number
+  readonly username: string
+  /** created: added with the legacy hash; exists: a relay user of that name stays as it is. */
+  readonly outcome: 'created' | 'exists' | 'skipped'
+  readonly role: 'editor' | 'admin' | null
+  readonly region: string | null
+  /** Bilingual, for `skipped` and `exists`. */
+  readonly reason?: string
+}
+
+/**
+ * Adds the users of `files`, in order (a name already added by an earlier file `exists`). Runs
+ * inside a savepoint, so a dry run makes the same checks as the real one and rolls them back.
+ * Never logs or returns a hash.
+ */
+export async function importLegacyUsers(
+  store: Store,
+  files: readonly LegacyFile[],
+  regions: readonly Region[],
+  dryRun: boolean,
+): Promise<UserImportResult[][]> {
+  const results: UserImportResult[][] = []
+  store.db.exec('SAVEPOINT legacy_users')
+  try {
+    for (const file of files) {
+      const fileResults: UserImportResult[] = []
+      results.push(fileResults)
+      for (const user of legacyUsers(file)) {
+        const role = legacyRole(user.role)
+        const region = role === 'admin' ? null : legacyUserRegion(user.region)
+        const base = { legacyId: user.legacyId, username: user.username, role, region }
+        if (getUser(store, user.username) !== undefined) {
+          fileResults.push({
+            ...base,
+            outcome: 'exists',
+            reason: 'sunucuda bu adla kullanıcı var; parolası değişmedi / a relay user of this name exists; its password is unchanged',
+          })
+          continue
+        }
+        try {
+          await addUser(store, { username: user.username, role, region, legacyHash: user.passwordHash ?? '' }, regions)
+          fileResults.push({ ...base, outcome: 'created' })
+        } catch (error) {
+          // addUser refuses before writing (bad name, unknown region, malformed hash).
+          fileResults.push({ ...base, outcome: 'skipped', reason: error instanceof Error ? error.message : String(error) })
+        }
+      }
+    }
+  } catch (error) {
+    store.db.exec('ROLLBACK TO legacy_users')
+    store.db.exec('RELEASE legacy_users')
+    throw error
+  }
+  if (dryRun) store.db.exec('ROLLBACK TO legacy_users')
+  store.db.exec('RELEASE legacy_users')
+  return results
+}
+
+export interface RelayImportFile {
+  /** Shown in reports (the file name). */
+  readonly name: string
+  readonly bytes: Uint8Array
+}
+
+export interface RelayImportOptions {
+  readonly dataDir: string
+  readonly files: readonly RelayImportFile[]
+  /** Region of v0 files; PC region of v1/v2 files. */
+  readonly fileRegion?: string
+  /** The relay's configured regions (RAINSTAFF_REGIONS); only these are written. */
+  readonly regions?: readonly Region[]
+  readonly dryRun?: boolean
+  /** Who runs the import; records are stamped `legacy-import:<by>`. */
+  readonly by: string
+  readonly now?: () => Date
+  readonly onProgress?: ImportOptions['onProgress']
+  /** Called as each file is read, before the import starts (for progress output). */
+  readonly onFile?: (name: string) => void
+}
+
+export interface RelayImportResult {
+  readonly files: ReadonlyArray<{ readonly name: string; readonly report: ImportReport; readonly users: readonly UserImportResult[] }>
+  /** Bytes appended to the store per region (0 everywhere for a dry run or a repeated import). */
+  readonly appended: Readonly<Record<string, number>>
+}
+
+/**
+ * Imports `files` into the relay data directory, in order. Every file is read and checked (a v0
+ * file needs `fileRegion`) before anything is written; a bad file throws LegacyFileError and the
+ * store is unchanged.
+ */
+export async function importLegacyIntoRelay(options: RelayImportOptions): Promise<RelayImportResult> {
+  const regions = options.regions ?? DEFAULT_REGIONS
+  const slugs = regions.map((r) => r.slug)
+  const files: Array<{ name: string; file: LegacyFile }> = []
+  for (const f of options.files) {
+    options.onFile?.(f.name)
+    const file = await readLegacyFile(f.bytes)
+    pcRegionOf(file, options.fileRegion, slugs)
+    files.push({ name: f.name, file })
+  }
+
+  const store = openStoreExclusively(options.dataDir)
+  try {
+    const docs = new Map<string, Y.Doc>()
+    const updates = new Map<string, Uint8Array[]>()
+    for (const slug of slugs) {
+      const doc = loadRegionDoc(store, slug)
+      const list: Uint8Array[] = []
+      doc.on('update', (update: Uint8Array) => list.push(update))
+      docs.set(slug, doc)
+      updates.set(slug, list)
+    }
+    const dryRun = options.dryRun ?? false
+    const reports: ImportReport[] = []
+    for (const { file } of files) {
+      // Always a real import into the in-memory docs, so a dry run of several files sees what the
+      // earlier ones would add; a dry run then simply stores nothing.
+      const report = await importLegacyFile(file, {
+        docs,
+        user: options.by,
+        regions: slugs,
+        ...(options.fileRegion !== undefined ? { fileRegion: options.fileRegion } : {}),
+        ...(options.now !== undefined ? { now: options.now } : {}),
+        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+      })
+      reports.push(dryRun ? { ...report, dryRun } : report)
+    }
+    const appended: Record<string, number> = {}
+    const at = Date.now()
+    const rows = [...updates]
+      .filter(([, list]) => list.length > 0)
+      .map(([region, list]) => ({ region, data: Y.mergeUpdates(list), username: LEGACY_IMPORT_USER, at }))
+    for (const slug of slugs) appended[slug] = 0
+    if (!dryRun && rows.length > 0) {
+      store.appendUpdates(rows)
+      for (const row of rows) appended[row.region] = row.data.byteLength
+    }
+    // Users after the docs: nobody can log in to a migration whose data failed to store.
+    const users = await importLegacyUsers(store, files.map((f) => f.file), regions, dryRun)
+    for (const doc of docs.values()) doc.destroy()
+    return { files: files.map((f, i) => ({ name: f.name, report: reports[i], users: users[i] })), appended }
+  } finally {
+    store.close()
+  }
+}
+
