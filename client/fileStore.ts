@@ -82,7 +82,7 @@ function acquireLock(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const pid = Number(readFileSync(file, 'utf8').trim())
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
         throw new LocalStoreError(
           `Durum klasörü başka bir işlem tarafından kullanılıyor (pid ${pid}): ${dir}`,
           `The state directory is in use by another process (pid ${pid}): ${dir}`,
