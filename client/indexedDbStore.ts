@@ -1,0 +1,213 @@
+/**
+ * The browser (and Electron renderer) local store, on IndexedDB. Each region doc has its own
+ * database in y-indexeddb's layout — an auto-increment `updates` store of Yjs updates and a
+ * `custom` key/value store — so y-indexeddb can read it. The engine writes through this module
+ * rather than through IndexeddbPersistence because a local update and its pending mark must land
+ * in one IndexedDB transaction (with strict durability), which IndexeddbPersistence cannot do.
+ */
+import * as Y from 'yjs'
+import {
+  EMPTY_META,
+  LocalStoreError,
+  type DeviceAccount,
+  type LocalStore,
+  type RegionMeta,
+  type RegionStore,
+  type StoredRegion,
+} from './localStore.ts'
+import { isCovered, type PendingMark } from './pendingChanges.ts'
+
+const UPDATES = 'updates'
+const CUSTOM = 'custom'
+const META_KEY = 'rainstaff:meta'
+const ACCOUNT_KEY = 'rainstaff:account'
+const MARK_PREFIX = 'rainstaff:mark:'
+
+export interface IndexedDbStoreOptions {
+  /** Database name prefix; one device can hold several (e.g. per relay). Default `rainstaff`. */
+  readonly name?: string
+  /** The IndexedDB factory; the global one when absent. */
+  readonly indexedDB?: IDBFactory
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error)
+  })
+}
+
+function completed(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve()
+    tx.onerror = () => reject(tx.error)
+    tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'))
+  })
+}
+
+function openDatabase(factory: IDBFactory, name: string): Promise<IDBDatabase> {
+  const req = factory.open(name)
+  req.onupgradeneeded = () => {
+    const db = req.result
+    if (!db.objectStoreNames.contains(UPDATES)) db.createObjectStore(UPDATES, { autoIncrement: true })
+    if (!db.objectStoreNames.contains(CUSTOM)) db.createObjectStore(CUSTOM)
+  }
+  return request(req)
+}
+
+function writeTransaction(db: IDBDatabase): IDBTransaction {
+  // Strict durability: an edit the UI showed as saved must survive the tab or the OS crashing.
+  return db.transaction([UPDATES, CUSTOM], 'readwrite', { durability: 'strict' })
+}
+
+function markKey(mark: PendingMark): string {
+  return `${MARK_PREFIX}${mark.client}:${mark.clock}`
+}
+
+function parseMark(key: IDBValidKey): PendingMark | undefined {
+  if (typeof key !== 'string' || !key.startsWith(MARK_PREFIX)) return undefined
+  const [client, clock] = key.slice(MARK_PREFIX.length).split(':').map(Number)
+  return Number.isSafeInteger(client) && Number.isSafeInteger(clock) ? { client, clock } : undefined
+}
+
+type Pending = { readonly update: Uint8Array; readonly mark: PendingMark | null } | { readonly meta: RegionMeta }
+
+class IndexedDbRegionStore implements RegionStore {
+  private queue: Pending[] = []
+  private scheduled = false
+  private last: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly db: IDBDatabase,
+    private readonly stored: StoredRegion,
+  ) {}
+
+  load(): Promise<StoredRegion> {
+    return Promise.resolve(this.stored)
+  }
+
+  append(update: Uint8Array, mark: PendingMark | null): void {
+    this.enqueue({ update, mark })
+  }
+
+  setMeta(meta: RegionMeta): void {
+    this.enqueue({ meta })
+  }
+
+  flush(): Promise<void> {
+    this.write()
+    return this.last
+  }
+
+  async close(): Promise<void> {
+    await this.flush()
+    this.db.close()
+  }
+
+  private enqueue(item: Pending): void {
+    this.queue.push(item)
+    if (!this.scheduled) {
+      this.scheduled = true
+      // One transaction for every edit of this turn: a burst of edits is one commit.
+      setTimeout(() => this.write(), 0)
+    }
+  }
+
+  private write(): void {
+    this.scheduled = false
+    if (this.queue.length === 0) return
+    const batch = this.queue
+    this.queue = []
+    const tx = writeTransaction(this.db)
+    const updates = tx.objectStore(UPDATES)
+    const custom = tx.objectStore(CUSTOM)
+    for (const item of batch) {
+      if ('meta' in item) {
+        custom.put(item.meta, META_KEY)
+      } else {
+        updates.add(item.update)
+        if (item.mark !== null) custom.put(1, markKey(item.mark))
+      }
+    }
+    const done = completed(tx).catch((error: unknown) => {
+      throw new LocalStoreError('Yerel değişiklik kaydedilemedi', 'Could not save a local change', { cause: error })
+    })
+    this.last = this.last.then(() => done)
+  }
+}
+
+export class IndexedDbStore implements LocalStore {
+  private readonly factory: IDBFactory
+  private readonly name: string
+  private device: Promise<IDBDatabase> | null = null
+
+  constructor(options: IndexedDbStoreOptions = {}) {
+    const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB
+    if (factory === undefined) throw new LocalStoreError('Bu ortamda IndexedDB yok', 'IndexedDB is not available here')
+    this.factory = factory
+    this.name = options.name ?? 'rainstaff'
+  }
+
+  async openRegion(region: string): Promise<RegionStore> {
+    const db = await openDatabase(this.factory, `${this.name}/${region}`)
+    const read = db.transaction([UPDATES, CUSTOM], 'readonly')
+    const [updates, updateKeys, customKeys, meta] = await Promise.all([
+      request(read.objectStore(UPDATES).getAll()) as Promise<Uint8Array[]>,
+      request(read.objectStore(UPDATES).getAllKeys()),
+      request(read.objectStore(CUSTOM).getAllKeys()),
+      request(read.objectStore(CUSTOM).get(META_KEY)) as Promise<RegionMeta | undefined>,
+    ])
+    const regionMeta = meta ?? EMPTY_META
+    const durable = new Map(regionMeta.durable)
+    const marks: PendingMark[] = []
+    const covered: string[] = []
+    for (const key of customKeys) {
+      const mark = parseMark(key)
+      if (mark === undefined) continue
+      if (isCovered(mark, durable)) covered.push(key as string)
+      else marks.push(mark)
+    }
+    marks.sort((a, b) => a.client - b.client || a.clock - b.clock)
+    let merged: Uint8Array[] = updates.map((u) => new Uint8Array(u))
+    if (updates.length > 1 || covered.length > 0) {
+      // Compaction on open, in one transaction: the merged snapshot replaces exactly what was read.
+      merged = updates.length > 1 ? [Y.mergeUpdates(merged)] : merged
+      const tx = writeTransaction(db)
+      if (updates.length > 1) {
+        const store = tx.objectStore(UPDATES)
+        for (const key of updateKeys) store.delete(key)
+        store.add(merged[0])
+      }
+      for (const key of covered) tx.objectStore(CUSTOM).delete(key)
+      await completed(tx)
+    }
+    return new IndexedDbRegionStore(db, { updates: merged, marks, meta: regionMeta })
+  }
+
+  async readAccount(): Promise<DeviceAccount | undefined> {
+    const db = await this.deviceDb()
+    const value = await request(db.transaction([CUSTOM], 'readonly').objectStore(CUSTOM).get(ACCOUNT_KEY))
+    return (value as DeviceAccount | undefined) ?? undefined
+  }
+
+  async writeAccount(account: DeviceAccount): Promise<void> {
+    const db = await this.deviceDb()
+    const tx = db.transaction([CUSTOM], 'readwrite', { durability: 'strict' })
+    tx.objectStore(CUSTOM).put(account, ACCOUNT_KEY)
+    await completed(tx)
+  }
+
+  async close(): Promise<void> {
+    if (this.device !== null) (await this.device).close()
+    this.device = null
+  }
+
+  private deviceDb(): Promise<IDBDatabase> {
+    this.device ??= openDatabase(this.factory, `${this.name}/device`)
+    return this.device
+  }
+}
+
+export function openIndexedDbStore(options: IndexedDbStoreOptions = {}): IndexedDbStore {
+  return new IndexedDbStore(options)
+}

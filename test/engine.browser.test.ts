@@ -1,0 +1,128 @@
+/**
+ * The engine core in a real browser (Debian's Chromium driven by playwright-core): it bundles for
+ * the browser with no Node built-ins, signs in and syncs through a real relay process, keeps its
+ * docs and pending changes in IndexedDB across a page reload, and converges with a Node peer.
+ */
+import { createServer, type Server } from 'node:http'
+import path from 'node:path'
+import { build } from 'esbuild'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ROOT, seedUsers, spawnRelay, tempDir, until, type RelayProcess } from './helpers/relayProcess.ts'
+import { removeDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
+
+const data = tempDir()
+let relay: RelayProcess
+let server: Server
+let browser: Browser
+let pageUrl = ''
+const peers: TestPeer[] = []
+
+beforeAll(async () => {
+  await seedUsers(data.dir, [
+    { username: 'ayse', role: 'editor', region: 'ankara', password: 'ayse-password' },
+    { username: 'ali', role: 'editor', region: 'ankara', password: 'ali-password' },
+  ])
+  relay = await spawnRelay(data.dir)
+  const bundle = await build({
+    entryPoints: [path.join(ROOT, 'test/helpers/peerBrowserEntry.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    write: false,
+    logLevel: 'silent',
+  })
+  const script = bundle.outputFiles[0].text
+  // IndexedDB needs a real origin, so the page comes from a loopback server of its own.
+  server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    res.end(`<!doctype html><meta charset="utf-8"><script>${script.replace(/<\/script/g, '<\\/script')}</script>`)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  pageUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  for (const p of peers) await p.close().catch(() => {})
+  for (const p of peers) removeDir(p.dir)
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await relay?.stop('SIGKILL')
+  data.remove()
+})
+
+interface PageResult {
+  pending: number
+  online: boolean
+  id?: string
+  names?: string[]
+}
+
+/** Runs in the page: signs in, opens the engine on IndexedDB, applies `step`, reports. */
+async function inPage(page: Page, relayUrl: string, step: 'edit-and-sync' | 'edit-offline' | 'reopen-offline' | 'sync'): Promise<PageResult> {
+  return page.evaluate(
+    async ({ relayUrl, step }) => {
+      type Api = {
+        signIn: (o: object) => Promise<{ session: unknown; online: boolean }>
+        openIndexedDbStore: () => { close(): Promise<void> }
+        openEngine: (o: object) => Promise<{
+          insert(table: string, input: object): string
+          whenSynced(ms?: number): Promise<void>
+          flush(): Promise<void>
+          close(): Promise<void>
+          pendingChanges: number
+          doc(region: string): { getMap(name: string): { toJSON(): Record<string, { full_name: string }> } }
+        }>
+      }
+      const api = (globalThis as unknown as { rainstaff: Api }).rainstaff
+      const store = api.openIndexedDbStore()
+      const { session, online } = await api.signIn({ relay: relayUrl, username: 'ayse', password: 'ayse-password', store })
+      const connect = step === 'edit-and-sync' || step === 'sync'
+      const engine = await api.openEngine({ session, store, regions: ['ankara'], connect, backoff: { baseMs: 50, capMs: 400 } })
+      let id: string | undefined
+      if (step === 'edit-and-sync' || step === 'edit-offline') {
+        id = engine.insert('employees', { full_name: step === 'edit-and-sync' ? 'Tarayıcıdan Ayşe' : 'Çevrimdışı Tarayıcı' })
+      }
+      if (connect) await engine.whenSynced(20_000)
+      await engine.flush()
+      const names = Object.values(engine.doc('ankara').getMap('employees').toJSON()).map((e) => e.full_name).sort()
+      const pending = engine.pendingChanges
+      await engine.close()
+      await store.close()
+      return { pending, online, id, names }
+    },
+    { relayUrl, step },
+  )
+}
+
+describe('the engine in a browser', () => {
+  it('syncs through the relay from Chromium and keeps pending edits in IndexedDB across reloads', async () => {
+    const page = await browser.newPage()
+    await page.goto(pageUrl)
+    const first = await inPage(page, relay.url, 'edit-and-sync')
+    expect(first).toMatchObject({ pending: 0, online: true })
+
+    const ali = await startPeer(relay.url, 'ali', 'ali-password', { engine: { regions: ['ankara'] } })
+    peers.push(ali)
+    await ali.engine.whenSynced()
+    await until(() => ali.engine.doc('ankara').getMap('employees').has(first.id!), 'ali receives the browser edit')
+    ali.engine.insert('employees', { full_name: 'Node Ali' })
+    await ali.engine.whenSynced()
+
+    // An edit made without connecting, then the tab is reloaded: IndexedDB keeps both.
+    const offline = await inPage(page, relay.url, 'edit-offline')
+    expect(offline.pending).toBe(1)
+    await page.reload()
+    const reopened = await inPage(page, relay.url, 'reopen-offline')
+    expect(reopened.pending).toBe(1)
+    expect(reopened.names).toEqual(['Tarayıcıdan Ayşe', 'Çevrimdışı Tarayıcı'].sort())
+
+    const synced = await inPage(page, relay.url, 'sync')
+    expect(synced.pending).toBe(0)
+    expect(synced.names).toEqual(['Node Ali', 'Tarayıcıdan Ayşe', 'Çevrimdışı Tarayıcı'].sort())
+    await until(() => ali.engine.doc('ankara').getMap('employees').has(offline.id!), 'ali receives the offline browser edit')
+    await page.close()
+  })
+})
