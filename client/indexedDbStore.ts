@@ -16,6 +16,7 @@ import {
   type StoredRegion,
 } from './localStore.ts'
 import { isCovered, type PendingMark } from './pendingChanges.ts'
+import { relayAddress } from './relayAddress.ts'
 
 const UPDATES = 'updates'
 const CUSTOM = 'custom'
@@ -208,6 +209,12 @@ export class IndexedDbStore implements LocalStore {
   }
 }
 
-export function openIndexedDbStore(options: IndexedDbStoreOptions = {}): IndexedDbStore {
-  return new IndexedDbStore(options)
+/** The database name prefix for one relay: two relays' data never mix on one device. */
+export function databaseName(relay: string): string {
+  return `rainstaff:${relayAddress(relay).http}`
+}
+
+/** Opens the store; a string is the database name prefix (see databaseName). */
+export function openIndexedDbStore(options: IndexedDbStoreOptions | string = {}): IndexedDbStore {
+  return new IndexedDbStore(typeof options === 'string' ? { name: options } : options)
 }
