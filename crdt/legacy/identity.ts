@@ -36,7 +36,7 @@ function part(value: CellValue | undefined): string {
 }
 
 export function contentId(table: TableName, parts: readonly string[]): string {
-  return sha256Hex(table + SEP + parts.join(SEP)).slice(0, 24)
+  return sha256Hex(table + SEP + parts.join(SEP), 12)
 }
 
 /**

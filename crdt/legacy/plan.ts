@@ -77,6 +77,8 @@ export interface Plan {
   readonly notes: readonly Reason[]
 }
 
+type ColumnIndex = ReadonlyMap<string, number>
+
 type Resolved = { readonly ok: true; readonly region: string; readonly id: string } | { readonly ok: false; readonly reason: Reason }
 
 interface Spec {
@@ -110,6 +112,11 @@ const SYNC_SETTINGS: ReadonlySet<string> = new Set(['sync_enabled', 'sync_url', 
 
 const SEP = '\u001f'
 
+function cellOf(columns: ColumnIndex, cells: readonly LegacyValue[], name: string): LegacyValue {
+  const index = columns.get(name)
+  return index === undefined ? null : (cells[index] ?? null)
+}
+
 function legacyIdOf(value: LegacyValue): LegacyId {
   if (typeof value === 'number' || typeof value === 'string') return value
   return value === null ? 'NULL' : `<${value.byteLength} bytes>`
@@ -134,6 +141,8 @@ class Planner {
   private readonly creates: PlannedRecord[] = []
   private readonly notes: Reason[] = []
   private readonly resolved = new Map<TableName, Map<string, Resolved>>()
+  // A file holds a handful of distinct region spellings; slugifying each row's was the planner's top cost.
+  private readonly slugs = new Map<string | null, string>()
   private done = 0
 
   constructor(private readonly input: PlanInput) {}
@@ -194,10 +203,11 @@ class Planner {
     const groups = new Map<string, Array<{ row: Row; fields: Record<string, CellValue> }>>()
     const resolved = this.resolvedOf(spec.table)
     const idIndex = column(legacy, spec.idColumn)
+    const columns: ColumnIndex = new Map(legacy.columns.map((name, i) => [name, i]))
     for (const cells of legacy.rows) {
       const legacyId = legacyIdOf(cells[idIndex] ?? null)
       const warnings: Reason[] = []
-      const result = this.planRow(spec, legacy, cells, legacyId, warnings)
+      const result = this.planRow(spec, columns, cells, legacyId, warnings)
       const row: Row = { table: spec.table, legacyId, region: result.region, recordId: null, outcome: 'skipped', reasons: warnings }
       this.rows.push(row)
       if (!result.ok) {
@@ -251,22 +261,23 @@ class Planner {
     }
   }
 
-  private ownRegion(legacy: LegacyTable, cells: readonly LegacyValue[]): string | undefined {
-    if (this.input.file.version === 'v0') return undefined
-    const index = column(legacy, 'region')
-    if (index < 0) return undefined
-    const value = cells[index]
-    return legacyRegionSlug(typeof value === 'string' ? value : value == null ? null : String(value))
+  private slug(value: LegacyValue): string {
+    const text = typeof value === 'string' ? value : value == null || value instanceof Uint8Array ? null : String(value)
+    let slug = this.slugs.get(text)
+    if (slug === undefined) this.slugs.set(text, (slug = legacyRegionSlug(text)))
+    return slug
   }
 
-  private planRow(spec: Spec, legacy: LegacyTable, cells: readonly LegacyValue[], legacyId: LegacyId, warnings: Reason[]): RowResult {
+  private ownRegion(columns: ColumnIndex, cells: readonly LegacyValue[]): string | undefined {
+    if (this.input.file.version === 'v0') return undefined
+    const index = columns.get('region')
+    return index === undefined ? undefined : this.slug(cells[index] ?? null)
+  }
+
+  private planRow(spec: Spec, columns: ColumnIndex, cells: readonly LegacyValue[], legacyId: LegacyId, warnings: Reason[]): RowResult {
     const { table } = spec
-    const cell = (name: string): LegacyValue => {
-      const index = column(legacy, name)
-      return index < 0 ? null : (cells[index] ?? null)
-    }
-    const own = this.ownRegion(legacy, cells)
-    let region = spec.region === 'pc' ? this.input.pc : spec.region === 'bolge' ? legacyRegionSlug(String(cell('bolge') ?? '')) : (own ?? this.input.pc)
+    const own = this.ownRegion(columns, cells)
+    let region = spec.region === 'pc' ? this.input.pc : spec.region === 'bolge' ? this.slug(cellOf(columns, cells, 'bolge')) : (own ?? this.input.pc)
 
     const deletion = this.input.deleted.get(`${table}:${legacyId}`)
     if (deletion !== undefined) {
@@ -287,7 +298,7 @@ class Planner {
     const defs = TABLES[table].fields
     if (spec.parent !== undefined) {
       const parentTable = defs[spec.parent].references!
-      const raw = cell(spec.parent)
+      const raw = cellOf(columns, cells, spec.parent)
       const parent = raw === null ? undefined : this.resolvedOf(parentTable).get(String(raw))
       if (raw === null || parent === undefined) {
         return { ok: false, region, reason: reasons.orphan(spec.parent, raw, parentTable) }
@@ -310,10 +321,10 @@ class Planner {
       if (field === spec.parent) continue
       const def = defs[field]
       if (def.references !== undefined) {
-        fields[field] = this.optionalReference(def.references, field, cell(field), region, warnings)
+        fields[field] = this.optionalReference(def.references, field, cellOf(columns, cells, field), region, warnings)
         continue
       }
-      const converted = convertCell(table, field, def, cell(field), warnings)
+      const converted = convertCell(table, field, def, cellOf(columns, cells, field), warnings)
       if (!converted.ok) return { ok: false, region, reason: converted.reason }
       fields[field] = converted.value
     }
