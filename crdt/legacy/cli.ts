@@ -190,7 +190,29 @@ export async function importLegacyCommand(args: string[]): Promise<number> {
     return 0
   }
   if (values.state !== undefined) {
-    throw new UsageError('--state: istemci kipi henüz yok / client mode not available yet')
+    const { peerImport } = await import('./peer.ts')
+    const result = await peerImport({
+      files,
+      stateDir: values.state,
+      dryRun,
+      onProgress: progressPrinter(),
+      onWarning: err,
+      ...(region !== undefined ? { fileRegion: region } : {}),
+    })
+    const usersLine = (n: number): string[] =>
+      n > 0 ? [`Kullanıcılar / Users: ${n} (yalnızca --data ile sunucuya alınır / imported to the relay only with --data)`] : []
+    print(
+      result.files.map((f) => ({ ...f, userLines: usersLine(f.report.users.length) })),
+      json,
+      { username: result.username, region: result.region, pendingChanges: result.pendingChanges },
+    )
+    if (!json) {
+      out(
+        `\n${result.username} (${result.region}): ${result.pendingChanges} yerel değişiklik gönderilmeyi bekliyor, "rainstaff sync" çalıştırın / ` +
+          `${result.pendingChanges} local changes wait to be sent: run "rainstaff sync"`,
+      )
+    }
+    return 0
   }
   print(await analyze(files, region, regions, by), json)
   return 0
@@ -216,6 +238,16 @@ export async function runImportCli(args: string[]): Promise<number> {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       err(`${error.message}\n\n${IMPORT_HELP}`)
       return 2
+    }
+    const { PeerImportError } = await import('./peer.ts')
+    if (error instanceof PeerImportError) {
+      err(error.message)
+      return error.exitCode
+    }
+    const { LocalStoreError } = await import('../../client/localStore.ts')
+    if (error instanceof LocalStoreError) {
+      err(error.message)
+      return 1
     }
     const { StoreError } = await import('../../relay/store.ts')
     const { ConfigError } = await import('../../relay/options.ts')
