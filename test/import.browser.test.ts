@@ -1,0 +1,111 @@
+/**
+ * The import core in a real browser (Chromium via playwright-core), as the app's import dialog
+ * runs it: bundled for the browser with no Node built-ins, reading the file's bytes with sql.js,
+ * and deriving exactly the record ids Node derives, so a file imported in the app and again on
+ * the relay is one set of records.
+ */
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import path from 'node:path'
+import { build } from 'esbuild'
+import { chromium, type Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { importLegacy } from '../crdt/legacy/index.ts'
+import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { DEFAULT_REGIONS } from '../schema/regions.ts'
+import { ROOT } from './helpers/relayProcess.ts'
+
+const FIXTURES = path.join(ROOT, 'test/fixtures/legacy')
+const SQL_DIST = path.join(ROOT, 'node_modules/sql.js/dist')
+const SERVED = new Set(['legacy-v1-istanbul.db', 'legacy-dirty.db', 'sql-wasm-browser.wasm', 'sql-wasm.wasm'])
+
+let server: Server
+let browser: Browser
+let pageUrl = ''
+
+type Outcome = [table: string, legacyId: number | string, region: string, recordId: string | null, outcome: string, codes: string]
+
+beforeAll(async () => {
+  const bundle = await build({
+    stdin: {
+      contents: `
+        import { importLegacy } from './crdt/legacy/index.ts'
+        import { createRegionDoc } from './crdt/regionDoc.ts'
+        globalThis.legacyImport = { importLegacy, createRegionDoc }
+      `,
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    write: false,
+    logLevel: 'silent',
+  })
+  const script = bundle.outputFiles[0].text
+  server = createServer((req, res) => {
+    const name = (req.url ?? '/').slice(1)
+    if (SERVED.has(name)) {
+      const file = name.endsWith('.db') ? path.join(FIXTURES, name) : path.join(SQL_DIST, name)
+      res.writeHead(200, { 'content-type': name.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream' })
+      res.end(readFileSync(file))
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    res.end(`<!doctype html><meta charset="utf-8"><script>${script.replace(/<\/script/g, '<\\/script')}</script>`)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  pageUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+})
+
+async function inNode(name: string): Promise<Outcome[]> {
+  const docs = new Map(DEFAULT_REGIONS.map((r) => [r.slug, createRegionDoc()]))
+  const report = await importLegacy(new Uint8Array(readFileSync(path.join(FIXTURES, name))), { docs, user: 'tester' })
+  return report.rows.map((r) => [r.table, r.legacyId, r.region, r.recordId, r.outcome, r.reasons.map((x) => x.code).join(',')])
+}
+
+describe('the import core in a browser', () => {
+  it('reads the file bytes with sql.js in Chromium and derives the same records as Node', async () => {
+    const page = await browser.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(pageUrl)
+    for (const name of ['legacy-v1-istanbul.db', 'legacy-dirty.db']) {
+      const result = await page.evaluate(async (file) => {
+        type Api = {
+          createRegionDoc(): unknown
+          importLegacy(
+            bytes: Uint8Array,
+            options: object,
+          ): Promise<{ rows: Array<{ table: string; legacyId: number | string; region: string; recordId: string | null; outcome: string; reasons: Array<{ code: string }> }> }>
+        }
+        const api = (globalThis as unknown as { legacyImport: Api }).legacyImport
+        const bytes = new Uint8Array(await (await fetch(`/${file}`)).arrayBuffer())
+        const docs = new Map(['ankara', 'istanbul', 'bursa', 'izmir'].map((r) => [r, api.createRegionDoc()]))
+        const progress: string[] = []
+        const report = await api.importLegacy(bytes, {
+          docs,
+          user: 'tester',
+          locateFile: (f: string) => `/${f}`,
+          onProgress: (p: { phase: string }) => progress.push(p.phase),
+          betweenChunks: () => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))),
+        })
+        return {
+          rows: report.rows.map((r) => [r.table, r.legacyId, r.region, r.recordId, r.outcome, r.reasons.map((x) => x.code).join(',')]),
+          phases: [...new Set(progress)],
+        }
+      }, name)
+      expect(errors).toEqual([])
+      expect(result.phases).toEqual(['plan', 'write'])
+      expect(result.rows, name).toEqual(await inNode(name))
+    }
+    await page.close()
+  })
+})
