@@ -41,8 +41,8 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes `bytes` to `file` so a reader sees the old or the new content, never a mix. */
-function writeAtomic(file: string, bytes: Uint8Array, mode = 0o644): void {
+/** Writes `bytes` to `file` so a reader sees the old or the new content, never a mix. Owner-only: the docs hold personal data. */
+function writeAtomic(file: string, bytes: Uint8Array, mode = 0o600): void {
   const temp = `${file}.tmp`
   // A leftover temp file would keep its old mode; the session file must stay 0600.
   rmSync(temp, { force: true })
