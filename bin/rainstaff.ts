@@ -38,42 +38,15 @@ const commands: Record<string, () => Promise<Command>> = {
     return (args) => cli.runCli(cli.usersCommand, args)
   },
   'import-legacy': async () => (await import('../crdt/legacy/cli.ts')).runImportCli,
-  login: async () => {
+}
+
+/** The client peer's commands share one module; each is dispatched by name. */
+const CLIENT_COMMAND_NAMES = ['login', 'put', 'update', 'delete', 'sql', 'sync', 'status', 'report', 'export-sqlite']
+for (const name of CLIENT_COMMAND_NAMES) {
+  commands[name] = async () => {
     const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('login', args)
-  },
-  put: async () => {
-    const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('put', args)
-  },
-  update: async () => {
-    const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('update', args)
-  },
-  delete: async () => {
-    const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('delete', args)
-  },
-  sql: async () => {
-    const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('sql', args)
-  },
-  sync: async () => {
-    const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('sync', args)
-  },
-  status: async () => {
-    const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('status', args)
-  },
-  report: async () => {
-    const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('report', args)
-  },
-  'export-sqlite': async () => {
-    const cli = await import('../client/cli.ts')
-    return (args) => cli.runClientCommand('export-sqlite', args)
-  },
+    return (args) => cli.runClientCommand(name, args)
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
