@@ -9,13 +9,16 @@
  * while a relay has the store open (WAL mode) that fails at once, and while the import holds it
  * a relay cannot start.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import * as Y from 'yjs'
 import { DEFAULT_REGIONS, type Region } from '../schema/regions.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { importLegacyFile, pcRegionOf, type ImportOptions, type ImportReport } from '../crdt/legacy/importer.ts'
 import { readLegacyFile, type LegacyFile } from '../crdt/legacy/reader.ts'
 import { legacyUsers } from '../crdt/legacy/users.ts'
-import { openStore, StoreError, type Store } from './store.ts'
+import { openStore, STORE_FILE, StoreError, type Store } from './store.ts'
 import { addUser, getUser, legacyRole, legacyUserRegion } from './users.ts'
 
 /** `username` of the store rows this import appends. */
@@ -168,7 +171,11 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
     files.push({ name: f.name, file })
   }
 
-  const store = openStoreExclusively(options.dataDir)
+  const dryRun = options.dryRun ?? false
+  // A dry run on a directory without a store must not create one: the same checks run against a
+  // throwaway empty store instead.
+  const scratch = dryRun && !existsSync(path.join(options.dataDir, STORE_FILE)) ? mkdtempSync(path.join(os.tmpdir(), 'rainstaff-dry-run-')) : null
+  const store = openStoreExclusively(scratch ?? options.dataDir)
   try {
     const docs = new Map<string, Y.Doc>()
     const updates = new Map<string, Uint8Array[]>()
@@ -179,7 +186,6 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
       docs.set(slug, doc)
       updates.set(slug, list)
     }
-    const dryRun = options.dryRun ?? false
     const reports: ImportReport[] = []
     for (const { file } of files) {
       // Always a real import into the in-memory docs, so a dry run of several files sees what the
@@ -210,6 +216,7 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
     return { files: files.map((f, i) => ({ name: f.name, report: reports[i], users: users[i] })), appended }
   } finally {
     store.close()
+    if (scratch !== null) rmSync(scratch, { recursive: true, force: true })
   }
 }
 

@@ -160,6 +160,11 @@ describe('import-legacy refusals', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/SQLite veritabanı değil .* \/ The file is not a SQLite database/)
     expect(existsSync(dir)).toBe(false)
+    // A dry run against a directory that has no store yet does not create one.
+    const dry = await runCli(['import-legacy', fixture('legacy-v1-istanbul.db'), '--data', dir, '--dry-run'])
+    expect(dry.code).toBe(0)
+    expect(dry.stdout).toMatch(/admin \(admin, \*\): eklenecek \/ would add/)
+    expect(existsSync(dir)).toBe(false)
     const usage = await runCli(['import-legacy', fixture('legacy-v1-istanbul.db')])
     expect(usage.code).toBe(2)
     expect(usage.stderr).toMatch(/A target is required/)
