@@ -5,11 +5,14 @@
  */
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
 const out = 'dist/web'
+// Chunk names change with their content: old ones would pile up and be precached forever.
+rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
 await build({
@@ -19,6 +22,9 @@ await build({
   platform: 'browser',
   target: 'es2022',
   outdir: out,
+  // exceljs (~1 MB) loads only when someone downloads an xlsx, not on every start.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   minify: process.env.NODE_ENV === 'production',
   // sql.js probes for Node modules it never uses in a browser.
@@ -31,6 +37,29 @@ for (const file of readdirSync('client/ui')) {
 }
 const sqlJsDir = dirname(createRequire(import.meta.url).resolve('sql.js'))
 copyFileSync(join(sqlJsDir, 'sql-wasm.wasm'), join(out, 'sql-wasm.wasm'))
+// The browser build of sql.js (what esbuild bundles for platform "browser") asks for its own wasm.
+copyFileSync(join(sqlJsDir, 'sql-wasm-browser.wasm'), join(out, 'sql-wasm-browser.wasm'))
+
+// The service worker precaches every file just written (not source maps), and its cache name
+// changes with their content so a new build replaces the old copy.
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+  )
+}
+const precache = filesUnder(out).filter((file) => !file.endsWith('.map')).sort()
+const hash = createHash('sha256')
+for (const file of precache) hash.update(file).update(readFileSync(join(out, file)))
+await build({
+  entryPoints: { sw: 'client/ui/sw.ts' },
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  outdir: out,
+  define: { PRECACHE: JSON.stringify(['./', ...precache]), BUILD_ID: JSON.stringify(hash.digest('hex').slice(0, 16)) },
+  logLevel: 'warning',
+})
 process.stdout.write(`web client built into ${out}/\n`)
 
 // `--desktop`: Electron's main and preload, compiled as CommonJS (the package itself is ESM).

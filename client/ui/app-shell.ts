@@ -1,0 +1,302 @@
+/**
+ * <rainstaff-app>: the office app. Signed out it shows the sign-in form; signed in, the tabs,
+ * the region being looked at (one's own region writable, the others read-only), the language
+ * switch and the status bar. It owns the workspace and hands it down to the screens.
+ */
+import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import type { EngineState } from '../engine.ts'
+import { saveLang, savedLang, t, type Lang, type MessageKey } from './i18n.ts'
+import { errorText } from './screen.ts'
+import { followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import './sign-in.ts'
+import './status-bar.ts'
+import './screens/puantaj.ts'
+import './screens/employees.ts'
+import './screens/fleet.ts'
+import './screens/reports.ts'
+import './screens/settings.ts'
+import './screens/conflicts.ts'
+
+const SCREENS = ['puantaj', 'employees', 'vehicles', 'drivers', 'reports', 'settings', 'conflicts'] as const
+type ScreenName = (typeof SCREENS)[number]
+
+export class RainstaffApp extends LitElement {
+  static override properties: PropertyDeclarations = {
+    language: { state: true },
+    workspace: { state: true },
+    screen: { state: true },
+    region: { state: true },
+    engineState: { state: true },
+    peers: { state: true },
+    conflictCount: { state: true },
+    busy: { state: true },
+    error: { state: true },
+    notice: { state: true },
+  }
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      min-height: 100vh;
+    }
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5rem 1rem;
+      padding: 0.5rem 1rem;
+      background: var(--head);
+      color: white;
+    }
+    header h1 {
+      font-size: 1.1rem;
+      margin: 0 1rem 0 0;
+    }
+    nav {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.2rem;
+    }
+    nav button {
+      font: inherit;
+      color: #dfe8f3;
+      background: none;
+      border: none;
+      border-radius: 4px;
+      padding: 0.35rem 0.7rem;
+      cursor: pointer;
+    }
+    nav button[aria-current='page'] {
+      background: white;
+      color: var(--head);
+      font-weight: 600;
+    }
+    .count {
+      display: inline-block;
+      min-width: 1.1rem;
+      margin-left: 0.25rem;
+      border-radius: 999px;
+      background: #d0453a;
+      color: white;
+      font-size: 0.75rem;
+      text-align: center;
+    }
+    .tools {
+      margin-left: auto;
+      display: flex;
+      gap: 0.6rem;
+      align-items: center;
+    }
+    .tools select,
+    .tools button {
+      font: inherit;
+      font-size: 0.85rem;
+      padding: 0.2rem 0.5rem;
+      border-radius: 4px;
+      border: 1px solid #7f95ad;
+      background: #fff;
+    }
+    main {
+      flex: 1;
+      padding: 1rem;
+      max-width: 110rem;
+      width: 100%;
+      box-sizing: border-box;
+      margin: 0 auto;
+    }
+    .notice {
+      background: #fff7e0;
+      border: 1px solid #efd48a;
+      padding: 0.4rem 0.8rem;
+      border-radius: 4px;
+      margin-bottom: 0.8rem;
+    }
+    rs-status-bar {
+      position: sticky;
+      bottom: 0;
+    }
+  `
+
+  language: Lang = savedLang()
+  workspace: Workspace | undefined = undefined
+  screen: ScreenName = 'puantaj'
+  region = ''
+  engineState: EngineState | undefined = undefined
+  peers: Presence[] = []
+  conflictCount = 0
+  busy = false
+  error = ''
+  notice = ''
+  private cleanups: Array<() => void> = []
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    addEventListener('keydown', this.onShortcut)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    removeEventListener('keydown', this.onShortcut)
+  }
+
+  /** Writes what is pending to the browser store (Electron calls it before quitting). */
+  async flush(): Promise<void> {
+    await this.workspace?.flush()
+  }
+
+  override render(): TemplateResult {
+    const lang = this.language
+    const ws = this.workspace
+    if (ws === undefined) {
+      const last = lastSignIn()
+      return html`<header>
+          <h1>${t(lang, 'app.title')}</h1>
+          <div class="tools"><button @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button></div>
+        </header>
+        <main>
+          <rs-sign-in
+            .language=${lang}
+            .relay=${servingRelay() || last?.relay || ''}
+            .username=${last?.username ?? ''}
+            .busy=${this.busy}
+            .error=${this.error}
+            @sign-in=${(e: CustomEvent<Credentials>) => this.signIn(e.detail)}
+          ></rs-sign-in>
+        </main>`
+    }
+    const regions = ws.session.regions
+    const writable = regions.find((r) => r.slug === this.region)?.writable ?? false
+    return html`<header>
+        <h1>${t(lang, 'app.title')}</h1>
+        <nav aria-label="screens">
+          ${SCREENS.map(
+            (name, i) => html`<button
+              data-testid=${`tab-${name}`}
+              title=${`Alt+${i + 1}`}
+              aria-current=${this.screen === name ? 'page' : 'false'}
+              @click=${() => (this.screen = name)}
+            >
+              ${t(lang, `tab.${name}` as MessageKey)}${name === 'conflicts' && this.conflictCount > 0 ? html`<span class="count">${this.conflictCount}</span>` : nothing}
+            </button>`,
+          )}
+        </nav>
+        <div class="tools">
+          <select aria-label=${t(lang, 'region')} data-testid="region" @change=${(e: Event) => this.showRegion((e.target as HTMLSelectElement).value)}>
+            ${regions.map(
+              (r) => html`<option value=${r.slug} ?selected=${r.slug === this.region}>${r.name}${r.writable ? '' : ` (${t(lang, 'region.readOnly')})`}</option>`,
+            )}
+          </select>
+          <span>${ws.session.user.username}</span>
+          <button data-testid="lang" @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button>
+          <button @click=${this.signOut}>${t(lang, 'signOut')}</button>
+        </div>
+      </header>
+      <main @language-change=${(e: CustomEvent<Lang>) => this.setLang(e.detail)}>
+        ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing} ${this.renderScreen(ws, writable)}
+      </main>
+      <rs-status-bar .state=${this.engineState} .peers=${this.peers} .region=${this.region} .language=${lang}></rs-status-bar>`
+  }
+
+  private renderScreen(ws: Workspace, writable: boolean): TemplateResult {
+    const p = { ws, region: this.region, writable, lang: this.language }
+    switch (this.screen) {
+      case 'puantaj':
+        return html`<rs-puantaj .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-puantaj>`
+      case 'employees':
+        return html`<rs-employees .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-employees>`
+      case 'vehicles':
+        return html`<rs-vehicles .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-vehicles>`
+      case 'drivers':
+        return html`<rs-drivers .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-drivers>`
+      case 'reports':
+        return html`<rs-reports .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-reports>`
+      case 'settings':
+        return html`<rs-settings .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang} .engineState=${this.engineState}></rs-settings>`
+      case 'conflicts':
+        return html`<rs-conflicts .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-conflicts>`
+    }
+  }
+
+  private setLang(lang: Lang): void {
+    this.language = lang
+    saveLang(lang)
+    document.documentElement.lang = lang
+  }
+
+  private onShortcut = (event: KeyboardEvent): void => {
+    if (!event.altKey || this.workspace === undefined) return
+    const index = Number(event.key) - 1
+    const screen = SCREENS[index]
+    if (screen !== undefined) {
+      event.preventDefault()
+      this.screen = screen
+    }
+  }
+
+  private async signIn(credentials: Credentials): Promise<void> {
+    this.busy = true
+    this.error = ''
+    try {
+      const ws = await openWorkspace(credentials)
+      this.attach(ws)
+    } catch (error) {
+      this.error = errorText(error)
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private attach(ws: Workspace): void {
+    const engine = ws.engine
+    this.workspace = ws
+    this.region = ws.session.user.region ?? ws.session.regions[0]?.slug ?? ''
+    this.notice = ws.signedInOnline ? '' : t(this.language, 'signIn.offline')
+    this.engineState = engine.state
+    const onState = (state: EngineState): void => {
+      this.engineState = state
+      if (state.connection === 'synced') this.notice = ''
+    }
+    engine.on('state', onState)
+    this.cleanups.push(() => engine.off('state', onState))
+    this.cleanups.push(followNetwork(engine))
+    const onAwareness = (): void => {
+      this.peers = peersOf(engine, this.region)
+    }
+    for (const region of engine.regions) {
+      engine.awareness(region).on('change', onAwareness)
+      this.cleanups.push(() => engine.awareness(region).off('change', onAwareness))
+    }
+    this.cleanups.push(
+      ws.mirror.liveQuery('SELECT region, count(*) AS n FROM conflicts GROUP BY region', [], ['conflicts', 'timesheets'], (rows) => {
+        this.conflictCount = Number(rows.find((r) => r.region === this.region)?.n ?? 0)
+      }),
+    )
+  }
+
+  private showRegion(region: string): void {
+    this.region = region
+    if (this.workspace !== undefined) {
+      this.peers = peersOf(this.workspace.engine, region)
+      this.conflictCount = Number(this.workspace.mirror.query('SELECT count(*) AS n FROM conflicts WHERE region = ?', [region])[0]?.n ?? 0)
+    }
+  }
+
+  private signOut = async (): Promise<void> => {
+    const ws = this.workspace
+    for (const cleanup of this.cleanups.splice(0)) cleanup()
+    this.workspace = undefined
+    this.engineState = undefined
+    this.peers = []
+    this.notice = ''
+    await ws?.close().catch((error: unknown) => (this.error = errorText(error)))
+  }
+}
+
+customElements.define('rainstaff-app', RainstaffApp)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rainstaff-app': RainstaffApp
+  }
+}

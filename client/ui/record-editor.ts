@@ -1,0 +1,282 @@
+/**
+ * <rs-record-editor>: list, add, edit, delete and restore the records of one table of one region
+ * (employees, vehicles, drivers, shift templates). The fields and their kinds come from
+ * schema/tables.ts, so the form checks nothing itself: the engine validates and a refusal is
+ * shown inline, bilingual, with nothing written.
+ */
+import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { readRecord } from '../../crdt/records.ts'
+import type { Row } from '../../crdt/mirror.ts'
+import { TABLES, type FieldDef, type RecordInput, type TableName } from '../../schema/tables.ts'
+import { formatDate, formatDateTime, formatNumber, isMessageKey, t, type Lang } from './i18n.ts'
+import { LiveQuery, text } from './live-query.ts'
+import { errorText, numberOrNull, Screen } from './screen.ts'
+import { shared } from './styles.ts'
+
+type Draft = Record<string, string | boolean>
+
+const collator = new Intl.Collator('tr')
+
+export function fieldLabel(lang: Lang, field: string): string {
+  const key = `field.${field}`
+  return isMessageKey(key) ? t(lang, key) : field
+}
+
+/** A stored value as the list shows it: dates in the language's format, numbers grouped. */
+export function shownValue(lang: Lang, def: FieldDef | undefined, value: unknown): string {
+  if (value === null || value === undefined || value === '') return ''
+  if (def?.type === 'date' && typeof value === 'string') return formatDate(lang, value)
+  if (def?.type === 'flag') return Number(value) === 1 ? t(lang, 'yes') : t(lang, 'no')
+  if ((def?.type === 'integer' || def?.type === 'real') && typeof value === 'number') return formatNumber(lang, value)
+  return String(value)
+}
+
+/** A stored value as the form edits it: dates as GG.AA.YYYY, which the validator reads back. */
+function draftValue(def: FieldDef, value: unknown): string | boolean {
+  if (def.type === 'flag') return Number(value) === 1
+  if (value === null || value === undefined) return ''
+  if (def.type === 'date' && typeof value === 'string') {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+    return m ? `${m[3]}.${m[2]}.${m[1]}` : value
+  }
+  return String(value)
+}
+
+/** The form's text → the record input the engine validates (numbers parsed, blanks as null). */
+function inputFrom(table: TableName, fields: readonly string[], draft: Draft): Record<string, unknown> {
+  const input: Record<string, unknown> = {}
+  for (const field of fields) {
+    const def = TABLES[table].fields[field]
+    const value = draft[field]
+    if (def.type === 'flag') input[field] = value === true ? 1 : 0
+    else if (def.type === 'integer' || def.type === 'real') input[field] = numberOrNull(String(value ?? ''))
+    else input[field] = typeof value === 'string' && value.trim() !== '' ? value : null
+  }
+  return input
+}
+
+export class RecordEditor extends Screen {
+  static override properties: PropertyDeclarations = {
+    table: {},
+    fields: { attribute: false },
+    listFields: { attribute: false },
+    rowNote: { attribute: false },
+    heading: {},
+    draft: { state: true },
+    editing: { state: true },
+    error: { state: true },
+    filter: { state: true },
+    showDeleted: { state: true },
+  }
+
+  static override styles = [shared]
+
+  table: TableName = 'employees'
+  /** Fields in the form, in order; the first one is the record's name in lists. */
+  fields: readonly string[] = []
+  /** Fields shown as list columns (default: the form's). */
+  listFields: readonly string[] | undefined = undefined
+  /** Extra text for a row (the fleet's alerts). */
+  rowNote: ((row: Row) => TemplateResult | typeof nothing) | undefined = undefined
+  heading = ''
+  draft: Draft = {}
+  editing: string | null = null
+  error = ''
+  filter = ''
+  showDeleted = false
+
+  private readonly records = new LiveQuery(this, () =>
+    this.workspace && {
+      mirror: this.workspace.mirror,
+      sql: `SELECT * FROM ${this.table} WHERE region = ?`,
+      params: [this.region],
+      tables: [this.table],
+    },
+  )
+
+  private readonly deleted = new LiveQuery(this, () =>
+    this.workspace && this.showDeleted
+      ? {
+          mirror: this.workspace.mirror,
+          sql: 'SELECT record_id, deleted_at, deleted_by FROM deleted_records WHERE region = ? AND table_name = ? ORDER BY deleted_at DESC',
+          params: [this.region, this.table],
+          tables: ['deleted_records'],
+        }
+      : undefined,
+  )
+
+  private get nameField(): string {
+    return this.fields[0] ?? 'id'
+  }
+
+  private visibleRows(): Row[] {
+    const needle = this.filter.trim().toLocaleLowerCase('tr-TR')
+    const rows = needle === '' ? this.records.rows : this.records.rows.filter((row) => this.fields.some((f) => text(row[f]).toLocaleLowerCase('tr-TR').includes(needle)))
+    return [...rows].sort((a, b) => collator.compare(text(a[this.nameField]), text(b[this.nameField])))
+  }
+
+  override render(): TemplateResult {
+    const lang = this.language
+    const columns = this.listFields ?? this.fields
+    const rows = this.visibleRows()
+    return html`
+      <section>
+        <h2>${this.heading}</h2>
+        ${this.writable ? this.renderForm() : nothing}
+        <div class="row" style="margin: 0.8rem 0 0.4rem">
+          <label>${t(lang, 'action.search')}<input type="search" .value=${this.filter} @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} /></label>
+          <span class="muted">${formatNumber(lang, rows.length)} ${t(lang, 'list.count')}</span>
+          <button class="link" @click=${() => (this.showDeleted = !this.showDeleted)}>${t(lang, this.showDeleted ? 'action.hideDeleted' : 'action.showDeleted')}</button>
+        </div>
+        <div class="scroll">
+          <table data-testid="record-list">
+            <thead>
+              <tr>
+                ${columns.map((f) => html`<th>${fieldLabel(lang, f)}</th>`)}
+                ${this.rowNote ? html`<th>${t(lang, 'alerts.title')}</th>` : nothing}
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.length === 0 ? html`<tr><td colspan=${columns.length + 2} class="muted">${t(lang, 'list.empty')}</td></tr>` : nothing}
+              ${rows.map(
+                (row) => html`<tr data-testid="record-row">
+                  ${columns.map((f) => html`<td>${shownValue(lang, TABLES[this.table].fields[f], row[f])}</td>`)}
+                  ${this.rowNote ? html`<td class="wrap">${this.rowNote(row)}</td>` : nothing}
+                  <td>
+                    ${this.writable
+                      ? html`<button class="link" data-edit @click=${() => this.edit(row)}>${t(lang, 'action.edit')}</button>
+                          <button class="link danger" data-edit @click=${() => this.deleteRow(text(row.id))}>${t(lang, 'action.delete')}</button>`
+                      : nothing}
+                  </td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
+        ${this.showDeleted ? this.renderDeleted() : nothing}
+      </section>
+    `
+  }
+
+  private renderForm(): TemplateResult {
+    const lang = this.language
+    return html`<form data-testid="record-form" @submit=${this.save} @keydown=${this.onKey}>
+        ${this.fields.map((field) => {
+          const def = TABLES[this.table].fields[field]
+          const value = this.draft[field]
+          if (def.type === 'flag') {
+            return html`<label class="check"><input type="checkbox" name=${field} .checked=${value === true} @change=${(e: Event) => this.set(field, (e.target as HTMLInputElement).checked)} />${fieldLabel(lang, field)}</label>`
+          }
+          const placeholder = def.type === 'date' ? 'GG.AA.YYYY' : def.type === 'time' ? 'SS:DD' : ''
+          const mode = def.type === 'integer' ? 'numeric' : def.type === 'real' ? 'decimal' : 'text'
+          return html`<label
+            >${fieldLabel(lang, field)}${def.required ? ' *' : ''}
+            <input name=${field} inputmode=${mode} placeholder=${placeholder} .value=${typeof value === 'string' ? value : ''} @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)}
+          /></label>`
+        })}
+        <button class="primary" type="submit" data-edit>${t(lang, this.editing === null ? 'action.add' : 'action.update')}</button>
+        ${this.editing !== null ? html`<button type="button" @click=${this.cancel}>${t(lang, 'action.cancel')}</button>` : nothing}
+      </form>
+      ${this.error ? html`<p class="error" role="alert" data-testid="form-error">${this.error}</p>` : nothing}`
+  }
+
+  private renderDeleted(): TemplateResult {
+    const lang = this.language
+    const doc = this.workspace?.engine.doc(this.region)
+    return html`<h3>${t(lang, 'list.deleted')}</h3>
+      <table data-testid="deleted-list">
+        <tbody>
+          ${this.deleted.rows.length === 0 ? html`<tr><td class="muted">${t(lang, 'list.empty')}</td></tr>` : nothing}
+          ${this.deleted.rows.map((row) => {
+            const id = text(row.record_id)
+            const record = doc === undefined ? undefined : readRecord(doc, this.table, id)
+            return html`<tr>
+              <td>${text(record?.[this.nameField] ?? id)}</td>
+              <td class="muted">${text(row.deleted_by)}, ${formatDateTime(lang, text(row.deleted_at))}</td>
+              <td>${this.writable ? html`<button class="link" data-edit @click=${() => this.restore(id)}>${t(lang, 'action.restore')}</button>` : nothing}</td>
+            </tr>`
+          })}
+        </tbody>
+      </table>`
+  }
+
+  private set(field: string, value: string | boolean): void {
+    this.draft = { ...this.draft, [field]: value }
+  }
+
+  /** Enter moves to the next field, and saves from the last one: a keyboard-only loop. */
+  private onKey = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this.editing !== null) {
+      this.cancel()
+      return
+    }
+    const target = event.target as HTMLElement
+    if (event.key !== 'Enter' || !(target instanceof HTMLInputElement)) return
+    const inputs = [...(this.renderRoot.querySelectorAll<HTMLInputElement>('form input'))]
+    const next = inputs[inputs.indexOf(target) + 1]
+    if (next !== undefined) {
+      event.preventDefault()
+      next.focus()
+      next.select?.()
+    }
+  }
+
+  private edit(row: Row): void {
+    const draft: Draft = {}
+    for (const field of this.fields) draft[field] = draftValue(TABLES[this.table].fields[field], row[field])
+    this.draft = draft
+    this.editing = text(row.id)
+    this.error = ''
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('form input')?.focus())
+  }
+
+  private cancel = (): void => {
+    this.editing = null
+    this.draft = {}
+    this.error = ''
+  }
+
+  private save = (event: Event): void => {
+    event.preventDefault()
+    const engine = this.workspace?.engine
+    if (engine === undefined) return
+    const input = inputFrom(this.table, this.fields, this.draft)
+    try {
+      // The engine validates against schema/tables.ts; the cast only names the table's type.
+      if (this.editing === null) engine.insert(this.table, input as RecordInput<typeof this.table>, this.region)
+      else engine.update(this.table, this.editing, input as Partial<RecordInput<typeof this.table>>, this.region)
+    } catch (error) {
+      this.error = errorText(error)
+      return
+    }
+    this.cancel()
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('form input')?.focus())
+  }
+
+  private deleteRow(id: string): void {
+    try {
+      this.workspace?.engine.delete(this.table, id, this.region)
+      this.error = ''
+    } catch (error) {
+      this.error = errorText(error)
+    }
+  }
+
+  private restore(id: string): void {
+    try {
+      this.workspace?.engine.restore(this.table, id, this.region)
+      this.error = ''
+    } catch (error) {
+      this.error = errorText(error)
+    }
+  }
+}
+
+customElements.define('rs-record-editor', RecordEditor)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rs-record-editor': RecordEditor
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Çakışmalar: what two PCs did to the same data without seeing each other.
+ * - The same field of one record edited concurrently: both values, who wrote each and when; the
+ *   user keeps the current one or takes the other, and the conflict leaves every PC's list.
+ * - Likely duplicate timesheets: one employee, one date, overlapping times (two offices entered
+ *   the same day). Both rows with author and time; keeping one deletes the other (restorable).
+ */
+import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import type { Row } from '../../../crdt/mirror.ts'
+import { isTableName, TABLES, type CellValue, type TableName } from '../../../schema/tables.ts'
+import { formatDate, formatDateTime, t } from '../i18n.ts'
+import { LiveQuery, text } from '../live-query.ts'
+import { fieldLabel } from '../record-editor.ts'
+import { errorText, Screen } from '../screen.ts'
+import { shared } from '../styles.ts'
+
+/** Minutes since the work date's midnight; an end not after its start is on the next day. */
+function interval(start: string, end: string): [number, number] | undefined {
+  const toMinutes = (s: string): number | undefined => {
+    const m = /^(\d{1,2}):(\d{2})$/.exec(s)
+    return m ? Number(m[1]) * 60 + Number(m[2]) : undefined
+  }
+  const a = toMinutes(start)
+  const b = toMinutes(end)
+  if (a === undefined || b === undefined) return undefined
+  return [a, b <= a ? b + 24 * 60 : b]
+}
+
+export function overlaps(a: { start_time: string; end_time: string }, b: { start_time: string; end_time: string }): boolean {
+  const x = interval(a.start_time, a.end_time)
+  const y = interval(b.start_time, b.end_time)
+  return x !== undefined && y !== undefined && x[0] < y[1] && y[0] < x[1]
+}
+
+function shown(value: CellValue | undefined): string {
+  return value === null || value === undefined ? '∅' : String(value)
+}
+
+export class ConflictsScreen extends Screen {
+  static override properties: PropertyDeclarations = {
+    error: { state: true },
+  }
+
+  static override styles = [shared]
+
+  error = ''
+
+  private readonly conflicts = new LiveQuery(this, () =>
+    this.workspace && {
+      mirror: this.workspace.mirror,
+      sql: 'SELECT * FROM conflicts WHERE region = ? ORDER BY table_name, record_id, field',
+      params: [this.region],
+      tables: ['conflicts'],
+    },
+  )
+
+  private readonly pairs = new LiveQuery(this, () =>
+    this.workspace && {
+      mirror: this.workspace.mirror,
+      sql: `SELECT a.id AS a_id, a.start_time AS a_start, a.end_time AS a_end, a.break_minutes AS a_break, a.notes AS a_notes,
+                   a.updated_by AS a_by, a.updated_at AS a_at,
+                   b.id AS b_id, b.start_time AS b_start, b.end_time AS b_end, b.break_minutes AS b_break, b.notes AS b_notes,
+                   b.updated_by AS b_by, b.updated_at AS b_at,
+                   a.work_date, coalesce(e.full_name, a.employee_id) AS employee
+              FROM timesheets a JOIN timesheets b
+                ON b.region = a.region AND b.employee_id = a.employee_id AND b.work_date = a.work_date AND a.id < b.id
+              LEFT JOIN employees e ON e.region = a.region AND e.id = a.employee_id
+             WHERE a.region = ?
+             ORDER BY a.work_date DESC`,
+      params: [this.region],
+      tables: ['timesheets', 'employees'],
+    },
+  )
+
+  /** A record's name for the list: the first field of its table (name, plate, date…). */
+  private recordName(table: TableName, id: string): string {
+    const first = Object.keys(TABLES[table].fields)[0]
+    const row = this.workspace?.mirror.query(`SELECT ${first} AS name FROM ${table} WHERE region = ? AND id = ?`, [this.region, id])[0]
+    return row === undefined ? id : text(row.name)
+  }
+
+  override render(): TemplateResult {
+    const lang = this.language
+    const duplicates = this.pairs.rows.filter((p) =>
+      overlaps({ start_time: text(p.a_start), end_time: text(p.a_end) }, { start_time: text(p.b_start), end_time: text(p.b_end) }),
+    )
+    return html`
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <section>
+        <h2>${t(lang, 'conflicts.fields')}</h2>
+        ${this.conflicts.rows.length === 0 ? html`<p class="muted" data-testid="no-field-conflicts">${t(lang, 'conflicts.none')}</p>` : this.renderFieldConflicts()}
+      </section>
+      <section>
+        <h2>${t(lang, 'conflicts.duplicates')}</h2>
+        ${duplicates.length === 0 ? html`<p class="muted" data-testid="no-duplicates">${t(lang, 'conflicts.none')}</p>` : this.renderDuplicates(duplicates)}
+      </section>
+    `
+  }
+
+  private renderFieldConflicts(): TemplateResult {
+    const lang = this.language
+    return html`<table data-testid="field-conflicts">
+      <thead>
+        <tr>
+          <th>${t(lang, 'conflicts.record')}</th>
+          <th>${t(lang, 'conflicts.field')}</th>
+          <th>${t(lang, 'conflicts.kept')}</th>
+          <th>${t(lang, 'conflicts.lost')}</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${this.conflicts.rows.map((c) => {
+          const table = text(c.table_name)
+          if (!isTableName(table)) return nothing
+          return html`<tr data-testid="field-conflict">
+            <td>${TABLES[table].label[lang]}: ${this.recordName(table, text(c.record_id))}</td>
+            <td>${fieldLabel(lang, text(c.field))}</td>
+            <td><strong>${shown(c.value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: text(c.value_by), when: formatDateTime(lang, text(c.value_at)) })}</span></td>
+            <td><strong>${shown(c.lost_value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: text(c.lost_by), when: formatDateTime(lang, text(c.lost_at)) })}</span></td>
+            <td>
+              ${this.writable
+                ? html`<button data-edit @click=${() => this.resolve(c, table, c.value as CellValue)}>${t(lang, 'conflicts.keep')}</button>
+                    <button data-edit @click=${() => this.resolve(c, table, c.lost_value as CellValue)}>${t(lang, 'conflicts.take')}</button>`
+                : nothing}
+            </td>
+          </tr>`
+        })}
+      </tbody>
+    </table>`
+  }
+
+  private renderDuplicates(pairs: readonly Row[]): TemplateResult {
+    const lang = this.language
+    const side = (p: Row, s: 'a' | 'b'): TemplateResult => html`<td>
+      ${text(p[`${s}_start`])}–${text(p[`${s}_end`])}, ${t(lang, 'puantaj.break')} ${text(p[`${s}_break`])} ${p[`${s}_notes`] ? html`· ${text(p[`${s}_notes`])}` : nothing}<br />
+      <span class="muted">${t(lang, 'conflicts.by', { who: text(p[`${s}_by`]), when: formatDateTime(lang, text(p[`${s}_at`])) })}</span><br />
+      ${this.writable
+        ? html`<button data-edit @click=${() => this.keepOnly(text(p[s === 'a' ? 'b_id' : 'a_id']))}>${t(lang, 'conflicts.keepThis')}</button>`
+        : nothing}
+    </td>`
+    return html`<table data-testid="duplicate-timesheets">
+      <tbody>
+        ${pairs.map(
+          (p) => html`<tr data-testid="duplicate-pair">
+            <td>${text(p.employee)}<br /><span class="muted">${formatDate(lang, text(p.work_date))}</span></td>
+            ${side(p, 'a')} ${side(p, 'b')}
+          </tr>`,
+        )}
+      </tbody>
+    </table>`
+  }
+
+  private resolve(c: Row, table: TableName, value: CellValue): void {
+    try {
+      this.workspace?.engine.resolveConflict({ conflict_id: text(c.conflict_id), table, record_id: text(c.record_id), field: text(c.field) }, value, this.region)
+      this.error = ''
+    } catch (error) {
+      this.error = errorText(error)
+    }
+  }
+
+  private keepOnly(otherId: string): void {
+    try {
+      this.workspace?.engine.delete('timesheets', otherId, this.region)
+      this.error = ''
+    } catch (error) {
+      this.error = errorText(error)
+    }
+  }
+}
+
+customElements.define('rs-conflicts', ConflictsScreen)

@@ -1,0 +1,23 @@
+/** Çalışanlar: the region's employees, listed, added, edited, deleted and restored. */
+import { html, type TemplateResult } from 'lit'
+import { t } from '../i18n.ts'
+import { Screen } from '../screen.ts'
+import '../record-editor.ts'
+
+const FIELDS = ['full_name', 'identity_no', 'department', 'title'] as const
+
+export class EmployeesScreen extends Screen {
+  override render(): TemplateResult {
+    return html`<rs-record-editor
+      table="employees"
+      .fields=${FIELDS}
+      heading=${t(this.language, 'tab.employees')}
+      .workspace=${this.workspace}
+      .region=${this.region}
+      .writable=${this.writable}
+      .language=${this.language}
+    ></rs-record-editor>`
+  }
+}
+
+customElements.define('rs-employees', EmployeesScreen)

@@ -1,0 +1,81 @@
+/**
+ * <rs-status-bar>: on every screen, whether work has reached the relay — online or offline,
+ * how many changes are still only on this PC, when everything was last in step — and which
+ * other PCs of the region are online now.
+ */
+import { css, html, LitElement, type PropertyDeclarations, type TemplateResult } from 'lit'
+import type { EngineState } from '../engine.ts'
+import { formatDateTime, t, type Lang } from './i18n.ts'
+import type { Presence } from './workspace.ts'
+
+export class StatusBar extends LitElement {
+  static override properties: PropertyDeclarations = {
+    state: { attribute: false },
+    peers: { attribute: false },
+    region: {},
+    language: {},
+  }
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem 1.4rem;
+      align-items: center;
+      padding: 0.35rem 1rem;
+      font-size: 0.85rem;
+      background: var(--bar);
+      color: var(--bar-ink);
+      border-top: 1px solid var(--line);
+    }
+    .dot {
+      display: inline-block;
+      width: 0.65rem;
+      height: 0.65rem;
+      border-radius: 50%;
+      margin-right: 0.35rem;
+      vertical-align: -0.05rem;
+      background: #9aa3ad;
+    }
+    [data-online='true'] .dot {
+      background: #2e9d57;
+    }
+    [data-state='connecting'] .dot,
+    [data-state='connected'] .dot {
+      background: #e0a526;
+    }
+    [data-state='failed'] .dot {
+      background: #d0453a;
+    }
+    .pending[data-count='0'] strong {
+      color: inherit;
+    }
+    .pending strong {
+      color: #b25b00;
+    }
+  `
+
+  state: EngineState | undefined = undefined
+  peers: readonly Presence[] = []
+  region = ''
+  language: Lang = 'tr'
+
+  override render(): TemplateResult {
+    const lang = this.language
+    const connection = this.state?.connection ?? 'disconnected'
+    const online = connection === 'synced' || connection === 'connected'
+    const pending = this.state?.pendingChanges ?? 0
+    const last = this.state?.lastSyncedAt ?? null
+    return html`
+      <span data-testid="connection" data-state=${connection} data-online=${String(online)} role="status"><span class="dot"></span>${t(lang, `status.${connection}`)}</span>
+      <span class="pending" data-count=${pending}>${t(lang, 'status.pending')}: <strong data-testid="pending-count">${pending}</strong></span>
+      <span>${t(lang, 'status.lastSynced')}: <span data-testid="last-synced">${last ? formatDateTime(lang, last) : t(lang, 'status.never')}</span></span>
+      <span data-testid="peers"
+        >${t(lang, 'status.peers')} (${this.region}):
+        ${this.peers.length === 0 ? t(lang, 'status.noPeers') : this.peers.map((p) => `${p.device} (${p.user})`).join(', ')}</span
+      >
+    `
+  }
+}
+
+customElements.define('rs-status-bar', StatusBar)
