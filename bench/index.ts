@@ -17,6 +17,7 @@ export type Suite = () => Promise<BenchSection>
 const suites: Record<string, () => Promise<Suite>> = {
   foundation: async () => (await import('./foundation.ts')).run,
   catchup: async () => (await import('./catchup.ts')).run,
+  relay: async () => (await import('./relay.ts')).run,
   import: async () => (await import('./import.ts')).run,
 }
 

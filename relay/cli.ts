@@ -40,6 +40,9 @@ export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host
   --idle-unload-ms N       Boştaki belge bellekten atılır / unload idle docs after (60000)
   --compact-after N        Sıkıştırma eşiği / updates before compaction (1000)
   --max-buffered-bytes N   Yavaş istemci sınırı / unsent bytes before a slow client is closed (4 × max message)
+  --synchronous full|normal  full: her kayıt diske fsync edilir / every commit is fsynced (default);
+                           normal: süreç çökmesine dayanır, elektrik kesintisine değil / survives a killed
+                           process, not a crashed machine
   --web DIR                Web istemcisi / web client files (dist/web)
 Ortam / Environment: RAINSTAFF_ADMIN_PASSWORD (first start), RAINSTAFF_TRUST_PROXY=1 (behind a proxy)
 `
@@ -58,6 +61,7 @@ export async function relayCommand(args: string[]): Promise<number> {
       'idle-unload-ms': { type: 'string' },
       'compact-after': { type: 'string' },
       'max-buffered-bytes': { type: 'string' },
+      synchronous: { type: 'string' },
       web: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -70,6 +74,10 @@ export async function relayCommand(args: string[]): Promise<number> {
   const rate = positiveInt(values.rate, '--rate')
   const ttl = positiveInt(values['token-ttl-seconds'], '--token-ttl-seconds')
   const regions = values.regions ? parseRegions(values.regions) : regionsFromEnv()
+  const synchronous = values.synchronous ?? 'full'
+  if (synchronous !== 'full' && synchronous !== 'normal') {
+    throw new ConfigError('--synchronous full veya normal olmalı / --synchronous must be full or normal')
+  }
   const relay = await startRelay({
     dataDir: values.data ?? defaultDataDir(),
     port,
@@ -83,6 +91,7 @@ export async function relayCommand(args: string[]): Promise<number> {
     ...(values['compact-after'] ? { compactAfterUpdates: positiveInt(values['compact-after'], '--compact-after') ?? 0 } : {}),
     ...(values['max-buffered-bytes'] ? { maxBufferedBytes: positiveInt(values['max-buffered-bytes'], '--max-buffered-bytes') ?? 0 } : {}),
     ...(values.web ? { webRoot: values.web } : {}),
+    synchronous,
     trustProxy: process.env.RAINSTAFF_TRUST_PROXY === '1',
   })
   if (relay.generatedAdminPassword !== undefined) {

@@ -1,24 +1,46 @@
 /**
- * Worker thread body of relay/compactor.ts: merges a region's snapshot and logged updates into one
- * update off the main thread, so a large doc's compaction never stalls connected clients.
+ * Worker thread body of relay/compactor.ts. Off the main thread it (1) merges a region's
+ * snapshot and logged updates, so a large doc's compaction never stalls connected clients, and
+ * (2) checkpoints the write-ahead log, so the fsync of the database file never lands inside a
+ * commit that clients are waiting on.
  */
 import { parentPort } from 'node:worker_threads'
+import Database from 'better-sqlite3'
 import * as Y from 'yjs'
 
-export interface MergeRequest {
-  readonly id: number
-  readonly parts: Uint8Array[]
+export type WorkerRequest =
+  | { readonly id: number; readonly kind: 'merge'; readonly parts: Uint8Array[] }
+  | { readonly id: number; readonly kind: 'checkpoint'; readonly file: string }
+
+export type WorkerReply =
+  | { readonly ready: true }
+  | { readonly id: number; readonly merged: Uint8Array }
+  | { readonly id: number; readonly done: true }
+  | { readonly id: number; readonly error: string }
+
+let db: Database.Database | undefined
+
+function handle(request: WorkerRequest): WorkerReply {
+  if (request.kind === 'merge') {
+    // mergeUpdates never garbage-collects: deleted content (the conflict history) survives.
+    return { id: request.id, merged: Y.mergeUpdates(request.parts) }
+  }
+  if (!db) {
+    db = new Database(request.file)
+    db.pragma('busy_timeout = 1000')
+  }
+  // PASSIVE never waits for the writer: commits on the main thread go on meanwhile.
+  db.pragma('wal_checkpoint(PASSIVE)')
+  return { id: request.id, done: true }
 }
 
-export type MergeReply = { readonly id: number; readonly merged: Uint8Array } | { readonly id: number; readonly error: string }
-
-parentPort?.on('message', (request: MergeRequest) => {
-  let reply: MergeReply
+parentPort?.on('message', (request: WorkerRequest) => {
+  let reply: WorkerReply
   try {
-    // mergeUpdates never garbage-collects: deleted content (the conflict history) survives.
-    reply = { id: request.id, merged: Y.mergeUpdates(request.parts) }
+    reply = handle(request)
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error) }
   }
   parentPort?.postMessage(reply)
 })
+parentPort?.postMessage({ ready: true } satisfies WorkerReply)

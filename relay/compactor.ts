@@ -1,14 +1,19 @@
 /**
- * Merges updates for compaction in a worker thread. The worker is started on first use and
- * stopped by `close()`. Where a worker cannot run the TypeScript body (an unusual loader, e.g.
- * inside a test runner), merging falls back to the main thread after yielding once.
+ * The relay's background worker thread (relay/compactWorker.ts): merges updates for compaction
+ * and checkpoints the WAL. Where a worker cannot run the TypeScript body (an unusual loader, e.g.
+ * inside a test runner), `ready` resolves false, merging falls back to the main thread after
+ * yielding once, and SQLite keeps checkpointing by itself.
  */
 import { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
-import type { MergeReply, MergeRequest } from './compactWorker.ts'
+import type { WorkerReply, WorkerRequest } from './compactWorker.ts'
 
 export interface Compactor {
+  /** Whether the worker thread is running (then checkpoints may be moved to it). */
+  readonly ready: Promise<boolean>
   merge(parts: Uint8Array[]): Promise<Uint8Array>
+  /** Runs a passive WAL checkpoint of `file` on the worker thread. */
+  checkpoint(file: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -20,68 +25,68 @@ function startWorker(): Worker {
   return new Worker(code, { eval: true })
 }
 
+type Waiter = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }
+
 export function createCompactor(): Compactor {
   let worker: Worker | undefined
-  let broken = false
   let nextId = 1
-  const waiting = new Map<number, { resolve: (merged: Uint8Array) => void; reject: (error: Error) => void }>()
+  const waiting = new Map<number, Waiter>()
+  let markReady: (ok: boolean) => void = () => {}
+  const ready = new Promise<boolean>((resolve) => (markReady = resolve))
 
   const failAll = (error: Error): void => {
     for (const w of waiting.values()) w.reject(error)
     waiting.clear()
   }
-
-  const ensureWorker = (): Worker | undefined => {
-    if (worker || broken) return worker
-    try {
-      worker = startWorker()
-    } catch {
-      broken = true
-      return undefined
-    }
-    worker.on('message', (reply: MergeReply) => {
+  try {
+    worker = startWorker()
+    worker.on('message', (reply: WorkerReply) => {
+      if ('ready' in reply) return markReady(true)
       const w = waiting.get(reply.id)
       if (!w) return
       waiting.delete(reply.id)
-      if ('merged' in reply) w.resolve(reply.merged)
-      else w.reject(new Error(reply.error))
+      if ('error' in reply) w.reject(new Error(reply.error))
+      else w.resolve(reply)
     })
     worker.on('error', (error) => {
-      broken = true
       worker = undefined
+      markReady(false)
       failAll(error)
     })
-    // An idle compactor must not keep the process alive.
+    // An idle worker must not keep the process alive.
     worker.unref()
-    return worker
+  } catch {
+    worker = undefined
+    markReady(false)
+  }
+
+  const ask = (request: WorkerRequest): Promise<WorkerReply> => {
+    const w = worker
+    if (!w) return Promise.reject(new Error('no worker thread'))
+    return new Promise((resolve, reject) => {
+      waiting.set(request.id, { resolve, reject })
+      w.postMessage(request)
+    })
   }
 
   return {
-    merge(parts) {
-      const w = ensureWorker()
-      if (!w) {
-        return new Promise((resolve, reject) =>
-          setImmediate(() => {
-            try {
-              resolve(Y.mergeUpdates(parts))
-            } catch (error) {
-              reject(error instanceof Error ? error : new Error(String(error)))
-            }
-          }),
-        )
+    ready,
+    async merge(parts) {
+      if ((await ready) && worker) {
+        const reply = await ask({ id: nextId++, kind: 'merge', parts })
+        if ('merged' in reply) return reply.merged
       }
-      const id = nextId++
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject })
-        const request: MergeRequest = { id, parts }
-        w.postMessage(request)
-      })
+      await new Promise((r) => setImmediate(r))
+      return Y.mergeUpdates(parts)
+    },
+    async checkpoint(file) {
+      await ask({ id: nextId++, kind: 'checkpoint', file })
     },
     async close() {
       failAll(new Error('compactor closed'))
+      markReady(false)
       const w = worker
       worker = undefined
-      broken = true
       if (w) await w.terminate()
     },
   }

@@ -47,6 +47,8 @@ export class Connection implements Peer {
   private readonly bytes: Bucket
   /** Write messages accepted from this client; acknowledged once on disk. */
   private writesAccepted = 0
+  /** `writesAccepted` as of the last acknowledgement sent. */
+  private writesAcknowledged = -1
   private initialSyncDone = false
   private closed = false
 
@@ -79,6 +81,10 @@ export class Connection implements Peer {
   }
 
   durable(stateVector: Uint8Array): void {
+    // A connection learns only about its own writes; one with nothing new to hear is skipped, so
+    // readers get update messages alone (as many as from a plain y-websocket server).
+    if (this.writesAcknowledged === this.writesAccepted) return
+    this.writesAcknowledged = this.writesAccepted
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MESSAGE_DURABLE)
     encoding.writeVarUint8Array(encoder, stateVector)
@@ -188,6 +194,7 @@ export class Connection implements Peer {
     this.send(encoding.toUint8Array(encoder))
     if (!this.initialSyncDone) {
       this.initialSyncDone = true
+      this.writesAcknowledged = -1
       this.durable(this.currentStateVector())
     }
   }

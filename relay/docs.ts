@@ -41,8 +41,8 @@ interface PendingUpdate {
 }
 
 export interface DocsEvents {
-  /** A commit batch reached disk. */
-  committed?(region: string, updates: number, bytes: number): void
+  /** A commit batch reached disk after `ms` milliseconds in the store. */
+  committed?(updates: number, bytes: number, ms: number): void
   compacted?(region: string): void
   log?(line: string): void
 }
@@ -75,7 +75,8 @@ export class RegionDoc {
   lastUpdateAt: number | null
   private pending: PendingUpdate[] = []
   private afterCommit: Array<() => void> = []
-  private commitQueued = false
+  /** False after a failed integration: memory holds changes that are not stored (see applyUpdate). */
+  private acknowledge = true
   private snapshotCache: Y.Snapshot | null = null
   private compacting: Promise<void> | null = null
   private idleTimer: NodeJS.Timeout | null = null
@@ -85,7 +86,7 @@ export class RegionDoc {
     readonly region: Region,
     private readonly store: Store,
     private readonly options: DocsOptions,
-    private readonly onGone: (doc: RegionDoc) => void,
+    private readonly hooks: { gone(doc: RegionDoc): void; requestCommit(): void; commitNow(): void },
   ) {
     const history = store.loadRegion(region.slug)
     const label = `${region.slug}`
@@ -116,11 +117,7 @@ export class RegionDoc {
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     this.snapshotCache = null
     this.pending.push({ update, origin: isPeer(origin, this.peers) ? origin : null, at: Date.now() })
-    if (!this.commitQueued) {
-      this.commitQueued = true
-      // setImmediate gathers every message that arrived in this I/O turn into one fsync.
-      setImmediate(() => this.commit())
-    }
+    this.hooks.requestCommit()
   }
 
   private readonly onAwareness = (
@@ -158,7 +155,8 @@ export class RegionDoc {
       // Readable but not integrable: what it left in memory cannot be trusted. Store what came
       // before it, then drop the doc so the next connection reloads it from disk.
       this.pending.length = before
-      this.commit(false)
+      this.acknowledge = false
+      this.hooks.commitNow()
       this.peers.delete(peer)
       this.unload(4503)
       throw new MalformedUpdateError(error)
@@ -180,54 +178,45 @@ export class RegionDoc {
 
   /** Runs `fn` once everything accepted so far is on disk (at once when nothing is pending). */
   whenDurable(fn: () => void): void {
-    if (this.pending.length === 0 && !this.commitQueued) fn()
+    if (this.pending.length === 0) fn()
     else this.afterCommit.push(fn)
   }
 
-  /** Commits now rather than at the end of the I/O turn (shutdown). */
-  flush(): void {
-    if (this.pending.length > 0 || this.afterCommit.length > 0) this.commit()
+  /** Hands the pending updates (and the callbacks waiting on them) to the committer. */
+  takePending(): { updates: PendingUpdate[]; callbacks: Array<() => void> } | null {
+    if (this.gone || (this.pending.length === 0 && this.afterCommit.length === 0)) return null
+    const taken = { updates: this.pending, callbacks: this.afterCommit }
+    this.pending = []
+    this.afterCommit = []
+    return taken
   }
 
-  /** `acknowledge` is false when memory holds changes that are not stored (see applyUpdate). */
-  private commit(acknowledge = true): void {
-    this.commitQueued = false
+  /** After `updates` reached disk (the last at `lastSeq`): fan out, acknowledge, run callbacks. */
+  stored(updates: readonly PendingUpdate[], lastSeq: number, callbacks: ReadonlyArray<() => void>): void {
     if (this.gone) return
-    const batch = this.pending
-    this.pending = []
-    if (batch.length > 0) {
-      let bytes = 0
-      try {
-        this.lastSeq = this.store.appendUpdates(
-          batch.map((p) => {
-            bytes += p.update.byteLength
-            return { region: this.region.slug, data: p.update, username: p.origin?.username ?? 'relay', at: p.at }
-          }),
-        )
-      } catch (error) {
-        // Nothing of this batch was acknowledged or sent on; its senders still hold it and resend.
-        this.options.events?.log?.(
-          `relay: kayıt yazılamadı / could not store ${this.region.slug}: ${error instanceof Error ? error.message : error}`,
-        )
-        this.unload(4503)
-        return
-      }
-      this.logged += batch.length
-      this.lastUpdateAt = batch.at(-1)?.at ?? this.lastUpdateAt
-      this.options.events?.committed?.(this.region.slug, batch.length, bytes)
-      for (const p of batch) {
+    if (updates.length > 0) {
+      this.lastSeq = lastSeq
+      this.logged += updates.length
+      this.lastUpdateAt = updates.at(-1)?.at ?? this.lastUpdateAt
+      for (const p of updates) {
         const message = updateMessage(p.update)
         for (const peer of this.peers) if (peer !== p.origin) peer.deliver(message)
       }
-      if (acknowledge) {
+      if (this.acknowledge) {
         const stateVector = Y.encodeStateVector(this.doc)
         for (const peer of this.peers) peer.durable(stateVector)
       }
-      if (this.logged >= this.options.compactAfterUpdates) this.compact()
+      if (this.logged >= this.options.compactAfterUpdates) void this.compact()
     }
-    const callbacks = this.afterCommit
-    this.afterCommit = []
     for (const fn of callbacks) fn()
+  }
+
+  /** The store refused the batch: nothing of it was acknowledged or sent on; senders resend. */
+  storeFailed(error: unknown): void {
+    this.options.events?.log?.(
+      `relay: kayıt yazılamadı / could not store ${this.region.slug}: ${error instanceof Error ? error.message : error}`,
+    )
+    this.unload(4503)
   }
 
   /** Folds the snapshot and the logged updates into a new snapshot, off the main thread. */
@@ -311,7 +300,7 @@ export class RegionDoc {
     this.awareness.off('update', this.onAwareness)
     this.awareness.destroy()
     this.doc.destroy()
-    this.onGone(this)
+    this.hooks.gone(this)
   }
 }
 
@@ -335,6 +324,7 @@ function applyStored(doc: Y.Doc, data: Uint8Array, what: string): void {
 /** The configured regions' docs, loaded on demand and unloaded when idle. */
 export class Docs {
   private readonly loaded = new Map<string, RegionDoc>()
+  private commitQueued = false
 
   constructor(
     private readonly store: Store,
@@ -351,8 +341,12 @@ export class Docs {
     if (existing) return existing
     const region = this.region(slug)
     if (!region) throw new Error(`unknown region ${slug}`)
-    const doc = new RegionDoc(region, this.store, this.options, (gone) => {
-      if (this.loaded.get(slug) === gone) this.loaded.delete(slug)
+    const doc = new RegionDoc(region, this.store, this.options, {
+      gone: (gone) => {
+        if (this.loaded.get(slug) === gone) this.loaded.delete(slug)
+      },
+      requestCommit: () => this.requestCommit(),
+      commitNow: () => this.commitAll(),
     })
     this.loaded.set(slug, doc)
     doc.scheduleIdle()
@@ -372,8 +366,44 @@ export class Docs {
     for (const region of this.options.regions) this.open(region.slug)
   }
 
+  private requestCommit(): void {
+    if (this.commitQueued) return
+    this.commitQueued = true
+    // setImmediate gathers every message of this I/O turn, across all regions, into one fsync.
+    setImmediate(() => this.commitAll())
+  }
+
+  /** Stores every doc's pending updates in one transaction, then lets each doc fan out. */
+  commitAll(): void {
+    this.commitQueued = false
+    const work: Array<{ doc: RegionDoc; updates: PendingUpdate[]; callbacks: Array<() => void> }> = []
+    for (const doc of this.loaded.values()) {
+      const taken = doc.takePending()
+      if (taken) work.push({ doc, ...taken })
+    }
+    const rows = work.flatMap(({ doc, updates }) =>
+      updates.map((p) => ({ region: doc.region.slug, data: p.update, username: p.origin?.username ?? 'relay', at: p.at })),
+    )
+    let seqs: number[] = []
+    if (rows.length > 0) {
+      const started = performance.now()
+      try {
+        seqs = this.store.appendUpdates(rows)
+      } catch (error) {
+        for (const { doc } of work) doc.storeFailed(error)
+        return
+      }
+      this.options.events?.committed?.(rows.length, rows.reduce((n, r) => n + r.data.byteLength, 0), performance.now() - started)
+    }
+    let index = 0
+    for (const { doc, updates, callbacks } of work) {
+      index += updates.length
+      doc.stored(updates, seqs[index - 1] ?? doc.lastSeq, callbacks)
+    }
+  }
+
   flushAll(): void {
-    for (const doc of this.loaded.values()) doc.flush()
+    this.commitAll()
   }
 
   async close(code: number): Promise<void> {

@@ -3,6 +3,26 @@
  * place: the hot path pays an increment, `/metrics` pays the formatting.
  */
 
+/** A Prometheus histogram: cumulative counts per upper bound (seconds). */
+export interface Histogram {
+  readonly bounds: readonly number[]
+  readonly counts: number[]
+  sum: number
+  count: number
+}
+
+export function createHistogram(bounds: readonly number[]): Histogram {
+  return { bounds, counts: bounds.map(() => 0), sum: 0, count: 0 }
+}
+
+export function observe(h: Histogram, value: number): void {
+  h.sum += value
+  h.count++
+  h.bounds.forEach((b, i) => {
+    if (value <= b) h.counts[i] = (h.counts[i] ?? 0) + 1
+  })
+}
+
 export interface Metrics {
   connectionsOpened: number
   /** Closes the relay initiated, by close code. */
@@ -12,6 +32,8 @@ export interface Metrics {
   updatesStored: number
   updateBytesStored: number
   commits: number
+  /** Time each group commit spent in the store (the fsync the fan-out waits for). */
+  commitSeconds: Histogram
   writesRefused: number
   loginsOk: number
   loginsFailed: number
@@ -28,6 +50,7 @@ export function createMetrics(): Metrics {
     updatesStored: 0,
     updateBytesStored: 0,
     commits: 0,
+    commitSeconds: createHistogram([0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]),
     writesRefused: 0,
     loginsOk: 0,
     loginsFailed: 0,
@@ -70,6 +93,10 @@ export function formatMetrics(m: Metrics, regions: readonly RegionGauge[], extra
   counter('rainstaff_updates_stored_total', 'Updates committed to disk.', m.updatesStored)
   counter('rainstaff_update_bytes_stored_total', 'Bytes of updates committed to disk.', m.updateBytesStored)
   counter('rainstaff_commits_total', 'Group commits (fsyncs) of updates.', m.commits)
+  const h = m.commitSeconds
+  out.push('# HELP rainstaff_commit_seconds Time a group commit spent in the store, fsync included.', '# TYPE rainstaff_commit_seconds histogram')
+  h.bounds.forEach((b, i) => out.push(line('rainstaff_commit_seconds_bucket', h.counts[i] ?? 0, { le: b })))
+  out.push(line('rainstaff_commit_seconds_bucket', h.count, { le: '+Inf' }), line('rainstaff_commit_seconds_sum', h.sum), line('rainstaff_commit_seconds_count', h.count))
   counter('rainstaff_writes_refused_total', 'Writes dropped from read-only connections.', m.writesRefused)
   counter('rainstaff_logins_ok_total', 'Successful logins.', m.loginsOk)
   counter('rainstaff_logins_failed_total', 'Failed logins.', m.loginsFailed)

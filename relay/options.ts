@@ -36,6 +36,8 @@ export interface RelayOptions {
   /** Updates logged after the snapshot that trigger a compaction. */
   readonly compactAfterUpdates?: number
   readonly loginLimits?: LoginLimits
+  /** Store durability; see StoreOptions in relay/store.ts. `full` unless set. */
+  readonly synchronous?: 'full' | 'normal'
   /** Static files served at `/` (the built web client). */
   readonly webRoot?: string
   /** Where log lines go; stderr when absent. Lines never hold passwords or tokens. */
@@ -67,6 +69,7 @@ export function resolveOptions(options: RelayOptions): ResolvedOptions {
     idleUnloadMs: options.idleUnloadMs ?? 60_000,
     compactAfterUpdates: options.compactAfterUpdates ?? 1000,
     loginLimits: options.loginLimits ?? { maxFailures: 5, windowMs: 15 * 60_000 },
+    synchronous: options.synchronous ?? 'full',
     webRoot: options.webRoot ?? 'dist/web',
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
   }

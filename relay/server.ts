@@ -13,7 +13,7 @@ import { Docs } from './docs.ts'
 import { admit, syncRegion } from './handshake.ts'
 import { createHttpHandler } from './http.ts'
 import { LoginLimiter } from './limits.ts'
-import { createMetrics, formatMetrics } from './metrics.ts'
+import { createMetrics, formatMetrics, observe } from './metrics.ts'
 import { resolveOptions, type RelayOptions } from './options.ts'
 import { CLOSE, SUBPROTOCOL } from '../crdt/protocol.ts'
 import { regionCounts, exportRegions } from './reports.ts'
@@ -55,7 +55,7 @@ function packageVersion(): string {
 export async function startRelay(relayOptions: RelayOptions & RelayExtras): Promise<Relay> {
   const options = resolveOptions(relayOptions)
   const log = options.log
-  const store: Store = openStore(options.dataDir)
+  const store: Store = openStore(options.dataDir, { synchronous: options.synchronous })
   const compactor = createCompactor()
   const metrics = createMetrics()
   let docs: Docs
@@ -68,10 +68,11 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       compactAfterUpdates: options.compactAfterUpdates,
       compactor,
       events: {
-        committed(_region, updates, bytes) {
+        committed(updates, bytes, ms) {
           metrics.commits++
           metrics.updatesStored += updates
           metrics.updateBytesStored += bytes
+          observe(metrics.commitSeconds, ms / 1000)
         },
         compacted() {
           metrics.compactions++
@@ -90,6 +91,22 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
   }
   const secret = tokenSecret(store)
   const startedAt = Date.now()
+  let checkpoints: NodeJS.Timeout | undefined
+  const autoCheckpoint = (): void => {
+    if (checkpoints) clearInterval(checkpoints)
+    checkpoints = undefined
+    if (store.db.open) store.db.pragma('wal_autocheckpoint = 1000')
+  }
+  void compactor.ready.then((ok) => {
+    if (!ok || !store.db.open) return
+    // A checkpoint fsyncs the database file; left to SQLite it runs inside some commit and every
+    // client waiting on that commit pays for it. The worker thread does it in the background.
+    store.db.pragma('wal_autocheckpoint = 0')
+    checkpoints = setInterval(() => {
+      compactor.checkpoint(store.file).catch(autoCheckpoint)
+    }, 1000)
+    checkpoints.unref()
+  })
   let accepting = true
   const sockets = new Set<WebSocket>()
 
@@ -211,6 +228,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       docs.flushAll()
       for (const socket of sockets) closeWith(socket, metrics, CLOSE.shutdown)
       await docs.close(CLOSE.shutdown)
+      autoCheckpoint()
       await compactor.close()
       await waitForSockets(sockets, 2000)
       server.closeAllConnections()

@@ -53,8 +53,8 @@ export interface Store {
   /** The open connection; users.ts and tokens.ts keep their rows here too. */
   readonly db: Database.Database
   readonly file: string
-  /** Appends in one fsynced transaction; returns the sequence number of the last row. */
-  appendUpdates(updates: readonly NewUpdate[]): number
+  /** Appends in one fsynced transaction; returns each row's sequence number. */
+  appendUpdates(updates: readonly NewUpdate[]): number[]
   loadRegion(region: string): RegionHistory
   /** Replaces the snapshot with `data` (covering every update up to `uptoSeq`) and drops those updates. */
   writeSnapshot(region: string, data: Uint8Array, uptoSeq: number): void
@@ -104,11 +104,19 @@ function toBytes(value: unknown, where: string): Uint8Array {
   throw new StoreError(`Kayıt bozuk: ${where} / Damaged store: ${where} is not binary data`)
 }
 
+export interface StoreOptions {
+  /**
+   * `full` (default) fsyncs every commit: an acknowledged update survives power loss. `normal`
+   * leaves the write in the OS cache: it survives a killed relay process, not a crashed machine.
+   */
+  readonly synchronous?: 'full' | 'normal'
+}
+
 /**
  * Opens (creating if needed) the store in `dataDir`. Throws StoreError for a file that is not a
  * database, fails SQLite's quick_check, or was written by a newer relay.
  */
-export function openStore(dataDir: string): Store {
+export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   mkdirSync(dataDir, { recursive: true })
   const file = path.join(dataDir, STORE_FILE)
   let db: Database.Database
@@ -116,8 +124,10 @@ export function openStore(dataDir: string): Store {
     db = new Database(file)
     db.pragma('journal_mode = WAL')
     // FULL fsyncs the WAL on every commit: the acknowledgement promise is "on disk", not "in cache".
-    db.pragma('synchronous = FULL')
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     db.pragma('busy_timeout = 5000')
+    // After a checkpoint the WAL is reused from its start; this caps the file left behind.
+    db.pragma('journal_size_limit = 67108864')
     const check = db.pragma('quick_check', { simple: true })
     if (check !== 'ok') throw new Error(String(check))
     const version = db.pragma('user_version', { simple: true })
@@ -136,11 +146,9 @@ export function openStore(dataDir: string): Store {
   }
 
   const insert = db.prepare('INSERT INTO updates (region, data, username, at) VALUES (?, ?, ?, ?)')
-  const appendMany = db.transaction((updates: readonly NewUpdate[]): number => {
-    let seq = 0
-    for (const u of updates) seq = Number(insert.run(u.region, u.data, u.username, u.at).lastInsertRowid)
-    return seq
-  })
+  const appendMany = db.transaction((updates: readonly NewUpdate[]): number[] =>
+    updates.map((u) => Number(insert.run(u.region, u.data, u.username, u.at).lastInsertRowid)),
+  )
   const selectSnapshot = db.prepare<[string], { data: unknown; upto_seq: number }>(
     'SELECT data, upto_seq FROM snapshots WHERE region = ?',
   )

@@ -164,7 +164,11 @@ export function connectClient(relay: { wsUrl: string }, region: string, token: s
     closes,
     synced: () =>
       provider.synced ? Promise.resolve() : new Promise<void>((resolve) => provider.once('sync', (s: boolean) => s && resolve())),
-    destroy: () => provider.destroy(),
+    destroy: () => {
+      provider.destroy()
+      // The provider's awareness timer stops only with its doc.
+      doc.destroy()
+    },
   }
 }
 
