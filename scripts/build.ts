@@ -10,7 +10,10 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
-const out = 'dist/web'
+// `--out DIR`: the UI tests build into a directory of their own, so two test files (or a test and
+// someone's `npm run build`) never delete each other's files mid-run.
+const outFlag = process.argv.indexOf('--out')
+const out = outFlag >= 0 && process.argv[outFlag + 1] !== undefined ? process.argv[outFlag + 1] : 'dist/web'
 // Chunk names change with their content: old ones would pile up and be precached forever.
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })

@@ -6,7 +6,9 @@
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { EngineState } from '../engine.ts'
 import { saveLang, savedLang, t, type Lang, type MessageKey } from './i18n.ts'
+import { LiveQuery, num } from './live-query.ts'
 import { errorText } from './screen.ts'
+import { likelyDuplicates, sameDayPairs } from './screens/conflicts.ts'
 import { followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
 import './sign-in.ts'
 import './status-bar.ts'
@@ -15,7 +17,6 @@ import './screens/employees.ts'
 import './screens/fleet.ts'
 import './screens/reports.ts'
 import './screens/settings.ts'
-import './screens/conflicts.ts'
 
 const SCREENS = ['puantaj', 'employees', 'vehicles', 'drivers', 'reports', 'settings', 'conflicts'] as const
 type ScreenName = (typeof SCREENS)[number]
@@ -28,7 +29,6 @@ export class RainstaffApp extends LitElement {
     region: { state: true },
     engineState: { state: true },
     peers: { state: true },
-    conflictCount: { state: true },
     busy: { state: true },
     error: { state: true },
     notice: { state: true },
@@ -124,11 +124,21 @@ export class RainstaffApp extends LitElement {
   region = ''
   engineState: EngineState | undefined = undefined
   peers: Presence[] = []
-  conflictCount = 0
   busy = false
   error = ''
   notice = ''
   private cleanups: Array<() => void> = []
+
+  /** The tab's count is what the Çakışmalar screen lists for the region: field conflicts and likely duplicates. */
+  private readonly fieldConflicts = new LiveQuery(this, () =>
+    this.workspace && { mirror: this.workspace.mirror, sql: 'SELECT count(*) AS n FROM conflicts WHERE region = ?', params: [this.region], tables: ['conflicts'] },
+  )
+
+  private readonly sameDayPairs = new LiveQuery(this, () => this.workspace && { mirror: this.workspace.mirror, ...sameDayPairs(this.region) })
+
+  private conflictCount(): number {
+    return num(this.fieldConflicts.rows[0]?.n) + likelyDuplicates(this.sameDayPairs.rows).length
+  }
 
   override connectedCallback(): void {
     super.connectedCallback()
@@ -167,6 +177,7 @@ export class RainstaffApp extends LitElement {
     }
     const regions = ws.session.regions
     const writable = regions.find((r) => r.slug === this.region)?.writable ?? false
+    const conflicts = this.conflictCount()
     return html`<header>
         <h1>${t(lang, 'app.title')}</h1>
         <nav aria-label="screens">
@@ -177,7 +188,7 @@ export class RainstaffApp extends LitElement {
               aria-current=${this.screen === name ? 'page' : 'false'}
               @click=${() => (this.screen = name)}
             >
-              ${t(lang, `tab.${name}` as MessageKey)}${name === 'conflicts' && this.conflictCount > 0 ? html`<span class="count">${this.conflictCount}</span>` : nothing}
+              ${t(lang, `tab.${name}` as MessageKey)}${name === 'conflicts' && conflicts > 0 ? html`<span class="count" data-testid="conflict-count">${conflicts}</span>` : nothing}
             </button>`,
           )}
         </nav>
@@ -267,19 +278,11 @@ export class RainstaffApp extends LitElement {
       engine.awareness(region).on('change', onAwareness)
       this.cleanups.push(() => engine.awareness(region).off('change', onAwareness))
     }
-    this.cleanups.push(
-      ws.mirror.liveQuery('SELECT region, count(*) AS n FROM conflicts GROUP BY region', [], ['conflicts', 'timesheets'], (rows) => {
-        this.conflictCount = Number(rows.find((r) => r.region === this.region)?.n ?? 0)
-      }),
-    )
   }
 
   private showRegion(region: string): void {
     this.region = region
-    if (this.workspace !== undefined) {
-      this.peers = peersOf(this.workspace.engine, region)
-      this.conflictCount = Number(this.workspace.mirror.query('SELECT count(*) AS n FROM conflicts WHERE region = ?', [region])[0]?.n ?? 0)
-    }
+    if (this.workspace !== undefined) this.peers = peersOf(this.workspace.engine, region)
   }
 
   private signOut = async (): Promise<void> => {

@@ -32,6 +32,31 @@ export function overlaps(a: { start_time: string; end_time: string }, b: { start
   return x !== undefined && y !== undefined && x[0] < y[1] && y[0] < x[1]
 }
 
+/**
+ * Pairs of one region's timesheets with the same employee and date: the candidates for likely
+ * duplicates, narrowed by likelyDuplicates (overlap needs the overnight rule, easier in code).
+ */
+export function sameDayPairs(region: string): { sql: string; params: string[]; tables: string[] } {
+  return {
+    sql: `SELECT a.id AS a_id, a.start_time AS a_start, a.end_time AS a_end, a.break_minutes AS a_break, a.notes AS a_notes,
+                 a.updated_by AS a_by, a.updated_at AS a_at,
+                 b.id AS b_id, b.start_time AS b_start, b.end_time AS b_end, b.break_minutes AS b_break, b.notes AS b_notes,
+                 b.updated_by AS b_by, b.updated_at AS b_at,
+                 a.work_date, coalesce(e.full_name, a.employee_id) AS employee
+            FROM timesheets a JOIN timesheets b
+              ON b.region = a.region AND b.employee_id = a.employee_id AND b.work_date = a.work_date AND a.id < b.id
+            LEFT JOIN employees e ON e.region = a.region AND e.id = a.employee_id
+           WHERE a.region = ?
+           ORDER BY a.work_date DESC`,
+    params: [region],
+    tables: ['timesheets', 'employees'],
+  }
+}
+
+export function likelyDuplicates(pairs: readonly Row[]): Row[] {
+  return pairs.filter((p) => overlaps({ start_time: text(p.a_start), end_time: text(p.a_end) }, { start_time: text(p.b_start), end_time: text(p.b_end) }))
+}
+
 function shown(value: CellValue | undefined): string {
   return value === null || value === undefined ? '∅' : String(value)
 }
@@ -55,21 +80,7 @@ export class ConflictsScreen extends Screen {
   )
 
   private readonly pairs = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: `SELECT a.id AS a_id, a.start_time AS a_start, a.end_time AS a_end, a.break_minutes AS a_break, a.notes AS a_notes,
-                   a.updated_by AS a_by, a.updated_at AS a_at,
-                   b.id AS b_id, b.start_time AS b_start, b.end_time AS b_end, b.break_minutes AS b_break, b.notes AS b_notes,
-                   b.updated_by AS b_by, b.updated_at AS b_at,
-                   a.work_date, coalesce(e.full_name, a.employee_id) AS employee
-              FROM timesheets a JOIN timesheets b
-                ON b.region = a.region AND b.employee_id = a.employee_id AND b.work_date = a.work_date AND a.id < b.id
-              LEFT JOIN employees e ON e.region = a.region AND e.id = a.employee_id
-             WHERE a.region = ?
-             ORDER BY a.work_date DESC`,
-      params: [this.region],
-      tables: ['timesheets', 'employees'],
-    },
+    this.workspace && { mirror: this.workspace.mirror, ...sameDayPairs(this.region) },
   )
 
   /** A record's name for the list: the first field of its table (name, plate, date…). */
@@ -81,9 +92,7 @@ export class ConflictsScreen extends Screen {
 
   override render(): TemplateResult {
     const lang = this.language
-    const duplicates = this.pairs.rows.filter((p) =>
-      overlaps({ start_time: text(p.a_start), end_time: text(p.a_end) }, { start_time: text(p.b_start), end_time: text(p.b_end) }),
-    )
+    const duplicates = likelyDuplicates(this.pairs.rows)
     return html`
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <section>
@@ -120,8 +129,8 @@ export class ConflictsScreen extends Screen {
             <td><strong>${shown(c.lost_value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: text(c.lost_by), when: formatDateTime(lang, text(c.lost_at)) })}</span></td>
             <td>
               ${this.writable
-                ? html`<button data-edit @click=${() => this.resolve(c, table, c.value as CellValue)}>${t(lang, 'conflicts.keep')}</button>
-                    <button data-edit @click=${() => this.resolve(c, table, c.lost_value as CellValue)}>${t(lang, 'conflicts.take')}</button>`
+                ? html`<button data-edit data-testid="keep-current" @click=${() => this.resolve(c, table, c.value as CellValue)}>${t(lang, 'conflicts.keep')}</button>
+                    <button data-edit data-testid="take-other" @click=${() => this.resolve(c, table, c.lost_value as CellValue)}>${t(lang, 'conflicts.take')}</button>`
                 : nothing}
             </td>
           </tr>`
@@ -136,7 +145,7 @@ export class ConflictsScreen extends Screen {
       ${text(p[`${s}_start`])}–${text(p[`${s}_end`])}, ${t(lang, 'puantaj.break')} ${text(p[`${s}_break`])} ${p[`${s}_notes`] ? html`· ${text(p[`${s}_notes`])}` : nothing}<br />
       <span class="muted">${t(lang, 'conflicts.by', { who: text(p[`${s}_by`]), when: formatDateTime(lang, text(p[`${s}_at`])) })}</span><br />
       ${this.writable
-        ? html`<button data-edit @click=${() => this.keepOnly(text(p[s === 'a' ? 'b_id' : 'a_id']))}>${t(lang, 'conflicts.keepThis')}</button>`
+        ? html`<button data-edit data-testid="keep-this" @click=${() => this.keepOnly(text(p[s === 'a' ? 'b_id' : 'a_id']))}>${t(lang, 'conflicts.keepThis')}</button>`
         : nothing}
     </td>`
     return html`<table data-testid="duplicate-timesheets">

@@ -1,0 +1,112 @@
+/**
+ * The UI suite's real parts: the web client built by scripts/build.ts, a real relay (startRelay on
+ * 127.0.0.1, port 0, temporary data directory) serving it, and Debian's Chromium driven by
+ * playwright-core. Each office PC is its own browser context: its own IndexedDB, its own
+ * network switch.
+ */
+import { execFile } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { startRelay, type Relay } from '../../relay/server.ts'
+import type { NewUser } from '../../relay/users.ts'
+import { ADMIN_PASSWORD, ROOT, seedUsers, tempDir } from './relayProcess.ts'
+
+export { ADMIN_PASSWORD }
+
+export const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots')
+export const DOWNLOADS = path.join(ROOT, 'test-output', 'downloads')
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+/**
+ * `npm run build`'s script, run as a child so the suite tests what `npm start` serves. Each suite
+ * builds into a directory of its own: UI files run in parallel, and the build empties its output.
+ */
+export async function buildWebClient(): Promise<{ dir: string; remove(): void }> {
+  const out = tempDir('rainstaff-web-')
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--out', out.dir], { cwd: ROOT })
+  return out
+}
+
+export interface UiRelay {
+  readonly relay: Relay
+  readonly url: string
+  /** What the relay logged (checked for secrets). */
+  readonly log: string[]
+  close(): Promise<void>
+}
+
+export async function startUiRelay(users: readonly NewUser[], webRoot: string): Promise<UiRelay> {
+  const data = tempDir('rainstaff-ui-')
+  // Seeding any user means the relay creates no first admin itself, so the admin is seeded too.
+  await seedUsers(data.dir, [{ username: 'admin', role: 'admin', password: ADMIN_PASSWORD }, ...users])
+  const log: string[] = []
+  const relay = await startRelay({
+    dataDir: data.dir,
+    port: 0,
+    host: '127.0.0.1',
+    adminPassword: ADMIN_PASSWORD,
+    webRoot,
+    log: (line) => log.push(line),
+  })
+  return {
+    relay,
+    url: relay.url,
+    log,
+    async close() {
+      await relay.close()
+      data.remove()
+    },
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+}
+
+export interface Pc {
+  readonly context: BrowserContext
+  readonly page: Page
+  /** Messages the page logged to its console with level error (reported by a failing test). */
+  readonly errors: string[]
+}
+
+/** A fresh "PC": its own browser context (storage, network) with the page at `url`. */
+export async function openPc(browser: Browser, url: string): Promise<Pc> {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 900 }, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' })
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text())
+  })
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(url)
+  return { context, page, errors }
+}
+
+/** Signs in through the form (relay address is prefilled with the page's origin). */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.locator('rs-sign-in input[name="username"]').fill(username)
+  await page.locator('rs-sign-in input[name="password"]').fill(password)
+  await page.locator('rs-sign-in button[type="submit"]').click()
+  await page.locator('rs-status-bar').waitFor()
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  const file = path.join(SCREENSHOTS, `${name}.png`)
+  await page.screenshot({ path: file, fullPage: true })
+  process.stdout.write(`screenshot: ${path.relative(ROOT, file)}\n`)
+  return file
+}
+
+export async function pendingCount(page: Page): Promise<number> {
+  return Number(await page.locator('[data-testid="pending-count"]').textContent())
+}
+
+/** Waits until the status bar shows `n` pending changes (the engine's count, not a guess). */
+export async function waitForPending(page: Page, n: number): Promise<void> {
+  await page.locator(`[data-testid="pending-count"]`, { hasText: new RegExp(`^${n}$`) }).waitFor()
+}
