@@ -21,6 +21,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
+/** Collects garbage (the bench runs with --expose-gc) so no cold open pays for an earlier one's. */
+function settle(): void {
+  ;(globalThis as { gc?: () => void }).gc?.()
+}
+
 function time(work: () => void): number {
   const start = performance.now()
   work()
@@ -52,16 +57,22 @@ function buildDoc(count: number): { doc: Y.Doc; timesheetIds: string[] } {
   return { doc, timesheetIds }
 }
 
+const WARMUP_EDITS = 300
+const MEASURED_EDITS = 500
+
 async function editLatency(count: number): Promise<number> {
   const { doc, timesheetIds } = buildDoc(count)
   const mirror = await openMirror()
   mirror.attach(REGION, doc)
   const samples: number[] = []
-  for (let i = 0; i < 200; i++) {
+  // The first edits run unoptimized code; an office PC edits all day, so the steady state counts.
+  for (let i = 0; i < WARMUP_EDITS + MEASURED_EDITS; i++) {
     const id = timesheetIds[(i * 7919) % timesheetIds.length]
-    samples.push(time(() => updateRecord(doc, 'timesheets', id, { break_minutes: 30 + (i % 2) * 15 }, author)))
+    const ms = time(() => updateRecord(doc, 'timesheets', id, { break_minutes: 30 + (i % 2) * 15 }, author))
+    if (i >= WARMUP_EDITS) samples.push(ms)
   }
-  const check = mirror.query('SELECT break_minutes FROM timesheets WHERE id = ?', [timesheetIds[(199 * 7919) % timesheetIds.length]])
+  const last = WARMUP_EDITS + MEASURED_EDITS - 1
+  const check = mirror.query('SELECT break_minutes FROM timesheets WHERE id = ?', [timesheetIds[(last * 7919) % timesheetIds.length]])
   if (check[0]?.break_minutes !== 45) throw new Error('edit did not reach the mirror')
   mirror.close()
   return median(samples)
@@ -79,7 +90,8 @@ export async function run(): Promise<BenchSection> {
   const ourRuns: number[] = []
   const rows = Object.values(doc.getMap("timesheets").toJSON()) as Array<Record<string, string | number | null>>
   const columns = columnsOf('timesheets')
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 5; run++) {
+    settle()
     baselineRuns.push(
       time(() => {
         const fresh = new Y.Doc({ gc: false })
@@ -95,6 +107,7 @@ export async function run(): Promise<BenchSection> {
       }),
     )
     const mirror = await openMirror()
+    settle()
     ourRuns.push(
       time(() => {
         const fresh = createRegionDoc()
@@ -110,7 +123,7 @@ export async function run(): Promise<BenchSection> {
 
   const small = await editLatency(1_000)
   const large = await editLatency(100_000)
-  lines.push(`| one field edit → mirror, 100,000 rows | ${large.toFixed(3)} ms (median of 200) | ≤ 1 ms |`)
+  lines.push(`| one field edit → mirror, 100,000 rows | ${large.toFixed(3)} ms (median of ${MEASURED_EDITS} after ${WARMUP_EDITS} warm-up edits) | ≤ 1 ms |`)
   lines.push(`| same at 1,000 rows | ${small.toFixed(3)} ms; ratio 100k/1k = **${(large / small).toFixed(2)}×** | ≤ 2× |`)
 
   const mirror = await openMirror()
@@ -118,7 +131,8 @@ export async function run(): Promise<BenchSection> {
   const settings = hourSettingsFrom({})
   const summaryRuns: number[] = []
   let employeesInSummary = 0
-  for (let run = 0; run < 5; run++) {
+  // Run 0 warms the code up and is not counted.
+  for (let run = 0; run < 6; run++) {
     summaryRuns.push(
       time(() => {
         const monthRows = mirror.query(
@@ -130,6 +144,6 @@ export async function run(): Promise<BenchSection> {
     )
   }
   mirror.close()
-  lines.push(`| monthly hours summary, one region month (${employeesInSummary} employees) | ${median(summaryRuns).toFixed(1)} ms | ≤ 50 ms |`)
+  lines.push(`| monthly hours summary, one region month (${employeesInSummary} employees, query + hour rules) | ${median(summaryRuns.slice(1)).toFixed(1)} ms (median of 5) | ≤ 50 ms |`)
   return { title: 'Foundation: region doc and mirror at 100,000 timesheets', lines }
 }

@@ -9,8 +9,8 @@
 import * as Y from 'yjs'
 import initSqlJs, { type Database, type SqlValue, type Statement } from 'sql.js'
 import { columnsOf, mirrorDdl } from '../schema/ddl.ts'
-import { isTableName, TABLE_NAMES, type TableName } from '../schema/tables.ts'
-import { readRecord, recordConflicts, recordIds, RESOLVED_MAP, type ResolvedConflict } from './records.ts'
+import { DELETE_FIELDS, isTableName, TABLE_NAMES, type TableName } from '../schema/tables.ts'
+import { readFields, recordConflicts, recordIds, RESOLVED_MAP, type ResolvedConflict } from './records.ts'
 
 export interface MirrorOptions {
   /** Where sql.js finds `sql-wasm.wasm` (browsers); Node finds it by itself. */
@@ -42,6 +42,8 @@ export class Mirror {
   private readonly listeners = new Set<ChangeListener>()
   private readonly upserts = new Map<TableName, Statement>()
   private readonly columns = new Map<TableName, string[]>()
+  /** A table's columns followed by the two soft-delete fields: what syncRecord reads of a record. */
+  private readonly readKeys = new Map<TableName, string[]>()
   private readonly deleteRows = new Map<TableName, Statement>()
   private readonly statements: Record<'markDeleted' | 'unmarkDeleted' | 'clearConflicts' | 'addConflict', Statement>
 
@@ -51,6 +53,7 @@ export class Mirror {
     for (const table of TABLE_NAMES) {
       const columns = columnsOf(table)
       this.columns.set(table, columns)
+      this.readKeys.set(table, [...columns, ...DELETE_FIELDS])
       this.upserts.set(
         table,
         db.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`),
@@ -194,17 +197,17 @@ export class Mirror {
    * the region has no rows yet (a full build), so there is nothing stale to remove first.
    */
   private syncRecord(region: string, doc: Y.Doc, table: TableName, id: string, fresh = false): void {
-    const record = readRecord(doc, table, id)
-    if (record === undefined) return
-    if (record.deleted_at === null) {
-      const columns = this.columns.get(table)!
-      const values = new Array<SqlValue>(columns.length)
-      for (let i = 0; i < columns.length; i++) values[i] = columns[i] === 'region' ? region : (record[columns[i]] ?? null)
+    const columns = this.columns.get(table)!
+    const values = readFields(doc, table, id, this.readKeys.get(table)!)
+    if (values === undefined) return
+    const [deletedAt, deletedBy] = values.splice(columns.length)
+    if (deletedAt == null) {
+      values[columns.indexOf('region')] = region
       this.upserts.get(table)!.run(values)
       if (!fresh) this.statements.unmarkDeleted.run([region, table, id])
     } else {
       if (!fresh) this.deleteRow(table).run([region, id])
-      this.statements.markDeleted.run([region, table, id, record.deleted_at, record.deleted_by ?? null])
+      this.statements.markDeleted.run([region, table, id, deletedAt, deletedBy ?? null])
     }
     if (!fresh) this.statements.clearConflicts.run([region, table, id])
     for (const c of recordConflicts(doc, table, id)) {

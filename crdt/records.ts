@@ -121,6 +121,27 @@ export function readRecord(doc: Y.Doc, table: TableName, id: string): RecordFiel
   return record
 }
 
+/**
+ * Fields `keys` of record `id` (absent ones null), exactly as readRecord reads them, without
+ * building an object: a cold open reads every record of a region this way.
+ */
+export function readFields(doc: Y.Doc, table: TableName, id: string, keys: readonly string[]): CellValue[] | undefined {
+  const item = tableMap(doc, table)._map.get(id)
+  if (item === undefined) return undefined
+  if (item.left !== null) {
+    const record = readRecord(doc, table, id) as RecordFields
+    return keys.map((key) => record[key] ?? null)
+  }
+  const fields = ((item.content as Y.ContentType).type as RecordMap)._map
+  const values = new Array<CellValue>(keys.length)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    const field = fields.get(key)
+    values[i] = key === 'id' ? id : field === undefined ? null : lastValue(field)
+  }
+  return values
+}
+
 /** Ids of every record ever created in `table`, deleted ones included. */
 export function recordIds(doc: Y.Doc, table: TableName): IterableIterator<string> {
   return tableMap(doc, table)._map.keys()
@@ -130,10 +151,17 @@ function resolvedIds(doc: Y.Doc): Y.Map<ResolvedConflict> {
   return doc.getMap(RESOLVED_MAP)
 }
 
+/** Whether any listed field of `map` was ever set twice: without that no conflict can exist. */
+function hasHistory(map: RecordMap): boolean {
+  for (const [key, item] of map._map) if (item.left !== null && !UNLISTED.has(key)) return true
+  return false
+}
+
 /** The unresolved conflicts of one record: values that lost a concurrent edit and differ from the winner. */
 export function recordConflicts(doc: Y.Doc, table: TableName, id: string): Conflict[] {
+  const top = tableMap(doc, table)._map.get(id)
+  if (top === undefined || (top.left === null && !hasHistory((top.content as Y.ContentType).type as RecordMap))) return []
   const maps = recordMaps(tableMap(doc, table), id)
-  if (maps.length === 0) return []
   const resolved = resolvedIds(doc)
   const keys = new Set<string>()
   for (const map of maps) {

@@ -189,12 +189,21 @@ interface ParsedShift {
   end: number
 }
 
-function parseShift(row: ShiftInput): ParsedShift {
-  const date = parseWorkDate(row.work_date)
+/** How a row's date and times are read; monthlyHours swaps in memoized readers. */
+interface ShiftReaders {
+  date(s: string): string | null
+  time(s: string): number | null
+  weekday(isoDate: string): number
+}
+
+const DIRECT: ShiftReaders = { date: parseWorkDate, time: parseTime, weekday: weekdayOf }
+
+function parseShift(row: ShiftInput, read: ShiftReaders = DIRECT): ParsedShift {
+  const date = read.date(row.work_date)
   if (date === null) throw new ShiftError('invalid_date', 'work_date', row.work_date)
-  const start = typeof row.start_time === 'string' ? parseTime(row.start_time) : null
+  const start = typeof row.start_time === 'string' ? read.time(row.start_time) : null
   if (start === null) throw new ShiftError('invalid_time', 'start_time', row.start_time)
-  const end = typeof row.end_time === 'string' ? parseTime(row.end_time) : null
+  const end = typeof row.end_time === 'string' ? read.time(row.end_time) : null
   if (end === null) throw new ShiftError('invalid_time', 'end_time', row.end_time)
   return { date, start, end }
 }
@@ -205,7 +214,11 @@ function parseShift(row: ShiftInput): ParsedShift {
  * ShiftError only when the date or a time cannot be read at all.
  */
 export function rowHours(row: ShiftInput, settings: HourSettings): RowHours {
-  const { date, start, end } = parseShift(row)
+  return computeRow(row, settings, DIRECT)
+}
+
+function computeRow(row: ShiftInput, settings: HourSettings, read: ShiftReaders): RowHours {
+  const { date, start, end } = parseShift(row, read)
 
   // A shift whose end is not after its start ends the next day; equal times are treated as an
   // empty shift (not 24 h), which is what the legacy program did.
@@ -230,7 +243,7 @@ export function rowHours(row: ShiftInput, settings: HourSettings): RowHours {
     }
   }
 
-  const weekday = weekdayOf(date)
+  const weekday = read.weekday(date)
   const scheduled = scheduledMinutes(weekday, settings)
   // Overtime is measured on gross time: the legacy program did not deduct the break first,
   // so a 08:30–19:30 weekday with a 60 min break is 10 h worked but 2 h overtime.
@@ -245,6 +258,19 @@ export function rowHours(row: ShiftInput, settings: HourSettings): RowHours {
     special_normal: 0,
     special_overtime: 0,
     special_night: 0,
+  }
+}
+
+/** `fn` with its results remembered by argument: a month holds a few dozen distinct dates and times. */
+function memoize<T>(fn: (s: string) => T): (s: string) => T {
+  const seen = new Map<string, T>()
+  return (s) => {
+    let value = seen.get(s)
+    if (value === undefined && !seen.has(s)) {
+      value = fn(s)
+      seen.set(s, value)
+    }
+    return value as T
   }
 }
 
@@ -284,12 +310,13 @@ export function monthlyHours<R extends ShiftInput & { employee_id: string }>(
 ): Map<string, RowHours> {
   const totals = new Map<string, RowHours>()
   const prefix = `${month}-`
+  const read: ShiftReaders = { date: memoize(parseWorkDate), time: memoize(parseTime), weekday: memoize(weekdayOf) }
   for (const row of rows) {
     let h: RowHours
     try {
-      const date = parseWorkDate(row.work_date)
+      const date = read.date(row.work_date)
       if (date === null || !date.startsWith(prefix)) continue
-      h = rowHours(row, settings)
+      h = computeRow(row, settings, read)
     } catch (e) {
       if (e instanceof ShiftError) continue
       throw e
