@@ -1,7 +1,8 @@
 /**
  * The engine core in a real browser (Debian's Chromium driven by playwright-core): it bundles for
  * the browser with no Node built-ins, signs in and syncs through a real relay process, keeps its
- * docs and pending changes in IndexedDB across a page reload, and converges with a Node peer.
+ * docs and pending changes in IndexedDB across a page reload, converges with a Node peer, and
+ * leaves an offline copy that stock y-indexeddb reads.
  */
 import { createServer, type Server } from 'node:http'
 import path from 'node:path'
@@ -123,6 +124,16 @@ describe('the engine in a browser', () => {
     expect(synced.pending).toBe(0)
     expect(synced.names).toEqual(['Node Ali', 'Tarayıcıdan Ayşe', 'Çevrimdışı Tarayıcı'].sort())
     await until(() => ali.engine.doc('ankara').getMap('employees').has(offline.id!), 'ali receives the offline browser edit')
+
+    // The offline copy keeps y-indexeddb's layout: stock y-indexeddb reads the same records.
+    const read = await page.evaluate(async () => {
+      const api = (globalThis as unknown as { rainstaff: { readWithYIndexeddb(db: string, table: string): Promise<Record<string, { full_name: string }>> } }).rainstaff
+      const dbs = (await indexedDB.databases()).map((d) => d.name ?? '')
+      const ankara = dbs.find((name) => name.endsWith('/ankara')) ?? ''
+      return { ankara, names: Object.values(await api.readWithYIndexeddb(ankara, 'employees')).map((e) => e.full_name).sort() }
+    })
+    expect(read.ankara).not.toBe('')
+    expect(read.names).toEqual(synced.names)
     await page.close()
   })
 })

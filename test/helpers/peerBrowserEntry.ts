@@ -5,5 +5,18 @@
 import { openEngine } from '../../client/engine.ts'
 import { openIndexedDbStore } from '../../client/indexedDbStore.ts'
 import { signIn } from '../../client/signIn.ts'
+import { IndexeddbPersistence } from 'y-indexeddb'
+import * as Y from 'yjs'
 
-;(globalThis as Record<string, unknown>).rainstaff = { openEngine, openIndexedDbStore, signIn }
+/** Reads a region's offline copy with stock y-indexeddb, as a recovery tool would. */
+async function readWithYIndexeddb(database: string, table: string): Promise<unknown> {
+  const doc = new Y.Doc({ gc: false })
+  const persistence = new IndexeddbPersistence(database, doc)
+  await persistence.whenSynced
+  const records = doc.getMap(table).toJSON()
+  await persistence.destroy()
+  doc.destroy()
+  return records
+}
+
+;(globalThis as Record<string, unknown>).rainstaff = { openEngine, openIndexedDbStore, signIn, readWithYIndexeddb }
