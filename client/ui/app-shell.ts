@@ -10,6 +10,8 @@ import { LiveQuery, num } from './live-query.ts'
 import { errorText } from './screen.ts'
 import { likelyDuplicates, sameDayPairs } from './screens/conflicts.ts'
 import { followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import type { ImportDialog } from './import-dialog.ts'
+import './import-dialog.ts'
 import './sign-in.ts'
 import './status-bar.ts'
 import './screens/puantaj.ts'
@@ -178,6 +180,7 @@ export class RainstaffApp extends LitElement {
     const regions = ws.session.regions
     const writable = regions.find((r) => r.slug === this.region)?.writable ?? false
     const conflicts = this.conflictCount()
+    const own = regions.find((r) => r.slug === ws.session.user.region && r.writable)
     return html`<header>
         <h1>${t(lang, 'app.title')}</h1>
         <nav aria-label="screens">
@@ -199,6 +202,9 @@ export class RainstaffApp extends LitElement {
             )}
           </select>
           <span>${ws.session.user.username}</span>
+          ${own
+            ? html`<button data-testid="open-import" @click=${() => this.renderRoot.querySelector<ImportDialog>('rs-import-dialog')?.show()}>${t(lang, 'import.open')}</button>`
+            : nothing}
           <button data-testid="lang" @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button>
           <button @click=${this.signOut}>${t(lang, 'signOut')}</button>
         </div>
@@ -206,7 +212,8 @@ export class RainstaffApp extends LitElement {
       <main @language-change=${(e: CustomEvent<Lang>) => this.setLang(e.detail)}>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing} ${this.renderScreen(ws, writable)}
       </main>
-      <rs-status-bar .state=${this.engineState} .peers=${this.peers} .region=${this.region} .language=${lang}></rs-status-bar>`
+      <rs-status-bar .state=${this.engineState} .peers=${this.peers} .region=${this.region} .language=${lang}></rs-status-bar>
+      ${own ? html`<rs-import-dialog .workspace=${ws} region=${own.slug} .language=${lang} .engineState=${this.engineState}></rs-import-dialog>` : nothing}`
   }
 
   private renderScreen(ws: Workspace, writable: boolean): TemplateResult {

@@ -38,7 +38,7 @@ const LAST_SIGN_IN = 'rainstaff.lastSignIn'
 const DEVICE = 'rainstaff.device'
 
 /** sql.js's wasm next to the page: `/sql-wasm.wasm` from the relay, `./sql-wasm.wasm` under file://. */
-function locateFile(file: string): string {
+export function locateFile(file: string): string {
   return new URL(file, document.baseURI).href
 }
 
