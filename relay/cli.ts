@@ -40,7 +40,7 @@ export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host
   --idle-unload-ms N       Boştaki belge bellekten atılır / unload idle docs after (60000)
   --compact-after N        Sıkıştırma eşiği / updates before compaction (1000)
   --max-buffered-bytes N   Yavaş istemci sınırı / unsent bytes before a slow client is closed (4 × max message)
-  --synchronous full|normal  full: her kayıt diske fsync edilir / every commit is fsynced (default);
+  --synchronous full|normal  full: onay, kayıt diske fsync edildikten sonra / acknowledged once fsynced (default);
                            normal: süreç çökmesine dayanır, elektrik kesintisine değil / survives a killed
                            process, not a crashed machine
   --web DIR                Web istemcisi / web client files (dist/web)

@@ -1,6 +1,6 @@
 /**
- * The relay's background worker thread (relay/compactWorker.ts): merges updates for compaction
- * and checkpoints the WAL. Where a worker cannot run the TypeScript body (an unusual loader, e.g.
+ * The relay's background worker thread (relay/compactWorker.ts): merges updates for compaction,
+ * checkpoints the WAL and fsyncs it after commits. Where a worker cannot run the TypeScript body (an unusual loader, e.g.
  * inside a test runner), `ready` resolves false, merging falls back to the main thread after
  * yielding once, and SQLite keeps checkpointing by itself.
  */
@@ -14,6 +14,8 @@ export interface Compactor {
   merge(parts: Uint8Array[]): Promise<Uint8Array>
   /** Runs a passive WAL checkpoint of `file` on the worker thread. */
   checkpoint(file: string): Promise<void>
+  /** Fsyncs `file` (the store's WAL) on the worker thread. */
+  syncFile(file: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -81,6 +83,9 @@ export function createCompactor(): Compactor {
     },
     async checkpoint(file) {
       await ask({ id: nextId++, kind: 'checkpoint', file })
+    },
+    async syncFile(file) {
+      await ask({ id: nextId++, kind: 'sync', file })
     },
     async close() {
       failAll(new Error('compactor closed'))

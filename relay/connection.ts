@@ -8,7 +8,6 @@ import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import type { WebSocket } from 'ws'
-import * as Y from 'yjs'
 import { MalformedUpdateError, type Peer, type RegionDoc } from './docs.ts'
 import { createBucket, take, type Bucket } from './limits.ts'
 import { countClose, type Metrics } from './metrics.ts'
@@ -46,7 +45,7 @@ export class Connection implements Peer {
   private readonly messages: Bucket
   private readonly bytes: Bucket
   /** Write messages accepted from this client; acknowledged once on disk. */
-  private writesAccepted = 0
+  writesAccepted = 0
   /** `writesAccepted` as of the last acknowledgement sent. */
   private writesAcknowledged = -1
   private initialSyncDone = false
@@ -80,15 +79,15 @@ export class Connection implements Peer {
     this.send(message)
   }
 
-  durable(stateVector: Uint8Array): void {
+  durable(stateVector: Uint8Array, writes: number): void {
     // A connection learns only about its own writes; one with nothing new to hear is skipped, so
     // readers get update messages alone (as many as from a plain y-websocket server).
-    if (this.writesAcknowledged === this.writesAccepted) return
-    this.writesAcknowledged = this.writesAccepted
+    if (writes <= this.writesAcknowledged) return
+    this.writesAcknowledged = writes
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MESSAGE_DURABLE)
     encoding.writeVarUint8Array(encoder, stateVector)
-    encoding.writeVarUint(encoder, this.writesAccepted)
+    encoding.writeVarUint(encoder, writes)
     this.send(encoding.toUint8Array(encoder))
   }
 
@@ -159,8 +158,8 @@ export class Connection implements Peer {
     const kind = decoding.readVarUint(decoder)
     if (kind === syncProtocol.messageYjsSyncStep1) {
       const stateVector = decoding.readVarUint8Array(decoder)
-      // Answer from disk-backed state only: a sync reply is a fan-out too.
-      this.doc.whenDurable(() => this.replyStep1(stateVector))
+      // Answer from committed state only: a sync reply is a fan-out too.
+      this.doc.whenStored(() => this.replyStep1(stateVector))
       return
     }
     if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) {
@@ -179,7 +178,7 @@ export class Connection implements Peer {
     this.doc.applyUpdate(update, this)
     this.writesAccepted++
     // A write that changed nothing is as durable as the doc is; otherwise the commit acknowledges it.
-    if (!this.doc.hasPending) this.doc.whenDurable(() => this.durable(this.currentStateVector()))
+    if (!this.doc.hasPending) this.doc.acknowledgeWhenDurable(this)
   }
 
   private replyStep1(stateVector: Uint8Array): void {
@@ -194,13 +193,11 @@ export class Connection implements Peer {
     this.send(encoding.toUint8Array(encoder))
     if (!this.initialSyncDone) {
       this.initialSyncDone = true
+      // The first acknowledgement goes out even when every write was acknowledged already: it is
+      // how a client that only reads learns what is on disk.
       this.writesAcknowledged = -1
-      this.durable(this.currentStateVector())
+      this.doc.acknowledgeWhenDurable(this)
     }
-  }
-
-  private currentStateVector(): Uint8Array {
-    return Y.encodeStateVector(this.doc.doc)
   }
 }
 

@@ -3,8 +3,11 @@
  * accepted updates, fan-out only after the commit, durable acknowledgements, background
  * compaction and unloading of idle docs.
  *
- * The order inside a commit is the durability promise: append to the store (fsync), then send
- * the updates to other connections, then tell every connection what is on disk.
+ * The order is the durability promise: commit to the store, then send the updates to other
+ * connections, then, once the commit is fsynced, tell each writer what is on disk. A committed
+ * update survives a killed relay at once; until its fsync, a crash of the whole machine could
+ * still take it back, which is why only the fsync is acknowledged: the writer keeps every
+ * unacknowledged update and sends it again after reconnecting.
  */
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
@@ -20,8 +23,10 @@ export interface Peer {
   readonly username: string
   /** Sends a ready-made message (an update by someone else, or awareness). */
   deliver(message: Uint8Array): void
-  /** Everything this doc holds in memory is now on disk; `stateVector` describes it. */
-  durable(stateVector: Uint8Array): void
+  /** Write messages accepted from this connection so far. */
+  readonly writesAccepted: number
+  /** What `stateVector` describes is on disk, including the first `writes` write messages. */
+  durable(stateVector: Uint8Array, writes: number): void
   /** The doc is going away (storage failure, shutdown); close with this code. */
   evict(code: number): void
 }
@@ -45,6 +50,17 @@ export interface DocsEvents {
   committed?(updates: number, bytes: number, ms: number): void
   compacted?(region: string): void
   log?(line: string): void
+}
+
+/**
+ * Makes commits survive a machine crash. Absent, every commit is fsynced by SQLite itself
+ * (synchronous=FULL) before it returns, and acknowledgements follow each commit directly.
+ */
+export interface BackgroundSync {
+  /** Fsyncs everything committed before the call. */
+  sync(): Promise<void>
+  /** The fsync failed: nothing waiting on it was acknowledged. */
+  failed(error: unknown): void
 }
 
 export interface DocsOptions {
@@ -86,7 +102,12 @@ export class RegionDoc {
     readonly region: Region,
     private readonly store: Store,
     private readonly options: DocsOptions,
-    private readonly hooks: { gone(doc: RegionDoc): void; requestCommit(): void; commitNow(): void },
+    private readonly hooks: {
+      gone(doc: RegionDoc): void
+      requestCommit(): void
+      commitNow(): void
+      afterSync(fn: () => void): void
+    },
   ) {
     const history = store.loadRegion(region.slug)
     const label = `${region.slug}`
@@ -176,10 +197,25 @@ export class RegionDoc {
     }
   }
 
-  /** Runs `fn` once everything accepted so far is on disk (at once when nothing is pending). */
-  whenDurable(fn: () => void): void {
+  /** Runs `fn` once everything accepted so far is committed (at once when nothing is pending). */
+  whenStored(fn: () => void): void {
     if (this.pending.length === 0) fn()
     else this.afterCommit.push(fn)
+  }
+
+  /**
+   * Once nothing is pending, acknowledges to `peer` what the doc holds as soon as the commits
+   * behind it are fsynced. The state vector is taken now: later commits are not covered yet.
+   */
+  acknowledgeWhenDurable(peer: Peer): void {
+    this.whenStored(() => {
+      if (this.gone || !this.acknowledge) return
+      const stateVector = Y.encodeStateVector(this.doc)
+      const writes = peer.writesAccepted
+      this.hooks.afterSync(() => {
+        if (this.peers.has(peer)) peer.durable(stateVector, writes)
+      })
+    })
   }
 
   /** Hands the pending updates (and the callbacks waiting on them) to the committer. */
@@ -191,7 +227,7 @@ export class RegionDoc {
     return taken
   }
 
-  /** After `updates` reached disk (the last at `lastSeq`): fan out, acknowledge, run callbacks. */
+  /** After `updates` were committed (the last at `lastSeq`): fan out, run callbacks, acknowledge once fsynced. */
   stored(updates: readonly PendingUpdate[], lastSeq: number, callbacks: ReadonlyArray<() => void>): void {
     if (this.gone) return
     if (updates.length > 0) {
@@ -204,7 +240,10 @@ export class RegionDoc {
       }
       if (this.acknowledge) {
         const stateVector = Y.encodeStateVector(this.doc)
-        for (const peer of this.peers) peer.durable(stateVector)
+        const writers = [...this.peers].map((peer) => ({ peer, writes: peer.writesAccepted }))
+        this.hooks.afterSync(() => {
+          for (const { peer, writes } of writers) if (this.peers.has(peer)) peer.durable(stateVector, writes)
+        })
       }
       if (this.logged >= this.options.compactAfterUpdates) void this.compact()
     }
@@ -325,11 +364,73 @@ function applyStored(doc: Y.Doc, data: Uint8Array, what: string): void {
 export class Docs {
   private readonly loaded = new Map<string, RegionDoc>()
   private commitQueued = false
+  private background: BackgroundSync | null = null
+  /** Commits made, and how many of them the last completed fsync covers. */
+  private commits = 0
+  private syncedCommits = 0
+  private syncing = false
+  private readonly waitingForSync: Array<{ commit: number; fn: () => void }> = []
 
   constructor(
     private readonly store: Store,
     private readonly options: DocsOptions,
   ) {}
+
+  /** From now on commits are fsynced by `background`; the store must stop fsyncing each itself. */
+  startBackgroundSync(background: BackgroundSync): void {
+    this.background = background
+  }
+
+  /**
+   * Back to acknowledging each commit directly, once the store fsyncs each commit itself again:
+   * `syncNow` fsyncs what is committed so far, then everyone waiting hears about it.
+   */
+  stopBackgroundSync(syncNow: () => void): void {
+    if (this.background === null) return
+    this.background = null
+    if (this.waitingForSync.length === 0) return
+    syncNow()
+    this.releaseWaiting(this.commits)
+  }
+
+  /** Runs `fn` once every commit made so far is fsynced. */
+  private afterSync(fn: () => void): void {
+    if (this.background === null || this.syncedCommits >= this.commits) return fn()
+    this.waitingForSync.push({ commit: this.commits, fn })
+    this.startSync()
+  }
+
+  private startSync(): void {
+    const background = this.background
+    if (this.syncing || background === null || this.syncedCommits >= this.commits) return
+    this.syncing = true
+    const covers = this.commits
+    background.sync().then(
+      () => {
+        this.syncing = false
+        if (this.background !== background) return
+        this.releaseWaiting(covers)
+        this.startSync()
+      },
+      (error: unknown) => {
+        this.syncing = false
+        if (this.background !== background) return
+        // Nobody hears "on disk" for commits whose fsync failed; their writers still hold them
+        // and send them again after reconnecting.
+        this.waitingForSync.length = 0
+        for (const doc of this.all()) doc.unload(4503)
+        background.failed(error)
+      },
+    )
+  }
+
+  private releaseWaiting(upto: number): void {
+    this.syncedCommits = Math.max(this.syncedCommits, upto)
+    const ready = this.waitingForSync.filter((w) => w.commit <= this.syncedCommits)
+    const still = this.waitingForSync.filter((w) => w.commit > this.syncedCommits)
+    this.waitingForSync.splice(0, this.waitingForSync.length, ...still)
+    for (const w of ready) w.fn()
+  }
 
   region(slug: string): Region | undefined {
     return this.options.regions.find((r) => r.slug === slug)
@@ -347,6 +448,7 @@ export class Docs {
       },
       requestCommit: () => this.requestCommit(),
       commitNow: () => this.commitAll(),
+      afterSync: (fn) => this.afterSync(fn),
     })
     this.loaded.set(slug, doc)
     doc.scheduleIdle()
@@ -393,6 +495,7 @@ export class Docs {
         for (const { doc } of work) doc.storeFailed(error)
         return
       }
+      this.commits++
       this.options.events?.committed?.(rows.length, rows.reduce((n, r) => n + r.data.byteLength, 0), performance.now() - started)
     }
     let index = 0

@@ -17,7 +17,7 @@ import { createMetrics, formatMetrics, observe } from './metrics.ts'
 import { resolveOptions, type RelayOptions } from './options.ts'
 import { CLOSE, SUBPROTOCOL } from '../crdt/protocol.ts'
 import { regionCounts, exportRegions } from './reports.ts'
-import { openStore, type Store } from './store.ts'
+import { openStore, walFile, type Store } from './store.ts'
 import { tokenSecret } from './tokens.ts'
 import { ensureFirstAdmin } from './users.ts'
 
@@ -97,6 +97,12 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     checkpoints = undefined
     if (store.db.open) store.db.pragma('wal_autocheckpoint = 1000')
   }
+  /** Back to SQLite fsyncing each commit before it returns (worker gone, or shutting down). */
+  const syncEachCommit = (): void => {
+    if (!store.db.open || options.synchronous !== 'full') return
+    store.db.pragma('synchronous = FULL')
+    docs.stopBackgroundSync(() => store.syncLog())
+  }
   void compactor.ready.then((ok) => {
     if (!ok || !store.db.open) return
     // A checkpoint fsyncs the database file; left to SQLite it runs inside some commit and every
@@ -106,6 +112,17 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       compactor.checkpoint(store.file).catch(autoCheckpoint)
     }, 1000)
     checkpoints.unref()
+    if (options.synchronous !== 'full') return
+    // Commits stop waiting for the disk: updates fan out once committed (a killed relay keeps
+    // them), and writers hear "on disk" after the worker's fsync (a crashed machine keeps them).
+    docs.startBackgroundSync({
+      sync: () => compactor.syncFile(walFile(store.file)),
+      failed: (error) => {
+        log(`relay: fsync başarısız / fsync failed, every commit is now fsynced in place: ${error instanceof Error ? error.message : error}`)
+        syncEachCommit()
+      },
+    })
+    store.db.pragma('synchronous = NORMAL')
   })
   let accepting = true
   const sockets = new Set<WebSocket>()
@@ -223,6 +240,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
   const close = (): Promise<void> => {
     closing ??= (async () => {
       accepting = false
+      syncEachCommit()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Commit first: everything a client was told about is on disk before its socket goes.
       docs.flushAll()

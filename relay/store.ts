@@ -3,11 +3,12 @@
  * compacted snapshots, users and metadata. It knows bytes and rows, not Yjs: docs.ts turns them
  * into documents.
  *
- * Durability rests on two settings: WAL with `synchronous=FULL` fsyncs every commit, and callers
- * fan out an update only after `appendUpdates` returned.
+ * Durability rests on WAL mode and on its callers: they fan out an update only after
+ * `appendUpdates` returned (the commit survives a killed process) and acknowledge it only once it
+ * is fsynced, by SQLite itself (`synchronous=FULL`) or through syncLog (the relay's worker thread).
  */
 import Database from 'better-sqlite3'
-import { mkdirSync, existsSync, statSync } from 'node:fs'
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, statSync } from 'node:fs'
 import path from 'node:path'
 
 export const STORE_FILE = 'rainstaff.sqlite3'
@@ -53,7 +54,10 @@ export interface Store {
   /** The open connection; users.ts and tokens.ts keep their rows here too. */
   readonly db: Database.Database
   readonly file: string
-  /** Appends in one fsynced transaction; returns each row's sequence number. */
+  /**
+   * Appends in one transaction; returns each row's sequence number. With `synchronous = NORMAL`
+   * set on `db` the commit is not fsynced yet: see syncLog.
+   */
   appendUpdates(updates: readonly NewUpdate[]): number[]
   loadRegion(region: string): RegionHistory
   /** Replaces the snapshot with `data` (covering every update up to `uptoSeq`) and drops those updates. */
@@ -63,9 +67,36 @@ export interface Store {
   storedRegions(): string[]
   /** Size of the database file plus its write-ahead log. */
   fileBytes(): number
+  /** Fsyncs the write-ahead log: every commit so far survives a machine crash. */
+  syncLog(): void
   getMeta(key: string): string | undefined
   setMeta(key: string, value: string): void
   close(): void
+}
+
+/** The write-ahead log beside a store file. */
+export function walFile(storeFile: string): string {
+  return `${storeFile}-wal`
+}
+
+/**
+ * fdatasync flushes a file's pages whichever descriptor wrote them, so SQLite's writes through its
+ * own descriptor reach the disk. A missing WAL holds nothing uncheckpointed (SQLite fsyncs its
+ * checkpoints itself).
+ */
+export function fdatasyncFile(file: string): void {
+  let fd: number
+  try {
+    fd = openSync(file, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  try {
+    fdatasyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 function migrate(db: Database.Database): void {
@@ -106,8 +137,8 @@ function toBytes(value: unknown, where: string): Uint8Array {
 
 export interface StoreOptions {
   /**
-   * `full` (default) fsyncs every commit: an acknowledged update survives power loss. `normal`
-   * leaves the write in the OS cache: it survives a killed relay process, not a crashed machine.
+   * `full` (default) fsyncs every commit before it returns. `normal` leaves the commit in the OS
+   * cache until a checkpoint or syncLog: it survives a killed relay process, not a crashed machine.
    */
   readonly synchronous?: 'full' | 'normal'
 }
@@ -215,6 +246,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       for (const f of [file, file + '-wal']) if (existsSync(f)) total += statSync(f).size
       return total
     },
+    syncLog: () => fdatasyncFile(walFile(file)),
     getMeta: (key) => selectMeta.get(key)?.value,
     setMeta: (key, value) => void upsertMeta.run(key, value),
     close() {
