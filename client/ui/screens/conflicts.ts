@@ -35,20 +35,23 @@ export function overlaps(a: { start_time: string; end_time: string }, b: { start
 /**
  * Pairs of one region's timesheets with the same employee and date: the candidates for likely
  * duplicates, narrowed by likelyDuplicates (overlap needs the overnight rule, easier in code).
+ * The shell runs it after every timesheet change, so the (employee, date) groups with more than
+ * one row are found first by grouping; a plain self-join compares every row with every other
+ * row of its date, which stalls the page while a large legacy file is imported.
  */
 export function sameDayPairs(region: string): { sql: string; params: string[]; tables: string[] } {
   return {
-    sql: `SELECT a.id AS a_id, a.start_time AS a_start, a.end_time AS a_end, a.break_minutes AS a_break, a.notes AS a_notes,
+    sql: `WITH twice AS MATERIALIZED (SELECT employee_id, work_date FROM timesheets WHERE region = ? GROUP BY employee_id, work_date HAVING count(*) > 1),
+               t AS MATERIALIZED (SELECT x.* FROM twice JOIN timesheets x ON x.region = ? AND x.work_date = twice.work_date AND x.employee_id = twice.employee_id)
+          SELECT a.id AS a_id, a.start_time AS a_start, a.end_time AS a_end, a.break_minutes AS a_break, a.notes AS a_notes,
                  a.updated_by AS a_by, a.updated_at AS a_at,
                  b.id AS b_id, b.start_time AS b_start, b.end_time AS b_end, b.break_minutes AS b_break, b.notes AS b_notes,
                  b.updated_by AS b_by, b.updated_at AS b_at,
                  a.work_date, coalesce(e.full_name, a.employee_id) AS employee
-            FROM timesheets a JOIN timesheets b
-              ON b.region = a.region AND b.employee_id = a.employee_id AND b.work_date = a.work_date AND a.id < b.id
+            FROM t a JOIN t b ON b.employee_id = a.employee_id AND b.work_date = a.work_date AND a.id < b.id
             LEFT JOIN employees e ON e.region = a.region AND e.id = a.employee_id
-           WHERE a.region = ?
            ORDER BY a.work_date DESC`,
-    params: [region],
+    params: [region, region],
     tables: ['timesheets', 'employees'],
   }
 }
