@@ -113,7 +113,7 @@ export class RainstaffAdmin extends LitElement {
         </div>
       </header>
       ${ws === undefined ? this.renderSignIn() : this.renderDashboard(ws)}
-      ${ws ? html`<rs-status-bar .state=${this.engineState} .peers=${[]} region="*" .language=${lang}></rs-status-bar>` : nothing}`
+      ${ws ? html`<rs-status-bar .state=${this.engineState} .language=${lang}></rs-status-bar>` : nothing}`
   }
 
   private renderSignIn(): TemplateResult {

@@ -212,7 +212,12 @@ export class RainstaffApp extends LitElement {
       <main @language-change=${(e: CustomEvent<Lang>) => this.setLang(e.detail)}>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing} ${this.renderScreen(ws, writable)}
       </main>
-      <rs-status-bar .state=${this.engineState} .peers=${this.peers} .region=${this.region} .language=${lang}></rs-status-bar>
+      <rs-status-bar
+        .state=${this.engineState}
+        .peers=${this.peers}
+        .region=${regions.find((r) => r.slug === this.region)?.name ?? this.region}
+        .language=${lang}
+      ></rs-status-bar>
       ${own ? html`<rs-import-dialog .workspace=${ws} region=${own.slug} .language=${lang} .engineState=${this.engineState}></rs-import-dialog>` : nothing}`
   }
 

@@ -19,6 +19,11 @@ export class Screen extends LitElement {
   region = ''
   writable = false
   language: Lang = 'tr'
+
+  /** The region's display name (İstanbul), the slug when the session does not know it. */
+  protected regionName(slug: string = this.region): string {
+    return this.workspace?.session.regions.find((r) => r.slug === slug)?.name ?? slug
+  }
 }
 
 /**

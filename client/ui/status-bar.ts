@@ -3,7 +3,7 @@
  * how many changes are still only on this PC, when everything was last in step — and which
  * other PCs of the region are online now.
  */
-import { css, html, LitElement, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { EngineState } from '../engine.ts'
 import { formatDateTime, t, type Lang } from './i18n.ts'
 import type { Presence } from './workspace.ts'
@@ -57,6 +57,7 @@ export class StatusBar extends LitElement {
 
   state: EngineState | undefined = undefined
   peers: readonly Presence[] = []
+  /** Display name of the region whose PCs are listed; empty in the admin view, which lists them per region. */
   region = ''
   language: Lang = 'tr'
 
@@ -70,10 +71,12 @@ export class StatusBar extends LitElement {
       <span data-testid="connection" data-state=${connection} data-online=${String(online)} role="status"><span class="dot"></span>${t(lang, `status.${connection}`)}</span>
       <span class="pending" data-count=${pending}>${t(lang, 'status.pending')}: <strong data-testid="pending-count">${pending}</strong></span>
       <span>${t(lang, 'status.lastSynced')}: <span data-testid="last-synced">${last ? formatDateTime(lang, last) : t(lang, 'status.never')}</span></span>
-      <span data-testid="peers"
-        >${t(lang, 'status.peers')} (${this.region}):
-        ${this.peers.length === 0 ? t(lang, 'status.noPeers') : this.peers.map((p) => `${p.device} (${p.user})`).join(', ')}</span
-      >
+      ${this.region === ''
+        ? nothing
+        : html`<span data-testid="peers"
+            >${t(lang, 'status.peers')} (${this.region}):
+            ${this.peers.length === 0 ? t(lang, 'status.noPeers') : this.peers.map((p) => `${p.device} (${p.user})`).join(', ')}</span
+          >`}
     `
   }
 }

@@ -90,7 +90,7 @@ export class ReportsScreen extends Screen {
         <label
           >${t(lang, 'reports.regions')}
           <select data-testid="report-scope" @change=${(e: Event) => ((this.scope = (e.target as HTMLSelectElement).value), (this.employee = ''))}>
-            <option value="" ?selected=${this.scope !== ALL}>${this.region}</option>
+            <option value="" ?selected=${this.scope !== ALL}>${this.regionName()}</option>
             <option value=${ALL} ?selected=${this.scope === ALL}>${t(lang, 'reports.allRegions')}</option>
           </select>
         </label>

@@ -80,7 +80,7 @@ export class SettingsScreen extends Screen {
     }
     return html`
       <section>
-        <h2>${t(lang, 'settings.region')} — ${this.region}</h2>
+        <h2>${t(lang, 'settings.region')} — ${this.regionName()}</h2>
         <form data-testid="settings-form" @submit=${this.save}>
           ${KEYS.map(
             (key) => html`<label
@@ -140,7 +140,7 @@ export class SettingsScreen extends Screen {
         <tbody>
           ${regions.map(
             (r) => html`<tr>
-              <td>${r.region}${r.writable ? '' : html` <span class="muted">(${t(lang, 'region.readOnly')})</span>`}</td>
+              <td>${this.regionName(r.region)}${r.writable ? '' : html` <span class="muted">(${t(lang, 'region.readOnly')})</span>`}</td>
               <td>${t(lang, `status.${r.connection}`)}</td>
               <td class="num">${r.pendingChanges}</td>
               <td>${r.lastSyncedAt ? formatDateTime(lang, r.lastSyncedAt) : t(lang, 'status.never')}</td>
