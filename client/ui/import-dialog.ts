@@ -111,7 +111,11 @@ export class ImportDialog extends LitElement {
     this.stage = { kind: 'pick' }
     this.progress = undefined
     this.error = ''
-    void this.updateComplete.then(() => this.renderRoot.querySelector('dialog')?.showModal())
+    void this.updateComplete.then(() => {
+      const dialog = this.renderRoot.querySelector('dialog')
+      // "Choose another file" comes back here with the dialog still open.
+      if (dialog !== null && !dialog.open) dialog.showModal()
+    })
   }
 
   private close = (): void => {
@@ -148,9 +152,10 @@ export class ImportDialog extends LitElement {
           <progress data-testid="import-progress"></progress>`
       case 'preview': {
         const created = createdIn(stage.outcome.report, this.region)
+        const deletes = stage.outcome.report.deletions.some((d) => d.outcome === 'applied')
         return html`<p class="ok" data-testid="import-stage" data-stage="preview">${t(lang, 'import.preview')}</p>
           ${this.renderReport(stage.name, stage.outcome)}
-          ${created === 0 ? html`<p data-testid="import-nothing-new">${t(lang, 'import.nothingNew')}</p>` : nothing}
+          ${created === 0 && !deletes ? html`<p data-testid="import-nothing-new">${t(lang, 'import.nothingNew')}</p>` : nothing}
           <div class="actions">
             <button @click=${this.close}>${t(lang, 'action.cancel')}</button>
             <button class="primary" data-testid="import-confirm" @click=${() => this.confirm(stage.name, stage.file, stage.outcome)}>
@@ -168,7 +173,7 @@ export class ImportDialog extends LitElement {
           <p>${t(lang, 'import.pending')}: <strong data-testid="import-pending">${pending}</strong></p>
           ${this.renderProgress()} ${this.renderReport(stage.name, stage.outcome)}
           <div class="actions">
-            <button @click=${() => this.show()}>${t(lang, 'import.another')}</button>
+            <button data-testid="import-another" @click=${() => this.show()}>${t(lang, 'import.another')}</button>
             <button class="primary" data-testid="import-close" @click=${this.close}>${t(lang, 'import.close')}</button>
           </div>`
       }
