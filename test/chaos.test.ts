@@ -85,7 +85,7 @@ describe('npm run chaos', () => {
     const failure = `${line}\n${stderr.slice(-6000)}`
     expect(code, failure).toBe(0)
     expect(counts, failure).toMatchObject({ edits_lost: '0', duplicates: '0', readonly_landed: '0', unexpected: '0', anomalies: '0', converged: 'yes' })
-    for (const name of ['edits', 'crashes', 'relay_kills', 'peer_kills', 'partitions', 'bad_inputs', 'readonly_writes']) {
+    for (const name of ['edits', 'crashes', 'relay_kills', 'peer_kills', 'partitions', 'bad_inputs', 'readonly_writes', 'readonly_raw']) {
       expect(Number(counts[name]), `${name} in ${line}`).toBeGreaterThan(0)
     }
   }, 240_000)

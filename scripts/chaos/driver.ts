@@ -55,6 +55,8 @@ export interface ChaosSummary {
   readonly partitions: number
   readonly badInputs: number
   readonly readOnlyWrites: number
+  /** Of those, writes sent on the relay's protocol, below the CLI's own refusal. */
+  readonly readOnlyRaw: number
   readonly readOnlyLanded: number
   readonly syncs: number
   readonly syncsFailed: number
@@ -76,7 +78,7 @@ export function summaryLine(s: ChaosSummary): string {
   return [
     `chaos seed=${s.seed} minutes=${s.minutes}`,
     `edits=${s.edits} crashes=${s.relayKills + s.peerKills} relay_kills=${s.relayKills} peer_kills=${s.peerKills}`,
-    `partitions=${s.partitions} bad_inputs=${s.badInputs} readonly_writes=${s.readOnlyWrites} readonly_landed=${s.readOnlyLanded}`,
+    `partitions=${s.partitions} bad_inputs=${s.badInputs} readonly_writes=${s.readOnlyWrites} readonly_raw=${s.readOnlyRaw} readonly_landed=${s.readOnlyLanded}`,
     `cut_short=${s.cutShort}/${s.cutShortKept}kept syncs=${s.syncs}ok/${s.syncsFailed}failed logins=${s.logins}`,
     `edits_lost=${s.lost} duplicates=${s.duplicates} unexpected=${s.unexpected} anomalies=${s.anomalies.length}`,
     `converged=${s.converged ? 'yes' : 'no'} wall=${s.wallSeconds}s ${s.ok ? 'PASS' : 'FAIL'}`,
@@ -196,7 +198,7 @@ class ChaosRun {
   private stopping = false
   private deadline = 0
   private readOnlySeq = 0
-  private readonly counts = { relayKills: 0, peerKills: 0, partitions: 0, badInputs: 0, readOnlyWrites: 0, syncs: 0, syncsFailed: 0, logins: 0 }
+  private readonly counts = { relayKills: 0, peerKills: 0, partitions: 0, badInputs: 0, readOnlyWrites: 0, readOnlyRaw: 0, syncs: 0, syncsFailed: 0, logins: 0 }
 
   constructor(private readonly options: ChaosOptions) {
     this.rng = new Rng(options.seed)
@@ -714,22 +716,22 @@ class ChaosRun {
    * and never store or forward it; the end check looks for its value everywhere.
    */
   private async rawReadOnlyWrite(rng: Rng): Promise<void> {
-    const relay = this.relay
-    if (relay === undefined) return
-    const editors = this.peers.filter((p) => p.region !== null)
-    const editor = rng.pick(editors)
+    const editor = rng.pick(this.peers.filter((p) => p.region !== null))
     const asAdmin = rng.chance(0.6)
     const user = asAdmin ? 'admin' : editor.name
     const region = asAdmin ? rng.pick(REGIONS) : rng.pick(REGIONS.filter((r) => r !== editor.region))
-    let token: string
-    try {
-      token = await tokenFor(relay, user, asAdmin ? ADMIN_PASSWORD : editor.password)
-    } catch {
-      return
+    // While the relay is down, try again until it is back.
+    let relay: RelayProcess | undefined
+    let token: string | undefined
+    while (token === undefined && Date.now() < this.deadline) {
+      relay = this.relay
+      if (relay !== undefined) token = await tokenFor(relay, user, asAdmin ? ADMIN_PASSWORD : editor.password).catch(() => undefined)
+      if (token === undefined) await sleep(500)
     }
+    if (relay === undefined || token === undefined) return
     const client = connectClient(relay, region, token)
     try {
-      if (!(await within(client.synced(), 5000))) return
+      if (!(await within(client.synced(), 15_000))) return
       const value = `${READ_ONLY_MARK}raw~${++this.readOnlySeq}`
       const author = { user }
       const live = [...recordIds(client.doc, 'employees')].filter((id) => readRecord(client.doc, 'employees', id)?.deleted_at === null)
@@ -738,6 +740,7 @@ class ChaosRun {
       else if (kind === 'update') updateRecord(client.doc, 'employees', rng.pick(live), { title: value }, author)
       else deleteRecord(client.doc, 'employees', rng.pick(live), author)
       this.counts.readOnlyWrites++
+      this.counts.readOnlyRaw++
       if (!(await becomes(() => client.refused.length > 0, 5000)) && this.relay === relay) {
         this.anomaly(`raw ${kind} by ${user} in ${region}: the relay sent no refusal within 5 s`)
       }
@@ -761,6 +764,8 @@ class ChaosRun {
     // Round one sends everything pending; after it, round two brings every peer all of it.
     await this.syncEveryone()
     await this.syncEveryone()
+    // The relay's copy is read back from its disk: whatever it acknowledged must be there.
+    await this.crashRelay(this.rng)
     const exports = path.join(this.root.dir, 'exports')
     mkdirSync(exports)
     let comparison = await this.compare(exports)
@@ -798,6 +803,7 @@ class ChaosRun {
       partitions: c.partitions,
       badInputs: c.badInputs,
       readOnlyWrites: c.readOnlyWrites,
+      readOnlyRaw: c.readOnlyRaw,
       readOnlyLanded: verdict.readOnlyLanded,
       syncs: c.syncs,
       syncsFailed: c.syncsFailed,
