@@ -6,7 +6,6 @@ import type { CellValue } from '../../schema/tables.ts'
 import type { Rng } from './rng.ts'
 
 export const REGIONS = ['ankara', 'istanbul', 'bursa', 'izmir'] as const
-export type RegionSlug = (typeof REGIONS)[number]
 
 /** The tables the peers edit; the field that carries an insert's token. */
 export const MARKER = { employees: 'full_name', timesheets: 'notes', vehicles: 'notes' } as const
