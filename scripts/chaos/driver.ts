@@ -720,32 +720,34 @@ class ChaosRun {
     const asAdmin = rng.chance(0.6)
     const user = asAdmin ? 'admin' : editor.name
     const region = asAdmin ? rng.pick(REGIONS) : rng.pick(REGIONS.filter((r) => r !== editor.region))
-    // While the relay is down, try again until it is back.
-    let relay: RelayProcess | undefined
-    let token: string | undefined
-    while (token === undefined && Date.now() < this.deadline) {
-      relay = this.relay
-      if (relay !== undefined) token = await tokenFor(relay, user, asAdmin ? ADMIN_PASSWORD : editor.password).catch(() => undefined)
-      if (token === undefined) await sleep(500)
-    }
-    if (relay === undefined || token === undefined) return
-    const client = connectClient(relay, region, token)
-    try {
-      if (!(await within(client.synced(), 15_000))) return
-      const value = `${READ_ONLY_MARK}raw~${++this.readOnlySeq}`
-      const author = { user }
-      const live = [...recordIds(client.doc, 'employees')].filter((id) => readRecord(client.doc, 'employees', id)?.deleted_at === null)
-      const kind = live.length === 0 ? 'insert' : rng.pick(['insert', 'update', 'delete'] as const)
-      if (kind === 'insert') insertRecord(client.doc, 'employees', region, { full_name: value }, author)
-      else if (kind === 'update') updateRecord(client.doc, 'employees', rng.pick(live), { title: value }, author)
-      else deleteRecord(client.doc, 'employees', rng.pick(live), author)
-      this.counts.readOnlyWrites++
-      this.counts.readOnlyRaw++
-      if (!(await becomes(() => client.refused.length > 0, 5000)) && this.relay === relay) {
-        this.anomaly(`raw ${kind} by ${user} in ${region}: the relay sent no refusal within 5 s`)
+    const kind = rng.pick(['insert', 'update', 'delete'] as const)
+    // A relay killed before the write is sent means trying again once it is back.
+    while (Date.now() < this.deadline) {
+      const relay = this.relay
+      const token = relay && (await tokenFor(relay, user, asAdmin ? ADMIN_PASSWORD : editor.password).catch(() => undefined))
+      if (relay === undefined || token === undefined) {
+        await sleep(500)
+        continue
       }
-    } finally {
-      client.destroy()
+      const client = connectClient(relay, region, token)
+      try {
+        if (!(await within(client.synced(), 15_000))) continue
+        const value = `${READ_ONLY_MARK}raw~${++this.readOnlySeq}`
+        const author = { user }
+        const live = [...recordIds(client.doc, 'employees')].filter((id) => readRecord(client.doc, 'employees', id)?.deleted_at === null)
+        const write = live.length === 0 ? 'insert' : kind
+        if (write === 'insert') insertRecord(client.doc, 'employees', region, { full_name: value }, author)
+        else if (write === 'update') updateRecord(client.doc, 'employees', rng.pick(live), { title: value }, author)
+        else deleteRecord(client.doc, 'employees', rng.pick(live), author)
+        this.counts.readOnlyWrites++
+        this.counts.readOnlyRaw++
+        if (!(await becomes(() => client.refused.length > 0, 5000)) && this.relay === relay) {
+          this.anomaly(`raw ${write} by ${user} in ${region}: the relay sent no refusal within 5 s`)
+        }
+        return
+      } finally {
+        client.destroy()
+      }
     }
   }
 
