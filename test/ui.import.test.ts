@@ -17,18 +17,13 @@ import { importLegacy, problemRows, type ImportReport, type TableCounts } from '
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { ADMIN_PASSWORD, ROOT, tokenFor } from './helpers/relayProcess.ts'
-import { buildWebClient, launchChromium, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { buildWebClient, launchChromium, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/legacy')
 const ISTANBUL_FILE = path.join(FIXTURES, 'legacy-v1-istanbul.db')
 const DIRTY_FILE = path.join(FIXTURES, 'legacy-dirty.db')
 const EXPECTED = JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8')) as Record<string, { table_counts?: Record<string, number> }>
 const REGIONS = DEFAULT_REGIONS.map((r) => r.slug)
-
-const USERS = [
-  { username: 'ayse', role: 'editor', region: 'ankara', password: 'ayse-password' },
-  { username: 'mehmet', role: 'editor', region: 'istanbul', password: 'mehmet-password' },
-] as const
 
 let web: { dir: string; remove(): void }
 let relay: UiRelay
@@ -39,7 +34,7 @@ let adminToken: string
 
 beforeAll(async () => {
   web = await buildWebClient()
-  relay = await startUiRelay(USERS, web.dir)
+  relay = await startUiRelay(OFFICE_USERS, web.dir)
   browser = await launchChromium()
   adminToken = await tokenFor(relay, 'admin', ADMIN_PASSWORD)
 }, 120_000)

@@ -17,6 +17,7 @@ import {
   buildWebClient,
   DOWNLOADS,
   launchChromium,
+  OFFICE_USERS,
   openPc,
   screenshot,
   signIn,
@@ -25,11 +26,6 @@ import {
   type Pc,
   type UiRelay,
 } from './helpers/uiBrowser.ts'
-
-const USERS = [
-  { username: 'ayse', role: 'editor', region: 'ankara', password: 'ayse-password' },
-  { username: 'mehmet', role: 'editor', region: 'istanbul', password: 'mehmet-password' },
-] as const
 
 let web: { dir: string; remove(): void }
 let relay: UiRelay
@@ -50,7 +46,7 @@ const addDays = (iso: string, days: number): string => {
 
 beforeAll(async () => {
   web = await buildWebClient()
-  relay = await startUiRelay(USERS, web.dir)
+  relay = await startUiRelay(OFFICE_USERS, web.dir)
   browser = await launchChromium()
 }, 120_000)
 

@@ -15,6 +15,12 @@ import { ADMIN_PASSWORD, ROOT, seedUsers, tempDir } from './relayProcess.ts'
 
 export { ADMIN_PASSWORD }
 
+/** The office users every UI test signs in as: an Ankara and an İstanbul editor (plus the seeded admin). */
+export const OFFICE_USERS = [
+  { username: 'ayse', role: 'editor', region: 'ankara', password: 'ayse-password' },
+  { username: 'mehmet', role: 'editor', region: 'istanbul', password: 'mehmet-password' },
+] as const
+
 export const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots')
 export const DOWNLOADS = path.join(ROOT, 'test-output', 'downloads')
 
