@@ -1,8 +1,8 @@
 /**
  * The relay's background worker thread (relay/compactWorker.ts): merges updates for compaction,
- * checkpoints the WAL and fsyncs it after commits. Where a worker cannot run the TypeScript body (an unusual loader, e.g.
- * inside a test runner), `ready` resolves false, merging falls back to the main thread after
- * yielding once, and SQLite keeps checkpointing by itself.
+ * checkpoints the WAL and fsyncs it after commits. Where a worker cannot run the TypeScript body
+ * (an unusual loader, e.g. inside a test runner), `ready` resolves false, merging falls back to
+ * the main thread after yielding once, and SQLite keeps checkpointing and fsyncing by itself.
  */
 import { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'

@@ -46,7 +46,7 @@ interface PendingUpdate {
 }
 
 export interface DocsEvents {
-  /** A commit batch reached disk after `ms` milliseconds in the store. */
+  /** A commit batch was committed after `ms` milliseconds in the store. */
   committed?(updates: number, bytes: number, ms: number): void
   compacted?(region: string): void
   log?(line: string): void
@@ -471,7 +471,7 @@ export class Docs {
   private requestCommit(): void {
     if (this.commitQueued) return
     this.commitQueued = true
-    // setImmediate gathers every message of this I/O turn, across all regions, into one fsync.
+    // setImmediate gathers every message of this I/O turn, across all regions, into one commit.
     setImmediate(() => this.commitAll())
   }
 

@@ -32,7 +32,7 @@ export interface Metrics {
   updatesStored: number
   updateBytesStored: number
   commits: number
-  /** Time each group commit spent in the store (the fsync the fan-out waits for). */
+  /** Time each group commit spent in the store: what the fan-out waits for. */
   commitSeconds: Histogram
   writesRefused: number
   loginsOk: number
@@ -92,9 +92,9 @@ export function formatMetrics(m: Metrics, regions: readonly RegionGauge[], extra
   counter('rainstaff_bytes_received_total', 'WebSocket bytes received.', m.bytesReceived)
   counter('rainstaff_updates_stored_total', 'Updates committed to disk.', m.updatesStored)
   counter('rainstaff_update_bytes_stored_total', 'Bytes of updates committed to disk.', m.updateBytesStored)
-  counter('rainstaff_commits_total', 'Group commits (fsyncs) of updates.', m.commits)
+  counter('rainstaff_commits_total', 'Group commits of updates.', m.commits)
   const h = m.commitSeconds
-  out.push('# HELP rainstaff_commit_seconds Time a group commit spent in the store, fsync included.', '# TYPE rainstaff_commit_seconds histogram')
+  out.push('# HELP rainstaff_commit_seconds Time a group commit spent in the store before fan-out (the fsync for acknowledgements runs on the worker thread unless it cannot).', '# TYPE rainstaff_commit_seconds histogram')
   h.bounds.forEach((b, i) => out.push(line('rainstaff_commit_seconds_bucket', h.counts[i] ?? 0, { le: b })))
   out.push(line('rainstaff_commit_seconds_bucket', h.count, { le: '+Inf' }), line('rainstaff_commit_seconds_sum', h.sum), line('rainstaff_commit_seconds_count', h.count))
   counter('rainstaff_writes_refused_total', 'Writes dropped from read-only connections.', m.writesRefused)
