@@ -99,9 +99,7 @@ export async function relayCommand(args: string[]): Promise<number> {
     out('relay: ilk yönetici oluşturuldu / first admin created: admin')
     out(`relay: parola / password: ${relay.generatedAdminPassword}  (yalnızca bir kez / shown only once)`)
   }
-  // Tests and scripts read the actual port from this line; keep its shape.
-  out(`relay: listening on http://${relay.host}:${relay.port}`)
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       out(`relay: ${signal}, kapanıyor / shutting down`)
       relay.close().then(resolve, (error: unknown) => {
@@ -112,6 +110,10 @@ export async function relayCommand(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
   })
+  // Tests, scripts and supervisors read the actual port from this line and may signal the relay
+  // as soon as they see it, so the handlers above are in place before it is printed.
+  out(`relay: listening on http://${relay.host}:${relay.port}`)
+  await stopped
   out('relay: stopped')
   return 0
 }

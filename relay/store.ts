@@ -168,6 +168,16 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     migrate(db)
   } catch (error) {
     if (error instanceof StoreError) throw error
+    const code = (error as { code?: unknown }).code
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      // Another process holds the store (a legacy import, a second relay): nothing is damaged.
+      throw new StoreError(
+        `Veri deposu başka bir işlem tarafından kullanılıyor: ${file}. Sunucu başlatılmadı; içe aktarma ` +
+          `veya başka bir sunucu bitince yeniden deneyin. / The store is in use by another process: ${file}. ` +
+          'The relay did not start; try again once the import or the other relay has finished.',
+        { cause: error },
+      )
+    }
     const detail = error instanceof Error ? error.message : String(error)
     throw new StoreError(
       `Veri deposu okunamıyor: ${file} (${detail}). Sunucu başlatılmadı; yedekten geri yükleyin. / ` +

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { openStore, STORE_FILE } from '../relay/store.ts'
@@ -73,6 +74,11 @@ async function burst(writer: TestClient, total: number, threshold: number, stop:
       stop()
     }
     if (stopped && !writer.provider.wsconnected) break
+  }
+  // A slow machine may send everything before `threshold` acknowledgements arrive.
+  if (!stopped) {
+    await until(() => (writer.durable.get(me) ?? 0) >= threshold, `${threshold} writes acknowledged`)
+    stop()
   }
   await until(() => !writer.provider.wsconnected, 'writer sees the relay go away')
   writer.provider.disconnect()
@@ -177,6 +183,28 @@ describe('relay durability', () => {
     )
     expect(error?.message).toMatch(/relay exited \(1\)/)
     expect(error?.message).toMatch(/The store is unreadable/)
+  })
+
+  it('refuses to start, calling nothing damaged, while another process holds the store', async () => {
+    const { dir, relay } = await fresh()
+    expect(await relay.stop()).toBe(0)
+    const holder = new Database(path.join(dir, STORE_FILE))
+    try {
+      holder.pragma('locking_mode = EXCLUSIVE')
+      holder.exec('BEGIN EXCLUSIVE')
+      const error = await spawnRelay(dir).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      )
+      expect(error?.message).toMatch(/relay exited \(1\)/)
+      expect(error?.message).toMatch(/The store is in use by another process/)
+      expect(error?.message).not.toMatch(/unreadable|Damaged/)
+      holder.exec('COMMIT')
+    } finally {
+      holder.close()
+    }
+    const again = await spawnRelay(dir)
+    expect(await again.stop()).toBe(0)
   })
 
   it('refuses to start when a stored update or snapshot is damaged, naming it', async () => {
