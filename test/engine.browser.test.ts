@@ -4,19 +4,18 @@
  * docs and pending changes in IndexedDB across a page reload, converges with a Node peer, and
  * leaves an offline copy that stock y-indexeddb reads.
  */
-import { createServer, type Server } from 'node:http'
 import path from 'node:path'
-import { build } from 'esbuild'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, seedUsers, spawnRelay, tempDir, until, type RelayProcess } from './helpers/relayProcess.ts'
+import { servePage, type ServedPage } from './helpers/browserPage.ts'
 import { removeDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
+import { launchChromium } from './helpers/uiBrowser.ts'
 
 const data = tempDir()
 let relay: RelayProcess
-let server: Server
+let served: ServedPage
 let browser: Browser
-let pageUrl = ''
 const peers: TestPeer[] = []
 
 beforeAll(async () => {
@@ -25,31 +24,15 @@ beforeAll(async () => {
     { username: 'ali', role: 'editor', region: 'ankara', password: 'ali-password' },
   ])
   relay = await spawnRelay(data.dir)
-  const bundle = await build({
-    entryPoints: [path.join(ROOT, 'test/helpers/peerBrowserEntry.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  })
-  const script = bundle.outputFiles[0].text
-  // IndexedDB needs a real origin, so the page comes from a loopback server of its own.
-  server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end(`<!doctype html><meta charset="utf-8"><script>${script.replace(/<\/script/g, '<\\/script')}</script>`)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  pageUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
+  served = await servePage(path.join(ROOT, 'test/helpers/peerBrowserEntry.ts'))
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
   for (const p of peers) await p.close().catch(() => {})
   for (const p of peers) removeDir(p.dir)
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await served?.close()
   await relay?.stop('SIGKILL')
   data.remove()
 })
@@ -101,7 +84,7 @@ async function inPage(page: Page, relayUrl: string, step: 'edit-and-sync' | 'edi
 describe('the engine in a browser', () => {
   it('syncs through the relay from Chromium and keeps pending edits in IndexedDB across reloads', async () => {
     const page = await browser.newPage()
-    await page.goto(pageUrl)
+    await page.goto(served.url)
     const first = await inPage(page, relay.url, 'edit-and-sync')
     expect(first).toMatchObject({ pending: 0, online: true })
 

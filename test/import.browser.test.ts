@@ -5,29 +5,31 @@
  * the relay is one set of records.
  */
 import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
 import path from 'node:path'
-import { build } from 'esbuild'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importLegacy } from '../crdt/legacy/index.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
+import { servePage, type ServedPage } from './helpers/browserPage.ts'
 import { ROOT } from './helpers/relayProcess.ts'
+import { launchChromium } from './helpers/uiBrowser.ts'
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/legacy')
 const SQL_DIST = path.join(ROOT, 'node_modules/sql.js/dist')
-const SERVED = new Set(['legacy-v1-istanbul.db', 'legacy-dirty.db', 'sql-wasm-browser.wasm', 'sql-wasm.wasm'])
+const SERVED = ['legacy-v1-istanbul.db', 'legacy-dirty.db', 'sql-wasm-browser.wasm', 'sql-wasm.wasm']
 
-let server: Server
+let served: ServedPage
 let browser: Browser
-let pageUrl = ''
 
 type Outcome = [table: string, legacyId: number | string, region: string, recordId: string | null, outcome: string, codes: string]
 
 beforeAll(async () => {
-  const bundle = await build({
-    stdin: {
+  const files = Object.fromEntries(
+    SERVED.map((name) => [name, name.endsWith('.db') ? path.join(FIXTURES, name) : path.join(SQL_DIST, name)]),
+  )
+  served = await servePage(
+    {
       contents: `
         import { importLegacy } from './crdt/legacy/index.ts'
         import { createRegionDoc } from './crdt/regionDoc.ts'
@@ -36,33 +38,14 @@ beforeAll(async () => {
       resolveDir: ROOT,
       loader: 'ts',
     },
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  })
-  const script = bundle.outputFiles[0].text
-  server = createServer((req, res) => {
-    const name = (req.url ?? '/').slice(1)
-    if (SERVED.has(name)) {
-      const file = name.endsWith('.db') ? path.join(FIXTURES, name) : path.join(SQL_DIST, name)
-      res.writeHead(200, { 'content-type': name.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream' })
-      res.end(readFileSync(file))
-      return
-    }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end(`<!doctype html><meta charset="utf-8"><script>${script.replace(/<\/script/g, '<\\/script')}</script>`)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  pageUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
+    files,
+  )
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await served?.close()
 })
 
 async function inNode(name: string): Promise<Outcome[]> {
@@ -76,7 +59,7 @@ describe('the import core in a browser', () => {
     const page = await browser.newPage()
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(pageUrl)
+    await page.goto(served.url)
     for (const name of ['legacy-v1-istanbul.db', 'legacy-dirty.db']) {
       const result = await page.evaluate(async (file) => {
         type Api = {
