@@ -5,7 +5,8 @@
  * the relay. Node only: it owns the file store, stdin/stdout and exit codes.
  *
  * Exit codes: 0 done; 1 refused input (nothing changed); 2 bad usage; 3 the relay cannot be
- * reached or sync did not finish; 4 sign-in needed (no session, or it expired).
+ * reached or sync did not finish; 4 sign-in needed (no session, or it expired); 5 the record
+ * already exists (a `put` whose natural key names a live record: its id goes to stdout).
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -25,7 +26,7 @@ import { buildReport, ReportError } from './report.ts'
 import { reportCsv } from './reportCsv.ts'
 import { sessionFromAccount, signIn, SignInError } from './signIn.ts'
 
-export const EXIT = { ok: 0, refused: 1, usage: 2, offline: 3, signIn: 4 } as const
+export const EXIT = { ok: 0, refused: 1, usage: 2, offline: 3, signIn: 4, exists: 5 } as const
 
 /** An expected failure: a bilingual message for stderr and the exit code. */
 export class CliError extends Error {
@@ -214,7 +215,18 @@ async function put(args: string[]): Promise<number> {
     const acc = await account(store)
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
-      const id = engine.insert(name, input as RecordInput<typeof name>, region)
+      let id: string
+      try {
+        id = engine.insert(name, input as RecordInput<typeof name>, region)
+      } catch (error) {
+        if (!(error instanceof RecordError) || error.code !== 'exists') throw error
+        // The id on stdout lets a script go on with `update`; nothing was written.
+        out(error.id)
+        err(
+          `${error.message}\n  değiştirmek için / to change it: rainstaff update ${name} ${error.id} --json '{…}'`,
+        )
+        return EXIT.exists
+      }
       await engine.flush()
       out(id)
       return EXIT.ok

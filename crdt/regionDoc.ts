@@ -24,17 +24,26 @@ export function createRegionDoc(): Y.Doc {
   return new Y.Doc({ gc: false })
 }
 
+export type RecordErrorCode = 'not_found' | 'deleted' | 'exists'
+
+const RECORD_ERROR_TEXT: Record<RecordErrorCode, readonly [string, string]> = {
+  not_found: ['kayıt bulunamadı', 'record not found'],
+  deleted: ['kayıt silinmiş; önce geri alın', 'record is deleted; restore it first'],
+  exists: ['bu kayıt zaten var; var olan kaydı açıp düzenleyin', 'this record already exists; open and edit the existing one'],
+}
+
+/**
+ * A write that cannot apply to the record as it is. `exists` carries the id of the record a new
+ * entry's natural key (plate, serial, name, setting key) already names, so a caller can offer it.
+ */
 export class RecordError extends Error {
   readonly table: TableName
   readonly id: string
-  readonly code: 'not_found' | 'deleted'
+  readonly code: RecordErrorCode
 
-  constructor(table: TableName, id: string, code: 'not_found' | 'deleted') {
-    const text =
-      code === 'not_found'
-        ? ['kayıt bulunamadı', 'record not found']
-        : ['kayıt silinmiş; önce geri alın', 'record is deleted; restore it first']
-    super(`${TABLES[table].label.tr} ${id}: ${text[0]} / ${TABLES[table].label.en} ${id}: ${text[1]}`)
+  constructor(table: TableName, id: string, code: RecordErrorCode) {
+    const [tr, en] = RECORD_ERROR_TEXT[code]
+    super(`${TABLES[table].label.tr} ${id}: ${tr} / ${TABLES[table].label.en} ${id}: ${en}`)
     this.name = 'RecordError'
     this.table = table
     this.id = id
@@ -78,8 +87,10 @@ function stamp(map: RecordMap, author: Author, at: string): void {
 }
 
 /**
- * Inserts a record and returns its id. A natural-key record that already exists (say the plate was
- * entered before, or deleted) is updated and restored instead: same key, same record.
+ * Inserts a record and returns its id. A live record under the same natural key (the plate was
+ * entered before) is never touched: the insert throws RecordError `exists` naming it, because a
+ * form's blank fields would otherwise wipe what the record holds. A soft-deleted one is restored
+ * with the fields this entry fills in; fields left blank keep the values the record had.
  */
 export function insertRecord<T extends TableName>(
   doc: Y.Doc,
@@ -92,12 +103,17 @@ export function insertRecord<T extends TableName>(
   validateRecord(table, fields)
   checkReferences(doc, table, fields)
   const id = naturalId(table, fields) ?? randomId()
+  const previous = readRecord(doc, table, id)
+  if (previous !== undefined && previous.deleted_at === null) throw new RecordError(table, id, 'exists')
   const at = timestamp(author)
   doc.transact(() => {
     const records = tableMap(doc, table)
     const existing = records.get(id)
     if (existing !== undefined) {
-      const changed = setChanged(existing, readRecord(doc, table, id), { ...fields, deleted_at: null, deleted_by: null })
+      const given = Object.fromEntries(
+        Object.entries(fields).filter(([field, value]) => value !== null && (input as Record<string, unknown>)[field] !== undefined),
+      )
+      const changed = setChanged(existing, previous, { ...given, deleted_at: null, deleted_by: null })
       if (changed) stamp(existing, author, at)
       return
     }

@@ -115,7 +115,8 @@ export function validateFields(
   }
   const out: Record<string, CellValue> = {}
   for (const [field, def] of Object.entries(fields)) {
-    if (mode === 'update' && !Object.hasOwn(input, field)) continue
+    // An update touches only what it names: a field left out (or undefined) keeps its value.
+    if (mode === 'update' && input[field] === undefined) continue
     const value = input[field]
     // A missing flag means "no" (the legacy column default), not a missing answer.
     out[field] = def.type === 'flag' && value === undefined ? 0 : normalizeField(table, field, def, value)

@@ -221,4 +221,21 @@ describe('rainstaff CLI: a token that expires during an outage', () => {
     const rows = await run(['sql', 'SELECT id, full_name FROM employees'])
     expect(sqlRows(rows.stdout.trim())).toEqual([{ id, full_name: 'Gece Vardiyası' }])
   })
+
+  it('refuses a second put of an existing plate, naming the record, and keeps every field', async () => {
+    const id = await ok('ayse', ['put', 'vehicles', '--json', JSON.stringify({ plate: '06 ABC 123', brand: 'Fiat', model: 'Doblo', km: 152000 })])
+    expect(id).toBe('plate:06ABC123')
+    const again = await cli('ayse', ['put', 'vehicles', '--json', JSON.stringify({ plate: '06abc123' })])
+    expect(again.code).toBe(5)
+    expect(again.stdout.trim()).toBe(id)
+    expect(again.stderr).toMatch(/plate:06ABC123: bu kayıt zaten var.* \/ .*already exists/)
+    expect(again.stderr).toContain(`rainstaff update vehicles ${id}`)
+    const rows = sqlRows(await ok('ayse', ['sql', "SELECT brand, model, km FROM vehicles WHERE id = 'plate:06ABC123'"]))
+    expect(rows).toEqual([{ brand: 'Fiat', model: 'Doblo', km: 152000 }])
+    // A deleted plate entered again comes back with what is given; what is left out stays.
+    await ok('ayse', ['delete', 'vehicles', id])
+    expect(await ok('ayse', ['put', 'vehicles', '--json', JSON.stringify({ plate: '06 ABC 123', km: 153000 })])).toBe(id)
+    const restored = sqlRows(await ok('ayse', ['sql', "SELECT brand, model, km FROM vehicles WHERE id = 'plate:06ABC123'"]))
+    expect(restored).toEqual([{ brand: 'Fiat', model: 'Doblo', km: 153000 }])
+  })
 })

@@ -6,6 +6,7 @@
  */
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import { readRecord } from '../../crdt/records.ts'
+import { RecordError } from '../../crdt/regionDoc.ts'
 import type { Row } from '../../crdt/mirror.ts'
 import { TABLES, type FieldDef, type RecordInput, type TableName } from '../../schema/tables.ts'
 import { formatDate, formatDateTime, formatNumber, isMessageKey, t, type Lang } from './i18n.ts'
@@ -64,6 +65,7 @@ export class RecordEditor extends Screen {
     heading: {},
     draft: { state: true },
     editing: { state: true },
+    existing: { state: true },
     error: { state: true },
     filter: { state: true },
     showDeleted: { state: true },
@@ -80,7 +82,11 @@ export class RecordEditor extends Screen {
   rowNote: ((row: Row) => TemplateResult | typeof nothing) | undefined = undefined
   heading = ''
   draft: Draft = {}
+  /** The form as it was opened for editing: only fields that differ from it are written. */
+  private base: Draft = {}
   editing: string | null = null
+  /** The record a refused new entry's key already names, offered to open instead. */
+  existing: string | null = null
   error = ''
   filter = ''
   showDeleted = false
@@ -178,7 +184,18 @@ export class RecordEditor extends Screen {
         <button class="primary" type="submit" data-edit>${t(lang, this.editing === null ? 'action.add' : 'action.update')}</button>
         ${this.editing !== null ? html`<button type="button" @click=${this.cancel}>${t(lang, 'action.cancel')}</button>` : nothing}
       </form>
+      ${this.existing !== null ? this.renderExisting(this.existing) : nothing}
       ${this.error ? html`<p class="error" role="alert" data-testid="form-error">${this.error}</p>` : nothing}`
+  }
+
+  private renderExisting(id: string): TemplateResult {
+    const lang = this.language
+    const row = this.records.rows.find((r) => text(r.id) === id)
+    const key = row === undefined ? id : text(row[this.nameField])
+    return html`<p class="error" role="alert" data-testid="record-exists">
+      ${t(lang, 'record.exists', { key })}
+      ${row !== undefined ? html`<button type="button" data-testid="open-existing" @click=${() => this.edit(row)}>${t(lang, 'record.open')}</button>` : nothing}
+    </p>`
   }
 
   private renderDeleted(): TemplateResult {
@@ -203,6 +220,7 @@ export class RecordEditor extends Screen {
 
   private set(field: string, value: string | boolean): void {
     this.draft = { ...this.draft, [field]: value }
+    this.existing = null
   }
 
   /** Enter moves to the next field, and saves from the last one: a keyboard-only loop. */
@@ -226,7 +244,9 @@ export class RecordEditor extends Screen {
     const draft: Draft = {}
     for (const field of this.fields) draft[field] = draftValue(TABLES[this.table].fields[field], row[field])
     this.draft = draft
+    this.base = draft
     this.editing = text(row.id)
+    this.existing = null
     this.error = ''
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('form input')?.focus())
   }
@@ -234,6 +254,8 @@ export class RecordEditor extends Screen {
   private cancel = (): void => {
     this.editing = null
     this.draft = {}
+    this.base = {}
+    this.existing = null
     this.error = ''
   }
 
@@ -241,12 +263,20 @@ export class RecordEditor extends Screen {
     event.preventDefault()
     const engine = this.workspace?.engine
     if (engine === undefined) return
-    const input = inputFrom(this.table, this.fields, this.draft)
+    // An edit sends only what the user changed here, so a field another PC changed meanwhile keeps
+    // that PC's value instead of the one this form showed when it opened.
+    const changed = this.editing === null ? this.fields : this.fields.filter((f) => this.draft[f] !== this.base[f])
+    const input = inputFrom(this.table, changed, this.draft)
     try {
       // The engine validates against schema/tables.ts; the cast only names the table's type.
       if (this.editing === null) engine.insert(this.table, input as RecordInput<typeof this.table>, this.region)
       else engine.update(this.table, this.editing, input as Partial<RecordInput<typeof this.table>>, this.region)
     } catch (error) {
+      if (error instanceof RecordError && error.code === 'exists') {
+        this.existing = error.id
+        this.error = ''
+        return
+      }
       this.error = errorText(error)
       return
     }

@@ -11,6 +11,7 @@ import { css, html, nothing, type PropertyDeclarations, type TemplateResult } fr
 import type { Row } from '../../../crdt/mirror.ts'
 import { checkNewShift, hourSettingsFrom, parseWorkDate, round2, rowHours, ShiftError, type HourSettings, type RowHours } from '../../../schema/hours.ts'
 import { monthRange } from '../../report.ts'
+import type { RecordInput } from '../../../schema/tables.ts'
 import { addDays, formatDate, formatHours, formatMonth, formatWeekday, t, todayIso, type Lang } from '../i18n.ts'
 import { LiveQuery, num, text } from '../live-query.ts'
 import { errorText, numberOrNull, Screen } from '../screen.ts'
@@ -46,6 +47,24 @@ function shiftMonth(month: string, delta: number): string {
   return date.toISOString().slice(0, 7)
 }
 
+/** The form as the engine takes it; the engine validates every field and the shift as a whole. */
+function timesheetInput(e: Entry): RecordInput<'timesheets'> {
+  return {
+    employee_id: e.employee_id,
+    work_date: e.date,
+    start_time: e.start_time,
+    end_time: e.end_time,
+    break_minutes: numberOrNull(e.break_minutes) as number,
+    is_special: e.is_special ? 1 : 0,
+    notes: e.notes.trim() === '' ? null : e.notes,
+  }
+}
+
+/** The fields of `input` that differ from `base`: what the user changed since the edit began. */
+function changedFields<T extends Record<string, unknown>>(input: T, base: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([field, value]) => value !== base[field])) as Partial<T>
+}
+
 function emptyEntry(): Entry {
   return { employee_id: '', template: '', date: typedDate(todayIso()), start_time: '', end_time: '', break_minutes: '0', is_special: false, notes: '' }
 }
@@ -73,6 +92,8 @@ export class PuantajScreen extends Screen {
   ]
 
   entry: Entry = emptyEntry()
+  /** The row's values when its edit began: an update sends only the fields changed since. */
+  private editBase: Entry = emptyEntry()
   editing: string | null = null
   error = ''
   notice = ''
@@ -409,19 +430,10 @@ export class PuantajScreen extends Screen {
     const engine = this.workspace?.engine
     if (engine === undefined) return
     const e = this.entry
-    // Typed as the form holds it; the engine validates every field and the shift as a whole.
-    const input = {
-      employee_id: e.employee_id,
-      work_date: e.date,
-      start_time: e.start_time,
-      end_time: e.end_time,
-      break_minutes: numberOrNull(e.break_minutes) as number,
-      is_special: e.is_special ? 1 : 0,
-      notes: e.notes.trim() === '' ? null : e.notes,
-    }
+    const input = timesheetInput(e)
     try {
       if (this.editing === null) engine.insert('timesheets', input, this.region)
-      else engine.update('timesheets', this.editing, input, this.region)
+      else engine.update('timesheets', this.editing, changedFields(input, timesheetInput(this.editBase)), this.region)
     } catch (error) {
       this.error = errorText(error)
       this.notice = ''
@@ -456,6 +468,7 @@ export class PuantajScreen extends Screen {
       is_special: num(row.is_special) === 1,
       notes: text(row.notes),
     }
+    this.editBase = this.entry
     this.error = ''
     this.notice = ''
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input[name="date"]')?.focus())

@@ -53,7 +53,7 @@ export class SettingsScreen extends Screen {
   private readonly settings = new LiveQuery(this, () =>
     this.workspace && {
       mirror: this.workspace.mirror,
-      sql: 'SELECT key, value FROM settings WHERE region = ?',
+      sql: 'SELECT id, key, value FROM settings WHERE region = ?',
       params: [this.region],
       tables: ['settings'],
     },
@@ -175,7 +175,12 @@ export class SettingsScreen extends Screen {
     }
     try {
       for (const key of KEYS) {
-        if (values[key] !== stored[key]) engine.insert('settings', { key, value: values[key].trim() === '' ? null : values[key].trim() }, this.region)
+        if (values[key] === stored[key]) continue
+        const value = values[key].trim() === '' ? null : values[key].trim()
+        // A setting that exists is changed in place: an insert of its key is refused as a duplicate.
+        const row = this.settings.rows.find((r) => text(r.key) === key)
+        if (row === undefined) engine.insert('settings', { key, value }, this.region)
+        else engine.update('settings', text(row.id), { value }, this.region)
       }
     } catch (error) {
       this.error = errorText(error)
