@@ -12,7 +12,8 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { WebsocketProvider } from 'y-websocket'
 import type { Awareness } from 'y-protocols/awareness'
-import { CLOSE, clientProtocols, MESSAGE_DURABLE, MESSAGE_QUERY_AWARENESS, MESSAGE_WRITE_REFUSED } from '../crdt/protocol.ts'
+import { CLOSE, clientProtocols, MESSAGE_DURABLE, MESSAGE_QUERY_AWARENESS, MESSAGE_WRITE_REFUSED, readWriteRefused, type WriteRefused } from '../crdt/protocol.ts'
+import { bothLanguages } from '../schema/bilingual.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
 import { SignInError } from './signIn.ts'
 
@@ -35,6 +36,8 @@ export interface RegionSyncEvents {
   status(status: ConnectionStatus): void
   durable(stateVector: Map<number, number>): void
   problem(code: SyncProblem, message: string, fatal: boolean): void
+  /** The relay refused an update and kept nothing of it (message 101). */
+  refused?(refused: WriteRefused): void
 }
 
 export interface TokenSource {
@@ -88,7 +91,9 @@ export class RegionSync {
       options.events.durable(stateVector)
     }
     provider.messageHandlers[MESSAGE_WRITE_REFUSED] = (_encoder, decoder) => {
-      options.events.problem('write_refused', decoding.readVarString(decoder), false)
+      const refused = readWriteRefused(decoder)
+      options.events.problem('write_refused', bothLanguages(refused.message), false)
+      options.events.refused?.(refused)
     }
     provider.on('status', ({ status }) => {
       if (status === 'connecting') this.setStatus('connecting')

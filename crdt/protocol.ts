@@ -1,8 +1,12 @@
 /**
  * The wire vocabulary shared by the relay and its clients beyond stock y-protocols: message types,
- * close codes and the subprotocol names. Both sides import these rather than repeating numbers;
- * relay/PROTOCOL.md is the prose version.
+ * close codes and the subprotocol names, and the builders and readers of the relay's own
+ * messages. Both sides import these rather than repeating numbers; relay/PROTOCOL.md is the prose
+ * version.
  */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import { bothLanguages, type Bilingual } from '../schema/bilingual.ts'
 
 /** Stock y-websocket message types, the first varUint of every binary frame. */
 export const MESSAGE_SYNC = 0
@@ -17,7 +21,11 @@ export const MESSAGE_QUERY_AWARENESS = 3
  */
 export const MESSAGE_DURABLE = 100
 
-/** Relay → client: a write from a read-only connection was dropped; payload is a varString reason. */
+/**
+ * Relay → client: a write was refused and nothing of it kept. Payload: varString "tr / en" (what
+ * clients before the reason codes read), varString code, varString tr, varString en, then varUint
+ * n and n × (varUint client, varUint from clock, varUint to clock): what the refused update wrote.
+ */
 export const MESSAGE_WRITE_REFUSED = 101
 
 /** The subprotocol the relay selects; the token travels as a second offered subprotocol. */
@@ -69,5 +77,54 @@ export const CLOSE_REASON: Record<CloseCode, string> = {
   [CLOSE.shutdown]: 'Sunucu kapanıyor / Relay shutting down',
 }
 
-export const WRITE_REFUSED_REASON =
-  'Bu bölgeye yazma izniniz yok; değişiklik kaydedilmedi / You may not write to this region; the change was not saved'
+export const READ_ONLY_REFUSAL: Bilingual = {
+  tr: 'Bu bölgeye yazma izniniz yok; değişiklik kaydedilmedi',
+  en: 'You may not write to this region; the change was not saved',
+}
+
+/** What a refused update wrote, per Yjs client id: clocks [from, to). */
+export interface RefusedRange {
+  readonly client: number
+  readonly from: number
+  readonly to: number
+}
+
+export interface WriteRefused {
+  readonly code: string
+  readonly message: Bilingual
+  readonly ranges: readonly RefusedRange[]
+}
+
+export function writeRefusedMessage(refused: WriteRefused): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_WRITE_REFUSED)
+  encoding.writeVarString(encoder, bothLanguages(refused.message))
+  encoding.writeVarString(encoder, refused.code)
+  encoding.writeVarString(encoder, refused.message.tr)
+  encoding.writeVarString(encoder, refused.message.en)
+  encoding.writeVarUint(encoder, refused.ranges.length)
+  for (const r of refused.ranges) {
+    encoding.writeVarUint(encoder, r.client)
+    encoding.writeVarUint(encoder, r.from)
+    encoding.writeVarUint(encoder, r.to)
+  }
+  return encoding.toUint8Array(encoder)
+}
+
+/** Reads a 101 payload (after the message type); a relay without reason codes sends only the text. */
+export function readWriteRefused(decoder: decoding.Decoder): WriteRefused {
+  const text = decoding.readVarString(decoder)
+  if (!decoding.hasContent(decoder)) {
+    const [tr = text, en = text] = text.split(' / ')
+    return { code: 'read_only', message: { tr, en }, ranges: [] }
+  }
+  const code = decoding.readVarString(decoder)
+  const tr = decoding.readVarString(decoder)
+  const en = decoding.readVarString(decoder)
+  const n = decoding.readVarUint(decoder)
+  const ranges: RefusedRange[] = []
+  for (let i = 0; i < n; i++) {
+    ranges.push({ client: decoding.readVarUint(decoder), from: decoding.readVarUint(decoder), to: decoding.readVarUint(decoder) })
+  }
+  return { code, message: { tr, en }, ranges }
+}

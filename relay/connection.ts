@@ -8,7 +8,7 @@ import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import type { WebSocket } from 'ws'
-import { MalformedUpdateError, type Peer, type RegionDoc } from './docs.ts'
+import { MalformedUpdateError, UpdateRefusedError, type Peer, type RegionDoc } from './docs.ts'
 import { createBucket, take, type Bucket } from './limits.ts'
 import { countClose, type Metrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
@@ -19,8 +19,8 @@ import {
   MESSAGE_DURABLE,
   MESSAGE_QUERY_AWARENESS,
   MESSAGE_SYNC,
-  MESSAGE_WRITE_REFUSED,
-  WRITE_REFUSED_REASON,
+  READ_ONLY_REFUSAL,
+  writeRefusedMessage,
   type CloseCode,
 } from '../crdt/protocol.ts'
 import type { User } from './users.ts'
@@ -39,6 +39,9 @@ export function closeWith(socket: WebSocket, metrics: Metrics, code: CloseCode):
 }
 
 class ProtocolError extends Error {}
+
+/** Messages of budget a refused update uses up. */
+const REFUSAL_COST = 10
 
 export class Connection implements Peer {
   readonly username: string
@@ -169,16 +172,32 @@ export class Connection implements Peer {
     if (!this.writable) {
       if (this.doc.contains(update)) return
       this.ctx.metrics.writesRefused++
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_WRITE_REFUSED)
-      encoding.writeVarString(encoder, WRITE_REFUSED_REASON)
-      this.send(encoding.toUint8Array(encoder))
+      this.send(writeRefusedMessage({ code: 'read_only', message: READ_ONLY_REFUSAL, ranges: [] }))
       return
     }
-    this.doc.applyUpdate(update, this)
+    try {
+      this.doc.applyUpdate(update, this)
+    } catch (error) {
+      if (!(error instanceof UpdateRefusedError)) throw error
+      return this.refused(error)
+    }
     this.writesAccepted++
     // A write that changed nothing is as durable as the doc is; otherwise the commit acknowledges it.
     if (!this.doc.hasPending) this.doc.acknowledgeWhenDurable(this)
+  }
+
+  /**
+   * The connection stays open: one bad change must not stop a PC's honest ones. A refusal costs
+   * more of the message budget than an accepted write (the relay rebuilt its doc for some), so a
+   * client that keeps sending refused updates is soon closed for its rate.
+   */
+  private refused(error: UpdateRefusedError): void {
+    const m = this.ctx.metrics
+    m.writesRefused++
+    const { code, message } = error.refusal
+    this.ctx.log(`relay: güncelleme reddedildi / update refused: ${this.doc.region.slug} ${this.username} ${code}: ${message.en}`)
+    this.send(writeRefusedMessage({ code, message, ranges: error.clients }))
+    if (!take(this.messages, this.ctx.options.messageRate, REFUSAL_COST, Date.now())) this.close(CLOSE.rateLimited)
   }
 
   private replyStep1(stateVector: Uint8Array): void {

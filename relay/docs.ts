@@ -16,6 +16,7 @@ import * as syncProtocol from 'y-protocols/sync'
 import type { Region } from '../schema/regions.ts'
 import type { Compactor } from './compactor.ts'
 import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../crdt/protocol.ts'
+import { checkTransaction, precheckUpdate, type Refusal } from '../crdt/updateGuard.ts'
 import { StoreError, type Store } from './store.ts'
 
 /** One connection as the doc sees it. */
@@ -29,6 +30,20 @@ export interface Peer {
   durable(stateVector: Uint8Array, writes: number): void
   /** The doc is going away (storage failure, shutdown); close with this code. */
   evict(code: number): void
+}
+
+/**
+ * An update the guard refused (crdt/updateGuard.ts): nothing of it was kept. `clients` are the
+ * client ids and clock ranges it wrote, so the writer knows which of its changes to drop.
+ */
+export class UpdateRefusedError extends Error {
+  constructor(
+    readonly refusal: Refusal,
+    readonly clients: ReadonlyArray<{ client: number; from: number; to: number }>,
+  ) {
+    super(`${refusal.code}: ${refusal.message.en}`)
+    this.name = 'UpdateRefusedError'
+  }
 }
 
 /** An update Yjs could not read; only the connection that sent it is closed. */
@@ -69,6 +84,8 @@ export interface DocsOptions {
   readonly compactAfterUpdates: number
   readonly compactor: Compactor
   readonly events?: DocsEvents
+  /** Checks every client update against the schema before it is kept (default true; off only to measure its cost). */
+  readonly validate?: boolean
 }
 
 function updateMessage(update: Uint8Array): Uint8Array {
@@ -79,7 +96,7 @@ function updateMessage(update: Uint8Array): Uint8Array {
 }
 
 export class RegionDoc {
-  readonly doc = new Y.Doc({ gc: false })
+  private current = new Y.Doc({ gc: false })
   readonly awareness: awarenessProtocol.Awareness
   readonly peers = new Set<Peer>()
   /** Awareness client ids each connection introduced, removed when it leaves. */
@@ -107,23 +124,36 @@ export class RegionDoc {
       requestCommit(): void
       commitNow(): void
       afterSync(fn: () => void): void
+      clientOwner(client: number): string | undefined
+      bindClients(clients: readonly number[], username: string): void
     },
   ) {
-    const history = store.loadRegion(region.slug)
-    const label = `${region.slug}`
-    this.doc.transact(() => {
-      if (history.snapshot) applyStored(this.doc, history.snapshot, `snapshot of ${label}`)
-      for (const u of history.updates) applyStored(this.doc, u.data, `update ${u.seq} of ${label}`)
-    })
+    const history = this.loadInto(this.current)
     this.lastSeq = history.updates.at(-1)?.seq ?? history.snapshotSeq
     this.logged = history.updates.length
     this.lastUpdateAt = store.regionStorage(region.slug).lastUpdateAt
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    // Presence lives apart from the records: a refused update swaps the record doc (see refuse).
+    this.awareness = new awarenessProtocol.Awareness(new Y.Doc())
     // The relay itself is not a participant; only clients have presence.
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onAwareness)
-    this.doc.on('update', this.onUpdate)
+    this.current.on('update', this.onUpdate)
     if (this.logged >= options.compactAfterUpdates) this.compact()
+  }
+
+  /** The region's records as the relay holds them (committed and accepted-but-pending). */
+  get doc(): Y.Doc {
+    return this.current
+  }
+
+  private loadInto(doc: Y.Doc): ReturnType<Store['loadRegion']> {
+    const history = this.store.loadRegion(this.region.slug)
+    const label = this.region.slug
+    doc.transact(() => {
+      if (history.snapshot) applyStored(doc, history.snapshot, `snapshot of ${label}`)
+      for (const u of history.updates) applyStored(doc, u.data, `update ${u.seq} of ${label}`)
+    })
+    return history
   }
 
   /** True while accepted updates wait for their commit. */
@@ -160,18 +190,33 @@ export class RegionDoc {
     for (const peer of this.peers) if (peer !== source) peer.deliver(message)
   }
 
-  /** Applies a client's update. Throws MalformedUpdateError for bytes Yjs cannot read. */
+  /**
+   * Applies a client's update. Throws MalformedUpdateError for bytes Yjs cannot read and
+   * UpdateRefusedError for an update the guard refuses; either way nothing of it is kept.
+   */
   applyUpdate(update: Uint8Array, peer: Peer): void {
+    const ctx = { region: this.region.slug, account: peer.username }
+    const validate = this.options.validate !== false
+    let writers: number[] = []
     try {
       // Decoding first rejects garbage before anything touches the doc: Yjs integrates structs
       // before it reads the delete set, so a bad tail could otherwise leave half an update behind.
-      Y.decodeUpdate(update)
+      if (validate) {
+        const pre = precheckUpdate(update, ctx, this.hooks.clientOwner, (client) => Y.getState(this.current.store, client))
+        if (pre.refusal !== null) throw new UpdateRefusedError(pre.refusal, updateClients(update))
+        writers = pre.writers
+      } else Y.decodeUpdate(update)
     } catch (error) {
+      if (error instanceof UpdateRefusedError) throw error
       throw new MalformedUpdateError(error)
     }
     const before = this.pending.length
+    let transaction: Y.Transaction | null = null
     try {
-      Y.applyUpdate(this.doc, update, peer)
+      this.current.transact((tr) => {
+        transaction = tr
+        Y.applyUpdate(this.current, update, peer)
+      }, peer)
     } catch (error) {
       // Readable but not integrable: what it left in memory cannot be trusted. Store what came
       // before it, then drop the doc so the next connection reloads it from disk.
@@ -182,6 +227,32 @@ export class RegionDoc {
       this.unload(4503)
       throw new MalformedUpdateError(error)
     }
+    if (!validate || transaction === null) return
+    const refusal = checkTransaction(this.current, transaction, ctx)
+    if (refusal !== null) {
+      this.pending.length = before
+      this.rebuild()
+      throw new UpdateRefusedError(refusal, updateClients(update))
+    }
+    if (writers.length > 0) this.hooks.bindClients(writers, peer.username)
+  }
+
+  /**
+   * Yjs cannot take an integrated update back, so after a refusal the doc is rebuilt from the
+   * store plus the accepted updates still waiting for their commit. Nobody saw the refused one:
+   * fan-out only follows a commit.
+   */
+  private rebuild(): void {
+    const fresh = new Y.Doc({ gc: false })
+    this.loadInto(fresh)
+    fresh.transact(() => {
+      for (const p of this.pending) Y.applyUpdate(fresh, p.update)
+    })
+    this.current.off('update', this.onUpdate)
+    this.current.destroy()
+    this.current = fresh
+    this.snapshotCache = null
+    fresh.on('update', this.onUpdate)
   }
 
   /**
@@ -335,11 +406,21 @@ export class RegionDoc {
     if (this.idleTimer) clearTimeout(this.idleTimer)
     for (const peer of [...this.peers]) peer.evict(code ?? 4503)
     this.peers.clear()
-    this.doc.off('update', this.onUpdate)
+    this.current.off('update', this.onUpdate)
     this.awareness.off('update', this.onAwareness)
     this.awareness.destroy()
-    this.doc.destroy()
+    this.current.destroy()
     this.hooks.gone(this)
+  }
+}
+
+/** The client ids an update writes and their clock ranges, for the refusal message. */
+function updateClients(update: Uint8Array): Array<{ client: number; from: number; to: number }> {
+  try {
+    const { from, to } = Y.parseUpdateMeta(update)
+    return [...to].map(([client, end]) => ({ client, from: from.get(client) ?? 0, to: end }))
+  } catch {
+    return []
   }
 }
 
@@ -432,6 +513,25 @@ export class Docs {
     for (const w of ready) w.fn()
   }
 
+  /** Client id → account, read through: a binding never changes once made. */
+  private readonly owners = new Map<number, string>()
+
+  private clientOwner(client: number): string | undefined {
+    let owner = this.owners.get(client)
+    if (owner === undefined) {
+      owner = this.store.clientOwner(client)
+      if (owner !== undefined) this.owners.set(client, owner)
+    }
+    return owner
+  }
+
+  private bindClients(clients: readonly number[], username: string): void {
+    const fresh = clients.filter((c) => !this.owners.has(c))
+    if (fresh.length === 0) return
+    this.store.bindClients(fresh, username, Date.now())
+    for (const c of fresh) this.owners.set(c, this.store.clientOwner(c) ?? username)
+  }
+
   region(slug: string): Region | undefined {
     return this.options.regions.find((r) => r.slug === slug)
   }
@@ -449,6 +549,8 @@ export class Docs {
       requestCommit: () => this.requestCommit(),
       commitNow: () => this.commitAll(),
       afterSync: (fn) => this.afterSync(fn),
+      clientOwner: (client) => this.clientOwner(client),
+      bindClients: (clients, username) => this.bindClients(clients, username),
     })
     this.loaded.set(slug, doc)
     doc.scheduleIdle()

@@ -42,6 +42,11 @@ export interface RelayOptions {
   readonly webRoot?: string
   /** Where log lines go; stderr when absent. Lines never hold passwords or tokens. */
   readonly log?: (line: string) => void
+  /**
+   * Check every update against the schema before it is stored (crdt/updateGuard.ts). Always on in
+   * service; the relay benchmark turns it off to measure what it costs.
+   */
+  readonly validateUpdates?: boolean
 }
 
 export type ResolvedOptions = Required<Omit<RelayOptions, 'adminPassword'>> & { readonly adminPassword?: string }
@@ -72,6 +77,7 @@ export function resolveOptions(options: RelayOptions): ResolvedOptions {
     synchronous: options.synchronous ?? 'full',
     webRoot: options.webRoot ?? 'dist/web',
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
+    validateUpdates: options.validateUpdates ?? true,
   }
 }
 

@@ -66,6 +66,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       regions: options.regions,
       idleUnloadMs: options.idleUnloadMs,
       compactAfterUpdates: options.compactAfterUpdates,
+      validate: options.validateUpdates,
       compactor,
       events: {
         committed(updates, bytes, ms) {

@@ -71,6 +71,10 @@ export interface Store {
   syncLog(): void
   getMeta(key: string): string | undefined
   setMeta(key: string, value: string): void
+  /** The account a Yjs client id was first written with, if any. */
+  clientOwner(client: number): string | undefined
+  /** Binds each unbound client id to `username`; ids already bound keep their account. */
+  bindClients(clients: readonly number[], username: string, at: number): void
   close(): void
 }
 
@@ -116,6 +120,13 @@ function migrate(db: Database.Database): void {
       upto_seq INTEGER NOT NULL,
       -- time of the newest change the snapshot holds, not of the compaction
       at INTEGER NOT NULL
+    );
+    -- A Yjs client id belongs to the first account that wrote with it: another account writing
+    -- under it would make the owner's later edits look already known, and be skipped forever.
+    CREATE TABLE IF NOT EXISTS client_ids (
+      client INTEGER PRIMARY KEY,
+      username TEXT NOT NULL,
+      first_at INTEGER NOT NULL
     );
     CREATE TABLE IF NOT EXISTS users (
       username TEXT PRIMARY KEY COLLATE NOCASE,
@@ -216,6 +227,11 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   const snapshotStats = db.prepare<[string], { bytes: number; at: number }>(
     'SELECT length(data) AS bytes, at FROM snapshots WHERE region = ?',
   )
+  const selectOwner = db.prepare<[number], { username: string }>('SELECT username FROM client_ids WHERE client = ?')
+  const insertOwner = db.prepare('INSERT OR IGNORE INTO client_ids (client, username, first_at) VALUES (?, ?, ?)')
+  const bindMany = db.transaction((clients: readonly number[], username: string, at: number) => {
+    for (const client of clients) insertOwner.run(client, username, at)
+  })
   const selectMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?')
   const upsertMeta = db.prepare(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -259,6 +275,8 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     syncLog: () => fdatasyncFile(walFile(file)),
     getMeta: (key) => selectMeta.get(key)?.value,
     setMeta: (key, value) => void upsertMeta.run(key, value),
+    clientOwner: (client) => selectOwner.get(client)?.username,
+    bindClients: (clients, username, at) => void bindMany(clients, username, at),
     close() {
       if (db.open) db.close()
     },

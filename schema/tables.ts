@@ -35,6 +35,17 @@ export interface FieldDef {
   readonly min?: number
   /** The table whose record id this field holds. */
   readonly references?: TableName
+  /** Longest text in characters (text fields; TEXT_MAX when absent). */
+  readonly maxLength?: number
+}
+
+/** Default longest text field: a name, a title, a code. */
+export const TEXT_MAX = 200
+/** Free text (notes, descriptions, a setting's value). */
+export const LONG_TEXT_MAX = 4000
+
+export function maxLength(def: FieldDef): number {
+  return def.maxLength ?? TEXT_MAX
 }
 
 export interface TableDef {
@@ -60,6 +71,7 @@ export const INSPECTION_ITEMS = [
 ] as const
 
 const text = { type: 'text' } as const
+const longText = { type: 'text', maxLength: LONG_TEXT_MAX } as const
 const requiredText = { type: 'text', required: true } as const
 const date = { type: 'date' } as const
 const requiredDate = { type: 'date', required: true } as const
@@ -79,7 +91,7 @@ const definitions = {
       start_time: requiredTime,
       end_time: requiredTime,
       break_minutes: { type: 'integer', required: true, min: 0 },
-      notes: text,
+      notes: longText,
       is_special: { type: 'flag', required: true },
     },
   },
@@ -96,7 +108,7 @@ const definitions = {
   settings: {
     label: { tr: 'Ayarlar', en: 'Settings' },
     naturalKey: 'key',
-    fields: { key: requiredText, value: text },
+    fields: { key: requiredText, value: longText },
   },
   vehicles: {
     label: { tr: 'Araçlar', en: 'Vehicles' },
@@ -110,7 +122,7 @@ const definitions = {
       inspection_date: date,
       insurance_date: date,
       maintenance_date: date,
-      notes: text,
+      notes: longText,
       oil_change_date: date,
       oil_change_km: count,
       oil_interval_km: { type: 'integer', min: 1 },
@@ -118,7 +130,7 @@ const definitions = {
   },
   drivers: {
     label: { tr: 'Sürücüler', en: 'Drivers' },
-    fields: { full_name: requiredText, license_class: text, license_expiry: date, phone: text, notes: text },
+    fields: { full_name: requiredText, license_class: text, license_expiry: date, phone: text, notes: longText },
   },
   vehicle_inspections: {
     label: { tr: 'Araç denetimleri', en: 'Vehicle inspections' },
@@ -127,7 +139,7 @@ const definitions = {
       driver_id: { type: 'text', references: 'drivers' },
       inspection_date: requiredDate,
       week_start: requiredDate,
-      notes: text,
+      notes: longText,
       km: count,
       fault_id: { type: 'text', references: 'vehicle_faults' },
       fault_status: { type: 'text', oneOf: FAULT_STATUSES },
@@ -140,7 +152,7 @@ const definitions = {
       inspection_id: { type: 'text', required: true, references: 'vehicle_inspections' },
       item_key: { type: 'text', required: true, oneOf: INSPECTION_ITEMS },
       status: { type: 'text', required: true, oneOf: INSPECTION_STATUSES },
-      note: text,
+      note: longText,
     },
   },
   vehicle_faults: {
@@ -148,7 +160,7 @@ const definitions = {
     fields: {
       vehicle_id: { type: 'text', required: true, references: 'vehicles' },
       title: requiredText,
-      description: text,
+      description: longText,
       opened_date: date,
       closed_date: date,
       status: { type: 'text', oneOf: FAULT_STATUSES },
@@ -161,9 +173,9 @@ const definitions = {
       fault_id: { type: 'text', references: 'vehicle_faults' },
       start_date: requiredDate,
       end_date: date,
-      reason: text,
+      reason: longText,
       cost: { type: 'real', min: 0 },
-      notes: text,
+      notes: longText,
     },
   },
   stock_inventory: {

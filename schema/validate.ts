@@ -4,11 +4,11 @@
  * Accepted input comes back normalized (trimmed text, ISO dates, blank optional fields as null)
  * so every replica stores the same spelling of the same value.
  */
-import { TABLES, type CellValue, type FieldDef, type TableName } from './tables.ts'
+import { maxLength, TABLES, type CellValue, type FieldDef, type TableName } from './tables.ts'
 import { normalizePlate } from './identity.ts'
 import { checkNewShift, parseWorkDate, ShiftError } from './hours.ts'
 
-export type Rule = 'required' | 'type' | 'date' | 'time' | 'oneOf' | 'min' | 'unknown' | 'shift' | 'reference'
+export type Rule = 'required' | 'type' | 'date' | 'time' | 'oneOf' | 'min' | 'unknown' | 'shift' | 'reference' | 'length'
 
 const RULE_TEXT: Record<Rule, { tr: string; en: string }> = {
   required: { tr: 'zorunlu alan boş olamaz', en: 'required field cannot be empty' },
@@ -20,6 +20,7 @@ const RULE_TEXT: Record<Rule, { tr: string; en: string }> = {
   unknown: { tr: 'bu tabloda böyle bir alan yok', en: 'no such field in this table' },
   shift: { tr: 'vardiya geçersiz', en: 'invalid shift' },
   reference: { tr: 'başvurulan kayıt yok', en: 'referenced record does not exist' },
+  length: { tr: 'metin çok uzun', en: 'text too long' },
 }
 
 export class ValidationError extends Error {
@@ -58,6 +59,13 @@ function normalizeField(table: TableName, field: string, def: FieldDef, value: u
     case 'text': {
       if (typeof value !== 'string') throw new ValidationError(table, field, value, 'type')
       const trimmed = value.trim()
+      const limit = maxLength(def)
+      if (trimmed.length > limit) {
+        throw new ValidationError(table, field, `${trimmed.slice(0, 40)}…`, 'length', {
+          tr: `en fazla ${limit} karakter olabilir (${trimmed.length} karakter)`,
+          en: `at most ${limit} characters (${trimmed.length} given)`,
+        })
+      }
       if (def.oneOf && !def.oneOf.includes(trimmed)) {
         const allowed = def.oneOf.join(', ')
         throw new ValidationError(table, field, value, 'oneOf', {

@@ -6,7 +6,7 @@
  */
 import { parseWorkDate } from '../../schema/hours.ts'
 import { normalizePlate } from '../../schema/identity.ts'
-import type { CellValue, FieldDef, TableName } from '../../schema/tables.ts'
+import { maxLength, type CellValue, type FieldDef, type TableName } from '../../schema/tables.ts'
 import type { LegacyValue } from './reader.ts'
 import { reasons, type Reason } from './reasons.ts'
 
@@ -48,6 +48,10 @@ export function convertCell(table: TableName, field: string, def: FieldDef, raw:
     if (def.required) return fail(reasons.invalidValue(field, what))
     warnings.push(reasons.oddValue(field, what, 'ikili veri, alınmadı', 'binary data, not imported'))
     return ok(null)
+  }
+  // Longer than any reader or the relay takes: the row is listed, not cut short quietly.
+  if (typeof raw === 'string' && raw.trim().length > maxLength(def)) {
+    return fail(reasons.invalidValue(field, `<${raw.trim().length} karakter / characters; en fazla / at most ${maxLength(def)}>`))
   }
   if (isBlank(raw)) {
     // A missing flag is "no", the legacy column default.
