@@ -21,7 +21,7 @@ import { WebsocketProvider } from 'y-websocket'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { clientProtocols, MESSAGE_DURABLE, MESSAGE_WRITE_REFUSED } from '../crdt/protocol.ts'
-import { createRegionDoc, insertRecord } from '../crdt/regionDoc.ts'
+import { createRegionDoc, insertRecord, updateRecord } from '../crdt/regionDoc.ts'
 import { openStore } from '../relay/store.ts'
 import { addUser } from '../relay/users.ts'
 import type { BenchSection } from './index.ts'
@@ -212,18 +212,23 @@ async function propagation(target: Target): Promise<number[]> {
   const WRITES = 170
   subscribers.forEach((s, i) => {
     const region = REGIONS[i % REGIONS.length]
-    s.doc.getMap<number>('bench').observe((event) => {
+    // Each write creates a record (as the app does): its id is the key that arrives.
+    s.doc.getMap('employees').observe((event) => {
       const now = performance.now()
       for (const key of event.keysChanged) {
         const t = sent.get(`${region}:${key}`)
-        if (t !== undefined && Number(key.slice(1)) >= WARMUP) latencies.push(now - t)
+        if (t !== undefined && (writeIndex.get(key) ?? 0) >= WARMUP) latencies.push(now - t)
       }
     })
   })
+  const writeIndex = new Map<string, number>()
   for (let i = 0; i < WRITES; i++) {
     for (const [r, editor] of editors.entries()) {
-      sent.set(`${REGIONS[r]}:w${i}`, performance.now())
-      editor.doc.getMap<number>('bench').set(`w${i}`, i)
+      const region = REGIONS[r] ?? 'ankara'
+      const started = performance.now()
+      const id = insertRecord(editor.doc, 'employees', region, { full_name: `ÇALIŞAN ${i}`, title: 'Operatör' }, { user: `ed-${region}` })
+      sent.set(`${region}:${id}`, started)
+      writeIndex.set(id, i)
       await sleep(5)
     }
   }
@@ -238,6 +243,9 @@ function summary(latencies: number[]): { p50: number; p99: number; samples: numb
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples: sorted.length }
 }
 
+/** Every change this writer made is on the relay's disk. */
+const allDurable = (w: Client): boolean => w.durableClock() >= Y.getState(w.doc.store, w.doc.clientID)
+
 /** 8 writers (2 per region) send as fast as they can; one subscriber per region counts arrivals. */
 async function throughput(target: Target): Promise<{ relayed: number; durable: number }> {
   const PER_WRITER = 2500
@@ -245,20 +253,28 @@ async function throughput(target: Target): Promise<{ relayed: number; durable: n
   const watchers = REGIONS.map((r) => connect(target, r, 'admin'))
   await Promise.all([...writers, ...watchers].map(synced))
   const received = watchers.map(() => 0)
-  watchers.forEach((w, i) => w.doc.getMap('flood').observe((event) => (received[i] = (received[i] ?? 0) + event.keysChanged.size)))
+  // One field edit of one record per update, as a clerk's keystroke-to-save makes: the value and
+  // its two stamps. The watcher counts the arriving values.
+  const ids = writers.map((w, n) => insertRecord(w.doc, 'employees', REGIONS[n % REGIONS.length] ?? 'ankara', { full_name: `YAZAR ${n}` }, { user: `ed-${REGIONS[n % REGIONS.length]}` }))
+  await until(() => watchers.every((w, r) => ids.every((id, n) => n % REGIONS.length !== r || w.doc.getMap('employees').has(id))))
+  watchers.forEach((w, i) =>
+    w.doc.getMap('employees').observeDeep((events) => {
+      for (const event of events) if (event.target !== event.currentTarget && (event as Y.YMapEvent<unknown>).keysChanged.has('title')) received[i] = (received[i] ?? 0) + 1
+    }),
+  )
   const start = performance.now()
   for (let i = 0; i < PER_WRITER; i++) {
-    for (const [n, w] of writers.entries()) w.doc.getMap<number>('flood').set(`${n}-${i}`, i)
+    for (const [n, w] of writers.entries()) updateRecord(w.doc, 'employees', ids[n] ?? '', { title: `t${i}` }, { user: `ed-${REGIONS[n % REGIONS.length]}` })
     if (i % 25 === 24) await new Promise((r) => setImmediate(r))
   }
   const total = writers.length * PER_WRITER
   let durableAt = NaN
   await until(() => {
-    if (Number.isNaN(durableAt) && writers.every((w) => w.durableClock() >= PER_WRITER)) durableAt = performance.now()
+    if (Number.isNaN(durableAt) && writers.every(allDurable)) durableAt = performance.now()
     return received.every((n) => n >= (total / REGIONS.length))
   })
   const relayedAt = performance.now()
-  if (target.name !== 'bare') await until(() => writers.every((w) => w.durableClock() >= PER_WRITER))
+  if (target.name !== 'bare') await until(() => writers.every(allDurable))
   if (Number.isNaN(durableAt)) durableAt = performance.now()
   for (const c of [...writers, ...watchers]) close(c)
   return { relayed: total / ((relayedAt - start) / 1000), durable: total / ((durableAt - start) / 1000) }
@@ -361,23 +377,26 @@ export async function run(): Promise<BenchSection> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rainstaff-bench-relay-'))
   const full = await startRainstaff('rainstaff', path.join(dir, 'full'))
   const normal = await startRainstaff('rainstaff-normal', path.join(dir, 'normal'), ['--synchronous', 'normal'])
+  const unchecked = await startRainstaff('rainstaff-unchecked', path.join(dir, 'unchecked'), ['--no-validation'])
   const bare = await startBare()
   try {
     // Memory first, on fresh processes, before the other runs leave garbage behind.
     const memBare = await memoryPerConnection(bare)
     const memRs = await memoryPerConnection(full)
     // Interleaved rounds so machine and disk noise hit every relay alike.
-    const pooled = new Map<string, number[]>([[bare.name, []], [full.name, []], [normal.name, []]])
+    const pooled = new Map<string, number[]>([[bare.name, []], [full.name, []], [normal.name, []], [unchecked.name, []]])
     for (let round = 0; round < 2; round++) {
-      for (const target of [bare, full, normal]) pooled.get(target.name)?.push(...(await propagation(target)))
+      for (const target of [bare, full, normal, unchecked]) pooled.get(target.name)?.push(...(await propagation(target)))
     }
     const latBare = summary(pooled.get(bare.name) ?? [])
     const latRs = summary(pooled.get(full.name) ?? [])
     const latNormal = summary(pooled.get(normal.name) ?? [])
+    const latUnchecked = summary(pooled.get(unchecked.name) ?? [])
     const commits = await commitTimes(full)
     const tpBare = await throughput(bare)
     const tpRs = await throughput(full)
     const tpNormal = await throughput(normal)
+    const tpUnchecked = await throughput(unchecked)
     const doc = await bigDoc(full, dir)
     const cores = os.cpus().length
     return {
@@ -386,7 +405,8 @@ export async function run(): Promise<BenchSection> {
         `Rainstaff relay against a bare y-protocols relay (no auth, no checks, no storage), all child processes on 127.0.0.1; ${cores} cores. ` +
           `Latency: 4 editors (one per region) each write every ~20 ms to ${SUBSCRIBERS} subscribers spread over the 4 regions, two interleaved rounds. ` +
           'Throughput: 8 writers (2 per region) send 2,500 one-field updates each as fast as they can. ' +
-          '"rainstaff" is the default (committed before fan-out, acknowledged after fsync); "normal" is `--synchronous normal` (acknowledged without fsync: survives a killed process, not a crashed machine).',
+          '"rainstaff" is the default (committed before fan-out, acknowledged after fsync); "normal" is `--synchronous normal` (acknowledged without fsync: survives a killed process, not a crashed machine); ' +
+          '"unchecked" is the default relay started with `--no-validation`, the baseline for what checking every update against the schema costs. Every write is a schema-valid record edit (a value and its two stamps).',
         '',
         '| measure | rainstaff | bare relay | ratio | target | rainstaff --synchronous normal | ratio |',
         '|---|---|---|---|---|---|---|',
@@ -395,6 +415,8 @@ export async function run(): Promise<BenchSection> {
         `| group commit time in the store p50 / p99 (ms, histogram bound) | ≤ ${commits.p50} / ≤ ${commits.p99} | — | | | | |`,
         `| updates/s relayed to subscribers | ${tpRs.relayed.toFixed(0)} | ${tpBare.relayed.toFixed(0)} | ${ratio(tpRs.relayed, tpBare.relayed)} | | ${tpNormal.relayed.toFixed(0)} | ${ratio(tpNormal.relayed, tpBare.relayed)} |`,
         `| durable updates/s (acknowledged by type 100) | ${tpRs.durable.toFixed(0)} | — | | ≥ 2,000 | ${tpNormal.durable.toFixed(0)} | |`,
+        `| schema validation: propagation p99, checked / unchecked (ms) | ${ms(latRs.p99)} / ${ms(latUnchecked.p99)} | | ${ratio(latRs.p99, latUnchecked.p99)} | ≤ 1.25× | | |`,
+        `| schema validation: durable updates/s, unchecked / checked | ${tpUnchecked.durable.toFixed(0)} / ${tpRs.durable.toFixed(0)} | | ${ratio(tpUnchecked.durable, tpRs.durable)} | ≤ 1.25× | | |`,
         `| relay memory per connection (KiB RSS, 400 connections) | ${(memRs / 1024).toFixed(1)} | ${(memBare / 1024).toFixed(1)} | ${ratio(memRs, memBare)} | | | |`,
         `| 10,000-record doc: encoded / heap in a Y.Doc (MiB) | ${MiB(doc.encoded)} / ${MiB(doc.heap)} | | | | | |`,
         `| 10,000-record doc: relay RSS growth on upload (MiB) | ${MiB(doc.rss)} | | | | | |`,
@@ -407,6 +429,7 @@ export async function run(): Promise<BenchSection> {
   } finally {
     await full.stop()
     await normal.stop()
+    await unchecked.stop()
     await bare.stop()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -44,6 +44,8 @@ export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host
                            normal: süreç çökmesine dayanır, elektrik kesintisine değil / survives a killed
                            process, not a crashed machine
   --web DIR                Web istemcisi / web client files (dist/web)
+  --no-validation          Yalnızca ölçüm için: güncellemeler şemaya göre denetlenmez / benchmarks only:
+                           updates are not checked against the schema (never in service)
 Ortam / Environment: RAINSTAFF_ADMIN_PASSWORD (first start), RAINSTAFF_TRUST_PROXY=1 (behind a proxy)
 `
 
@@ -63,6 +65,7 @@ export async function relayCommand(args: string[]): Promise<number> {
       'max-buffered-bytes': { type: 'string' },
       synchronous: { type: 'string' },
       web: { type: 'string' },
+      'no-validation': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -93,7 +96,11 @@ export async function relayCommand(args: string[]): Promise<number> {
     ...(values.web ? { webRoot: values.web } : {}),
     synchronous,
     trustProxy: process.env.RAINSTAFF_TRUST_PROXY === '1',
+    ...(values['no-validation'] === true ? { validateUpdates: false } : {}),
   })
+  if (values['no-validation'] === true) {
+    out('relay: UYARI güncellemeler şemaya göre denetlenmiyor (yalnızca ölçüm için) / WARNING updates are not checked against the schema (benchmarks only)')
+  }
   if (relay.generatedAdminPassword !== undefined) {
     // Printed once to the terminal, on purpose: it is the only way to learn a generated password.
     out('relay: ilk yönetici oluşturuldu / first admin created: admin')

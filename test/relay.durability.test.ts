@@ -8,6 +8,8 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { deleteRecord, insertRecord, updateRecord } from '../crdt/regionDoc.ts'
+import { readRecord } from '../crdt/records.ts'
 import { openStore, STORE_FILE } from '../relay/store.ts'
 import {
   ADMIN_PASSWORD,
@@ -58,18 +60,32 @@ function client(relay: RelayProcess, token: string, doc?: Y.Doc): TestClient {
 }
 
 /**
- * Writes `total` one-item transactions (item i has clock i) and calls `stop` once `threshold`
- * of them are acknowledged, while writing goes on. Returns the highest acknowledged clock seen
- * before the connection dropped.
+ * Writes `total` transactions, each inserting one employee named `k<i>` as ayse (one update each),
+ * and calls `stop` once `threshold` of them are acknowledged, while writing goes on. Returns the
+ * records' ids, in write order, and how many of them the relay acknowledged before the
+ * connection dropped: write i is acknowledged once the durable clock covers the clock it ended at.
  */
-async function burst(writer: TestClient, total: number, threshold: number, stop: () => void): Promise<number> {
-  const map = writer.doc.getMap<number>('burst')
+async function burst(writer: TestClient, total: number, threshold: number, stop: () => void): Promise<{ ids: string[]; acked: number }> {
   const me = writer.doc.clientID
+  const ids: string[] = []
+  const ends: number[] = []
+  const acked = (): number => {
+    const clock = writer.durable.get(me) ?? 0
+    let lo = 0
+    let hi = ends.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (ends[mid]! <= clock) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
   let stopped = false
   for (let i = 0; i < total; i++) {
-    map.set('k' + i, i)
+    ids.push(insertRecord(writer.doc, 'employees', 'ankara', { full_name: 'k' + i }, { user: 'ayse' }))
+    ends.push(Y.getState(writer.doc.store, me))
     if (i % 20 === 19) await new Promise((r) => setImmediate(r))
-    if (!stopped && (writer.durable.get(me) ?? 0) >= threshold) {
+    if (!stopped && acked() >= threshold) {
       stopped = true
       stop()
     }
@@ -77,18 +93,20 @@ async function burst(writer: TestClient, total: number, threshold: number, stop:
   }
   // A slow machine may send everything before `threshold` acknowledgements arrive.
   if (!stopped) {
-    await until(() => (writer.durable.get(me) ?? 0) >= threshold, `${threshold} writes acknowledged`)
+    await until(() => acked() >= threshold, `${threshold} writes acknowledged`)
     stop()
   }
   await until(() => !writer.provider.wsconnected, 'writer sees the relay go away')
   writer.provider.disconnect()
-  return writer.durable.get(me) ?? 0
+  expect(writer.refused).toEqual([])
+  return { ids, acked: acked() }
 }
 
-async function readBack(relay: RelayProcess, token: string): Promise<Y.Map<number>> {
+/** The names of the burst's first `count` records as a fresh reader gets them from `relay`. */
+async function readBack(relay: RelayProcess, token: string, ids: readonly string[], count: number): Promise<Array<string | undefined>> {
   const reader = client(relay, token)
   await reader.synced()
-  return reader.doc.getMap<number>('burst')
+  return ids.slice(0, count).map((id) => readRecord(reader.doc, 'employees', id)?.full_name as string | undefined)
 }
 
 describe('relay durability', () => {
@@ -99,14 +117,14 @@ describe('relay durability', () => {
     const writer = client(relay, token)
     await writer.synced()
     const total = 20_000
-    const acked = await burst(writer, total, 500, () => relay.child.kill('SIGKILL'))
+    const { ids, acked } = await burst(writer, total, 500, () => relay.child.kill('SIGKILL'))
     expect(acked).toBeGreaterThanOrEqual(500)
     expect(acked).toBeLessThan(total)
 
     const again = await restart(dir)
-    const map = await readBack(again, await tokenFor(again, 'ayse', 'ayse-password'))
+    const names = await readBack(again, await tokenFor(again, 'ayse', 'ayse-password'), ids, acked)
     const missing: number[] = []
-    for (let i = 0; i < acked; i++) if (map.get('k' + i) !== i) missing.push(i)
+    for (let i = 0; i < acked; i++) if (names[i] !== 'k' + i) missing.push(i)
     expect(missing).toEqual([])
   })
 
@@ -116,14 +134,15 @@ describe('relay durability', () => {
     const writer = client(relay, token)
     await writer.synced()
     let exit: Promise<number | null> | undefined
-    const acked = await burst(writer, 20_000, 300, () => (exit = relay.stop('SIGTERM')))
+    const { ids, acked } = await burst(writer, 20_000, 300, () => (exit = relay.stop('SIGTERM')))
     expect(await exit).toBe(0)
     expect(relay.output()).toContain('relay: stopped')
     expect(writer.closes.map((c) => c.code)).toContain(1001)
+    expect(acked).toBeGreaterThanOrEqual(300)
 
     const again = await restart(dir)
-    const map = await readBack(again, await tokenFor(again, 'ayse', 'ayse-password'))
-    for (let i = 0; i < acked; i++) expect(map.get('k' + i)).toBe(i)
+    const names = await readBack(again, await tokenFor(again, 'ayse', 'ayse-password'), ids, acked)
+    for (let i = 0; i < acked; i++) expect(names[i]).toBe('k' + i)
   })
 
   it('unloads an idle doc and reloads it intact, deleted values and compaction included', async () => {
@@ -131,15 +150,19 @@ describe('relay durability', () => {
     const token = await tokenFor(relay, 'ayse', 'ayse-password')
     const writer = client(relay, token)
     await writer.synced()
-    const records = writer.doc.getMap<string>('employees')
-    for (let i = 0; i < 60; i++) records.set('e' + i, 'ilk-' + i)
+    const ayse = { user: 'ayse' }
+    const ids: string[] = []
+    for (let i = 0; i < 60; i++) ids.push(insertRecord(writer.doc, 'employees', 'ankara', { full_name: 'ilk-' + i }, ayse))
     // Overwrites leave deleted items behind: the conflict history that GC must never drop.
-    for (let i = 0; i < 60; i += 3) records.set('e' + i, 'son-' + i)
-    const list = writer.doc.getArray<string>('log')
-    list.push(['a', 'silinecek', 'c'])
-    list.delete(1, 1)
+    for (let i = 0; i < 60; i += 3) updateRecord(writer.doc, 'employees', ids[i]!, { full_name: 'son-' + i }, ayse)
+    updateRecord(writer.doc, 'employees', ids[1]!, { title: 'silinecek' }, ayse)
+    updateRecord(writer.doc, 'employees', ids[1]!, { title: 'Usta' }, ayse)
+    // A soft delete overwrites the record's stamps; the old ones stay behind as deleted items.
+    deleteRecord(writer.doc, 'employees', ids[2]!, ayse)
+    const records = writer.doc.getMap('employees')
     const expectedClock = Y.getState(writer.doc.store, writer.doc.clientID)
     await until(() => writer.durable.get(writer.doc.clientID) === expectedClock, 'all edits durable')
+    expect(writer.refused).toEqual([])
     writer.destroy()
 
     const metric = async (name: string): Promise<number> => {
@@ -160,7 +183,9 @@ describe('relay durability', () => {
     await reader.synced()
     await until(() => reader.doc.getMap('employees').size === 60, 'reloaded records')
     expect(reader.doc.getMap('employees').toJSON()).toEqual(records.toJSON())
-    expect(reader.doc.getArray('log').toArray()).toEqual(['a', 'c'])
+    for (let i = 0; i < 60; i += 3) expect(readRecord(reader.doc, 'employees', ids[i]!)?.full_name).toBe('son-' + i)
+    expect(readRecord(reader.doc, 'employees', ids[1]!)?.title).toBe('Usta')
+    expect(readRecord(reader.doc, 'employees', ids[2]!)?.deleted_at).toEqual(expect.any(String))
     expect(Y.encodeStateVector(reader.doc)).toEqual(Y.encodeStateVector(writer.doc))
     const deletedStrings: unknown[] = []
     for (const structs of reader.doc.store.clients.values()) {
@@ -212,7 +237,7 @@ describe('relay durability', () => {
     const token = await tokenFor(relay, 'ayse', 'ayse-password')
     const writer = client(relay, token)
     await writer.synced()
-    for (let i = 0; i < 30; i++) writer.doc.getMap('employees').set('e' + i, 'kayıt ' + i)
+    for (let i = 0; i < 30; i++) insertRecord(writer.doc, 'employees', 'ankara', { full_name: 'kayıt ' + i }, { user: 'ayse' })
     const clock = Y.getState(writer.doc.store, writer.doc.clientID)
     await until(() => writer.durable.get(writer.doc.clientID) === clock, 'edits durable')
     writer.destroy()

@@ -9,6 +9,7 @@
  */
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
+import { insertRecord } from '../crdt/regionDoc.ts'
 import { createCompactor } from '../relay/compactor.ts'
 import { Docs, type BackgroundSync, type Peer } from '../relay/docs.ts'
 import { openStore, type Store } from '../relay/store.ts'
@@ -62,9 +63,10 @@ function heldSync(): BackgroundSync & { started: number; finish(): Promise<void>
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r))
 
-function write(docs: Docs, from: TestPeer, key: string): void {
-  const local = new Y.Doc()
-  local.getMap('employees').set(key, 'x')
+/** One schema-valid record written by `from` (an ankara editor) as one update. */
+function write(docs: Docs, from: TestPeer, name: string): void {
+  const local = new Y.Doc({ gc: false })
+  insertRecord(local, 'employees', 'ankara', { full_name: name }, { user: from.username })
   docs.open('ankara').applyUpdate(Y.encodeStateAsUpdate(local), from)
   from.writesAccepted++
 }

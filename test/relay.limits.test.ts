@@ -7,7 +7,11 @@ import fc from 'fast-check'
 import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+import * as Y from 'yjs'
 import { CLOSE, clientProtocols } from '../crdt/protocol.ts'
+import { insertRecord } from '../crdt/regionDoc.ts'
+import { readRecord } from '../crdt/records.ts'
+import { LONG_TEXT_MAX } from '../schema/tables.ts'
 import {
   ADMIN_PASSWORD,
   connectClient,
@@ -28,6 +32,24 @@ const USERS = [
 ] as const
 
 const MAX_MESSAGE = 64 * 1024
+
+/**
+ * One large schema-valid update: ankara drivers written by `user` in one transaction, whose notes
+ * (at most LONG_TEXT_MAX characters each) add up to `chars` characters of `fill`. Returns the
+ * records' ids and the update's size in bytes.
+ */
+function bulkNotes(doc: Y.Doc, user: string, chars: number, fill: string): { ids: string[]; bytes: number } {
+  const ids: string[] = []
+  let bytes = 0
+  doc.once('update', (update: Uint8Array) => (bytes = update.length))
+  doc.transact(() => {
+    for (let left = chars, n = 0; left > 0; left -= LONG_TEXT_MAX, n++) {
+      const notes = fill.repeat(Math.min(left, LONG_TEXT_MAX))
+      ids.push(insertRecord(doc, 'drivers', 'ankara', { full_name: `Sürücü ${n}`, notes }, { user }))
+    }
+  })
+  return { ids, bytes }
+}
 
 /** Frames shaped like relay messages with random insides, plus plain noise. */
 function frameArbitrary(): fc.Arbitrary<Uint8Array> {
@@ -118,11 +140,13 @@ describe('relay limits and bad input', () => {
     expect(await probe(relay, ayse, 'text frames are not part of the protocol')).toBe(CLOSE.malformed)
 
     // Everyone else is still connected and still syncing both ways.
-    writer.doc.getMap('after-fuzz').set('ok', 'evet')
-    elsewhere.doc.getMap('after-fuzz').set('ok', 'yes')
-    await until(() => observer.doc.getMap('after-fuzz').get('ok') === 'evet', 'observer still receives')
-    await until(() => (elsewhere.durable.get(elsewhere.doc.clientID) ?? 0) >= 1, 'istanbul writes still stored')
+    const ankaraId = insertRecord(writer.doc, 'employees', 'ankara', { full_name: 'evet' }, { user: 'ayse' })
+    insertRecord(elsewhere.doc, 'employees', 'istanbul', { full_name: 'yes' }, { user: 'mehmet' })
+    const istanbulClock = Y.getState(elsewhere.doc.store, elsewhere.doc.clientID)
+    await until(() => readRecord(observer.doc, 'employees', ankaraId)?.full_name === 'evet', 'observer still receives')
+    await until(() => (elsewhere.durable.get(elsewhere.doc.clientID) ?? 0) >= istanbulClock, 'istanbul writes still stored')
     for (const c of [writer, observer, elsewhere]) expect(c.closes).toEqual([])
+    for (const c of [writer, elsewhere]) expect(c.refused).toEqual([])
     expect((await fetch(`${relay.url}/health`)).status).toBe(200)
   })
 
@@ -133,19 +157,25 @@ describe('relay limits and bad input', () => {
     await big.synced()
     let closed: { code: number } | undefined
     big.provider.on('closed', (event) => (closed = event))
-    big.doc.getMap('big').set('blob', 'x'.repeat(MAX_MESSAGE + 1000))
+    const oversize = bulkNotes(big.doc, 'ayse', MAX_MESSAGE + 1000, 'x')
+    expect(oversize.bytes).toBeGreaterThan(MAX_MESSAGE)
     await until(() => closed !== undefined, 'oversize sender closed')
     expect(closed?.code).toBe(CLOSE.tooBig)
 
-    // Just under the limit is fine, and the oversize value never reached anyone.
+    // Just under the limit is fine, and the oversize update never reached anyone.
     const ok = client('ankara', ayse)
     await ok.synced()
-    ok.doc.getMap('big').set('small', 'y'.repeat(MAX_MESSAGE - 1000))
-    await until(() => observer.doc.getMap('big').has('small'), 'in-limit message delivered')
-    expect(observer.doc.getMap('big').has('blob')).toBe(false)
+    const inLimit = bulkNotes(ok.doc, 'ayse', MAX_MESSAGE - 4000, 'y')
+    // The sync message around the update adds a few bytes.
+    expect(inLimit.bytes).toBeGreaterThan(MAX_MESSAGE - 4000)
+    expect(inLimit.bytes).toBeLessThan(MAX_MESSAGE - 16)
+    await until(() => inLimit.ids.every((id) => readRecord(observer.doc, 'drivers', id) !== undefined), 'in-limit message delivered')
+    expect(ok.refused).toEqual([])
+    expect(oversize.ids.some((id) => readRecord(observer.doc, 'drivers', id) !== undefined)).toBe(false)
     const late = client('ankara', mehmet)
     await late.synced()
-    expect(late.doc.getMap('big').has('blob')).toBe(false)
+    expect(inLimit.ids.every((id) => readRecord(late.doc, 'drivers', id) !== undefined)).toBe(true)
+    expect(oversize.ids.some((id) => readRecord(late.doc, 'drivers', id) !== undefined)).toBe(false)
   })
 
   it('closes a connection that exceeds its message budget with 4429', async () => {
@@ -185,13 +215,14 @@ describe('relay limits and bad input', () => {
     }
     // Each update is under the message limit; together they exceed any socket buffer.
     for (let i = 0; i < 400 && (await slowClosed()) === 0; i++) {
-      writer.doc.getMap('flood').set('k' + (i % 10), String(i).padEnd(MAX_MESSAGE / 2, '.'))
+      bulkNotes(writer.doc, 'ayse', MAX_MESSAGE / 2, String(i % 10))
       await new Promise((r) => setTimeout(r, 5))
     }
     expect(await slowClosed()).toBe(1)
-    writer.doc.getMap('flood').set('done', 'tamam')
-    await until(() => observer.doc.getMap('flood').get('done') === 'tamam', 'the reading client is unaffected')
+    const done = insertRecord(writer.doc, 'drivers', 'ankara', { full_name: 'tamam' }, { user: 'ayse' })
+    await until(() => readRecord(observer.doc, 'drivers', done)?.full_name === 'tamam', 'the reading client is unaffected')
     expect(observer.closes).toEqual([])
+    expect(writer.refused).toEqual([])
     stalled.destroy()
   })
 })

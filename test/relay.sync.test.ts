@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { insertRecord, updateRecord } from '../crdt/regionDoc.ts'
+import { readRecord, recordIds } from '../crdt/records.ts'
 import {
   ADMIN_PASSWORD,
   connectClient,
@@ -52,18 +54,21 @@ describe('relay sync and permissions', () => {
     const istanbul = client('istanbul', 'mehmet')
     await Promise.all([ankaraA.synced(), ankaraB.synced(), istanbul.synced()])
 
-    ankaraA.doc.getMap('employees').set('e1', 'Ayşe Yılmaz')
-    istanbul.doc.getMap('employees').set('e2', 'Mehmet Kaya')
-    await until(() => ankaraB.doc.getMap('employees').get('e1') === 'Ayşe Yılmaz', 'ankara edit reaches the second ankara client')
+    const e1 = insertRecord(ankaraA.doc, 'employees', 'ankara', { full_name: 'Ayşe Yılmaz' }, { user: 'ayse' })
+    const e2 = insertRecord(istanbul.doc, 'employees', 'istanbul', { full_name: 'Mehmet Kaya' }, { user: 'mehmet' })
+    await until(() => readRecord(ankaraB.doc, 'employees', e1)?.full_name === 'Ayşe Yılmaz', 'ankara edit reaches the second ankara client')
 
     // Cross-region reads: each editor opens the other region read-only and sees its records.
     const readIstanbul = client('istanbul', 'ayse')
     const readAnkara = client('ankara', 'mehmet')
     await Promise.all([readIstanbul.synced(), readAnkara.synced()])
-    await until(() => readIstanbul.doc.getMap('employees').get('e2') === 'Mehmet Kaya', 'ayse reads istanbul')
-    await until(() => readAnkara.doc.getMap('employees').get('e1') === 'Ayşe Yılmaz', 'mehmet reads ankara')
+    await until(() => readRecord(readIstanbul.doc, 'employees', e2)?.full_name === 'Mehmet Kaya', 'ayse reads istanbul')
+    await until(() => readRecord(readAnkara.doc, 'employees', e1)?.full_name === 'Ayşe Yılmaz', 'mehmet reads ankara')
     expect(readAnkara.refused).toEqual([])
     expect(readIstanbul.refused).toEqual([])
+    // The writers' own records were accepted, not refused by the schema guard.
+    expect(ankaraA.refused).toEqual([])
+    expect(istanbul.refused).toEqual([])
 
     // The writer learns its edit is on disk from the durable state vector.
     await until(() => (ankaraA.durable.get(ankaraA.doc.clientID) ?? 0) >= 1, 'durable ack for the ankara edit')
@@ -76,9 +81,11 @@ describe('relay sync and permissions', () => {
     const watcher = client('izmir', 'admin')
     await watcher.synced()
 
-    admin.doc.getMap('employees').set('intruder', 'yazılmamalı')
+    const intruder = insertRecord(admin.doc, 'employees', 'izmir', { full_name: 'yazılmamalı' }, { user: 'admin' })
     await until(() => admin.refused.length >= 1, 'write refused message')
-    expect(admin.refused[0]).toMatch(/yazma izniniz yok.* \/ You may not write/)
+    expect(admin.refused[0]?.code).toBe('read_only')
+    expect(admin.refused[0]?.message.tr).toMatch(/yazma izniniz yok/)
+    expect(admin.refused[0]?.message.en).toMatch(/You may not write/)
     // The connection stays open and still reads.
     expect(admin.provider.wsconnected).toBe(true)
 
@@ -86,34 +93,43 @@ describe('relay sync and permissions', () => {
     // not reach the relay's doc, and the watcher proves it was not fanned out.
     const fresh = client('izmir', 'admin')
     await fresh.synced()
-    expect(fresh.doc.getMap('employees').has('intruder')).toBe(false)
-    expect(watcher.doc.getMap('employees').has('intruder')).toBe(false)
+    expect(readRecord(fresh.doc, 'employees', intruder)).toBeUndefined()
+    expect(readRecord(watcher.doc, 'employees', intruder)).toBeUndefined()
+    expect([...recordIds(fresh.doc, 'employees')]).toEqual([])
   })
 
   it("refuses an editor's write to another region but keeps its reads flowing", async () => {
     const owner = client('istanbul', 'mehmet')
     const visitor = client('istanbul', 'ayse')
     await Promise.all([owner.synced(), visitor.synced()])
-    visitor.doc.getMap('employees').set('visitor', 'olmamalı')
+    const intruder = insertRecord(visitor.doc, 'employees', 'istanbul', { full_name: 'olmamalı' }, { user: 'ayse' })
     await until(() => visitor.refused.length >= 1, 'visitor write refused')
-    owner.doc.getMap('employees').set('e3', 'Zeynep Demir')
-    await until(() => visitor.doc.getMap('employees').get('e3') === 'Zeynep Demir', 'visitor still receives updates')
+    expect(visitor.refused[0]?.code).toBe('read_only')
+    expect(visitor.refused[0]?.message.tr).toMatch(/yazma izniniz yok/)
+    const e3 = insertRecord(owner.doc, 'employees', 'istanbul', { full_name: 'Zeynep Demir' }, { user: 'mehmet' })
+    await until(() => readRecord(visitor.doc, 'employees', e3)?.full_name === 'Zeynep Demir', 'visitor still receives updates')
+    expect(owner.refused).toEqual([])
     const fresh = client('istanbul', 'mehmet')
     await fresh.synced()
-    expect(fresh.doc.getMap('employees').has('visitor')).toBe(false)
-    expect(owner.doc.getMap('employees').has('visitor')).toBe(false)
+    expect(readRecord(fresh.doc, 'employees', e3)?.full_name).toBe('Zeynep Demir')
+    expect(readRecord(fresh.doc, 'employees', intruder)).toBeUndefined()
+    expect(readRecord(owner.doc, 'employees', intruder)).toBeUndefined()
   })
 
   it('a read-only client whose doc holds deletions is not refused (its sync step 2 is not a write)', async () => {
     const writer = client('ankara', 'ayse')
     await writer.synced()
-    const list = writer.doc.getArray<string>('log')
-    list.push(['a', 'b', 'c'])
-    list.delete(1, 1)
-    await until(() => (writer.durable.get(writer.doc.clientID) ?? 0) >= 3, 'ankara edits durable')
+    // An overwrite is the deletion a region doc holds: the old value's item is deleted.
+    const id = insertRecord(writer.doc, 'employees', 'ankara', { full_name: 'Ali Veli', title: 'Çırak' }, { user: 'ayse' })
+    updateRecord(writer.doc, 'employees', id, { title: 'Usta' }, { user: 'ayse' })
+    const clock = Y.getState(writer.doc.store, writer.doc.clientID)
+    await until(() => (writer.durable.get(writer.doc.clientID) ?? 0) >= clock, 'ankara edits durable')
+    expect(writer.refused).toEqual([])
     const reader = client('ankara', 'mehmet')
     await reader.synced()
-    await until(() => reader.doc.getArray('log').length === 2, 'reader receives the deletion')
+    await until(() => readRecord(reader.doc, 'employees', id)?.title === 'Usta', 'reader receives the overwrite')
+    // The reader's doc now holds deleted items (the overwritten title and stamps).
+    expect(Y.snapshot(reader.doc).ds.clients.get(writer.doc.clientID)?.length ?? 0).toBeGreaterThan(0)
     // Reconnect: the reader's step 2 now carries the delete set it received.
     reader.provider.disconnect()
     reader.provider.connect()

@@ -399,9 +399,17 @@ class ChaosRun {
   private async shared(peer: Peer, region: string): Promise<void> {
     const token = this.token(peer)
     const plate = sharedVehicle(peer.rng, token, region)
-    const out = await this.cli(peer, ['put', 'vehicles', '--json', JSON.stringify(plate.input)])
+    let out = await this.cli(peer, ['put', 'vehicles', '--json', JSON.stringify(plate.input)])
     if (out === 'down') return
     if (out === 'killed') return this.ledger.cutShortBy(peer.name, { kind: 'shared', region, id: plate.id, notes: token, km: plate.input.km })
+    if (out.code === 5 && out.stdout.trim() === plate.id) {
+      // This PC has the plate already: a clerk opens it and edits (a put never overwrites). The
+      // concurrent case — another office created it while this one was offline — still merges.
+      const { plate: _key, ...fields } = plate.input
+      out = await this.cli(peer, ['update', 'vehicles', plate.id, '--json', JSON.stringify(fields)])
+      if (out === 'down') return
+      if (out === 'killed') return this.ledger.cutShortBy(peer.name, { kind: 'shared', region, id: plate.id, notes: token, km: plate.input.km })
+    }
     if (out.code !== 0 || out.stdout.trim() !== plate.id) {
       return this.anomaly(`${peer.name}: put shared vehicle ${JSON.stringify(plate.input)} → exit ${out.code}, "${out.stdout.trim()}": ${out.stderr.trim()}`)
     }

@@ -10,7 +10,7 @@ import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
-import { clientProtocols, MESSAGE_DURABLE, MESSAGE_WRITE_REFUSED } from '../../crdt/protocol.ts'
+import { clientProtocols, MESSAGE_DURABLE, MESSAGE_WRITE_REFUSED, readWriteRefused, type WriteRefused } from '../../crdt/protocol.ts'
 import { openStore } from '../../relay/store.ts'
 import { addUser, type NewUser } from '../../relay/users.ts'
 
@@ -123,8 +123,8 @@ export interface TestClient {
   readonly durable: Map<number, number>
   /** How many write messages the relay counted as durable for this connection. */
   durableWrites(): number
-  /** Type-101 reasons received. */
-  readonly refused: string[]
+  /** Type-101 refusals received, parsed: reason code, bilingual message, refused clock ranges. */
+  readonly refused: WriteRefused[]
   /** Close codes the relay sent. */
   readonly closes: Array<{ code: number; reason: string }>
   synced(): Promise<void>
@@ -134,7 +134,7 @@ export interface TestClient {
 /** A real y-websocket provider authenticated with `token` (or none) on `region`. */
 export function connectClient(relay: { wsUrl: string }, region: string, token: string | null, doc = new Y.Doc({ gc: false })): TestClient {
   const durable = new Map<number, number>()
-  const refused: string[] = []
+  const refused: WriteRefused[] = []
   const closes: Array<{ code: number; reason: string }> = []
   let writes = 0
   const provider = new WebsocketProvider(relay.wsUrl, region, doc, {
@@ -150,7 +150,7 @@ export function connectClient(relay: { wsUrl: string }, region: string, token: s
     writes = decoding.readVarUint(decoder)
   }
   provider.messageHandlers[MESSAGE_WRITE_REFUSED] = (_encoder, decoder) => {
-    refused.push(decoding.readVarString(decoder))
+    refused.push(readWriteRefused(decoder))
   }
   provider.on('connection-close', (event) => {
     if (event) closes.push({ code: event.code, reason: event.reason })
