@@ -8,11 +8,11 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Region } from '../schema/regions.ts'
-import type { LoginLimiter } from './limits.ts'
+import type { LoginLimiter, LoginScope } from './limits.ts'
 import type { Metrics } from './metrics.ts'
 import type { Store } from './store.ts'
 import { signToken, verifyToken } from './tokens.ts'
-import { authenticate, getUser, type User } from './users.ts'
+import { authenticate, getUser, type LoginResult, type User } from './users.ts'
 
 export interface HttpContext {
   readonly store: Store
@@ -51,6 +51,8 @@ class HttpError extends Error {
 }
 
 const MAX_BODY = 16 * 1024
+/** No stored username is this long (users.ts allows 64); longer ones would only bloat the limiter. */
+const MAX_USERNAME = 256
 
 /**
  * The web client is bundled scripts and stylesheets from the relay itself, so nothing inline or
@@ -136,33 +138,85 @@ function requireAdmin(req: IncomingMessage, ctx: HttpContext): User {
   return user
 }
 
+/** An address or name as it may appear in a log line: no control characters, bounded length. */
+function printable(text: string): string {
+  return text.replace(/[^\p{L}\p{N}._@:[\]-]/gu, '?').slice(0, 64)
+}
+
+const UNKNOWN_NAME = '(bilinmeyen ad / unknown name)'
+
+/**
+ * The name to log: a stored user's own, never what was typed for an unknown one (people type
+ * their password into the name field).
+ */
+function loggedName(ctx: HttpContext, username: string): string {
+  const user = getUser(ctx.store, username.trim())
+  return user ? user.username : UNKNOWN_NAME
+}
+
+function lockoutLine(ctx: HttpContext, scope: LoginScope, username: string, address: string, seconds: number): string {
+  const where = printable(address)
+  const who =
+    scope === 'address'
+      ? `every name from ${where}`
+      : scope === 'user'
+        ? `${loggedName(ctx, username)} from every address`
+        : `${loggedName(ctx, username)} from ${where}`
+  const minutes = Math.round(ctx.loginLimiter.windowMs / 60_000)
+  return `relay: giriş kilitlendi / sign-in locked: ${who} (too many failures in ${minutes} min; Retry-After ${seconds} s)`
+}
+
+const FAILURE_REASON: Record<Extract<LoginResult, { ok: false }>['reason'], string> = {
+  unknown: 'bilinmeyen ad / unknown name',
+  'wrong-password': 'yanlış parola / wrong password',
+  disabled: 'hesap devre dışı / account disabled',
+}
+
 async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
   const body = await readJson(req)
   const username = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).username : undefined
   const password = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).password : undefined
-  if (typeof username !== 'string' || typeof password !== 'string' || username === '' || password.length > 1024) {
+  if (
+    typeof username !== 'string' ||
+    typeof password !== 'string' ||
+    username === '' ||
+    username.length > MAX_USERNAME ||
+    password.length > 1024
+  ) {
     throw new HttpError(400, 'Kullanıcı adı ve parola gerekli', 'username and password are required')
   }
   const address = clientAddress(req, ctx.trustProxy)
-  const now = Date.now()
-  const wait = ctx.loginLimiter.retryAfter(address, username, now)
-  if (wait > 0) {
+  // Reserved before the hash runs: parallel guesses are counted as they start, not as they end.
+  const admission = await ctx.loginLimiter.reserve(address, username)
+  if (!admission.ok) {
     ctx.metrics.loginsLimited++
-    const seconds = String(Math.ceil(wait / 1000))
+    const seconds = Math.ceil(admission.retryAfterMs / 1000)
+    if (admission.newLockout) ctx.log(lockoutLine(ctx, admission.scope, username, address, seconds))
     throw new HttpError(429, 'Çok fazla başarısız giriş; sonra deneyin', 'Too many failed logins; try later', {
-      'retry-after': seconds,
+      'retry-after': String(seconds),
     })
   }
-  const result = await authenticate(ctx.store, username, password)
+  const { reservation } = admission
+  let result: LoginResult
+  try {
+    result = await authenticate(ctx.store, username, password)
+  } catch (error) {
+    reservation.release()
+    throw error
+  }
   if (!result.ok) {
+    reservation.fail()
     ctx.metrics.loginsFailed++
-    ctx.loginLimiter.fail(address, username, Date.now())
-    if (result.reason === 'disabled') throw new HttpError(403, 'Kullanıcı devre dışı', 'User disabled')
+    const who = result.reason === 'unknown' ? UNKNOWN_NAME : loggedName(ctx, username)
+    ctx.log(`relay: giriş başarısız / sign-in failed: ${who} from ${printable(address)} (${FAILURE_REASON[result.reason]})`)
+    // One answer for every failure: which of them it was would tell a guesser which names exist,
+    // and a disabled account's 403 would confirm its password.
     throw new HttpError(401, 'Kullanıcı adı veya parola yanlış', 'Wrong username or password')
   }
+  reservation.succeed()
   ctx.metrics.loginsOk++
-  ctx.loginLimiter.succeed(address, username)
   const { user } = result
+  ctx.log(`relay: giriş / signed in: ${user.username} (${user.role}) from ${printable(address)}`)
   const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs)
   sendJson(res, 200, {
     token,

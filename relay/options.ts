@@ -3,7 +3,7 @@
  * what "default" means.
  */
 import { DEFAULT_REGIONS, isRegionSlug, type Region } from '../schema/regions.ts'
-import type { BucketRate, LoginLimits } from './limits.ts'
+import { DEFAULT_LOGIN_LIMITS, type BucketRate, type LoginLimits } from './limits.ts'
 
 /** A setting the relay cannot use; the message is bilingual. */
 export class ConfigError extends Error {
@@ -113,7 +113,7 @@ export function resolveOptions(options: RelayOptions): ResolvedOptions {
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes,
     idleUnloadMs: options.idleUnloadMs ?? 60_000,
     compactAfterUpdates: options.compactAfterUpdates ?? 1000,
-    loginLimits: options.loginLimits ?? { maxFailures: 5, windowMs: 15 * 60_000 },
+    loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     synchronous: options.synchronous ?? 'full',
     webRoot: options.webRoot ?? 'dist/web',
     corsOrigins: [...new Set((options.corsOrigins ?? []).map(checkOrigin))],
