@@ -30,6 +30,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const REGIONS = ['ankara', 'istanbul', 'bursa', 'izmir']
 const SUBSCRIBERS = 50
 const PASSWORD = 'bench-password'
+const METRICS_TOKEN = 'bench-metrics-token-0123456789'
+
+async function metricsText(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()
+}
 
 interface Target {
   readonly name: string
@@ -76,7 +81,7 @@ async function startRainstaff(name: string, dataDir: string, extraArgs: string[]
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'bin/rainstaff'), 'relay', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--rate', '1000000', '--idle-unload-ms', '1000', ...extraArgs],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RAINSTAFF_METRICS_TOKEN: METRICS_TOKEN } },
   )
   const port = await listen(child)
   const tokens = new Map<string, string>()
@@ -345,7 +350,7 @@ async function bigDoc(target: Target, dir: string): Promise<{ encoded: number; h
   const rss = rssBytes(target.child.pid) - before
   close(uploader)
   // With no connection left the doc unloads; the next reader's first sync includes the reload.
-  const loaded = async (): Promise<boolean> => /^rainstaff_doc_loaded\{region="bursa"\} 1$/m.test(await (await fetch(`http://127.0.0.1:${target.port}/metrics`)).text())
+  const loaded = async (): Promise<boolean> => /^rainstaff_doc_loaded\{region="bursa"\} 1$/m.test(await metricsText(target.port))
   for (let i = 0; i < 500 && (await loaded()); i++) await sleep(20)
   const reloadStart = performance.now()
   const reader = connect(target, 'bursa', 'admin')
@@ -357,7 +362,7 @@ async function bigDoc(target: Target, dir: string): Promise<{ encoded: number; h
 
 /** Upper bounds (ms) of the histogram buckets holding the p50 and p99 commit times so far. */
 async function commitTimes(target: Target): Promise<{ p50: number; p99: number; count: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${target.port}/metrics`)).text()
+  const text = await metricsText(target.port)
   const buckets = [...text.matchAll(/^rainstaff_commit_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => ({
     le: m[1] === '+Inf' ? Infinity : Number(m[1]) * 1000,
     n: Number(m[2]),

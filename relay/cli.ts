@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
-import { ConfigError, parseRegions } from './options.ts'
+import { ConfigError, hardeningOptions, parseRegions } from './options.ts'
 import { startRelay } from './server.ts'
 import { openStore, StoreError } from './store.ts'
 import { addUser, listUsers, setDisabled, setPassword, UserError, type Role } from './users.ts'
@@ -44,6 +44,11 @@ export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host
                            normal: süreç çökmesine dayanır, elektrik kesintisine değil / survives a killed
                            process, not a crashed machine
   --web DIR                Web istemcisi / web client files (dist/web)
+  --cors-origin ORIGIN     /api/* yanıtlarını okuyabilecek köken, tekrarlanabilir / origin allowed to read
+                           /api/* answers, repeatable (RAINSTAFF_CORS_ORIGINS; none: same origin only)
+  --metrics-token TOKEN    /metrics için Bearer anahtarı / bearer token for /metrics (RAINSTAFF_METRICS_TOKEN;
+                           none: /metrics is 404)
+  --source-maps            .map dosyalarını sun / serve .map files (RAINSTAFF_SOURCE_MAPS=1; refused by default)
   --no-validation          Yalnızca ölçüm için: güncellemeler şemaya göre denetlenmez / benchmarks only:
                            updates are not checked against the schema (never in service)
 Ortam / Environment: RAINSTAFF_ADMIN_PASSWORD (first start), RAINSTAFF_TRUST_PROXY=1 (behind a proxy)
@@ -65,6 +70,9 @@ export async function relayCommand(args: string[]): Promise<number> {
       'max-buffered-bytes': { type: 'string' },
       synchronous: { type: 'string' },
       web: { type: 'string' },
+      'cors-origin': { type: 'string', multiple: true },
+      'metrics-token': { type: 'string' },
+      'source-maps': { type: 'boolean' },
       'no-validation': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -94,6 +102,7 @@ export async function relayCommand(args: string[]): Promise<number> {
     ...(values['compact-after'] ? { compactAfterUpdates: positiveInt(values['compact-after'], '--compact-after') ?? 0 } : {}),
     ...(values['max-buffered-bytes'] ? { maxBufferedBytes: positiveInt(values['max-buffered-bytes'], '--max-buffered-bytes') ?? 0 } : {}),
     ...(values.web ? { webRoot: values.web } : {}),
+    ...hardeningOptions(values, process.env),
     synchronous,
     trustProxy: process.env.RAINSTAFF_TRUST_PROXY === '1',
     ...(values['no-validation'] === true ? { validateUpdates: false } : {}),

@@ -1,17 +1,18 @@
 /**
  * The relay's HTTP side: health and readiness, login, admin status and exports, metrics and the
  * built web client. Every response is JSON except /metrics, the exports and static files; errors
- * carry a bilingual `error` text.
+ * carry a bilingual `error` text. Every response carries the security headers below.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Region } from '../schema/regions.ts'
-import type { LoginLimiter } from './limits.ts'
+import type { LoginLimiter, LoginScope } from './limits.ts'
 import type { Metrics } from './metrics.ts'
 import type { Store } from './store.ts'
 import { signToken, verifyToken } from './tokens.ts'
-import { authenticate, getUser, type User } from './users.ts'
+import { authenticate, getUser, type LoginResult, type User } from './users.ts'
 
 export interface HttpContext {
   readonly store: Store
@@ -22,6 +23,12 @@ export interface HttpContext {
   readonly trustProxy: boolean
   readonly metrics: Metrics
   readonly loginLimiter: LoginLimiter
+  /** Origins whose pages may read `/api/*` answers (exact match); none means same origin only. */
+  readonly corsOrigins: readonly string[]
+  /** `/metrics` answers only this bearer token; without one it is a 404. */
+  readonly metricsToken?: string
+  /** `.map` files are refused unless this is set. */
+  readonly serveSourceMaps: boolean
   readonly version: string
   readonly startedAt: number
   ready(): boolean
@@ -44,6 +51,41 @@ class HttpError extends Error {
 }
 
 const MAX_BODY = 16 * 1024
+/** No stored username is this long (users.ts allows 64); longer ones would only bloat the limiter. */
+const MAX_USERNAME = 256
+
+/**
+ * The web client is bundled scripts and stylesheets from the relay itself, so nothing inline or
+ * foreign needs to run. Exceptions, each for something the app does:
+ * - `'wasm-unsafe-eval'`: sql.js compiles its WebAssembly (exports, the legacy import); it allows
+ *   compiling wasm, not `eval` of JavaScript.
+ * - `style-src-attr 'unsafe-inline'`: Lit templates carry a few `style="…"` attributes (layout
+ *   tweaks, the timesheet's column widths). Attributes cannot hold selectors or `@import`, so
+ *   unlike inline `<style>` elements (still refused) they cannot read the page; component styles
+ *   arrive as constructed stylesheets, which CSP does not restrict.
+ * - `connect-src ws: wss:`: the relay's own WebSocket, spelled out for browsers whose `'self'`
+ *   does not cover ws:/wss:.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "style-src-attr 'unsafe-inline'",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['content-security-policy', CONTENT_SECURITY_POLICY],
+  ['x-content-type-options', 'nosniff'],
+  // frame-ancestors says the same to current browsers; this is for the ones before CSP 2.
+  ['x-frame-options', 'DENY'],
+  // Page addresses stay in the relay: nothing the app links to learns which screen was open.
+  ['referrer-policy', 'no-referrer'],
+]
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body)
@@ -96,33 +138,85 @@ function requireAdmin(req: IncomingMessage, ctx: HttpContext): User {
   return user
 }
 
+/** An address or name as it may appear in a log line: no control characters, bounded length. */
+function printable(text: string): string {
+  return text.replace(/[^\p{L}\p{N}._@:[\]-]/gu, '?').slice(0, 64)
+}
+
+const UNKNOWN_NAME = '(bilinmeyen ad / unknown name)'
+
+/**
+ * The name to log: a stored user's own, never what was typed for an unknown one (people type
+ * their password into the name field).
+ */
+function loggedName(ctx: HttpContext, username: string): string {
+  const user = getUser(ctx.store, username.trim())
+  return user ? user.username : UNKNOWN_NAME
+}
+
+function lockoutLine(ctx: HttpContext, scope: LoginScope, username: string, address: string, seconds: number): string {
+  const where = printable(address)
+  const who =
+    scope === 'address'
+      ? `every name from ${where}`
+      : scope === 'user'
+        ? `${loggedName(ctx, username)} from every address`
+        : `${loggedName(ctx, username)} from ${where}`
+  const minutes = Math.round(ctx.loginLimiter.windowMs / 60_000)
+  return `relay: giriş kilitlendi / sign-in locked: ${who} (too many failures in ${minutes} min; Retry-After ${seconds} s)`
+}
+
+const FAILURE_REASON: Record<Extract<LoginResult, { ok: false }>['reason'], string> = {
+  unknown: 'bilinmeyen ad / unknown name',
+  'wrong-password': 'yanlış parola / wrong password',
+  disabled: 'hesap devre dışı / account disabled',
+}
+
 async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
   const body = await readJson(req)
   const username = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).username : undefined
   const password = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).password : undefined
-  if (typeof username !== 'string' || typeof password !== 'string' || username === '' || password.length > 1024) {
+  if (
+    typeof username !== 'string' ||
+    typeof password !== 'string' ||
+    username === '' ||
+    username.length > MAX_USERNAME ||
+    password.length > 1024
+  ) {
     throw new HttpError(400, 'Kullanıcı adı ve parola gerekli', 'username and password are required')
   }
   const address = clientAddress(req, ctx.trustProxy)
-  const now = Date.now()
-  const wait = ctx.loginLimiter.retryAfter(address, username, now)
-  if (wait > 0) {
+  // Reserved before the hash runs: parallel guesses are counted as they start, not as they end.
+  const admission = await ctx.loginLimiter.reserve(address, username)
+  if (!admission.ok) {
     ctx.metrics.loginsLimited++
-    const seconds = String(Math.ceil(wait / 1000))
+    const seconds = Math.ceil(admission.retryAfterMs / 1000)
+    if (admission.newLockout) ctx.log(lockoutLine(ctx, admission.scope, username, address, seconds))
     throw new HttpError(429, 'Çok fazla başarısız giriş; sonra deneyin', 'Too many failed logins; try later', {
-      'retry-after': seconds,
+      'retry-after': String(seconds),
     })
   }
-  const result = await authenticate(ctx.store, username, password)
+  const { reservation } = admission
+  let result: LoginResult
+  try {
+    result = await authenticate(ctx.store, username, password)
+  } catch (error) {
+    reservation.release()
+    throw error
+  }
   if (!result.ok) {
+    reservation.fail()
     ctx.metrics.loginsFailed++
-    ctx.loginLimiter.fail(address, username, Date.now())
-    if (result.reason === 'disabled') throw new HttpError(403, 'Kullanıcı devre dışı', 'User disabled')
+    const who = result.reason === 'unknown' ? UNKNOWN_NAME : loggedName(ctx, username)
+    ctx.log(`relay: giriş başarısız / sign-in failed: ${who} from ${printable(address)} (${FAILURE_REASON[result.reason]})`)
+    // One answer for every failure: which of them it was would tell a guesser which names exist,
+    // and a disabled account's 403 would confirm its password.
     throw new HttpError(401, 'Kullanıcı adı veya parola yanlış', 'Wrong username or password')
   }
+  reservation.succeed()
   ctx.metrics.loginsOk++
-  ctx.loginLimiter.succeed(address, username)
   const { user } = result
+  ctx.log(`relay: giriş / signed in: ${user.username} (${user.role}) from ${printable(address)}`)
   const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs)
   sendJson(res, 200, {
     token,
@@ -130,6 +224,14 @@ async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
     user: { username: user.username, role: user.role, region: user.region },
     regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name, writable: user.role === 'editor' && user.region === r.slug })),
   })
+}
+
+/** Compares digests so neither the token's length nor its first wrong byte shows in the timing. */
+function bearerIs(req: IncomingMessage, expected: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')
+  if (!match?.[1]) return false
+  const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
+  return timingSafeEqual(digest(match[1]), digest(expected))
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -145,6 +247,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
   '.txt': 'text/plain; charset=utf-8',
   '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
 }
 
 const NOT_BUILT = `<!doctype html>
@@ -176,6 +279,8 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
   const file = path.resolve(root, '.' + path.posix.normalize('/' + relative))
   if (file !== root && !file.startsWith(root + path.sep)) throw new HttpError(404, 'Bulunamadı', 'Not found')
   if (!existsSync(file) || !statSync(file).isFile()) throw new HttpError(404, 'Bulunamadı', 'Not found')
+  // Source maps hand out the unminified source; a build made for debugging may opt in.
+  if (!ctx.serveSourceMaps && path.extname(file).toLowerCase() === '.map') throw new HttpError(404, 'Bulunamadı', 'Not found')
   const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'
   res.writeHead(200, { 'content-type': type, 'content-length': statSync(file).size })
   if (req.method === 'HEAD') {
@@ -189,18 +294,33 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
   const url = new URL(req.url ?? '/', 'http://relay')
   const { pathname } = url
   const method = req.method ?? 'GET'
-  if (pathname.startsWith('/api/') && method === 'OPTIONS') {
-    // Desktop builds call the API from another origin; bearer tokens (not cookies) make this safe.
-    res.writeHead(204, {
-      'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'GET, POST, OPTIONS',
-      'access-control-allow-headers': 'authorization, content-type',
-      'access-control-max-age': '600',
-    })
-    res.end()
-    return
+  if (pathname.startsWith('/api/')) {
+    // Bearer tokens, not cookies, carry the rights, so CORS guards no credentials here; it keeps
+    // other sites' pages from reading answers (a login's outcome, the region list) through an
+    // office browser, which may reach a relay the site itself cannot.
+    const origin = req.headers.origin
+    const allowed = typeof origin === 'string' && ctx.corsOrigins.includes(origin) ? origin : undefined
+    if (ctx.corsOrigins.length > 0) res.setHeader('vary', 'Origin')
+    if (method === 'OPTIONS') {
+      if (origin !== undefined && allowed === undefined) {
+        throw new HttpError(403, 'Bu kökene izin verilmiyor', 'Origin not allowed')
+      }
+      res.writeHead(204, {
+        allow: 'GET, POST, OPTIONS',
+        ...(allowed !== undefined
+          ? {
+              'access-control-allow-origin': allowed,
+              'access-control-allow-methods': 'GET, POST, OPTIONS',
+              'access-control-allow-headers': 'authorization, content-type',
+              'access-control-max-age': '600',
+            }
+          : {}),
+      })
+      res.end()
+      return
+    }
+    if (allowed !== undefined) res.setHeader('access-control-allow-origin', allowed)
   }
-  if (pathname.startsWith('/api/')) res.setHeader('access-control-allow-origin', '*')
 
   if (method === 'GET' && pathname === '/health') {
     return sendJson(res, 200, { status: 'ok', version: ctx.version, uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) })
@@ -209,6 +329,10 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
     return ctx.ready() ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false })
   }
   if (method === 'GET' && pathname === '/metrics') {
+    if (ctx.metricsToken === undefined) throw new HttpError(404, 'Bulunamadı', 'Not found')
+    if (!bearerIs(req, ctx.metricsToken)) {
+      throw new HttpError(401, 'Ölçüm anahtarı gerekli', 'Metrics token required', { 'www-authenticate': 'Bearer realm="metrics"' })
+    }
     const text = ctx.metricsText()
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
     res.end(text)
@@ -248,6 +372,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
 
 export function createHttpHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value)
     route(req, res, ctx).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy()

@@ -77,7 +77,11 @@ function line(name: string, value: number, labels: Record<string, string | numbe
   return `${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${value}`
 }
 
-export function formatMetrics(m: Metrics, regions: readonly RegionGauge[], extra: { uptimeSeconds: number; storeBytes: number }): string {
+export function formatMetrics(
+  m: Metrics,
+  regions: readonly RegionGauge[],
+  extra: { uptimeSeconds: number; storeBytes: number; passwordHashes?: number },
+): string {
   const out: string[] = []
   const counter = (name: string, help: string, value: number): void => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, line(name, value))
@@ -101,6 +105,9 @@ export function formatMetrics(m: Metrics, regions: readonly RegionGauge[], extra
   counter('rainstaff_logins_ok_total', 'Successful logins.', m.loginsOk)
   counter('rainstaff_logins_failed_total', 'Failed logins.', m.loginsFailed)
   counter('rainstaff_logins_limited_total', 'Logins refused by the failed-login limit.', m.loginsLimited)
+  if (extra.passwordHashes !== undefined) {
+    counter('rainstaff_password_hashes_total', 'scrypt derivations (logins, decoys, new passwords): one per login attempt checked.', extra.passwordHashes)
+  }
   counter('rainstaff_compactions_total', 'Snapshot compactions finished.', m.compactions)
   gauge('rainstaff_doc_loaded', 'Whether the region doc is in memory.', regions.map((r) => [r.loaded ? 1 : 0, { region: r.region }]))
   gauge('rainstaff_connections', 'Open connections per region.', regions.map((r) => [r.connections, { region: r.region }]))

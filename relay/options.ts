@@ -3,7 +3,7 @@
  * what "default" means.
  */
 import { DEFAULT_REGIONS, isRegionSlug, type Region } from '../schema/regions.ts'
-import type { BucketRate, LoginLimits } from './limits.ts'
+import { DEFAULT_LOGIN_LIMITS, type BucketRate, type LoginLimits } from './limits.ts'
 
 /** A setting the relay cannot use; the message is bilingual. */
 export class ConfigError extends Error {
@@ -40,6 +40,18 @@ export interface RelayOptions {
   readonly synchronous?: 'full' | 'normal'
   /** Static files served at `/` (the built web client). */
   readonly webRoot?: string
+  /**
+   * Origins (`https://app.example.com`, or `null` for pages opened from files) whose pages may
+   * read `/api/*` answers. None by default: only pages the relay serves itself, which need no CORS.
+   */
+  readonly corsOrigins?: readonly string[]
+  /**
+   * Bearer token `/metrics` asks for. Without one `/metrics` does not exist (404): the numbers
+   * describe the offices' activity and are nobody's business but the operator's.
+   */
+  readonly metricsToken?: string
+  /** Serve `.map` files from `webRoot` (a build made with `--sourcemap`); refused (404) by default. */
+  readonly serveSourceMaps?: boolean
   /** Where log lines go; stderr when absent. Lines never hold passwords or tokens. */
   readonly log?: (line: string) => void
   /**
@@ -49,7 +61,40 @@ export interface RelayOptions {
   readonly validateUpdates?: boolean
 }
 
-export type ResolvedOptions = Required<Omit<RelayOptions, 'adminPassword'>> & { readonly adminPassword?: string }
+export type ResolvedOptions = Required<Omit<RelayOptions, 'adminPassword' | 'metricsToken'>> & {
+  readonly adminPassword?: string
+  readonly metricsToken?: string
+}
+
+/** Shorter tokens are refused: anyone who can reach the relay may try to guess one. */
+export const MIN_METRICS_TOKEN_LENGTH = 16
+
+function checkOrigin(origin: string): string {
+  if (origin === 'null') return origin
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(origin)
+  } catch {
+    parsed = undefined
+  }
+  // A browser sends exactly `scheme://host[:port]`; anything else (a path, a slash, `*`) would never match.
+  if (!parsed || parsed.origin !== origin || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError(
+      `Geçersiz köken / Invalid origin: ${JSON.stringify(origin)} (örnek / e.g. https://rainstaff.example.com, or null)`,
+    )
+  }
+  return origin
+}
+
+function checkMetricsToken(token: string): string {
+  if (token.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new ConfigError(
+      `Ölçüm anahtarı en az ${MIN_METRICS_TOKEN_LENGTH} karakter olmalı ve boşluk içermemeli / ` +
+        `The metrics token needs at least ${MIN_METRICS_TOKEN_LENGTH} characters and no spaces`,
+    )
+  }
+  return token
+}
 
 const MiB = 1024 * 1024
 
@@ -73,9 +118,12 @@ export function resolveOptions(options: RelayOptions): ResolvedOptions {
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes,
     idleUnloadMs: options.idleUnloadMs ?? 60_000,
     compactAfterUpdates: options.compactAfterUpdates ?? 1000,
-    loginLimits: options.loginLimits ?? { maxFailures: 5, windowMs: 15 * 60_000 },
+    loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     synchronous: options.synchronous ?? 'full',
     webRoot: options.webRoot ?? 'dist/web',
+    corsOrigins: [...new Set((options.corsOrigins ?? []).map(checkOrigin))],
+    ...(options.metricsToken !== undefined ? { metricsToken: checkMetricsToken(options.metricsToken) } : {}),
+    serveSourceMaps: options.serveSourceMaps ?? false,
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
     validateUpdates: options.validateUpdates ?? true,
   }
@@ -97,4 +145,33 @@ export function parseRegions(text: string): Region[] {
     })
   if (regions.length === 0) throw new ConfigError('Bölge listesi boş / The region list is empty')
   return regions
+}
+
+/** The HTTP hardening settings as the CLI gives them: flags first, the environment otherwise. */
+export interface HardeningFlags {
+  readonly 'cors-origin'?: readonly string[] | undefined
+  readonly 'metrics-token'?: string | undefined
+  readonly 'source-maps'?: boolean | undefined
+}
+
+/**
+ * `--cors-origin` (repeatable) or RAINSTAFF_CORS_ORIGINS (comma-separated), `--metrics-token` or
+ * RAINSTAFF_METRICS_TOKEN (the environment keeps it out of `ps`), `--source-maps` or
+ * RAINSTAFF_SOURCE_MAPS=1.
+ */
+export function hardeningOptions(
+  flags: HardeningFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<RelayOptions, 'corsOrigins' | 'metricsToken' | 'serveSourceMaps'> {
+  const origins =
+    flags['cors-origin'] && flags['cors-origin'].length > 0
+      ? flags['cors-origin']
+      : (env.RAINSTAFF_CORS_ORIGINS ?? '').split(',')
+  const corsOrigins = origins.map((o) => o.trim()).filter((o) => o !== '').map(checkOrigin)
+  const metricsToken = flags['metrics-token'] ?? (env.RAINSTAFF_METRICS_TOKEN || undefined)
+  return {
+    corsOrigins,
+    ...(metricsToken !== undefined ? { metricsToken: checkMetricsToken(metricsToken) } : {}),
+    serveSourceMaps: flags['source-maps'] === true || env.RAINSTAFF_SOURCE_MAPS === '1',
+  }
 }

@@ -14,6 +14,7 @@ import { admit, syncRegion } from './handshake.ts'
 import { createHttpHandler } from './http.ts'
 import { LoginLimiter } from './limits.ts'
 import { createMetrics, formatMetrics, observe } from './metrics.ts'
+import { keyDerivations } from './passwords.ts'
 import { resolveOptions, type RelayOptions } from './options.ts'
 import { CLOSE, SUBPROTOCOL } from '../crdt/protocol.ts'
 import { regionCounts, exportRegions } from './reports.ts'
@@ -137,6 +138,9 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     trustProxy: relayOptions.trustProxy ?? false,
     metrics,
     loginLimiter: new LoginLimiter(options.loginLimits),
+    corsOrigins: options.corsOrigins,
+    ...(options.metricsToken !== undefined ? { metricsToken: options.metricsToken } : {}),
+    serveSourceMaps: options.serveSourceMaps,
     version: packageVersion(),
     startedAt,
     ready: () => accepting,
@@ -168,7 +172,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
           const storage = store.regionStorage(r.slug)
           return { region: r.slug, loaded: doc !== undefined, connections: doc?.peers.size ?? 0, storedBytes: storage.bytes, loggedUpdates: storage.updates }
         }),
-        { uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), storeBytes: store.fileBytes() },
+        { uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), storeBytes: store.fileBytes(), passwordHashes: keyDerivations() },
       ),
     exportSqlite: (regions) => exportRegions(regions.map((slug) => ({ slug, doc: docs.open(slug).doc }))),
     log,

@@ -8,7 +8,7 @@
  * is fsynced, by SQLite itself (`synchronous=FULL`) or through syncLog (the relay's worker thread).
  */
 import Database from 'better-sqlite3'
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, statSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, statSync } from 'node:fs'
 import path from 'node:path'
 
 export const STORE_FILE = 'rainstaff.sqlite3'
@@ -103,6 +103,52 @@ export function fdatasyncFile(file: string): void {
   }
 }
 
+/** The store and its WAL and shared-memory files: what must stay readable by the relay alone. */
+export function storeFiles(storeFile: string): string[] {
+  return [storeFile, walFile(storeFile), `${storeFile}-shm`]
+}
+
+/**
+ * The data directory, created 0700 if it is missing. An existing one is left as it is: it may be
+ * a mount point or a directory shared with other things (`--data .`), and the files in it are
+ * closed to others on their own.
+ */
+function ensureDataDir(dataDir: string): void {
+  if (existsSync(dataDir)) return
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  // mkdir's mode passes through the umask; 0700 is what is meant whatever the umask.
+  chmodSync(dataDir, 0o700)
+}
+
+/**
+ * The store file is created 0600 before SQLite opens it: SQLite would create it 0644 (less the
+ * umask), and it gives its -wal and -shm files the main file's mode, so they follow.
+ */
+function createStoreFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    return
+  }
+  chmodSync(file, 0o600)
+}
+
+/**
+ * Takes the group's and others' bits off a store made under a looser umask (or by an older
+ * relay); never adds bits. A file the relay does not own keeps its mode: the relay can evidently
+ * open it, and refusing to start over a mode would break a working store.
+ */
+function closeToOthers(file: string): void {
+  try {
+    const mode = statSync(file).mode & 0o777
+    if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o700)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'EPERM') throw error
+  }
+}
+
 function migrate(db: Database.Database): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -159,12 +205,14 @@ export interface StoreOptions {
  * database, fails SQLite's quick_check, or was written by a newer relay.
  */
 export function openStore(dataDir: string, options: StoreOptions = {}): Store {
-  mkdirSync(dataDir, { recursive: true })
+  ensureDataDir(dataDir)
   const file = path.join(dataDir, STORE_FILE)
+  createStoreFile(file)
   let db: Database.Database
   try {
     db = new Database(file)
     db.pragma('journal_mode = WAL')
+    for (const f of storeFiles(file)) closeToOthers(f)
     // FULL fsyncs the WAL on every commit: the acknowledgement promise is "on disk", not "in cache".
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     db.pragma('busy_timeout = 5000')

@@ -3,7 +3,7 @@
  * table; every function takes the store so the CLI, the relay and a legacy importer share them.
  */
 import { DEFAULT_REGIONS, isRegionSlug, legacyRegionSlug, type Region } from '../schema/regions.ts'
-import { hashPassword, legacyStoredHash, randomPassword, verifyPassword } from './passwords.ts'
+import { decoyHash, hashPassword, legacyStoredHash, randomPassword, verifyPassword } from './passwords.ts'
 import type { Store } from './store.ts'
 
 export type Role = 'editor' | 'admin'
@@ -163,21 +163,25 @@ export function setDisabled(store: Store, username: string, disabled: boolean): 
 
 export type LoginResult =
   | { readonly ok: true; readonly user: User }
-  | { readonly ok: false; readonly reason: 'invalid' | 'disabled' }
+  | {
+      readonly ok: false
+      /** For the relay's log only: every failure gets the same answer, so a guesser learns none of this. */
+      readonly reason: 'unknown' | 'wrong-password' | 'disabled'
+    }
 
-// Verified against for unknown users so a wrong name costs as long as a wrong password.
-let decoyHash: Promise<string> | undefined
-
-/** Checks a password; a legacy hash that matches is replaced by a scrypt hash on the spot. */
+/**
+ * Checks a password; a legacy hash that matches is replaced by a scrypt hash on the spot. Every
+ * failure costs one scrypt derivation (an unknown name is checked against a decoy hash, a
+ * disabled account's password is checked before its flag), so timing does not tell them apart.
+ */
 export async function authenticate(store: Store, username: string, password: string): Promise<LoginResult> {
   const found = row(store, username.trim())
   if (!found) {
-    decoyHash ??= hashPassword(randomPassword())
-    await verifyPassword(await decoyHash, password)
-    return { ok: false, reason: 'invalid' }
+    await verifyPassword(decoyHash(), password)
+    return { ok: false, reason: 'unknown' }
   }
   const check = await verifyPassword(found.password_hash, password)
-  if (!check.ok) return { ok: false, reason: 'invalid' }
+  if (!check.ok) return { ok: false, reason: 'wrong-password' }
   if (found.disabled !== 0) return { ok: false, reason: 'disabled' }
   if (check.needsRehash) {
     const hash = await hashPassword(password)

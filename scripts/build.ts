@@ -14,6 +14,9 @@ import { dirname, join } from 'node:path'
 // someone's `npm run build`) never delete each other's files mid-run.
 const outFlag = process.argv.indexOf('--out')
 const out = outFlag >= 0 && process.argv[outFlag + 1] !== undefined ? process.argv[outFlag + 1] : 'dist/web'
+// `--sourcemap`: .map files for debugging a build. Off by default: they hand out the unminified
+// source, and the relay refuses to serve them unless started with --source-maps.
+const sourcemap = process.argv.includes('--sourcemap')
 // Chunk names change with their content: old ones would pile up and be precached forever.
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
@@ -28,7 +31,7 @@ await build({
   // exceljs (~1 MB) loads only when someone downloads an xlsx, not on every start.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  sourcemap: true,
+  sourcemap,
   minify: process.env.NODE_ENV === 'production',
   // sql.js probes for Node modules it never uses in a browser.
   external: ['fs', 'path', 'crypto'],

@@ -3,7 +3,7 @@
  * reconnect (one admitted connection per region, no retries) once the relay returns.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { seedUsers, spawnRelay, tempDir, until, type RelayProcess } from './helpers/relayProcess.ts'
+import { metricsText, seedUsers, spawnRelay, tempDir, until, type RelayProcess } from './helpers/relayProcess.ts'
 import { removeDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
 
 const data = tempDir()
@@ -18,7 +18,7 @@ afterAll(async () => {
 })
 
 async function connectionsOpened(relay: RelayProcess): Promise<number> {
-  const text = await (await fetch(`${relay.url}/metrics`)).text()
+  const text = await metricsText(relay)
   return Number(/^rainstaff_connections_opened_total (\d+)$/m.exec(text)?.[1])
 }
 

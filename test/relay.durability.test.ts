@@ -14,6 +14,7 @@ import { openStore, STORE_FILE } from '../relay/store.ts'
 import {
   ADMIN_PASSWORD,
   connectClient,
+  metricsText,
   seedUsers,
   spawnRelay,
   tempDir,
@@ -166,7 +167,7 @@ describe('relay durability', () => {
     writer.destroy()
 
     const metric = async (name: string): Promise<number> => {
-      const text = await (await fetch(`${relay.url}/metrics`)).text()
+      const text = await metricsText(relay)
       const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{region="ankara"}'))
       return Number(line?.split(' ').at(-1))
     }
@@ -268,7 +269,7 @@ describe('relay durability', () => {
     withStore((s) => s.db.prepare('DELETE FROM updates WHERE seq = ?').run(last))
     const compacting = await restart(dir, ['--compact-after', '1'])
     for (let i = 0; i < 500; i++) {
-      const text = await (await fetch(`${compacting.url}/metrics`)).text()
+      const text = await metricsText(compacting)
       if (/^rainstaff_compactions_total [1-9]/m.test(text)) break
       await new Promise((r) => setTimeout(r, 20))
     }

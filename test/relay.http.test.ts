@@ -1,6 +1,7 @@
 /**
  * The relay's HTTP endpoints against a real process: health, readiness, admin status and SQLite
- * exports of real region docs, Prometheus metrics, and the static web client without traversal.
+ * exports of real region docs, Prometheus metrics, and the static web client without traversal
+ * (relay.headers.test.ts has the security headers, CORS, source maps and the metrics token).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
@@ -12,6 +13,7 @@ import { insertRecord } from '../crdt/regionDoc.ts'
 import {
   ADMIN_PASSWORD,
   connectClient,
+  METRICS_TOKEN,
   seedUsers,
   spawnRelay,
   tempDir,
@@ -133,8 +135,8 @@ describe('relay HTTP', () => {
     expect(await names('all')).toEqual(['ankara:Ayşe Yılmaz', 'ankara:Can Öztürk', 'istanbul:Mehmet Kaya'])
   })
 
-  it('serves Prometheus metrics', async () => {
-    const res = await fetch(`${relay.url}/metrics`)
+  it('serves Prometheus metrics to the metrics token', async () => {
+    const res = await fetch(`${relay.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/)
     const text = await res.text()
     expect(text).toMatch(/^# TYPE rainstaff_updates_stored_total counter$/m)

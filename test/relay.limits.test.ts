@@ -15,6 +15,7 @@ import { LONG_TEXT_MAX } from '../schema/tables.ts'
 import {
   ADMIN_PASSWORD,
   connectClient,
+  metricsText,
   rawSocket,
   seedUsers,
   spawnRelay,
@@ -210,7 +211,7 @@ describe('relay limits and bad input', () => {
     const observer = client('ankara', mehmet)
     await Promise.all([writer.synced(), observer.synced()])
     const slowClosed = async (): Promise<number> => {
-      const text = await (await fetch(`${relay.url}/metrics`)).text()
+      const text = await metricsText(relay)
       return Number(/^rainstaff_closes_total\{code="4508"\} (\d+)/m.exec(text)?.[1] ?? 0)
     }
     // Each update is under the message limit; together they exceed any socket buffer.

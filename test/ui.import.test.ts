@@ -17,7 +17,7 @@ import { importLegacy, problemRows, type ImportReport, type TableCounts } from '
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { ADMIN_PASSWORD, ROOT, tokenFor } from './helpers/relayProcess.ts'
-import { buildWebClient, launchChromium, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { allCspViolations, buildWebClient, launchChromium, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/legacy')
 const ISTANBUL_FILE = path.join(FIXTURES, 'legacy-v1-istanbul.db')
@@ -244,5 +244,10 @@ describe('the import dialog', () => {
     // Employees 1 and 2 are one person (merged); 3 is imported with its odd name flagged.
     expect(await page.locator('[data-testid="record-row"]').count()).toBe(2)
     expect((await relayStatus('ankara')).counts.timesheets).toBe(expected.counts.ankara?.timesheets?.created)
+  })
+
+  it("nothing above ran into the relay's Content-Security-Policy", () => {
+    // The legacy reader (sql.js's wasm on a picked file) and the dialog: not one refusal.
+    expect(allCspViolations()).toEqual([])
   })
 })

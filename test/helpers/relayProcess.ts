@@ -16,6 +16,8 @@ import { addUser, type NewUser } from '../../relay/users.ts'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const ADMIN_PASSWORD = 'admin-test-password'
+/** The /metrics bearer token every spawned relay gets unless a test overrides RAINSTAFF_METRICS_TOKEN. */
+export const METRICS_TOKEN = 'metrics-test-token-0123456789'
 
 export function tempDir(prefix = 'rainstaff-relay-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
@@ -63,7 +65,11 @@ export function spawnRelay(dataDir: string, extraArgs: string[] = [], env: Recor
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'bin/rainstaff'), 'relay', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...extraArgs],
-    { cwd: ROOT, env: { ...process.env, RAINSTAFF_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      env: { ...process.env, RAINSTAFF_ADMIN_PASSWORD: ADMIN_PASSWORD, RAINSTAFF_METRICS_TOKEN: METRICS_TOKEN, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   )
   let output = ''
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
@@ -90,6 +96,13 @@ export function spawnRelay(dataDir: string, extraArgs: string[] = [], env: Recor
     child.stderr.on('data', (d: Buffer) => (output += d.toString()))
     void exited.then((code) => reject(new Error(`relay exited (${code}) before listening:\n${output}`)))
   })
+}
+
+/** The relay's Prometheus text, fetched with the test metrics token. */
+export async function metricsText(relay: { url: string }, token = METRICS_TOKEN): Promise<string> {
+  const res = await fetch(`${relay.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`)
+  return res.text()
 }
 
 export async function login(relay: { url: string }, username: string, password: string): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -77,11 +77,33 @@ export interface Pc {
   readonly page: Page
   /** Messages the page logged to its console with level error (reported by a failing test). */
   readonly errors: string[]
+  /** What the relay's Content-Security-Policy refused on this PC: `directive blocked-uri page`. */
+  readonly cspViolations: string[]
+}
+
+const violations: string[] = []
+
+/** Every CSP violation on every PC this process opened, for a suite's closing check. */
+export function allCspViolations(): readonly string[] {
+  return violations
 }
 
 /** A fresh "PC": its own browser context (storage, network) with the page at `url`. */
 export async function openPc(browser: Browser, url: string): Promise<Pc> {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 900 }, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' })
+  const cspViolations: string[] = []
+  // Playwright's init scripts and bindings are outside the page's CSP, so the listener itself is
+  // never refused; the browser fires the event for every refusal, in shadow roots too (composed).
+  await context.exposeBinding('__rainstaffCspViolation', (_source, text: string) => {
+    cspViolations.push(text)
+    violations.push(text)
+  })
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __rainstaffCspViolation(text: string): void }).__rainstaffCspViolation
+      report(`${event.effectiveDirective} ${event.blockedURI || 'inline'} ${location.pathname}`)
+    })
+  })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('console', (message) => {
@@ -89,7 +111,7 @@ export async function openPc(browser: Browser, url: string): Promise<Pc> {
   })
   page.on('pageerror', (error) => errors.push(error.message))
   await page.goto(url)
-  return { context, page, errors }
+  return { context, page, errors, cspViolations }
 }
 
 /** Signs in through the form (relay address is prefilled with the page's origin). */
