@@ -23,8 +23,9 @@ beforeAll(async () => {
     { username: 'ayse', role: 'editor', region: 'ankara', password: 'ayse-password' },
     { username: 'ali', role: 'editor', region: 'ankara', password: 'ali-password' },
   ])
-  relay = await spawnRelay(data.dir)
   served = await servePage(path.join(ROOT, 'test/helpers/peerBrowserEntry.ts'))
+  // The page comes from its own server: the relay lets that origin read its login answers.
+  relay = await spawnRelay(data.dir, ['--cors-origin', new URL(served.url).origin])
   browser = await launchChromium()
 })
 
