@@ -13,6 +13,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { WebSocket } from 'ws'
+import type * as Y from 'yjs'
 import { openMirror, type Mirror } from '../crdt/mirror.ts'
 import { RecordError } from '../crdt/regionDoc.ts'
 import { isTableName, TABLE_NAMES, type RecordInput, type TableName } from '../schema/tables.ts'
@@ -117,7 +118,14 @@ async function withMirror<T>(engine: SyncEngine, work: (mirror: Mirror) => T): P
   const mirror = await openMirror()
   try {
     for (const region of engine.regions) mirror.attach(region, engine.doc(region))
-    return work(mirror)
+    // A refused change makes the engine rebuild a region's doc: the mirror follows the new one.
+    const onReset = (region: string, doc: Y.Doc): void => mirror.attach(region, doc)
+    engine.on('reset', onReset)
+    try {
+      return work(mirror)
+    } finally {
+      engine.off('reset', onReset)
+    }
   } finally {
     mirror.close()
   }

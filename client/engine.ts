@@ -28,6 +28,11 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
 import type { LocalStore, RegionStore } from './localStore.ts'
 import { PendingChanges } from './pendingChanges.ts'
 import { RegionSync, type ConnectionStatus, type SyncProblem } from './regionSync.ts'
+import { backoffDelay } from './backoff.ts'
+import { rebuildRegionDoc } from './recovery.ts'
+import { RETRYABLE, type RefusalCode } from '../crdt/updateGuard.ts'
+import type { WriteRefused } from '../crdt/protocol.ts'
+import { bothLanguages } from '../schema/bilingual.ts'
 import type { Session } from './signIn.ts'
 
 export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
@@ -62,6 +67,11 @@ export interface EngineEvents {
   state: (state: EngineState) => void
   /** A refused write, or a refusal that stopped a region's sync (see RegionState.problem). */
   error: (error: EngineError) => void
+  /**
+   * A region's doc was replaced by a rebuilt one after the relay refused a change (see
+   * client/recovery.ts): whatever follows `doc(region)` or `awareness(region)` attaches again.
+   */
+  reset: (region: string, doc: Y.Doc) => void
 }
 
 export interface EngineOptions {
@@ -102,13 +112,15 @@ export class SyncTimeoutError extends Error {
 const FROM_STORE = Symbol('rainstaff:from-store')
 /** lastSyncedAt is persisted at most this often unless something else changed too. */
 const META_INTERVAL_MS = 10_000
+/** Rebuilds after refusals per region and run; past it the region stops syncing (a bug, not a user's edit). */
+const MAX_RECOVERIES = 5
 
 interface Region {
   readonly slug: string
   readonly writable: boolean
-  readonly doc: Y.Doc
+  doc: Y.Doc
   readonly store: RegionStore
-  readonly pending: PendingChanges
+  pending: PendingChanges
   /** The relay's durable clocks for this device's client ids. */
   readonly durable: Map<number, number>
   lastSyncedAt: string | null
@@ -118,6 +130,13 @@ interface Region {
   sync: RegionSync
   connection: ConnectionStatus
   problem: RegionState['problem']
+  /** Stops listening to the current doc (before it is replaced). */
+  detach: () => void
+  /** Reconnect after a retryable refusal (see refused). */
+  retryTimer: ReturnType<typeof setTimeout> | null
+  retryAttempts: number
+  /** Rebuilds after refusals, for a cap on loops. */
+  recoveries: number
 }
 
 export async function openEngine(options: EngineOptions): Promise<SyncEngine> {
@@ -184,8 +203,21 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       sync: undefined as unknown as RegionSync,
       connection: 'disconnected',
       problem: null,
+      detach: () => undefined,
+      retryTimer: null,
+      retryAttempts: 0,
+      recoveries: 0,
     }
-    region.sync = new RegionSync({
+    this.attach(region, doc)
+    this.open.set(slug, region)
+    this.queueEmit()
+  }
+
+  /** Gives `region` its doc's sync and local-change recording. */
+  private attach(region: Region, doc: Y.Doc): void {
+    region.doc = doc
+    const slug = region.slug
+    const sync: RegionSync = new RegionSync({
       serverUrl: this.session.relay.sync,
       region: slug,
       doc,
@@ -194,24 +226,26 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       livenessMs: this.options.livenessMs ?? 30_000,
       WebSocketPolyfill: this.options.WebSocketPolyfill,
       events: {
-        status: (status) => this.statusChanged(region, status),
-        durable: (stateVector) => this.acknowledged(region, stateVector),
-        problem: (code, message, fatal) => this.problem(region, code, message, fatal),
+        status: (status) => region.sync === sync && this.statusChanged(region, status),
+        durable: (stateVector) => region.sync === sync && this.acknowledged(region, stateVector),
+        problem: (code, message, fatal) => region.sync === sync && this.problem(region, code, message, fatal),
+        refused: (refused) => region.sync === sync && this.refused(region, refused),
       },
     })
-    region.sync.awareness.setLocalStateField('user', { name: this.session.user.username })
-    doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+    region.sync = sync
+    sync.awareness.setLocalStateField('user', { name: this.session.user.username })
+    const onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
       if (origin === FROM_STORE) return
-      const local = origin !== region.sync.provider
+      const local = origin !== sync.provider
       const mark = local ? { client: doc.clientID, clock: transaction.afterState.get(doc.clientID) ?? 0 } : null
       if (mark !== null) {
         region.pending.add(mark)
         this.queueEmit()
       }
       region.store.append(update, mark)
-    })
-    this.open.set(slug, region)
-    this.queueEmit()
+    }
+    doc.on('update', onUpdate)
+    region.detach = () => doc.off('update', onUpdate)
   }
 
   doc(region: string): Y.Doc {
@@ -256,7 +290,11 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   }
 
   disconnect(): void {
-    for (const r of this.open.values()) r.sync.stop()
+    for (const r of this.open.values()) {
+      if (r.retryTimer !== null) clearTimeout(r.retryTimer)
+      r.retryTimer = null
+      r.sync.stop()
+    }
   }
 
   /** Retries every waiting region now (the network came back, or the user pressed "sync"). */
@@ -335,6 +373,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     ;(globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('online', this.onOnline)
     const errors: unknown[] = []
     for (const r of this.open.values()) {
+      if (r.retryTimer !== null) clearTimeout(r.retryTimer)
       r.sync.destroy()
       if (r.metaDirty) this.writeMeta(r)
       await r.store.close().catch((e: unknown) => errors.push(e))
@@ -407,6 +446,68 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   private problem(region: Region, code: SyncProblem, message: string, fatal: boolean): void {
     region.problem = { code, message }
     if (fatal || code === 'write_refused') this.emit('error', [{ code, region: region.slug, message }])
+    this.queueEmit()
+  }
+
+  /**
+   * The relay refused an update (message 101) and kept nothing of it. A retryable refusal (the
+   * relay lacks what it builds on) is sent again after a backoff delay. Any other refusal that
+   * names this device's client ids blocks them for good (Yjs orders a client's updates), so the
+   * doc is rebuilt without what was refused and the other edits replayed under a new client id
+   * (client/recovery.ts); the store is replaced, the doc swapped ('reset'), and sync restarted.
+   */
+  private refused(region: Region, refused: WriteRefused): void {
+    const ours = new Set([region.doc.clientID, ...region.pending.clients(), ...region.durable.keys()])
+    const cut = new Map<number, number>()
+    for (const range of refused.ranges) {
+      if (!ours.has(range.client)) continue
+      const from = Math.max(range.from, region.durable.get(range.client) ?? 0)
+      if (from >= Y.getState(region.doc.store, range.client)) continue
+      cut.set(range.client, Math.min(from, cut.get(range.client) ?? Infinity))
+    }
+    if (cut.size === 0) return
+    if (RETRYABLE.has(refused.code as RefusalCode)) {
+      if (region.retryTimer !== null) return
+      region.sync.stop()
+      const delay = backoffDelay(region.retryAttempts++, this.options.backoff ?? DEFAULT_BACKOFF)
+      region.retryTimer = setTimeout(() => {
+        region.retryTimer = null
+        if (!this.closed) region.sync.start()
+      }, delay)
+      ;(region.retryTimer as { unref?: () => void }).unref?.()
+      return
+    }
+    if (region.recoveries++ >= MAX_RECOVERIES) {
+      region.sync.stop()
+      this.problem(region, 'write_refused', bothLanguages(refused.message), true)
+      return
+    }
+    this.recover(region, cut)
+  }
+
+  private recover(region: Region, cut: ReadonlyMap<number, number>): void {
+    const old = region.doc
+    const recovered = rebuildRegionDoc(old, cut, region.pending.marks(), {
+      region: region.slug,
+      user: this.session.user.username,
+      now: this.now,
+    })
+    const wasWanted = region.connection !== 'failed'
+    region.sync.destroy()
+    region.detach()
+    region.pending = new PendingChanges(recovered.marks)
+    region.pending.acknowledge(region.durable)
+    region.store.replace([Y.encodeStateAsUpdate(recovered.doc)], recovered.marks, {
+      durable: [...region.durable],
+      lastSyncedAt: region.lastSyncedAt,
+    })
+    region.metaWrittenAt = Date.now()
+    region.metaDirty = false
+    this.attach(region, recovered.doc)
+    region.connection = 'disconnected'
+    this.emit('reset', [region.slug, recovered.doc])
+    old.destroy()
+    if (wasWanted && !this.closed) region.sync.start()
     this.queueEmit()
   }
 

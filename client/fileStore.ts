@@ -111,13 +111,16 @@ function compactContents(contents: LogContents, size: number): { bytes: Uint8Arr
 
 class FileRegionStore implements RegionStore {
   private queue: Uint8Array[] = []
+  /** The whole new content of the log, written before the queue (see replace). */
+  private replacement: Uint8Array | null = null
   private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
   private scheduled = false
   private closed = false
   private failure: unknown = null
 
   constructor(
-    private readonly fd: number,
+    private fd: number,
+    private readonly file: string,
     private readonly stored: StoredRegion,
     private readonly onClose: () => void,
   ) {}
@@ -134,9 +137,16 @@ class FileRegionStore implements RegionStore {
     this.enqueue(metaRecord(meta))
   }
 
+  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: RegionMeta): void {
+    if (this.closed) throw new LocalStoreError('Yerel kayıt kapalı', 'The local store is closed')
+    this.queue = []
+    this.replacement = concat([...updates.map((u) => updateRecord(u, null)), marksRecord(marks), metaRecord(meta)])
+    this.schedule()
+  }
+
   flush(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure)
-    if (this.queue.length === 0) return Promise.resolve()
+    if (this.queue.length === 0 && this.replacement === null) return Promise.resolve()
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }))
   }
 
@@ -152,6 +162,10 @@ class FileRegionStore implements RegionStore {
   private enqueue(record: Uint8Array): void {
     if (this.closed) throw new LocalStoreError('Yerel kayıt kapalı', 'The local store is closed')
     this.queue.push(record)
+    this.schedule()
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(() => this.write())
@@ -160,14 +174,25 @@ class FileRegionStore implements RegionStore {
 
   private write(): void {
     this.scheduled = false
-    if (this.queue.length === 0 || this.closed) return
-    const batch = concat(this.queue)
+    if ((this.queue.length === 0 && this.replacement === null) || this.closed) return
+    const batch = this.queue.length === 0 ? null : concat(this.queue)
+    const replacement = this.replacement
     this.queue = []
+    this.replacement = null
     const waiters = this.waiters
     this.waiters = []
     try {
-      writeSync(this.fd, batch)
-      fsyncSync(this.fd)
+      if (replacement !== null) {
+        // Temp file, fsync, rename: a crash keeps the old log or the new one. The append fd still
+        // points at the old file, so it is reopened on the new one.
+        writeAtomic(this.file, replacement)
+        closeSync(this.fd)
+        this.fd = openSync(this.file, 'a', 0o600)
+      }
+      if (batch !== null) {
+        writeSync(this.fd, batch)
+        fsyncSync(this.fd)
+      }
       for (const w of waiters) w.resolve()
     } catch (error) {
       this.failure = new LocalStoreError('Yerel değişiklik diske yazılamadı', 'Could not write a local change to disk', { cause: error })
@@ -210,7 +235,7 @@ export class FileStore implements LocalStore {
       stored = compacted.stored
     }
     const fd = openSync(file, 'a', 0o600)
-    const store = new FileRegionStore(fd, stored, () => this.open.delete(region))
+    const store = new FileRegionStore(fd, file, stored, () => this.open.delete(region))
     this.open.set(region, store)
     return store
   }

@@ -71,7 +71,10 @@ function parseMark(key: IDBValidKey): PendingMark | undefined {
   return Number.isSafeInteger(client) && Number.isSafeInteger(clock) ? { client, clock } : undefined
 }
 
-type Pending = { readonly update: Uint8Array; readonly mark: PendingMark | null } | { readonly meta: RegionMeta }
+type Pending =
+  | { readonly update: Uint8Array; readonly mark: PendingMark | null }
+  | { readonly meta: RegionMeta }
+  | { readonly replace: { updates: readonly Uint8Array[]; marks: readonly PendingMark[]; meta: RegionMeta } }
 
 class IndexedDbRegionStore implements RegionStore {
   private queue: Pending[] = []
@@ -93,6 +96,12 @@ class IndexedDbRegionStore implements RegionStore {
 
   setMeta(meta: RegionMeta): void {
     this.enqueue({ meta })
+  }
+
+  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: RegionMeta): void {
+    // Whatever was queued belongs to the content being replaced.
+    this.queue = []
+    this.enqueue({ replace: { updates, marks, meta } })
   }
 
   flush(): Promise<void> {
@@ -123,7 +132,14 @@ class IndexedDbRegionStore implements RegionStore {
     const updates = tx.objectStore(UPDATES)
     const custom = tx.objectStore(CUSTOM)
     for (const item of batch) {
-      if ('meta' in item) {
+      if ('replace' in item) {
+        // One transaction clears and refills both stores: a crash keeps the old content or the new.
+        updates.clear()
+        custom.delete(IDBKeyRange.bound(MARK_PREFIX, MARK_PREFIX + '\uffff'))
+        for (const update of item.replace.updates) updates.add(update)
+        for (const mark of item.replace.marks) custom.put(1, markKey(mark))
+        custom.put(item.replace.meta, META_KEY)
+      } else if ('meta' in item) {
         custom.put(item.meta, META_KEY)
       } else {
         updates.add(item.update)

@@ -59,6 +59,12 @@ export interface RegionStore {
    */
   append(update: Uint8Array, mark: PendingMark | null): void
   setMeta(meta: RegionMeta): void
+  /**
+   * Replaces everything stored for the region with `updates`, `marks` and `meta` (a rebuilt doc,
+   * see client/recovery.ts), atomically: a crash leaves the old content or the new, never a mix.
+   * Appends queued before it are dropped; appends after it land after it. `flush()` waits for it.
+   */
+  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: RegionMeta): void
   /** Resolves once everything appended or set so far would survive a crash of this device. */
   flush(): Promise<void>
   close(): Promise<void>

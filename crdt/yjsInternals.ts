@@ -80,3 +80,25 @@ export function createdMap(item: Y.Item): Y.Map<unknown> | undefined {
   const content = item.content
   return content instanceof Y.ContentType && content.type instanceof Y.Map ? (content.type as Y.Map<unknown>) : undefined
 }
+
+/** The items `client` wrote from `clock` on, in clock order (GC structs left out). */
+export function itemsFrom(doc: Y.Doc, client: number, clock: number): Y.Item[] {
+  const structs = doc.store.clients.get(client)
+  if (structs === undefined || clock >= Y.getState(doc.store, client)) return []
+  const out: Y.Item[] = []
+  for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
+    const struct = structs[i]
+    if (struct instanceof Y.Item) out.push(struct)
+  }
+  return out
+}
+
+/**
+ * A new doc holding `doc`'s structs up to `stateVector` (clients left out are left out). No
+ * explicit deletions are copied: the deletions integrating the kept structs implies (overwritten
+ * map values, lost concurrent sets) happen again, and the relay sends its own on the next sync.
+ * `doc` needs gc off.
+ */
+export function docUpTo(doc: Y.Doc, stateVector: ReadonlyMap<number, number>, into: Y.Doc): Y.Doc {
+  return Y.createDocFromSnapshot(doc, Y.createSnapshot(Y.createDeleteSet(), new Map(stateVector)), into)
+}

@@ -13,7 +13,7 @@ import { formatDate, formatDateTime, formatHours, formatMonth, formatNumber, sav
 import { LiveQuery, num, text } from './live-query.ts'
 import { errorText } from './screen.ts'
 import { shared } from './styles.ts'
-import { followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
 import './bar-chart.ts'
 import './sign-in.ts'
 import './status-bar.ts'
@@ -292,10 +292,7 @@ export class RainstaffAdmin extends LitElement {
     const onAwareness = (): void => {
       this.presenceVersion++
     }
-    for (const region of engine.regions) {
-      engine.awareness(region).on('change', onAwareness)
-      this.cleanups.push(() => engine.awareness(region).off('change', onAwareness))
-    }
+    this.cleanups.push(followAwareness(engine, onAwareness))
   }
 
   private signOut = async (): Promise<void> => {

@@ -9,7 +9,7 @@ import { saveLang, savedLang, t, type Lang, type MessageKey } from './i18n.ts'
 import { LiveQuery, num } from './live-query.ts'
 import { errorText } from './screen.ts'
 import { likelyDuplicates, sameDayPairs } from './screens/conflicts.ts'
-import { followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
 import type { ImportDialog } from './import-dialog.ts'
 import './import-dialog.ts'
 import './sign-in.ts'
@@ -286,10 +286,7 @@ export class RainstaffApp extends LitElement {
     const onAwareness = (): void => {
       this.peers = peersOf(engine, this.region)
     }
-    for (const region of engine.regions) {
-      engine.awareness(region).on('change', onAwareness)
-      this.cleanups.push(() => engine.awareness(region).off('change', onAwareness))
-    }
+    this.cleanups.push(followAwareness(engine, onAwareness))
   }
 
   private showRegion(region: string): void {

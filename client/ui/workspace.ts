@@ -4,6 +4,7 @@
  * from the device account), loads the browser's copy, attaches every region to the mirror and
  * announces this PC to the others of the region (awareness).
  */
+import type { Awareness } from 'y-protocols/awareness'
 import { openMirror, type Mirror } from '../../crdt/mirror.ts'
 import { openEngine, type SyncEngine } from '../engine.ts'
 import { databaseName, openIndexedDbStore, type IndexedDbStore } from '../indexedDbStore.ts'
@@ -83,6 +84,12 @@ export async function openWorkspace(credentials: Credentials): Promise<Workspace
     for (const region of engine.regions) mirror.attach(region, engine.doc(region))
     const presence: Presence = { device: deviceName(), user: session.user.username, region: session.user.region }
     for (const region of engine.regions) engine.awareness(region).setLocalStateField('presence', presence)
+    // After a refused change the engine rebuilds a region's doc (client/recovery.ts): the mirror
+    // follows the new doc, and the new connection's awareness gets the presence again.
+    engine.on('reset', (region, doc) => {
+      mirror.attach(region, doc)
+      engine?.awareness(region).setLocalStateField('presence', presence)
+    })
     try {
       localStorage.setItem(LAST_SIGN_IN, JSON.stringify({ relay: relay.http, username: credentials.username }))
     } catch {
@@ -105,6 +112,31 @@ export async function openWorkspace(credentials: Credentials): Promise<Workspace
     await engine?.close().catch(() => undefined)
     await store.close().catch(() => undefined)
     throw error
+  }
+}
+
+/**
+ * Calls `onChange` on every awareness change of every region, following the new awareness of a
+ * region whose doc the engine rebuilt ('reset'). Returns the unsubscribe.
+ */
+export function followAwareness(engine: SyncEngine, onChange: () => void): () => void {
+  const followed = new Map<string, Awareness>()
+  const follow = (region: string): void => {
+    followed.get(region)?.off('change', onChange)
+    const awareness = engine.awareness(region)
+    awareness.on('change', onChange)
+    followed.set(region, awareness)
+  }
+  for (const region of engine.regions) follow(region)
+  const onReset = (region: string): void => {
+    follow(region)
+    onChange()
+  }
+  engine.on('reset', onReset)
+  return () => {
+    engine.off('reset', onReset)
+    for (const awareness of followed.values()) awareness.off('change', onChange)
+    followed.clear()
   }
 }
 
