@@ -143,7 +143,8 @@ function edit(office: Office, o: Edit): void {
 function dump(doc: Y.Doc): string {
   const out: unknown[] = []
   for (const table of ['employees', 'vehicles', 'timesheets'] as const) {
-    for (const id of [...recordIds(doc, table)].sort()) out.push([table, id, readRecord(doc, table, id)])
+    // Fields sorted: a map's key order follows the order its items arrived in, which differs by replica.
+    for (const id of [...recordIds(doc, table)].sort()) out.push([table, id, Object.entries(readRecord(doc, table, id) ?? {}).sort(([a], [b]) => a.localeCompare(b))])
   }
   return JSON.stringify(out)
 }
