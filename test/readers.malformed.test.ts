@@ -232,6 +232,23 @@ describe('readers over malformed records', () => {
     })
   }
 
+  it("an office's offline edit to a record a string replaced, arriving after the repair, shows as a conflict", () => {
+    const { doc, e1 } = baseDoc()
+    const office = createRegionDoc()
+    Y.applyUpdate(office, Y.encodeStateAsUpdate(doc))
+    updateRecord(office, 'employees', e1, { title: 'Şef' }, { user: 'mehmet', now: () => new Date('2026-01-05T08:00:00Z') })
+    const editor = editorOf(doc)
+    employees(editor).set(e1, 'oops' as never)
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(editor))
+    repairMalformed(doc)
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(office))
+    expect(malformedItems(doc)).toEqual([])
+    expect(readRecord(doc, 'employees', e1)?.title).toBe('Usta')
+    expect(recordConflicts(doc, 'employees', e1)).toMatchObject([
+      { field: 'title', value: 'Usta', value_by: 'ayse', lost_value: 'Şef', lost_by: 'mehmet', lost_at: '2026-01-05T08:00:00.000Z' },
+    ])
+  })
+
   it('a string replacing a soft-deleted record keeps it soft-deleted', async () => {
     await hostile(
       [(editor, { e2 }) => employees(editor).set(e2, 'oops' as never)],
