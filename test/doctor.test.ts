@@ -25,7 +25,7 @@ const author = (iso: string): { user: string; now: () => Date } => ({ user: 'ays
 const HUGE = 'x'.repeat(5 * 1024 * 1024)
 
 let relay: Relay | undefined
-let ids: { e1: string; e2: string; e3: string; v1: string; t1: string }
+let ids: { e1: string; e2: string; e3: string; v1: string; t1: string; d1: string }
 
 /** What the stored ankara doc holds, built by hand: a valid base and a stock editor's bad edits. */
 function writeStore(): void {
@@ -43,7 +43,8 @@ function writeStore(): void {
     author('2026-01-02T17:00:00Z'),
   )
   updateRecord(doc, 'timesheets', t1, { notes: HUGE }, author('2026-01-02T18:00:00Z'))
-  ids = { e1, e2, e3, v1, t1 }
+  const d1 = insertRecord(doc, 'drivers', 'ankara', { full_name: 'Ece Kara' }, author('2026-01-02T19:00:00Z'))
+  ids = { e1, e2, e3, v1, t1, d1 }
   const snapshot = Y.encodeStateAsUpdate(doc)
 
   const editor = new Y.Doc()
@@ -63,6 +64,10 @@ function writeStore(): void {
   edit(() => (employees.get(e2) as Y.Map<unknown>).set('identity_no', 12345))
   edit(() => (editor.getMap('vehicles').get(v1) as Y.Map<unknown>).set('km', 'çok'))
   edit(() => (editor.getMap('timesheets').get(t1) as Y.Map<unknown>).set('is_special', true))
+  edit(() => (editor.getMap('vehicles').get(v1) as Y.Map<unknown>).set('notes', new Uint8Array([1, 2, 3])))
+  edit(() => editor.getMap('shift_templates').set('gece', Y.Array.from([1, 2])))
+  // A hard delete, which Rainstaff never makes: the driver is gone, and nothing is malformed.
+  edit(() => editor.getMap('drivers').delete(d1))
   // Another editor, which took the vehicles root for a Y.Array (one doc cannot hold it as both).
   const listEditor = new Y.Doc()
   Y.applyUpdate(listEditor, snapshot)
@@ -167,8 +172,9 @@ describe('a store with malformed items', () => {
     expect(res.status).toBe(200)
     const status = (await res.json()) as { regions: Array<{ region: string; malformed: number; counts: Record<string, number> }> }
     const region = (slug: string) => status.regions.find((r) => r.region === slug)
-    // x, e1 and e3 (records), e2.title and e2.department (fields), the list in vehicles, the root notlar.
-    expect(region('ankara')).toMatchObject({ malformed: 7, counts: { employees: 2, vehicles: 1, timesheets: 1 } })
+    // x, e1, e3 and gece (records), e2.title, e2.department and v1.notes (fields), the list in
+    // vehicles, the root notlar.
+    expect(region('ankara')).toMatchObject({ malformed: 9, counts: { employees: 2, vehicles: 1, timesheets: 1, drivers: 0, shift_templates: 0 } })
     expect(region('istanbul')).toMatchObject({ malformed: 1, counts: { employees: 0 } })
     expect(region('izmir')?.malformed).toBe(0)
 
@@ -184,7 +190,7 @@ describe('a store with malformed items', () => {
         { full_name: 'Can Öztürk', title: null, department: null, identity_no: '12345' },
       ])
       expect(db.prepare('SELECT record_id FROM deleted_records').all()).toEqual([{ record_id: ids.e3 }])
-      expect(db.prepare('SELECT km FROM vehicles').all()).toEqual([{ km: 'çok' }])
+      expect(db.prepare('SELECT km, notes FROM vehicles').all()).toEqual([{ km: 'çok', notes: null }])
       expect(db.prepare('SELECT is_special, length(notes) AS n FROM timesheets').all()).toEqual([{ is_special: 1, n: HUGE.length }])
     } finally {
       db.close()
@@ -219,12 +225,14 @@ describe('a store with malformed items', () => {
         ['ankara', 'employees', ids.e3, '-'],
         ['ankara', 'employees', 'x', '-'],
         ['ankara', 'notlar', '-', '-'],
+        ['ankara', 'shift_templates', 'gece', '-'],
         ['ankara', 'vehicles', '-', '-'],
+        ['ankara', 'vehicles', ids.v1, 'notes'],
         ['istanbul', 'employees', 'y', '-'],
       ].sort((a, b) => (a.join('\t') < b.join('\t') ? -1 : 1)),
     )
     expect(listed.stdout).toContain(`ankara\temployees\t${ids.e1}\t-\tkayıt bir metin, Y.Map değil; okuyucular önceki kaydı gösterir / the record is a string, not a Y.Map; readers show the record before it`)
-    expect(lines.at(-2)).toBe('8 sorun, 2 bölge / 8 problem(s) in 2 region(s)')
+    expect(lines.at(-2)).toBe('10 sorun, 2 bölge / 10 problem(s) in 2 region(s)')
 
     const refused = await runCli(['doctor', '--data', data.dir, '--repair'])
     expect(refused.code).toBe(1)
@@ -247,7 +255,7 @@ describe('a store with malformed items', () => {
     const repaired = await runCli(['doctor', '--data', data.dir, '--repair'])
     expect(repaired.stderr).toBe('')
     expect(repaired.code).toBe(0)
-    expect(repaired.stdout).toMatch(/onarıldı \/ repaired: ankara: 7 öğe \/ items, \d+ bayt \/ bytes \(rainstaff-doctor\)/)
+    expect(repaired.stdout).toMatch(/onarıldı \/ repaired: ankara: 9 öğe \/ items, \d+ bayt \/ bytes \(rainstaff-doctor\)/)
     expect(repaired.stdout).toMatch(/onarıldı \/ repaired: istanbul: 1 öğe/)
     expect(repaired.stdout).toContain('clients only need to sync, and nobody resets an offline copy')
     const backup = /yedek \/ backup: (.+)/.exec(repaired.stdout)?.[1] ?? ''
