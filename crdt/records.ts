@@ -89,15 +89,19 @@ export function tableMap(doc: Y.Doc, table: TableName): TableMap {
 const MALFORMED = Symbol('malformed')
 type Cell = CellValue | typeof MALFORMED
 
-/** The scalar an item holds, or MALFORMED. */
-function cellOf(item: Y.Item): Cell {
+/**
+ * The scalar element `index` of an item holds, or MALFORMED. One item may hold several values of
+ * a key: Yjs merges consecutive deleted items of one client (say a value and the bad one set
+ * right after it, once their map is deleted), so each element is one version of the key.
+ */
+function cellAt(item: Y.Item, index: number): Cell {
   const content = item.content
   // ContentJSON is what Yjs before 13 wrote for the same values.
   if (!(content instanceof Y.ContentAny || content instanceof Y.ContentJSON)) {
     // A writer with GC on dropped the content of a value it deleted: a value once, unknown now.
     return content instanceof Y.ContentDeleted ? null : MALFORMED
   }
-  const value: unknown = content.arr[content.arr.length - 1]
+  const value: unknown = content.arr[index]
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -113,6 +117,17 @@ function cellOf(item: Y.Item): Cell {
   }
 }
 
+/** The value an item shows: its last element, as Y.Map#get reads it. */
+function cellOf(item: Y.Item): Cell {
+  return cellAt(item, item.length - 1)
+}
+
+/** One version of a key: element `index` of `item`. */
+interface Element {
+  readonly item: Y.Item
+  readonly index: number
+}
+
 /** The record map an item holds, if it holds one. */
 function mapOf(item: Y.Item): RecordMap | undefined {
   const content = item.content
@@ -126,14 +141,19 @@ function history(item: Y.Item | undefined): Y.Item[] {
   return items
 }
 
-function contains(item: Y.Item, id: Y.ID | null): boolean {
-  return id !== null && id.client === item.id.client && id.clock >= item.id.clock && id.clock < item.id.clock + item.length
+/**
+ * Whether an item whose origin is `id` was written on top of `item`'s last value. Only the last
+ * counts: an item of several values is a chain Yjs merged (each value set on the one before it),
+ * and an item set on an earlier value of the chain is concurrent with the later ones.
+ */
+function buildsOn(id: Y.ID | null, item: Y.Item): boolean {
+  return id !== null && id.client === item.id.client && id.clock === item.id.clock + item.length - 1
 }
 
 /** Items of a key's history that no other item of it was written on top of. */
 function heads(items: readonly Y.Item[]): Y.Item[] {
   if (items.length === 1) return items.slice()
-  return items.filter((item) => !items.some((other) => contains(item, other.origin)))
+  return items.filter((item) => !items.some((other) => buildsOn(other.origin, item)))
 }
 
 /** The parts of a Yjs type these readers walk; any type has them, whatever its event type. */
@@ -163,23 +183,37 @@ function recordVersions(table: TypeParts, id: string): RecordVersion[] {
   return versions
 }
 
-/** The item field `key` of `version` shows: its newest readable one; undefined when absent there. */
-function shownItem(version: RecordVersion, key: string): Y.Item | undefined {
+/** The element field `key` of `version` shows: its newest readable one; undefined when absent there. */
+function shownElement(version: RecordVersion, key: string): Element | undefined {
   const top = version.map._map.get(key)
   if (top === undefined || (version.live && top.deleted)) return undefined
-  for (let item: Y.Item | null = top; item !== null; item = item.left) if (cellOf(item) !== MALFORMED) return item
+  for (let item: Y.Item | null = top; item !== null; item = item.left) {
+    const content = item.content
+    // Only these hold values; any other item is malformed in every element.
+    if (!(content instanceof Y.ContentAny || content instanceof Y.ContentJSON || content instanceof Y.ContentDeleted)) continue
+    for (let index = item.length - 1; index >= 0; index--) if (cellAt(item, index) !== MALFORMED) return { item, index }
+  }
   return undefined
 }
 
-/** Author and time of an edit: the stamps written right after it, in the same transaction. */
-function stampOf(map: RecordMap, item: Y.Item): { by: string | null; at: string | null } {
+function valueOf(element: Element): CellValue {
+  return cellAt(element.item, element.index) as CellValue
+}
+
+/** Author and time of an edit: the stamps its client wrote right after it, in the same transaction. */
+function stampOf(map: RecordMap, edit: Element): { by: string | null; at: string | null } {
+  const client = edit.item.id.client
+  const clock = edit.item.id.clock + edit.index
   const find = (key: string): string | null => {
-    let best: Y.Item | null = null
+    let best: Element | undefined
+    let bestClock = Infinity
     for (const stamp of history(map._map.get(key))) {
-      if (stamp.id.client !== item.id.client || stamp.id.clock <= item.id.clock) continue
-      if (best === null || stamp.id.clock < best.id.clock) best = stamp
+      if (stamp.id.client !== client || stamp.id.clock + stamp.length - 1 <= clock) continue
+      // The first element of the stamp item written after the edit (stamp items merge too).
+      const at = Math.max(stamp.id.clock, clock + 1)
+      if (at < bestClock) [best, bestClock] = [{ item: stamp, index: at - stamp.id.clock }, at]
     }
-    const value = best === null ? null : cellOf(best)
+    const value = best === undefined ? null : cellAt(best.item, best.index)
     return typeof value === 'string' ? value : null
   }
   return { by: find('updated_by'), at: find('updated_at') }
@@ -198,9 +232,9 @@ export function readRecord(doc: Y.Doc, table: TableName, id: string): RecordFiel
   for (let i = versions.length - 1; i >= 0; i--) {
     const version = versions[i] as RecordVersion
     for (const key of version.map._map.keys()) {
-      const item = shownItem(version, key)
-      if (item === undefined) continue
-      record[key] = cellOf(item) as CellValue
+      const shown = shownElement(version, key)
+      if (shown === undefined) continue
+      record[key] = valueOf(shown)
       fields++
     }
   }
@@ -262,11 +296,11 @@ function hasHistory(map: RecordMap): boolean {
   return false
 }
 
-/** The item readRecord shows for field `key`, with its map: the newest map holding the key decides. */
-function shownField(versions: readonly RecordVersion[], key: string): { map: RecordMap; item: Y.Item } | undefined {
+/** The element readRecord shows for field `key`, with its map: the newest map holding the key decides. */
+function shownField(versions: readonly RecordVersion[], key: string): { map: RecordMap; shown: Element } | undefined {
   for (const version of versions) {
-    const item = shownItem(version, key)
-    if (item !== undefined) return { map: version.map, item }
+    const shown = shownElement(version, key)
+    if (shown !== undefined) return { map: version.map, shown }
   }
   return undefined
 }
@@ -277,7 +311,7 @@ function shownField(versions: readonly RecordVersion[], key: string): { map: Rec
  */
 export function shownStamp(doc: Y.Doc, table: TableName, id: string, key: string): { by: string | null; at: string | null } {
   const shown = shownField(recordVersions(tableMap(doc, table), id), key)
-  return shown === undefined ? { by: null, at: null } : stampOf(shown.map, shown.item)
+  return shown === undefined ? { by: null, at: null } : stampOf(shown.map, shown.shown)
 }
 
 /** The unresolved conflicts of one record: values that lost a concurrent edit and differ from the winner. */
@@ -303,18 +337,18 @@ export function recordConflicts(doc: Y.Doc, table: TableName, id: string): Confl
     // The winner is what readRecord shows.
     const winner = shownField(versions, key)
     if (winner === undefined) continue
-    const value = cellOf(winner.item) as CellValue
-    const winnerStamp = stampOf(winner.map, winner.item)
+    const value = valueOf(winner.shown)
+    const winnerStamp = stampOf(winner.map, winner.shown)
     for (const version of versions) {
       const top = version.map._map.get(key)
       if (top === undefined || (version.live && top.deleted)) continue
       for (const loser of heads(history(top))) {
-        if (loser === winner.item) continue
+        if (loser === winner.shown.item) continue
         // A loser collected by a writer with GC on has no value left to offer.
         const lost = loser.content instanceof Y.ContentDeleted ? MALFORMED : cellOf(loser)
         const conflictId = `${loser.id.client}:${loser.id.clock + loser.length - 1}`
         if (lost === MALFORMED || lost === value || resolved.has(conflictId)) continue
-        const stamp = stampOf(version.map, loser)
+        const stamp = stampOf(version.map, { item: loser, index: loser.length - 1 })
         conflicts.push({
           conflict_id: conflictId,
           table,

@@ -508,6 +508,50 @@ describe('readers over malformed roots and deletions', () => {
   })
 })
 
+describe('readers over merged histories', () => {
+  // Yjs merges consecutive deleted items of one client into one item of several values; a bad
+  // value set right after a good one by the same client ends up in the same item as it.
+  it('a bad value merged with the good one before it still reads as that one', async () => {
+    const doc = createRegionDoc()
+    doc.clientID = 1
+    const id = insertRecord(doc, 'employees', REGION, { full_name: 'AYŞE' }, at('2026-01-01T08:00:00Z'))
+    const other = editorOf(doc, { gc: false, clientID: 2 })
+    ;(employees(doc).get(id) as Y.Map<unknown>).set('updated_by', { a: 1 })
+    const mirror = await openMirror()
+    mirror.attach(REGION, doc)
+    // The other replica replaces the record and wins: the map is deleted, its items merge.
+    employees(other).set(id, 7 as never)
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other))
+    const map = (employees(doc)._map.get(id)?.left?.content as Y.ContentType).type as Y.Map<unknown>
+    expect(map._map.get('updated_by')?.length).toBe(2)
+    expect(readRecord(doc, 'employees', id)?.updated_by).toBe('ayse')
+    expect(dump(mirror)).toBe(await coldDump(doc))
+    repairMalformed(doc)
+    expect(readRecord(doc, 'employees', id)?.updated_by).toBe('ayse')
+    expect(dump(mirror)).toBe(await coldDump(doc))
+    mirror.close()
+  })
+
+  it('a value set concurrently on the first value of a merged pair conflicts with the second', async () => {
+    const doc = createRegionDoc()
+    doc.clientID = 1
+    const id = insertRecord(doc, 'employees', REGION, { full_name: 'AYŞE', title: 'Usta' }, at('2026-01-01T08:00:00Z'))
+    const record = employees(doc).get(id) as Y.Map<unknown>
+    record.set('title', 'Kalfa')
+    const other = editorOf(doc, { gc: false, clientID: 2 })
+    updateRecord(other, 'employees', id, { title: 'Şef' }, { user: 'mehmet', now: () => new Date('2026-01-02T08:00:00Z') })
+    updateRecord(doc, 'employees', id, { title: 'Çırak' }, at('2026-01-02T09:00:00Z'))
+    const mirror = await openMirror()
+    mirror.attach(REGION, doc)
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other))
+    // Şef (client 2) wins; Çırak lost and merged with Kalfa, on which Şef was set.
+    expect(record._map.get('title')?.left?.length).toBe(2)
+    expect(recordConflicts(doc, 'employees', id)).toMatchObject([{ field: 'title', value: 'Şef', value_by: 'mehmet', lost_value: 'Çırak', lost_by: 'ayse' }])
+    expect(dump(mirror)).toBe(await coldDump(doc))
+    mirror.close()
+  })
+})
+
 /** A hostile or valid edit in the property below, on one of two replicas. */
 type Step =
   | { kind: 'insert'; on: number; name: number }
@@ -611,6 +655,7 @@ describe('readers under random hostile edits', () => {
           const [doc, editor] = docs as [Y.Doc, Y.Doc]
           const before = readAll(doc)
           const followed = dump(mirror)
+          expect(await coldDump(doc)).toBe(followed)
           const updates: Uint8Array[] = []
           doc.on('update', (u: Uint8Array) => updates.push(u))
           repairMalformed(doc)
