@@ -253,30 +253,32 @@ export function readFields(doc: Y.Doc, table: TableName, id: string, keys: reado
   const item = tableMap(doc, table)._map.get(id)
   if (item === undefined) return undefined
   const content = item.content
-  if (item.left === null && !item.deleted && content instanceof Y.ContentType && content.type instanceof Y.Map) {
-    const fields = (content.type as RecordMap)._map
-    const values = new Array<CellValue>(keys.length)
-    let live = false
-    let direct = true
-    for (let i = 0; i < keys.length && direct; i++) {
-      const key = keys[i] as string
-      const field = fields.get(key)
-      if (key === 'id' || field === undefined) {
-        values[i] = key === 'id' ? id : null
-        continue
-      }
-      const cell = field.content
-      const value: unknown = cell instanceof Y.ContentAny && !field.deleted ? cell.arr[cell.arr.length - 1] : undefined
-      if (typeof value === 'string' || typeof value === 'number' || value === null) {
-        values[i] = value
-        live = true
-      } else {
-        direct = false
-      }
-    }
-    // With no live field read, the record may be a map with nothing live in it: readRecord decides.
-    if (direct && live) return values
+  if (item.left !== null || item.deleted || !(content instanceof Y.ContentType) || !(content.type instanceof Y.Map)) {
+    return fieldsOf(doc, table, id, keys)
   }
+  const fields = (content.type as RecordMap)._map
+  const values = new Array<CellValue>(keys.length)
+  let live = false
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    const field = fields.get(key)
+    if (key === 'id') values[i] = id
+    else if (field === undefined) values[i] = null
+    else {
+      const cell = field.content
+      if (!(cell instanceof Y.ContentAny) || field.deleted) return fieldsOf(doc, table, id, keys)
+      const value: unknown = cell.arr[cell.arr.length - 1]
+      if (typeof value !== 'string' && typeof value !== 'number' && value !== null) return fieldsOf(doc, table, id, keys)
+      values[i] = value
+      live = true
+    }
+  }
+  // With no live field read, the record may be a map with nothing live in it: readRecord decides.
+  return live ? values : fieldsOf(doc, table, id, keys)
+}
+
+/** readFields through readRecord: records with history, bad items or deletions. */
+function fieldsOf(doc: Y.Doc, table: TableName, id: string, keys: readonly string[]): CellValue[] | undefined {
   const record = readRecord(doc, table, id)
   return record === undefined ? undefined : keys.map((key) => record[key] ?? null)
 }
