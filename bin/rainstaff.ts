@@ -23,6 +23,8 @@ Komutlar / Commands:
                                      İstemci komutları / client commands: --state DIR (RAINSTAFF_STATE, ~/.rainstaff)
   import-legacy FILE.db … (--data DIR | --state DIR | --dry-run) [--region R] [--json]
                                      Eski puantaj.db dosyalarını içe aktarır / import legacy files
+  doctor [--data DIR] [--repair] [--json]
+                                     Bozuk öğeleri listeler, onarır / lists and repairs malformed items
   help                               Bu yardım / this help
 `
 
@@ -38,6 +40,10 @@ const commands: Record<string, () => Promise<Command>> = {
     return (args) => cli.runCli(cli.usersCommand, args)
   },
   'import-legacy': async () => (await import('../crdt/legacy/cli.ts')).runImportCli,
+  doctor: async () => {
+    const [cli, doctor] = await Promise.all([import('../relay/cli.ts'), import('../relay/doctor.ts')])
+    return (args) => cli.runCli(doctor.doctorCommand, args)
+  },
 }
 
 /** The client peer's commands share one module; each is dispatched by name. */

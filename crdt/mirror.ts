@@ -5,6 +5,11 @@
  * transaction touched from the structs it added or deleted — so the work is proportional to the
  * change, never to the doc. Struct-level tracking (rather than Yjs events) also sees edits that
  * land inside a record map that lost a concurrent creation, which Yjs events do not report.
+ *
+ * What reaches SQLite is what crdt/records.ts reads, and it reads only scalars: a malformed item
+ * (a string where a record map belongs, a JSON object in a field, …) is skipped by its rules, so
+ * no stored shape makes a bind fail. A record that stops being readable (a hard delete, or a bad
+ * item with no earlier map under its id) leaves the mirror like a deleted one.
  */
 import * as Y from 'yjs'
 import initSqlJs, { type Database, type SqlValue, type Statement } from 'sql.js'
@@ -199,7 +204,14 @@ export class Mirror {
   private syncRecord(region: string, doc: Y.Doc, table: TableName, id: string, fresh = false): void {
     const columns = this.columns.get(table)!
     const values = readFields(doc, table, id, this.readKeys.get(table)!)
-    if (values === undefined) return
+    if (values === undefined) {
+      if (!fresh) {
+        this.deleteRow(table).run([region, id])
+        this.statements.unmarkDeleted.run([region, table, id])
+        this.statements.clearConflicts.run([region, table, id])
+      }
+      return
+    }
     const [deletedAt, deletedBy] = values.splice(columns.length)
     if (deletedAt == null) {
       values[columns.indexOf('region')] = region
@@ -223,8 +235,9 @@ function touchedRecords(doc: Y.Doc, transaction: Y.Transaction): Map<TableName, 
   const touched = new Map<TableName, Set<string>>()
   const rootNames = new Map<unknown, string>()
   for (const [name, type] of doc.share) rootNames.set(type, name)
-  const add = (table: string | undefined, id: string | null | undefined): void => {
-    if (table === undefined || id == null || !isTableName(table)) return
+  // Both come straight from stored items (a resolution is any JSON an editor wrote), so checked.
+  const add = (table: unknown, id: unknown): void => {
+    if (typeof table !== 'string' || typeof id !== 'string' || !isTableName(table)) return
     let ids = touched.get(table)
     if (ids === undefined) touched.set(table, (ids = new Set()))
     ids.add(id)
@@ -235,8 +248,10 @@ function touchedRecords(doc: Y.Doc, transaction: Y.Transaction): Map<TableName, 
     if (parent._item === null) {
       const root = rootNames.get(parent)
       if (root === RESOLVED_MAP) {
-        const resolution = struct.content.getContent()[0] as ResolvedConflict | undefined
-        add(resolution?.table, resolution?.record_id)
+        const resolution: unknown = struct.content.getContent()[0]
+        if (typeof resolution === 'object' && resolution !== null) {
+          add((resolution as Partial<ResolvedConflict>).table, (resolution as Partial<ResolvedConflict>).record_id)
+        }
       } else {
         add(root, struct.parentSub)
       }

@@ -17,7 +17,7 @@ import { createMetrics, formatMetrics, observe } from './metrics.ts'
 import { keyDerivations } from './passwords.ts'
 import { resolveOptions, type RelayOptions } from './options.ts'
 import { CLOSE, SUBPROTOCOL } from '../crdt/protocol.ts'
-import { regionCounts, exportRegions } from './reports.ts'
+import { regionCounts, exportRegions, regionMalformed } from './reports.ts'
 import { openStore, walFile, type Store } from './store.ts'
 import { tokenSecret } from './tokens.ts'
 import { ensureFirstAdmin } from './users.ts'
@@ -155,6 +155,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
             region: region.slug,
             name: region.name,
             counts: await regionCounts(region.slug, doc.doc),
+            malformed: regionMalformed(doc.doc),
             docBytes: Y.encodeStateAsUpdate(doc.doc).byteLength,
             connections: doc.peers.size,
             lastUpdateAt: doc.lastUpdateAt === null ? null : new Date(doc.lastUpdateAt).toISOString(),

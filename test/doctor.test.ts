@@ -1,0 +1,302 @@
+/**
+ * A store holding every malformed shape, written straight into a real relay data directory as
+ * updates and a snapshot (as a relay before the guard would have stored them), then served by a
+ * real relay: `/api/status` answers with the count, the exports and the client CLI's `sql` and
+ * `export-sqlite` keep working. `rainstaff doctor` lists the items beside the running relay,
+ * refuses to repair while it runs, repairs once it is stopped (backup first), and afterwards the
+ * relay serves the same data with nothing malformed; a client merges the repair by syncing and
+ * can then edit the record a string had replaced.
+ */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createRegionDoc, deleteRecord, insertRecord, updateRecord } from '../crdt/regionDoc.ts'
+import { startRelay, type Relay } from '../relay/server.ts'
+import { openStore, STORE_FILE } from '../relay/store.ts'
+import { TABLE_NAMES } from '../schema/tables.ts'
+import { ADMIN_PASSWORD, runCli, seedUsers, tempDir, tokenFor } from './helpers/relayProcess.ts'
+
+const data = tempDir('rainstaff-doctor-')
+const state = tempDir('rainstaff-doctor-client-')
+const out = tempDir('rainstaff-doctor-out-')
+const author = (iso: string): { user: string; now: () => Date } => ({ user: 'ayse', now: () => new Date(iso) })
+const HUGE = 'x'.repeat(5 * 1024 * 1024)
+
+let relay: Relay | undefined
+let ids: { e1: string; e2: string; e3: string; v1: string; t1: string; d1: string }
+
+/** What the stored ankara doc holds, built by hand: a valid base and a stock editor's bad edits. */
+function writeStore(): void {
+  const doc = createRegionDoc()
+  const e1 = insertRecord(doc, 'employees', 'ankara', { full_name: 'Ayşe Yılmaz', title: 'Usta' }, author('2026-01-01T08:00:00Z'))
+  const e2 = insertRecord(doc, 'employees', 'ankara', { full_name: 'Can Öztürk' }, author('2026-01-01T08:01:00Z'))
+  const e3 = insertRecord(doc, 'employees', 'ankara', { full_name: 'Deniz Ak' }, author('2026-01-01T08:02:00Z'))
+  deleteRecord(doc, 'employees', e3, author('2026-01-01T08:03:00Z'))
+  const v1 = insertRecord(doc, 'vehicles', 'ankara', { plate: '06 ABC 123', km: 1000 }, author('2026-01-01T08:04:00Z'))
+  const t1 = insertRecord(
+    doc,
+    'timesheets',
+    'ankara',
+    { employee_id: e1, work_date: '2026-01-02', start_time: '08:00', end_time: '17:00', break_minutes: 60, is_special: 0 },
+    author('2026-01-02T17:00:00Z'),
+  )
+  updateRecord(doc, 'timesheets', t1, { notes: HUGE }, author('2026-01-02T18:00:00Z'))
+  const d1 = insertRecord(doc, 'drivers', 'ankara', { full_name: 'Ece Kara' }, author('2026-01-02T19:00:00Z'))
+  ids = { e1, e2, e3, v1, t1, d1 }
+  const snapshot = Y.encodeStateAsUpdate(doc)
+
+  const editor = new Y.Doc()
+  Y.applyUpdate(editor, snapshot)
+  const hostile: Uint8Array[] = []
+  const edit = (change: () => void): void => {
+    const before = Y.encodeStateVector(editor)
+    change()
+    hostile.push(Y.encodeStateAsUpdate(editor, before))
+  }
+  const employees = editor.getMap<unknown>('employees')
+  edit(() => employees.set('x', 'oops'))
+  edit(() => employees.set(e1, 'oops'))
+  edit(() => employees.set(e3, 17))
+  edit(() => (employees.get(e2) as Y.Map<unknown>).set('title', { evil: true }))
+  edit(() => (employees.get(e2) as Y.Map<unknown>).set('department', new Y.Text('metin')))
+  edit(() => (employees.get(e2) as Y.Map<unknown>).set('identity_no', 12345))
+  edit(() => (editor.getMap('vehicles').get(v1) as Y.Map<unknown>).set('km', 'çok'))
+  edit(() => (editor.getMap('timesheets').get(t1) as Y.Map<unknown>).set('is_special', true))
+  edit(() => (editor.getMap('vehicles').get(v1) as Y.Map<unknown>).set('notes', new Uint8Array([1, 2, 3])))
+  edit(() => editor.getMap('shift_templates').set('gece', Y.Array.from([1, 2])))
+  // A hard delete, which Rainstaff never makes: the driver is gone, and nothing is malformed.
+  edit(() => editor.getMap('drivers').delete(d1))
+  // Another editor, which took the vehicles root for a Y.Array (one doc cannot hold it as both).
+  const listEditor = new Y.Doc()
+  Y.applyUpdate(listEditor, snapshot)
+  listEditor.getArray('vehicles').push([{ plate: '34 ZZ 1' }])
+  hostile.push(Y.encodeStateAsUpdate(listEditor, Y.encodeStateVector(doc)))
+  edit(() => editor.getText('notlar').insert(0, 'merhaba'))
+
+  const istanbulEditor = new Y.Doc()
+  istanbulEditor.getMap('employees').set('y', [1, 2])
+
+  const store = openStore(data.dir)
+  try {
+    // ankara: a compacted snapshot, then the bad updates in the log; istanbul: only a log.
+    const [first] = store.appendUpdates([{ region: 'ankara', data: snapshot, username: 'ayse', at: Date.parse('2026-01-02T18:00:00Z') }])
+    store.writeSnapshot('ankara', snapshot, first as number)
+    store.appendUpdates(hostile.map((update) => ({ region: 'ankara', data: update, username: 'ayse', at: Date.parse('2026-01-03T08:00:00Z') })))
+    store.appendUpdates([{ region: 'istanbul', data: Y.encodeStateAsUpdate(istanbulEditor), username: 'mehmet', at: Date.parse('2026-01-03T09:00:00Z') }])
+  } finally {
+    store.close()
+  }
+}
+
+let port = 0
+
+/** The same port every time: the client's session holds the relay's address. */
+async function start(): Promise<Relay> {
+  relay = await startRelay({ dataDir: data.dir, port, host: '127.0.0.1', log: () => {} })
+  port = relay.port
+  return relay
+}
+
+async function stop(): Promise<void> {
+  await relay?.close()
+  relay = undefined
+}
+
+async function admin(path: string): Promise<Response> {
+  const running = relay as Relay
+  const token = await tokenFor(running, 'admin', ADMIN_PASSWORD)
+  return fetch(`${running.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
+}
+
+/** Every table of a SQLite file, rows sorted, the 5 MB note shortened to its length. */
+function dumpSqlite(file: string): unknown {
+  const db = new Database(file, { readonly: true })
+  try {
+    return Object.fromEntries(
+      [...TABLE_NAMES, 'deleted_records', 'conflicts'].map((table) => [
+        table,
+        db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all().map((row) =>
+          Object.fromEntries(Object.entries(row as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' && v.length > 1000 ? `<${v.length}>` : v])),
+        ),
+      ]),
+    )
+  } finally {
+    db.close()
+  }
+}
+
+async function exportTo(name: string): Promise<string> {
+  const res = await admin('/api/export/all.sqlite')
+  expect(res.status).toBe(200)
+  const file = path.join(out.dir, name)
+  writeFileSync(file, Buffer.from(await res.arrayBuffer()))
+  return file
+}
+
+async function client(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCli([...args, '--state', state.dir], input)
+}
+
+async function clientOk(args: string[]): Promise<string> {
+  const result = await client(args)
+  if (result.code !== 0) throw new Error(`${args.join(' ')} exited ${result.code}: ${result.stderr}`)
+  return result.stdout.trim()
+}
+
+const sqlRows = (stdout: string): unknown[] => (stdout === '' ? [] : stdout.split('\n').map((l) => JSON.parse(l) as unknown))
+
+const EMPLOYEES = "SELECT id, full_name, title, department, identity_no FROM employees WHERE region = 'ankara' ORDER BY full_name"
+
+beforeAll(async () => {
+  await seedUsers(data.dir, [
+    { username: 'admin', role: 'admin', password: ADMIN_PASSWORD },
+    { username: 'ayse', role: 'editor', region: 'ankara', password: 'ayse-password' },
+  ])
+  writeStore()
+})
+
+afterAll(async () => {
+  await stop()
+  for (const d of [data, state, out]) d.remove()
+})
+
+describe('a store with malformed items', () => {
+  let exported: unknown
+  let employeesBefore: unknown[]
+
+  it('is served: /api/status counts the items per region, the exports hold every readable record', async () => {
+    await start()
+    const res = await admin('/api/status')
+    expect(res.status).toBe(200)
+    const status = (await res.json()) as { regions: Array<{ region: string; malformed: number; counts: Record<string, number> }> }
+    const region = (slug: string) => status.regions.find((r) => r.region === slug)
+    // x, e1, e3 and gece (records), e2.title, e2.department and v1.notes (fields), the list in
+    // vehicles, the root notlar.
+    expect(region('ankara')).toMatchObject({ malformed: 9, counts: { employees: 2, vehicles: 1, timesheets: 1, drivers: 0, shift_templates: 0 } })
+    expect(region('istanbul')).toMatchObject({ malformed: 1, counts: { employees: 0 } })
+    expect(region('izmir')?.malformed).toBe(0)
+
+    const one = await admin('/api/export/ankara.sqlite')
+    expect(one.status).toBe(200)
+    const file = await exportTo('before.sqlite')
+    exported = dumpSqlite(file)
+    const db = new Database(file, { readonly: true })
+    try {
+      expect(db.prepare("SELECT full_name, title, department, identity_no FROM employees WHERE region = 'ankara' ORDER BY full_name").all()).toEqual([
+        { full_name: 'Ayşe Yılmaz', title: 'Usta', department: null, identity_no: null },
+        // A number in a TEXT column is stored as text; the object and the Y.Text had nothing before them.
+        { full_name: 'Can Öztürk', title: null, department: null, identity_no: '12345' },
+      ])
+      expect(db.prepare('SELECT record_id FROM deleted_records').all()).toEqual([{ record_id: ids.e3 }])
+      expect(db.prepare('SELECT km, notes FROM vehicles').all()).toEqual([{ km: 'çok', notes: null }])
+      expect(db.prepare('SELECT is_special, length(notes) AS n FROM timesheets').all()).toEqual([{ is_special: 1, n: HUGE.length }])
+    } finally {
+      db.close()
+    }
+  })
+
+  it('is read by the client CLI: sql and export-sqlite after a sync', async () => {
+    const running = relay as Relay
+    const login = await client(['login', '--relay', running.url, '--user', 'ayse'], 'ayse-password\n')
+    expect(login.code, login.stderr).toBe(0)
+    await clientOk(['sync'])
+    employeesBefore = sqlRows(await clientOk(['sql', EMPLOYEES]))
+    expect(employeesBefore).toEqual([
+      { id: ids.e1, full_name: 'Ayşe Yılmaz', title: 'Usta', department: null, identity_no: null },
+      { id: ids.e2, full_name: 'Can Öztürk', title: null, department: null, identity_no: '12345' },
+    ])
+    expect(sqlRows(await clientOk(['sql', "SELECT count(*) AS n FROM employees WHERE region = 'istanbul'"]))).toEqual([{ n: 0 }])
+    const file = await clientOk(['export-sqlite', '--out', path.join(out.dir, 'client.sqlite')])
+    expect(dumpSqlite(file)).toEqual(exported)
+  })
+
+  it('is listed by doctor beside the running relay, which a repair refuses to go behind', async () => {
+    const listed = await runCli(['doctor', '--data', data.dir])
+    expect(listed.stderr).toBe('')
+    expect(listed.code).toBe(3)
+    const lines = listed.stdout.trim().split('\n')
+    expect(lines.slice(0, -2).map((l) => l.split('\t').slice(0, 4))).toEqual(
+      [
+        ['ankara', 'employees', ids.e1, '-'],
+        ['ankara', 'employees', ids.e2, 'department'],
+        ['ankara', 'employees', ids.e2, 'title'],
+        ['ankara', 'employees', ids.e3, '-'],
+        ['ankara', 'employees', 'x', '-'],
+        ['ankara', 'notlar', '-', '-'],
+        ['ankara', 'shift_templates', 'gece', '-'],
+        ['ankara', 'vehicles', '-', '-'],
+        ['ankara', 'vehicles', ids.v1, 'notes'],
+        ['istanbul', 'employees', 'y', '-'],
+      ].sort((a, b) => (a.join('\t') < b.join('\t') ? -1 : 1)),
+    )
+    expect(listed.stdout).toContain(`ankara\temployees\t${ids.e1}\t-\tkayıt bir metin, Y.Map değil; okuyucular önceki kaydı gösterir / the record is a string, not a Y.Map; readers show the record before it`)
+    expect(lines.at(-2)).toBe('10 sorun, 2 bölge / 10 problem(s) in 2 region(s)')
+
+    const refused = await runCli(['doctor', '--data', data.dir, '--repair'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/Veri klasörü kullanımda: .* \/ The data directory is in use: .* \(is the relay running\?\)/)
+    expect(readdirSync(data.dir).filter((f) => f.includes('.bak-'))).toEqual([])
+  })
+
+  it('is repaired once the relay is stopped: a backup first, then one edit per region; a second run finds nothing', async () => {
+    await stop()
+    const before = new Database(path.join(data.dir, STORE_FILE), { readonly: true })
+    const updatesBefore = (before.prepare('SELECT count(*) AS n FROM updates').get() as { n: number }).n
+    before.close()
+
+    const json = await runCli(['doctor', '--data', data.dir, '--json'])
+    expect(json.code).toBe(3)
+    const report = JSON.parse(json.stdout) as { problems: Array<{ region: string; kind: string; key: string | null; problem: { tr: string; en: string } }>; repair: null }
+    expect(report.problems.map((p) => [p.region, p.kind, p.key])).toContainEqual(['istanbul', 'record', 'y'])
+    expect(report.problems.find((p) => p.key === 'y')?.problem.en).toBe('the record is a JSON array, not a Y.Map; readers show no record')
+
+    const repaired = await runCli(['doctor', '--data', data.dir, '--repair'])
+    expect(repaired.stderr).toBe('')
+    expect(repaired.code).toBe(0)
+    expect(repaired.stdout).toMatch(/onarıldı \/ repaired: ankara: 9 öğe \/ items, \d+ bayt \/ bytes \(rainstaff-doctor\)/)
+    expect(repaired.stdout).toMatch(/onarıldı \/ repaired: istanbul: 1 öğe/)
+    expect(repaired.stdout).toContain('clients only need to sync, and nobody resets an offline copy')
+    const backup = /yedek \/ backup: (.+)/.exec(repaired.stdout)?.[1] ?? ''
+    expect(path.dirname(backup)).toBe(data.dir)
+    expect(path.basename(backup)).toMatch(/^rainstaff\.sqlite3\.bak-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/)
+    const copy = new Database(backup, { readonly: true })
+    expect((copy.prepare('SELECT count(*) AS n FROM updates').get() as { n: number }).n).toBe(updatesBefore)
+    copy.close()
+    const after = new Database(path.join(data.dir, STORE_FILE), { readonly: true })
+    expect(after.prepare('SELECT region, username FROM updates WHERE seq > (SELECT max(seq) FROM updates) - 2 ORDER BY seq').all()).toEqual([
+      { region: 'ankara', username: 'rainstaff-doctor' },
+      { region: 'istanbul', username: 'rainstaff-doctor' },
+    ])
+    after.close()
+
+    const again = await runCli(['doctor', '--data', data.dir])
+    expect(again.code).toBe(0)
+    expect(again.stdout.trim()).toBe('0 sorun, 0 bölge / 0 problem(s) in 0 region(s)')
+    const noop = await runCli(['doctor', '--data', data.dir, '--repair'])
+    expect(noop.code).toBe(0)
+    expect(noop.stdout.trim()).toBe('0 sorun; depo değişmedi / 0 problems; the store is unchanged')
+    expect(readdirSync(data.dir).filter((f) => f.includes('.bak-'))).toHaveLength(1)
+  })
+
+  it('serves the same data afterwards with nothing malformed, and a client merges the repair by syncing', async () => {
+    await start()
+    const status = (await (await admin('/api/status')).json()) as { regions: Array<{ malformed: number }> }
+    expect(status.regions.map((r) => r.malformed)).toEqual(status.regions.map(() => 0))
+    expect(dumpSqlite(await exportTo('after.sqlite'))).toEqual(exported)
+
+    await clientOk(['sync'])
+    expect(sqlRows(await clientOk(['sql', EMPLOYEES]))).toEqual(employeesBefore)
+    // Before the repair Rainstaff's writer met a string under this id; now it finds the record.
+    await clientOk(['update', 'employees', ids.e1, '--json', JSON.stringify({ title: 'Şef' })])
+    await clientOk(['sync'])
+    const db = new Database(await exportTo('edited.sqlite'), { readonly: true })
+    try {
+      expect(db.prepare('SELECT full_name, title FROM employees WHERE id = ?').get(ids.e1)).toEqual({ full_name: 'Ayşe Yılmaz', title: 'Şef' })
+    } finally {
+      db.close()
+    }
+    expect(existsSync(path.join(data.dir, STORE_FILE))).toBe(true)
+  })
+})
