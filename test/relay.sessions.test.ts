@@ -5,11 +5,14 @@
  * connections within 5 s and voids its tokens; a token that expires on an open connection ends
  * it (4401); `POST /api/renew` exchanges a valid token for a fresh one.
  */
+import path from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLOSE, clientProtocols } from '../crdt/protocol.ts'
+import { hashPassword } from '../relay/passwords.ts'
 import { startRelay, type Relay } from '../relay/server.ts'
-import { openStore } from '../relay/store.ts'
-import { setDisabled, setRole } from '../relay/users.ts'
+import { openStore, STORE_FILE } from '../relay/store.ts'
+import { getUser, listUsers, setDisabled, setRole } from '../relay/users.ts'
 import {
   ADMIN_PASSWORD,
   connectClient,
@@ -335,5 +338,61 @@ describe('token expiry and renewal', () => {
       clearInterval(renewer)
     }
     expect(await closeCount(relay, CLOSE.unauthenticated)).toBeGreaterThanOrEqual(2)
+  })
+})
+
+describe('a store from before account ids', () => {
+  const data = tempDir()
+  afterAll(() => data.remove())
+
+  it('gains account ids and generations in place, once, and its users log in with v2 tokens', async () => {
+    // The users table as the first schema made it, with a user in it.
+    const old = new Database(path.join(data.dir, STORE_FILE))
+    old.pragma('journal_mode = WAL')
+    old.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE users (
+        username TEXT PRIMARY KEY COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('editor', 'admin')),
+        region TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `)
+    old.pragma('user_version = 1')
+    const insert = old.prepare('INSERT INTO users (username, password_hash, role, region, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 1, 1)')
+    insert.run('ayse', await hashPassword('ayse-password'), 'editor', 'ankara')
+    insert.run('ali', await hashPassword('ali-password'), 'editor', 'ankara')
+    old.close()
+
+    const store = openStore(data.dir)
+    const first = listUsers(store)
+    store.close()
+    expect(first.map((u) => u.generation)).toEqual([1, 1])
+    for (const u of first) expect(u.accountId).toMatch(/^[0-9a-f]{32}$/)
+    expect(new Set(first.map((u) => u.accountId)).size).toBe(2)
+    // Opening again changes nothing.
+    const again = openStore(data.dir)
+    expect(listUsers(again)).toEqual(first)
+    // A row written without an id (an older `users add` after the migration) gets one when read.
+    again.db
+      .prepare('INSERT INTO users (username, password_hash, role, region, disabled, created_at, updated_at) VALUES (?, ?, ?, NULL, 0, 1, 1)')
+      .run('eski', await hashPassword('eski-password'), 'admin')
+    expect(getUser(again, 'eski')?.accountId).toMatch(/^[0-9a-f]{32}$/)
+    again.close()
+
+    const relay = await spawnRelay(data.dir)
+    try {
+      for (const [name, password] of [['ayse', 'ayse-password'], ['eski', 'eski-password']] as const) {
+        const token = await tokenFor(relay, name, password)
+        expect(claims(token)).toMatchObject({ v: 2, gen: 1, username: name })
+      }
+      const ayse = await tokenFor(relay, 'ayse', 'ayse-password')
+      expect(claims(ayse).sub).toBe(first.find((u) => u.username === 'ayse')?.accountId)
+    } finally {
+      await relay.stop()
+    }
   })
 })
