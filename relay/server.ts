@@ -132,6 +132,8 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
   const sockets = new Set<WebSocket>()
   /** Admitted connections by account id, until their sockets close. */
   const sessions = new Map<string, Set<Connection>>()
+  /** When a refusal over the per-account cap was last logged, by account id. */
+  const capLogged = new Map<string, number>()
 
   const handler = createHttpHandler({
     store,
@@ -225,7 +227,12 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     // The new one is refused, not the oldest closed: evicting would let a client with one socket
     // too many knock its own others off in turn, each reconnect evicting the next.
     if (live >= options.maxConnectionsPerAccount) {
-      log(`relay: bağlantı reddedildi / connection refused (${CLOSE.tooManyConnections}): ${admission.user.username} has ${live} open`)
+      // A client over the cap retries every few seconds per socket: one line a minute per account.
+      const now = Date.now()
+      if (now - (capLogged.get(accountId) ?? 0) >= 60_000) {
+        capLogged.set(accountId, now)
+        log(`relay: bağlantı reddedildi / connection refused (${CLOSE.tooManyConnections}): ${admission.user.username} has ${live} open`)
+      }
       closeWith(socket, metrics, CLOSE.tooManyConnections)
       return
     }

@@ -233,6 +233,8 @@ export function setRole(
     throw new UserError('Rol editor veya admin olmalı', 'The role must be editor or admin')
   }
   const region = checkRegion(role, to.region !== undefined ? to.region : current.region, regions)
+  // Nothing to change, nothing to end: the account's sessions stay.
+  if (role === current.role && region === current.region) return current
   change(store, username, 'role = ?, region = ?', role, region)
   return toUser(requireRow(store, username))
 }
