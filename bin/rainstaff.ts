@@ -8,7 +8,7 @@ Kullanım / Usage: rainstaff <komut|command> [seçenekler|options]
 
 Komutlar / Commands:
   relay [--port N] [--data DIR]      Sunucuyu başlatır / run the relay (web client included)
-  users add|list|passwd|disable|enable [NAME] [--role R] [--region SLUG] [--data DIR]
+  users add|list|passwd|disable|enable|set|delete [NAME] [--role R] [--region SLUG] [--data DIR]
                                      Sunucu kullanıcıları / relay users (password from stdin)
   login --relay URL --user NAME      Giriş, parola stdin'den / sign in, password from stdin [--state DIR]
   put TABLE --json '{…}' [--region R]  Kayıt ekler (çevrimdışı da) / inserts a record (offline too), prints its id

@@ -33,7 +33,7 @@ import { rebuildRegionDoc } from './recovery.ts'
 import { RETRYABLE, type RefusalCode } from '../crdt/updateGuard.ts'
 import type { WriteRefused } from '../crdt/protocol.ts'
 import { bothLanguages } from '../schema/bilingual.ts'
-import type { Session } from './signIn.ts'
+import { SignInError, type Session } from './signIn.ts'
 
 export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
 
@@ -114,6 +114,12 @@ const FROM_STORE = Symbol('rainstaff:from-store')
 const META_INTERVAL_MS = 10_000
 /** Rebuilds after refusals per region and run; past it the region stops syncing (a bug, not a user's edit). */
 const MAX_RECOVERIES = 5
+/**
+ * The token is renewed once this share of its lifetime (as first seen here) has passed, so an
+ * open connection's token is replaced before the relay ends the connection at its expiry and
+ * the reconnect needs no login. 15 minutes: renewed after about 11.
+ */
+const RENEW_AT = 0.75
 
 interface Region {
   readonly slug: string
@@ -158,6 +164,10 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   private readonly now: () => Date
   private emitQueued = false
   private closed = false
+  private syncing = false
+  private renewTimer: ReturnType<typeof setTimeout> | null = null
+  /** The expiry the renewal timer was set for, and when this engine first saw it. */
+  private renewFor: { expiresAt: number; seenAt: number } | null = null
   private readonly onOnline = (): void => this.reconnectNow()
 
   constructor(private readonly options: EngineOptions) {
@@ -286,10 +296,14 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   }
 
   connect(): void {
+    this.syncing = true
     for (const r of this.open.values()) r.sync.start()
+    this.scheduleRenewal()
   }
 
   disconnect(): void {
+    this.syncing = false
+    this.clearRenewal()
     for (const r of this.open.values()) {
       if (r.retryTimer !== null) clearTimeout(r.retryTimer)
       r.retryTimer = null
@@ -370,6 +384,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.clearRenewal()
     ;(globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('online', this.onOnline)
     const errors: unknown[] = []
     for (const r of this.open.values()) {
@@ -382,6 +397,47 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     this.open.clear()
     super.destroy()
     if (errors.length > 0) throw errors[0]
+  }
+
+  private clearRenewal(): void {
+    if (this.renewTimer !== null) clearTimeout(this.renewTimer)
+    this.renewTimer = null
+  }
+
+  /**
+   * Renews the session's token ahead of its expiry while syncing. The lifetime is measured on this
+   * device's clock from when the token was first seen, so a relay clock that differs only moves
+   * the renewal; if it comes too late anyway, the relay's 4401 makes RegionSync renew instead.
+   */
+  private scheduleRenewal(retryInMs?: number): void {
+    this.clearRenewal()
+    if (this.closed || !this.syncing) return
+    const expiresAt = this.session.expiresAt()
+    if (expiresAt === null) return
+    const now = Date.now()
+    if (this.renewFor?.expiresAt !== expiresAt) this.renewFor = { expiresAt, seenAt: now }
+    const lifetime = expiresAt - this.renewFor.seenAt
+    // Already expired by this clock: nothing to gain ahead of time; the relay's 4401 will tell.
+    if (lifetime <= 0) return
+    const delay = retryInMs ?? Math.max(0, this.renewFor.seenAt + lifetime * RENEW_AT - now)
+    this.renewTimer = setTimeout(() => void this.renewNow(expiresAt), delay)
+    ;(this.renewTimer as { unref?: () => void }).unref?.()
+  }
+
+  private async renewNow(expiresAt: number): Promise<void> {
+    this.renewTimer = null
+    // Renewed meanwhile (a region refused the old token and renewed it): just follow the new one.
+    if (this.session.expiresAt() !== expiresAt) return this.scheduleRenewal()
+    try {
+      await this.session.renew()
+    } catch (error) {
+      const left = expiresAt - Date.now()
+      const transient = error instanceof SignInError && (error.code === 'unreachable' || error.code === 'rate_limited' || error.code === 'relay_error')
+      // A refusal is reported by the region that meets it at the expiry; only a network hiccup is retried here.
+      if (transient && left > 0) this.scheduleRenewal(Math.max(1000, left / 4))
+      return
+    }
+    this.scheduleRenewal()
   }
 
   private region(slug: string): Region {
@@ -410,6 +466,8 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     region.connection = status
     if (status === 'synced') {
       region.problem = null
+      // A region that renewed on its own (the relay refused an expired token) brings a new expiry.
+      if (this.renewTimer === null) this.scheduleRenewal()
       if (this.markSynced(region) && Date.now() - region.metaWrittenAt > META_INTERVAL_MS) this.writeMeta(region)
     }
     this.queueEmit()

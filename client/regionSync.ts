@@ -2,7 +2,9 @@
  * The connection of one region doc to the relay: a y-websocket provider whose reconnects this
  * module schedules itself (jittered exponential backoff, capped), plus the relay's own messages —
  * durable acknowledgements (type 100) and refused writes (type 101) — and the close codes that
- * mean "renew the token" (4401) or "stop trying" (other 44xx).
+ * mean "renew the token" (4401: expired on connect or on the open connection, or the account
+ * changed) or "stop trying" (other 44xx). Edits made meanwhile stay in the doc and reach the
+ * relay in the next connection's sync, once (Yjs applies an update it holds as nothing).
  *
  * y-websocket's own reconnect timer is neutralised by clearing `shouldConnect` on every close:
  * its backoff has no jitter, and it gives up on 4401 where we renew the token instead.
@@ -31,6 +33,7 @@ export type SyncProblem =
   | 'forbidden'
   | 'unknown_region'
   | 'rejected'
+  | 'too_many_connections'
 
 export interface RegionSyncEvents {
   status(status: ConnectionStatus): void
@@ -216,8 +219,11 @@ export class RegionSync {
     const code = event?.code
     if (code === CLOSE.unauthenticated) {
       const current = this.options.auth.token()
-      // Another region already renewed the token this one was refused with.
-      if (current !== null && current !== this.tokenInUse) this.connectNow()
+      this.setStatus('connecting')
+      // Renewed already (ahead of the expiry, or by another region): reconnect with it. Not from
+      // inside this event: y-websocket reports the close before it lets go of the socket, and a
+      // connect() until then does nothing.
+      if (current !== null && current !== this.tokenInUse) queueMicrotask(() => this.connectNow())
       else void this.renewThenConnect()
       return
     }
@@ -227,6 +233,15 @@ export class RegionSync {
     }
     if (code === CLOSE.malformed || code === CLOSE.tooBig) {
       return this.fail('rejected', `${this.options.region}: ${event?.reason || code}`)
+    }
+    if (code === CLOSE.tooManyConnections) {
+      // Another window or device of this user holds the connections; one may free up.
+      this.options.events.problem(
+        'too_many_connections',
+        event?.reason || message('Bu hesabın çok fazla bağlantısı var', 'Too many connections for this account'),
+        false,
+      )
+      return this.scheduleRetry()
     }
     if (!this.opened) {
       this.options.events.problem('unreachable', message(`Sunucuya ulaşılamıyor (${this.options.region})`, `Cannot reach the relay (${this.options.region})`), false)

@@ -21,6 +21,8 @@ export interface RelayAddress {
   /** `serverUrl` for y-websocket: the room (region slug) is appended to it. */
   readonly sync: string
   readonly login: string
+  /** `POST` with `Authorization: Bearer <token>`: a fresh token for a still-valid one. */
+  readonly renew: string
 }
 
 export function relayAddress(given: string): RelayAddress {
@@ -36,5 +38,5 @@ export function relayAddress(given: string): RelayAddress {
   const base = url.pathname.replace(/\/+$/, '')
   const http = `${url.protocol}//${url.host}${base}`
   const ws = `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}${base}`
-  return { http, sync: `${ws}/sync`, login: `${http}/api/login` }
+  return { http, sync: `${ws}/sync`, login: `${http}/api/login`, renew: `${http}/api/renew` }
 }

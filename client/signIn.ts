@@ -4,8 +4,9 @@
  *
  * The verifier is PBKDF2-SHA256 from WebCrypto (`crypto.subtle`), salted and slow, because the
  * same code runs in browsers, Electron and Node and WebCrypto has no scrypt. The password itself
- * is never stored: a Session keeps it in memory only, to renew the token when the relay refuses
- * an expired one.
+ * is never stored. A Session renews its token with the token itself (`POST /api/renew`, while it
+ * is valid and the account unchanged); only when the relay refuses that does it log in again, with
+ * the password it keeps in memory when it has one (the app) or not at all (the CLI).
  */
 import { relayAddress, type RelayAddress } from './relayAddress.ts'
 import type { DeviceAccount, LocalStore, RegionAccess, Role, SessionUser } from './localStore.ts'
@@ -61,6 +62,7 @@ function isRole(value: unknown): value is Role {
   return value === 'editor' || value === 'admin'
 }
 
+/** Parses a `/api/login` or `/api/renew` answer (the same shape). */
 function parseLogin(body: unknown): LoginResult | undefined {
   if (typeof body !== 'object' || body === null) return undefined
   const b = body as Record<string, unknown>
@@ -98,6 +100,42 @@ export async function loginToRelay(
   if (response.status === 401) throw new SignInError('wrong_password')
   if (response.status === 403) throw new SignInError('disabled')
   if (response.status === 429) throw new SignInError('rate_limited')
+  if (response.status >= 500) throw new SignInError('unreachable', `HTTP ${response.status}`)
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch {
+    body = undefined
+  }
+  const result = response.status === 200 ? parseLogin(body) : undefined
+  if (result === undefined) throw new SignInError('relay_error', `HTTP ${response.status}`)
+  return result
+}
+
+/**
+ * `POST /api/renew`: a fresh token for `token`. Resolves undefined when the relay refuses the
+ * token (expired, the account changed, the session too old: log in again); throws SignInError
+ * for a disabled or deleted user and when the relay cannot be reached.
+ */
+export async function renewToken(
+  relay: RelayAddress,
+  token: string,
+  fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike,
+  timeoutMs = 15_000,
+): Promise<LoginResult | undefined> {
+  let response: Awaited<ReturnType<FetchLike>>
+  try {
+    response = await fetchImpl(relay.renew, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '',
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch {
+    throw new SignInError('unreachable', relay.http)
+  }
+  if (response.status === 401) return undefined
+  if (response.status === 403) throw new SignInError('disabled')
   if (response.status >= 500) throw new SignInError('unreachable', `HTTP ${response.status}`)
   let body: unknown
   try {
@@ -157,6 +195,8 @@ export interface Session {
   readonly user: SessionUser
   readonly regions: readonly RegionAccess[]
   token(): string | null
+  /** When `token()` expires (the relay's clock, ms since the epoch), or null without a token. */
+  expiresAt(): number | null
   renew(): Promise<string>
 }
 
@@ -166,10 +206,14 @@ export interface SessionOptions {
   readonly onToken?: (token: string, expiresAt: number) => void | Promise<void>
 }
 
-/** A session from a device account; it can renew only when `password` is given. */
+/**
+ * A session from a device account. It renews with its token while the relay accepts that, and
+ * otherwise logs in again when `password` is given (throwing `no_password` when it is not).
+ */
 export function sessionFromAccount(account: DeviceAccount, password: string | null, options: SessionOptions = {}): Session {
   const relay = relayAddress(account.relay)
   let token = account.token ?? null
+  let expiresAt = token === null ? null : (account.expiresAt ?? null)
   let user = account.user
   let regions = account.regions
   let renewing: Promise<string> | null = null
@@ -182,13 +226,19 @@ export function sessionFromAccount(account: DeviceAccount, password: string | nu
       return regions
     },
     token: () => token,
+    expiresAt: () => expiresAt,
     renew() {
-      if (password === null) return Promise.reject(new SignInError('no_password'))
-      // One login for every region that found its token expired at the same moment.
+      // One renewal for every region that found its token expired at the same moment.
       renewing ??= (async () => {
         try {
-          const result = await loginToRelay(relay, account.user.username, password, options.fetch)
+          // Tried even when the local clock says expired: the relay's clock is the one that counts.
+          let result = token === null ? undefined : await renewToken(relay, token, options.fetch)
+          if (result === undefined) {
+            if (password === null) throw new SignInError('no_password')
+            result = await loginToRelay(relay, account.user.username, password, options.fetch)
+          }
           token = result.token
+          expiresAt = result.expiresAt
           user = result.user
           regions = result.regions
           await options.onToken?.(result.token, result.expiresAt)

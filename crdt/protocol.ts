@@ -44,9 +44,13 @@ export function clientProtocols(token: string): string[] {
 export const CLOSE = {
   /** Frame is not a well-formed message of this protocol (or an update Yjs cannot read). */
   malformed: 4400,
-  /** No token, a bad signature or an expired token: log in again, then reconnect. */
+  /**
+   * No token, a bad signature or an expired token, or the account changed (password, role,
+   * region) since the token was issued: renew the token or log in again, then reconnect. An open
+   * connection gets it when its token expires or the account changes.
+   */
   unauthenticated: 4401,
-  /** The user is disabled or no longer exists. */
+  /** The user is disabled or no longer exists (also on an open connection, within seconds). */
   forbidden: 4403,
   /** The region is not configured on this relay. */
   unknownRegion: 4404,
@@ -58,6 +62,8 @@ export const CLOSE = {
   unavailable: 4503,
   /** The client did not read fast enough; the relay closed instead of buffering. */
   slowConsumer: 4508,
+  /** The account already has the most open connections allowed; this new one is refused. Retry later. */
+  tooManyConnections: 4529,
   /** Standard "going away": the relay is shutting down. */
   shutdown: 1001,
 } as const
@@ -68,12 +74,13 @@ export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE]
 export const CLOSE_REASON: Record<CloseCode, string> = {
   [CLOSE.malformed]: 'Bozuk mesaj / Malformed message',
   [CLOSE.unauthenticated]: 'Oturum yok veya süresi doldu / Not authenticated or token expired',
-  [CLOSE.forbidden]: 'Kullanıcı devre dışı / User disabled',
+  [CLOSE.forbidden]: 'Kullanıcı devre dışı veya silindi / User disabled or deleted',
   [CLOSE.unknownRegion]: 'Bilinmeyen bölge / Unknown region',
   [CLOSE.tooBig]: 'Mesaj çok büyük / Message too big',
   [CLOSE.rateLimited]: 'Çok fazla mesaj / Rate limit exceeded',
   [CLOSE.unavailable]: 'Belge şu an kullanılamıyor / Document unavailable, retry',
   [CLOSE.slowConsumer]: 'Bağlantı çok yavaş / Connection too slow',
+  [CLOSE.tooManyConnections]: 'Bu hesabın çok fazla bağlantısı var / Too many connections for this account',
   [CLOSE.shutdown]: 'Sunucu kapanıyor / Relay shutting down',
 }
 

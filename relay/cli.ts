@@ -5,10 +5,10 @@
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
-import { ConfigError, hardeningOptions, parseRegions } from './options.ts'
+import { ConfigError, hardeningOptions, parseRegions, type RelayOptions } from './options.ts'
 import { startRelay } from './server.ts'
 import { openStore, StoreError } from './store.ts'
-import { addUser, listUsers, setDisabled, setPassword, UserError, type Role } from './users.ts'
+import { addUser, deleteUser, listUsers, setDisabled, setPassword, setRole, UserError, type Role } from './users.ts'
 
 const out = (text: string): void => void process.stdout.write(text + '\n')
 const err = (text: string): void => void process.stderr.write(text + '\n')
@@ -36,7 +36,14 @@ export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host
   --regions LIST           Bölgeler / regions, e.g. ankara=Ankara,istanbul=İstanbul (RAINSTAFF_REGIONS)
   --max-message-bytes N    En büyük mesaj / largest message (16 MiB)
   --rate N                 Bağlantı başına mesaj/s / messages per second per connection (200)
-  --token-ttl-seconds N    Oturum süresi / token lifetime (900)
+  --token-ttl-seconds N    Oturum süresi / token lifetime (900); istemciler bitmeden yeniler / clients renew before it ends
+  --session-max-seconds N  Parolasız yenileme sınırı / renewals without the password stop after (43200)
+  --max-connections-per-account N  Hesap başına bağlantı / open connections per account (32)
+  --max-presence-bytes N   Bir istemcinin varlık durumu / one client's presence state, JSON bytes (4096)
+  --max-presence-clients N Bağlantı başına varlık kimliği / presence client ids per connection (4)
+  --handshake-timeout-ms N Tamamlanmayan istek kesilir / drop a connection without a whole request after (10000)
+  --keepalive-ms N         Boştaki bağlantıya en geç bu sürede mesaj / idle connections hear from the relay every (10000)
+  --peer-timeout-ms N      Sessiz istemci kesilir / cut a peer silent for (60000)
   --idle-unload-ms N       Boştaki belge bellekten atılır / unload idle docs after (60000)
   --compact-after N        Sıkıştırma eşiği / updates before compaction (1000)
   --max-buffered-bytes N   Yavaş istemci sınırı / unsent bytes before a slow client is closed (4 × max message)
@@ -54,6 +61,16 @@ export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host
 Ortam / Environment: RAINSTAFF_ADMIN_PASSWORD (first start), RAINSTAFF_TRUST_PROXY=1 (behind a proxy)
 `
 
+/** Flags that set a session or presence limit of the same meaning and unit as the option. */
+const LIMIT_FLAGS = [
+  ['max-connections-per-account', 'maxConnectionsPerAccount'],
+  ['max-presence-bytes', 'maxPresenceBytes'],
+  ['max-presence-clients', 'maxPresenceClients'],
+  ['handshake-timeout-ms', 'handshakeTimeoutMs'],
+  ['keepalive-ms', 'keepaliveMs'],
+  ['peer-timeout-ms', 'peerTimeoutMs'],
+] as const satisfies ReadonlyArray<readonly [string, keyof RelayOptions]>
+
 export async function relayCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -65,6 +82,13 @@ export async function relayCommand(args: string[]): Promise<number> {
       'max-message-bytes': { type: 'string' },
       rate: { type: 'string' },
       'token-ttl-seconds': { type: 'string' },
+      'session-max-seconds': { type: 'string' },
+      'max-connections-per-account': { type: 'string' },
+      'max-presence-bytes': { type: 'string' },
+      'max-presence-clients': { type: 'string' },
+      'handshake-timeout-ms': { type: 'string' },
+      'keepalive-ms': { type: 'string' },
+      'peer-timeout-ms': { type: 'string' },
       'idle-unload-ms': { type: 'string' },
       'compact-after': { type: 'string' },
       'max-buffered-bytes': { type: 'string' },
@@ -84,6 +108,12 @@ export async function relayCommand(args: string[]): Promise<number> {
   const port = positiveInt(values.port ?? process.env.PORT ?? '3000', '--port') ?? 3000
   const rate = positiveInt(values.rate, '--rate')
   const ttl = positiveInt(values['token-ttl-seconds'], '--token-ttl-seconds')
+  const sessionMax = positiveInt(values['session-max-seconds'], '--session-max-seconds')
+  const limits: Partial<Record<(typeof LIMIT_FLAGS)[number][1], number>> = {}
+  for (const [flag, option] of LIMIT_FLAGS) {
+    const n = positiveInt(values[flag], `--${flag}`)
+    if (n !== undefined) limits[option] = n
+  }
   const regions = values.regions ? parseRegions(values.regions) : regionsFromEnv()
   const synchronous = values.synchronous ?? 'full'
   if (synchronous !== 'full' && synchronous !== 'normal') {
@@ -98,6 +128,8 @@ export async function relayCommand(args: string[]): Promise<number> {
     ...(values['max-message-bytes'] ? { maxMessageBytes: positiveInt(values['max-message-bytes'], '--max-message-bytes') ?? 0 } : {}),
     ...(rate !== undefined ? { messageRate: { perSecond: rate, burst: rate * 10 } } : {}),
     ...(ttl !== undefined ? { tokenTtlMs: ttl * 1000 } : {}),
+    ...(sessionMax !== undefined ? { sessionMaxMs: sessionMax * 1000 } : {}),
+    ...limits,
     ...(values['idle-unload-ms'] ? { idleUnloadMs: positiveInt(values['idle-unload-ms'], '--idle-unload-ms') ?? 0 } : {}),
     ...(values['compact-after'] ? { compactAfterUpdates: positiveInt(values['compact-after'], '--compact-after') ?? 0 } : {}),
     ...(values['max-buffered-bytes'] ? { maxBufferedBytes: positiveInt(values['max-buffered-bytes'], '--max-buffered-bytes') ?? 0 } : {}),
@@ -151,6 +183,11 @@ export const USERS_HELP = `Kullanım / Usage:
   rainstaff users passwd NAME [--data DIR]                                      (parola stdin'den / password from stdin)
   rainstaff users disable NAME [--data DIR]
   rainstaff users enable NAME [--data DIR]
+  rainstaff users set NAME [--role editor|admin] [--region SLUG] [--data DIR]    (rol veya bölge değişir / changes role or region)
+  rainstaff users delete NAME [--data DIR]
+Parola, rol, bölge değişikliği, devre dışı bırakma ve silme, çalışan sunucudaki açık oturumları da
+birkaç saniye içinde kapatır. / A password, role or region change, disabling and deleting also end
+the account's open sessions on a running relay within seconds.
 `
 
 export async function usersCommand(args: string[]): Promise<number> {
@@ -208,6 +245,30 @@ export async function usersCommand(args: string[]): Promise<number> {
       case 'enable': {
         setDisabled(store, username, action === 'disable')
         out(`${action === 'disable' ? 'devre dışı / disabled' : 'etkin / enabled'}: ${username}`)
+        return 0
+      }
+      case 'set': {
+        const role = values.role
+        if (role !== undefined && role !== 'editor' && role !== 'admin') {
+          err('--role editor veya admin olmalı / --role must be editor or admin')
+          return 2
+        }
+        if (role === undefined && values.region === undefined) {
+          err(`--role veya --region gerekli / --role or --region is required\n\n${USERS_HELP}`)
+          return 2
+        }
+        const user = setRole(
+          store,
+          username,
+          { ...(role !== undefined ? { role: role as Role } : {}), ...(values.region !== undefined ? { region: values.region } : {}) },
+          regionsFromEnv() ?? DEFAULT_REGIONS,
+        )
+        out(`değişti / changed: ${user.username} (${user.role}${user.region ? ', ' + user.region : ''})`)
+        return 0
+      }
+      case 'delete': {
+        deleteUser(store, username)
+        out(`silindi / deleted: ${username}`)
         return 0
       }
       default:

@@ -2,7 +2,11 @@
  * One admitted WebSocket: speaks y-protocols sync and awareness with the client, checks every
  * message against the connection's budget and rights, and answers with durable acknowledgements.
  * A bad message closes this connection only; the doc and everyone else carry on.
+ *
+ * The session side: the connection ends (4401) when its token expires, is kept alive for clients
+ * that drop a silent relay (stock y-websocket, after 30 s), and is cut when the peer goes silent.
  */
+import type { Duplex } from 'node:stream'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
@@ -43,6 +47,28 @@ class ProtocolError extends Error {}
 /** Messages of budget a refused update uses up. */
 const REFUSAL_COST = 10
 
+/** What the handshake learned beyond the user: the token's expiry and the socket below. */
+export interface ConnectionSession {
+  /** The token's expiry, ms since the epoch. */
+  readonly expiresAt: number
+  /** The TCP socket under the WebSocket: bytes arriving on it show the peer is alive. */
+  readonly transport?: Duplex
+}
+
+/**
+ * An awareness update with no entries: a stock y-websocket client applies it as nothing and
+ * answers nothing, but counts it as a message heard, which is all a keepalive needs.
+ */
+const KEEPALIVE = (() => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
+  encoding.writeVarUint8Array(encoder, Uint8Array.of(0))
+  return encoding.toUint8Array(encoder)
+})()
+
+/** Longest single setTimeout delay; a later expiry is re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 export class Connection implements Peer {
   readonly username: string
   private readonly messages: Bucket
@@ -53,6 +79,15 @@ export class Connection implements Peer {
   private writesAcknowledged = -1
   private initialSyncDone = false
   private closed = false
+  private lastSentAt: number
+  private lastHeardAt: number
+  private lastBuffered = 0
+  private expiryTimer: NodeJS.Timeout | null = null
+  /** Presence client ids this connection has set or removed (see presenceAllowed). */
+  private readonly presenceIds = new Set<number>()
+  private readonly heard = (): void => {
+    this.lastHeardAt = Date.now()
+  }
 
   constructor(
     private readonly socket: WebSocket,
@@ -60,15 +95,22 @@ export class Connection implements Peer {
     private readonly doc: RegionDoc,
     readonly writable: boolean,
     private readonly ctx: ConnectionContext,
+    private readonly session: ConnectionSession,
   ) {
     this.username = user.username
     const now = Date.now()
+    this.lastSentAt = now
+    this.lastHeardAt = now
     this.messages = createBucket(ctx.options.messageRate, now)
     this.bytes = createBucket(ctx.options.byteRate, now)
     socket.on('message', (data, isBinary) => this.receive(data, isBinary))
     socket.on('close', () => this.dispose())
     socket.on('error', () => this.dispose())
+    socket.on('pong', this.heard)
+    // A large frame takes a while on a slow link and its pong waits behind it; its bytes do not.
+    session.transport?.on('data', this.heard)
     doc.attach(this)
+    this.armExpiry()
     // Like the stock y-websocket server: ask the client for what the relay lacks right away.
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MESSAGE_SYNC)
@@ -98,6 +140,40 @@ export class Connection implements Peer {
     this.close(code === CLOSE.shutdown ? CLOSE.shutdown : CLOSE.unavailable)
   }
 
+  /** Ends the session from outside: the account changed. */
+  end(code: CloseCode): void {
+    this.close(code)
+  }
+
+  /** True once closed (by either side); the socket may still be finishing its close handshake. */
+  get ended(): boolean {
+    return this.closed
+  }
+
+  /**
+   * Called by the relay every keepaliveMs / 2 or so: cuts a peer silent for peerTimeoutMs, pings
+   * one quiet for keepaliveMs, and sends something to one the relay has been silent to, so the
+   * client hears from the relay at least every keepaliveMs.
+   */
+  keepalive(now: number): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return
+    const { keepaliveMs, peerTimeoutMs } = this.ctx.options
+    const buffered = this.socket.bufferedAmount
+    // The buffer drains only as fast as the peer acknowledges: a slow reader, not a dead one.
+    if (buffered < this.lastBuffered) this.lastHeardAt = now
+    this.lastBuffered = buffered
+    if (now - this.lastHeardAt > peerTimeoutMs) {
+      // A close handshake needs the peer; a dead one would hold the socket until TCP gives up.
+      this.ctx.metrics.peersTimedOut++
+      this.socket.terminate()
+      this.dispose()
+      return
+    }
+    if (now - this.lastHeardAt >= keepaliveMs) this.socket.ping()
+    // Bytes still queued reach the client before long anyway; only an idle one needs this.
+    if (buffered === 0 && now - this.lastSentAt >= keepaliveMs / 4) this.send(KEEPALIVE)
+  }
+
   private close(code: CloseCode): void {
     closeWith(this.socket, this.ctx.metrics, code)
     this.dispose()
@@ -106,7 +182,19 @@ export class Connection implements Peer {
   private dispose(): void {
     if (this.closed) return
     this.closed = true
+    if (this.expiryTimer) clearTimeout(this.expiryTimer)
+    this.expiryTimer = null
+    this.session.transport?.off('data', this.heard)
     this.doc.detach(this)
+  }
+
+  /** The token's end is the session's end: what it allowed is not extended by staying connected. */
+  private armExpiry(): void {
+    if (this.closed) return
+    const left = this.session.expiresAt - Date.now()
+    if (left <= 0) return this.close(CLOSE.unauthenticated)
+    this.expiryTimer = setTimeout(() => this.armExpiry(), Math.min(left, MAX_TIMER_MS))
+    this.expiryTimer.unref()
   }
 
   private send(message: Uint8Array): void {
@@ -116,7 +204,39 @@ export class Connection implements Peer {
       this.close(CLOSE.slowConsumer)
       return
     }
+    this.lastSentAt = Date.now()
     this.socket.send(message, { binary: true })
+  }
+
+  /**
+   * Whether a client's awareness update may be applied: every state in it at most
+   * maxPresenceBytes of JSON, and the client ids whose presence it would change, with those this
+   * connection changed before, at most maxPresenceClients. Otherwise the whole message is dropped
+   * (and the connection kept: a big presence is a bug, not an attack on the doc). Entries that
+   * change nothing are not counted: a stock client echoes every state it receives back.
+   */
+  private presenceAllowed(update: Uint8Array): boolean {
+    const { maxPresenceBytes, maxPresenceClients } = this.ctx.options
+    const awareness = this.doc.awareness
+    const decoder = decoding.createDecoder(update)
+    const entries = decoding.readVarUint(decoder)
+    const fresh = new Set<number>()
+    for (let i = 0; i < entries; i++) {
+      const client = decoding.readVarUint(decoder)
+      const clock = decoding.readVarUint(decoder)
+      // A varString is a varUint8Array of UTF-8: its size is known without decoding it.
+      const state = decoding.readVarUint8Array(decoder)
+      if (state.byteLength > maxPresenceBytes) return false
+      if (this.presenceIds.has(client)) continue
+      // y-protocols' own rule for whether an entry changes anything (applyAwarenessUpdate).
+      const known = awareness.meta.get(client)?.clock ?? 0
+      const changes = known < clock || (known === clock && awareness.states.has(client) && isNullState(state))
+      if (!changes) continue
+      fresh.add(client)
+      if (this.presenceIds.size + fresh.size > maxPresenceClients) return false
+    }
+    for (const client of fresh) this.presenceIds.add(client)
+    return true
   }
 
   private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
@@ -148,8 +268,14 @@ export class Connection implements Peer {
     switch (type) {
       case MESSAGE_SYNC:
         return this.handleSync(decoder)
-      case MESSAGE_AWARENESS:
-        return this.doc.applyAwareness(decoding.readVarUint8Array(decoder), this)
+      case MESSAGE_AWARENESS: {
+        const update = decoding.readVarUint8Array(decoder)
+        if (!this.presenceAllowed(update)) {
+          this.ctx.metrics.presenceDropped++
+          return
+        }
+        return this.doc.applyAwareness(update, this)
+      }
       case MESSAGE_QUERY_AWARENESS:
         return this.send(awarenessMessage(this.doc.awareness, [...this.doc.awareness.getStates().keys()]))
       default:
@@ -225,6 +351,14 @@ function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: numbe
   encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
   encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients))
   return encoding.toUint8Array(encoder)
+}
+
+function isNullState(json: Uint8Array): boolean {
+  try {
+    return JSON.parse(new TextDecoder().decode(json)) === null
+  } catch {
+    throw new ProtocolError('awareness state is not JSON')
+  }
 }
 
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {

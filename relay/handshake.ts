@@ -1,19 +1,27 @@
 /**
  * Who is connecting, to which region, with what rights. The token arrives as an offered
- * WebSocket subprotocol (never in the URL); the user row is re-read on every connection, so a
- * disabled user or a changed region takes effect at the next connect whatever the token says.
+ * WebSocket subprotocol (never in the URL). The account row is re-read on every connection and
+ * must still be the account and generation the token was issued for, so rights always come from
+ * the store; open connections are held to the same rule by the relay's session check (server.ts).
  */
 import type { IncomingMessage } from 'node:http'
 import type { Region } from '../schema/regions.ts'
 import { CLOSE, TOKEN_SUBPROTOCOL_PREFIX } from '../crdt/protocol.ts'
 import type { Store } from './store.ts'
-import { verifyToken } from './tokens.ts'
-import { getUser, type User } from './users.ts'
+import { tokenAccount, verifyToken } from './tokens.ts'
+import type { User } from './users.ts'
 
 export const SYNC_PATH = '/sync/'
 
 export type Admission =
-  | { readonly ok: true; readonly user: User; readonly region: Region; readonly writable: boolean }
+  | {
+      readonly ok: true
+      readonly user: User
+      readonly region: Region
+      readonly writable: boolean
+      /** The token's expiry: the connection ends then (4401) unless it ended before. */
+      readonly expiresAt: number
+    }
   | { readonly ok: false; readonly code: number; readonly detail: string }
 
 export interface AdmissionContext {
@@ -55,10 +63,15 @@ export function admit(request: IncomingMessage, ctx: AdmissionContext): Admissio
   if (token === undefined) return { ok: false, code: CLOSE.unauthenticated, detail: 'no token' }
   const check = verifyToken(ctx.secret, token, ctx.now)
   if (!check.ok) return { ok: false, code: CLOSE.unauthenticated, detail: `token ${check.reason}` }
-  const user = getUser(ctx.store, check.claims.username)
-  if (!user || user.disabled) return { ok: false, code: CLOSE.forbidden, detail: `user ${check.claims.username} disabled or gone` }
+  const account = tokenAccount(ctx.store, check.claims)
+  if (!account.ok) {
+    // A changed account logs in again (and may get other rights); a disabled or deleted one stops.
+    const code = account.reason === 'revoked' ? CLOSE.unauthenticated : CLOSE.forbidden
+    return { ok: false, code, detail: `user ${check.claims.username} ${account.reason}` }
+  }
+  const { user } = account
   const slug = syncRegion(request.url) ?? ''
   const region = ctx.regions.find((r) => r.slug === slug)
   if (!region) return { ok: false, code: CLOSE.unknownRegion, detail: 'unknown region' }
-  return { ok: true, user, region, writable: canWrite(user, region.slug) }
+  return { ok: true, user, region, writable: canWrite(user, region.slug), expiresAt: check.claims.exp }
 }

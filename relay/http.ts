@@ -11,7 +11,7 @@ import type { Region } from '../schema/regions.ts'
 import type { LoginLimiter, LoginScope } from './limits.ts'
 import type { Metrics } from './metrics.ts'
 import type { Store } from './store.ts'
-import { signToken, verifyToken } from './tokens.ts'
+import { signToken, tokenAccount, verifyToken, type TokenClaims } from './tokens.ts'
 import { authenticate, getUser, type LoginResult, type User } from './users.ts'
 
 export interface HttpContext {
@@ -19,6 +19,8 @@ export interface HttpContext {
   readonly secret: Buffer
   readonly regions: readonly Region[]
   readonly tokenTtlMs: number
+  /** Renewals stop this long after the password login (RelayOptions.sessionMaxMs). */
+  readonly sessionMaxMs: number
   readonly webRoot: string
   readonly trustProxy: boolean
   readonly metrics: Metrics
@@ -123,8 +125,11 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown'
 }
 
-/** The admin behind `Authorization: Bearer <token>`, re-read from the store. */
-function requireAdmin(req: IncomingMessage, ctx: HttpContext): User {
+/**
+ * The account behind `Authorization: Bearer <token>` as it is in the store now, with the token's
+ * claims; refused when the account is gone, disabled or changed since the token was issued.
+ */
+function requireSession(req: IncomingMessage, ctx: HttpContext): { user: User; claims: TokenClaims } {
   const header = req.headers.authorization ?? ''
   const match = /^Bearer\s+(\S+)$/i.exec(header)
   if (!match?.[1]) throw new HttpError(401, 'Oturum gerekli', 'Authentication required', { 'www-authenticate': 'Bearer' })
@@ -132,8 +137,17 @@ function requireAdmin(req: IncomingMessage, ctx: HttpContext): User {
   if (!check.ok) {
     throw new HttpError(401, 'Oturum geçersiz veya süresi doldu', 'Invalid or expired token', { 'www-authenticate': 'Bearer' })
   }
-  const user = getUser(ctx.store, check.claims.username)
-  if (!user || user.disabled) throw new HttpError(403, 'Kullanıcı devre dışı', 'User disabled')
+  const account = tokenAccount(ctx.store, check.claims)
+  if (!account.ok && account.reason === 'revoked') {
+    throw new HttpError(401, 'Hesap değişti; yeniden giriş yapın', 'The account changed; log in again', { 'www-authenticate': 'Bearer' })
+  }
+  if (!account.ok) throw new HttpError(403, 'Kullanıcı devre dışı veya silindi', 'User disabled or deleted')
+  return { user: account.user, claims: check.claims }
+}
+
+/** The admin behind `Authorization: Bearer <token>`, re-read from the store. */
+function requireAdmin(req: IncomingMessage, ctx: HttpContext): User {
+  const { user } = requireSession(req, ctx)
   if (user.role !== 'admin') throw new HttpError(403, 'Yalnızca yönetici', 'Admin only')
   return user
 }
@@ -170,6 +184,26 @@ const FAILURE_REASON: Record<Extract<LoginResult, { ok: false }>['reason'], stri
   unknown: 'bilinmeyen ad / unknown name',
   'wrong-password': 'yanlış parola / wrong password',
   disabled: 'hesap devre dışı / account disabled',
+}
+
+/**
+ * `POST /api/renew`: a still-valid token for a fresh one, so a client renews shortly before
+ * expiry without keeping the password. The fresh token keeps the time of the password login, and
+ * renewals stop `sessionMaxMs` after it: then the user logs in again.
+ */
+function renew(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): void {
+  const { user, claims } = requireSession(req, ctx)
+  const now = Date.now()
+  if (now - claims.auth >= ctx.sessionMaxMs) {
+    throw new HttpError(401, 'Oturum çok eski; yeniden giriş yapın', 'The session is too old; log in again', { 'www-authenticate': 'Bearer' })
+  }
+  const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs, now, claims.auth)
+  sendJson(res, 200, {
+    token,
+    expiresAt,
+    user: { username: user.username, role: user.role, region: user.region },
+    regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name, writable: user.role === 'editor' && user.region === r.slug })),
+  })
 }
 
 async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
@@ -341,6 +375,10 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
   if (pathname === '/api/login') {
     if (method !== 'POST') throw new HttpError(405, 'Yalnızca POST', 'POST only', { allow: 'POST' })
     return login(req, res, ctx)
+  }
+  if (pathname === '/api/renew') {
+    if (method !== 'POST') throw new HttpError(405, 'Yalnızca POST', 'POST only', { allow: 'POST' })
+    return renew(req, res, ctx)
   }
   if (method === 'GET' && pathname === '/api/regions') {
     return sendJson(res, 200, { regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name })) })

@@ -39,6 +39,10 @@ export interface Metrics {
   loginsFailed: number
   loginsLimited: number
   compactions: number
+  /** Awareness messages dropped for a state over the size limit or too many client ids. */
+  presenceDropped: number
+  /** Connections cut because the peer went silent (no message, no pong). */
+  peersTimedOut: number
 }
 
 export function createMetrics(): Metrics {
@@ -56,6 +60,8 @@ export function createMetrics(): Metrics {
     loginsFailed: 0,
     loginsLimited: 0,
     compactions: 0,
+    presenceDropped: 0,
+    peersTimedOut: 0,
   }
 }
 
@@ -109,6 +115,8 @@ export function formatMetrics(
     counter('rainstaff_password_hashes_total', 'scrypt derivations (logins, decoys, new passwords): one per login attempt checked.', extra.passwordHashes)
   }
   counter('rainstaff_compactions_total', 'Snapshot compactions finished.', m.compactions)
+  counter('rainstaff_presence_dropped_total', 'Awareness messages dropped: a state over the size limit, or too many client ids on one connection.', m.presenceDropped)
+  counter('rainstaff_peers_timed_out_total', 'Connections cut because nothing was heard from the peer.', m.peersTimedOut)
   gauge('rainstaff_doc_loaded', 'Whether the region doc is in memory.', regions.map((r) => [r.loaded ? 1 : 0, { region: r.region }]))
   gauge('rainstaff_connections', 'Open connections per region.', regions.map((r) => [r.connections, { region: r.region }]))
   gauge('rainstaff_region_stored_bytes', 'Stored bytes per region (snapshot and log).', regions.map((r) => [r.storedBytes, { region: r.region }]))

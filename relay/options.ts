@@ -23,6 +23,28 @@ export interface RelayOptions {
   /** Password of the `admin` created on first start; random (printed once) when absent. */
   readonly adminPassword?: string
   readonly tokenTtlMs?: number
+  /**
+   * `POST /api/renew` exchanges a valid token for a fresh one until the password login behind it
+   * is this old; then the user logs in again. Bounds what a stolen token is worth.
+   */
+  readonly sessionMaxMs?: number
+  /** How often open connections are compared with their accounts (disabled, deleted, changed). */
+  readonly sessionCheckMs?: number
+  /** Open connections one account may hold; a new one beyond is refused with 4529. */
+  readonly maxConnectionsPerAccount?: number
+  /** Largest presence (awareness) state of one client, in bytes of its JSON. */
+  readonly maxPresenceBytes?: number
+  /** Presence client ids one connection may introduce. */
+  readonly maxPresenceClients?: number
+  /** A TCP connection that has not sent a complete request (or upgrade) by then is dropped. */
+  readonly handshakeTimeoutMs?: number
+  /**
+   * Every connection hears from the relay at least this often (an empty awareness update when
+   * nothing else was sent): stock y-websocket drops a connection silent for 30 s.
+   */
+  readonly keepaliveMs?: number
+  /** A connection the relay has heard nothing from (no message, no pong) this long is cut. */
+  readonly peerTimeoutMs?: number
   /** Largest WebSocket message accepted, in bytes. */
   readonly maxMessageBytes?: number
   /** Per-connection message budget. */
@@ -98,12 +120,30 @@ function checkMetricsToken(token: string): string {
 
 const MiB = 1024 * 1024
 
+const SESSION_LIMITS = [
+  'sessionMaxMs',
+  'sessionCheckMs',
+  'maxConnectionsPerAccount',
+  'maxPresenceBytes',
+  'maxPresenceClients',
+  'handshakeTimeoutMs',
+  'keepaliveMs',
+  'peerTimeoutMs',
+] as const
+
 export function resolveOptions(options: RelayOptions): ResolvedOptions {
   const regions = options.regions ?? DEFAULT_REGIONS
   for (const r of regions) {
     if (!isRegionSlug(r.slug)) throw new ConfigError(`Geçersiz bölge kimliği / Invalid region id: ${r.slug}`)
   }
   const maxMessageBytes = options.maxMessageBytes ?? 16 * MiB
+  for (const key of SESSION_LIMITS) {
+    const value = options[key]
+    // Zero would mean "never" for a timer or "nobody" for a cap, neither of which is a setting.
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+      throw new ConfigError(`${key} sıfırdan büyük olmalı / ${key} must be greater than zero`)
+    }
+  }
   return {
     dataDir: options.dataDir,
     port: options.port ?? 3000,
@@ -111,6 +151,14 @@ export function resolveOptions(options: RelayOptions): ResolvedOptions {
     regions,
     ...(options.adminPassword !== undefined ? { adminPassword: options.adminPassword } : {}),
     tokenTtlMs: options.tokenTtlMs ?? 15 * 60_000,
+    sessionMaxMs: options.sessionMaxMs ?? 12 * 3_600_000,
+    sessionCheckMs: options.sessionCheckMs ?? 1000,
+    maxConnectionsPerAccount: options.maxConnectionsPerAccount ?? 32,
+    maxPresenceBytes: options.maxPresenceBytes ?? 4096,
+    maxPresenceClients: options.maxPresenceClients ?? 4,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+    keepaliveMs: options.keepaliveMs ?? 10_000,
+    peerTimeoutMs: options.peerTimeoutMs ?? 60_000,
     maxMessageBytes,
     messageRate: options.messageRate ?? { perSecond: 200, burst: 2000 },
     // The burst lets a long-offline client send its whole backlog (up to one max message) at once.

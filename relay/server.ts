@@ -1,6 +1,10 @@
 /**
  * Starts a relay: store, users, docs, the HTTP routes and the WebSocket endpoint `/sync/<region>`,
  * wired together. `startRelay` is the programmatic entry the CLI, tests and benchmarks share.
+ *
+ * Sessions follow their accounts: the open connections are kept by account id, compared with the
+ * store every `sessionCheckMs` (so a change made by `rainstaff users` in another process counts
+ * too), capped per account, and kept alive (or cut when silent) by one timer for all of them.
  */
 import { createServer, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -20,7 +24,7 @@ import { CLOSE, SUBPROTOCOL } from '../crdt/protocol.ts'
 import { regionCounts, exportRegions, regionMalformed } from './reports.ts'
 import { openStore, walFile, type Store } from './store.ts'
 import { tokenSecret } from './tokens.ts'
-import { ensureFirstAdmin } from './users.ts'
+import { accountStates, ensureFirstAdmin } from './users.ts'
 
 export interface Relay {
   /** The port actually bound (useful with `port: 0`). */
@@ -128,12 +132,17 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
   })
   let accepting = true
   const sockets = new Set<WebSocket>()
+  /** Admitted connections by account id, until their sockets close. */
+  const sessions = new Map<string, Set<Connection>>()
+  /** When a refusal over the per-account cap was last logged, by account id. */
+  const capLogged = new Map<string, number>()
 
   const handler = createHttpHandler({
     store,
     secret,
     regions: options.regions,
     tokenTtlMs: options.tokenTtlMs,
+    sessionMaxMs: options.sessionMaxMs,
     webRoot: options.webRoot,
     trustProxy: relayOptions.trustProxy ?? false,
     metrics,
@@ -179,7 +188,16 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     log,
   })
 
-  const server = createServer(handler)
+  // Node drops a connection that has not delivered a whole request (an upgrade is one) by then,
+  // checked every connectionsCheckingInterval: a raw socket that says nothing included.
+  const server = createServer(
+    {
+      headersTimeout: options.handshakeTimeoutMs,
+      requestTimeout: options.handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(options.handshakeTimeoutMs / 4))),
+    },
+    handler,
+  )
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes,
@@ -208,6 +226,22 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       closeWith(socket, metrics, admission.code as Parameters<typeof closeWith>[2])
       return
     }
+    const accountId = admission.user.accountId
+    const open = sessions.get(accountId) ?? new Set<Connection>()
+    let live = 0
+    for (const c of open) if (!c.ended) live++
+    // The new one is refused, not the oldest closed: evicting would let a client with one socket
+    // too many knock its own others off in turn, each reconnect evicting the next.
+    if (live >= options.maxConnectionsPerAccount) {
+      // A client over the cap retries every few seconds per socket: one line a minute per account.
+      const now = Date.now()
+      if (now - (capLogged.get(accountId) ?? 0) >= 60_000) {
+        capLogged.set(accountId, now)
+        log(`relay: bağlantı reddedildi / connection refused (${CLOSE.tooManyConnections}): ${admission.user.username} has ${live} open`)
+      }
+      closeWith(socket, metrics, CLOSE.tooManyConnections)
+      return
+    }
     let doc
     try {
       doc = docs.open(admission.region.slug)
@@ -217,8 +251,49 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       return
     }
     metrics.connectionsOpened++
-    new Connection(socket, admission.user, doc, admission.writable, { options, metrics, log })
+    const connection = new Connection(socket, admission.user, doc, admission.writable, { options, metrics, log }, {
+      expiresAt: admission.expiresAt,
+      transport: request.socket,
+    })
+    open.add(connection)
+    sessions.set(accountId, open)
+    socket.on('close', () => {
+      open.delete(connection)
+      if (open.size === 0 && sessions.get(accountId) === open) sessions.delete(accountId)
+    })
   }
+
+  /**
+   * Ends the sessions of accounts deleted, disabled (4403) or changed (4401) since their tokens
+   * were issued. One query for all accounts, and none while nobody is connected.
+   */
+  const checkSessions = (): void => {
+    if (sessions.size === 0 || !store.db.open) return
+    let states: ReturnType<typeof accountStates>
+    try {
+      states = accountStates(store)
+    } catch (error) {
+      // A busy or failing store is the commit path's to report; the next check tries again.
+      log(`relay: oturumlar denetlenemedi / session check failed: ${error instanceof Error ? error.message : error}`)
+      return
+    }
+    for (const [accountId, open] of sessions) {
+      const state = states.get(accountId)
+      const ending = [...open].filter((c) => !c.ended && (state === undefined || state.disabled || state.generation !== c.user.generation))
+      if (ending.length === 0) continue
+      const why = state === undefined ? 'deleted' : state.disabled ? 'disabled' : 'changed'
+      const code = state === undefined || state.disabled ? CLOSE.forbidden : CLOSE.unauthenticated
+      log(`relay: oturum sonlandırıldı / sessions ended (${code}): ${ending[0]?.username} ${why}, ${ending.length} connection(s)`)
+      for (const c of ending) c.end(code)
+    }
+  }
+  const sessionTimer = setInterval(checkSessions, options.sessionCheckMs)
+  sessionTimer.unref()
+  const keepaliveTimer = setInterval(() => {
+    const now = Date.now()
+    for (const open of sessions.values()) for (const c of open) c.keepalive(now)
+  }, Math.max(10, Math.floor(options.keepaliveMs / 2)))
+  keepaliveTimer.unref()
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!accepting) return refuseUpgrade(socket, '503 Service Unavailable')
@@ -233,6 +308,8 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       resolve()
     })
   }).catch(async (error: unknown) => {
+    clearInterval(sessionTimer)
+    clearInterval(keepaliveTimer)
     await docs.close(CLOSE.shutdown)
     await compactor.close()
     store.close()
@@ -246,6 +323,8 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
   const close = (): Promise<void> => {
     closing ??= (async () => {
       accepting = false
+      clearInterval(sessionTimer)
+      clearInterval(keepaliveTimer)
       syncEachCommit()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Commit first: everything a client was told about is on disk before its socket goes.

@@ -184,7 +184,30 @@ function migrate(db: Database.Database): void {
       updated_at INTEGER NOT NULL
     );
   `)
+  migrateUsers(db)
   db.pragma(`user_version = ${SCHEMA_VERSION}`)
+}
+
+/**
+ * Accounts gained a stable id (a name deleted and added again is another account, so the old
+ * account's tokens do not carry over) and a generation that every change to the account bumps
+ * (tokens name the generation they were issued for). Added in place, idempotently: a store from
+ * before keeps its schema version, and an older relay can still open it. Ids are filled here for
+ * rows without one, which also covers rows an older `users add` wrote into a migrated store.
+ */
+function migrateUsers(db: Database.Database): void {
+  // Under the write lock, so a relay and a `users` command opening an old store together do not
+  // both add the column.
+  db.transaction(() => {
+    const info = db.pragma('table_info(users)') as Array<{ name: string }>
+    const columns = new Set(info.map((c) => c.name))
+    if (!columns.has('account_id')) db.exec('ALTER TABLE users ADD COLUMN account_id TEXT')
+    if (!columns.has('generation')) db.exec('ALTER TABLE users ADD COLUMN generation INTEGER NOT NULL DEFAULT 1')
+    db.exec(`
+      UPDATE users SET account_id = lower(hex(randomblob(16))) WHERE account_id IS NULL;
+      CREATE UNIQUE INDEX IF NOT EXISTS users_account_id ON users (account_id);
+    `)
+  }).immediate()
 }
 
 function toBytes(value: unknown, where: string): Uint8Array {

@@ -3,20 +3,36 @@
  * base64url characters and a dot, so a token is a valid WebSocket subprotocol name and can ride in
  * `Sec-WebSocket-Protocol` instead of the URL. The signing secret is created once and kept in the
  * store's meta table; it never leaves the relay.
+ *
+ * A token names an account by id and generation (relay/users.ts), not just by name: a password,
+ * role or region change, disabling or deleting the account voids every token issued before it.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Store } from './store.ts'
-import type { Role } from './users.ts'
+import { getAccount, type Role, type User } from './users.ts'
 
 const SECRET_KEY = 'token_secret'
 
+/** The payload format; tokens of any other version (or none: the first format) are malformed. */
+export const TOKEN_VERSION = 2
+
 export interface TokenClaims {
+  readonly v: typeof TOKEN_VERSION
+  /** The account id (`users.account_id`). */
+  readonly sub: string
+  /** The account's generation when the token was issued. */
+  readonly gen: number
+  /** For logs and clients; rights come from the account row, never from here. */
   readonly username: string
   readonly role: Role
   readonly region: string | null
+  /** When the password login behind this token was, ms since the epoch; renewals keep it. */
+  readonly auth: number
   /** Expiry, milliseconds since the epoch. */
   readonly exp: number
 }
+
+export type TokenSubject = Pick<User, 'accountId' | 'generation' | 'username' | 'role' | 'region'>
 
 export type TokenCheck =
   | { readonly ok: true; readonly claims: TokenClaims }
@@ -35,13 +51,24 @@ function mac(secret: Buffer, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url')
 }
 
+/** Signs a token for `subject`'s current generation; `auth` is the time of the password login. */
 export function signToken(
   secret: Buffer,
-  subject: { username: string; role: Role; region: string | null },
+  subject: TokenSubject,
   ttlMs: number,
   now = Date.now(),
+  auth = now,
 ): { token: string; expiresAt: number } {
-  const claims: TokenClaims = { username: subject.username, role: subject.role, region: subject.region, exp: now + ttlMs }
+  const claims: TokenClaims = {
+    v: TOKEN_VERSION,
+    sub: subject.accountId,
+    gen: subject.generation,
+    username: subject.username,
+    role: subject.role,
+    region: subject.region,
+    auth,
+    exp: now + ttlMs,
+  }
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url')
   return { token: `${payload}.${mac(secret, payload)}`, expiresAt: claims.exp }
 }
@@ -50,9 +77,14 @@ function isClaims(value: unknown): value is TokenClaims {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Record<string, unknown>
   return (
+    v.v === TOKEN_VERSION &&
+    typeof v.sub === 'string' &&
+    v.sub !== '' &&
+    Number.isSafeInteger(v.gen) &&
     typeof v.username === 'string' &&
     (v.role === 'editor' || v.role === 'admin') &&
     (v.region === null || typeof v.region === 'string') &&
+    typeof v.auth === 'number' &&
     typeof v.exp === 'number'
   )
 }
@@ -73,4 +105,21 @@ export function verifyToken(secret: Buffer, token: string, now = Date.now()): To
   if (!isClaims(claims)) return { ok: false, reason: 'malformed' }
   if (claims.exp <= now) return { ok: false, reason: 'expired' }
   return { ok: true, claims }
+}
+
+/**
+ * gone: the account was deleted (a user of the same name now is another account); disabled;
+ * revoked: the account changed since the token was issued (password, role or region).
+ */
+export type AccountCheck =
+  | { readonly ok: true; readonly user: User }
+  | { readonly ok: false; readonly reason: 'gone' | 'disabled' | 'revoked' }
+
+/** The account a verified token speaks for, as it is in the store now. */
+export function tokenAccount(store: Store, claims: TokenClaims): AccountCheck {
+  const user = getAccount(store, claims.sub)
+  if (user === undefined) return { ok: false, reason: 'gone' }
+  if (user.disabled) return { ok: false, reason: 'disabled' }
+  if (user.generation !== claims.gen) return { ok: false, reason: 'revoked' }
+  return { ok: true, user }
 }

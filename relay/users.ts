@@ -1,14 +1,24 @@
 /**
  * Relay users: who may log in, with which role and region. Rows live in the store's `users`
  * table; every function takes the store so the CLI, the relay and a legacy importer share them.
+ *
+ * Every change to an account (password, role, region, disabled, deletion) bumps its generation.
+ * Tokens name the account id and the generation they were issued for, and the relay compares
+ * both at admission and, about once a second, for every open connection: the change ends the
+ * account's sessions wherever it was made (this process, or `rainstaff users` in another one).
  */
 import { DEFAULT_REGIONS, isRegionSlug, legacyRegionSlug, type Region } from '../schema/regions.ts'
+import { randomBytes } from 'node:crypto'
 import { decoyHash, hashPassword, legacyStoredHash, randomPassword, verifyPassword } from './passwords.ts'
 import type { Store } from './store.ts'
 
 export type Role = 'editor' | 'admin'
 
 export interface User {
+  /** Stable for the account's life; a name deleted and added again gets a new id. */
+  readonly accountId: string
+  /** Bumped by every change to the account; tokens of an older generation are void. */
+  readonly generation: number
   readonly username: string
   readonly role: Role
   /** The region an editor writes; null for the admin, who reads every region and writes none. */
@@ -39,6 +49,8 @@ export const MIN_PASSWORD_LENGTH = 8
 const USERNAME = /^[\p{L}\p{N}._@-]{1,64}$/u
 
 interface UserRow {
+  account_id: string | null
+  generation: number
   username: string
   password_hash: string
   role: string
@@ -50,6 +62,8 @@ interface UserRow {
 
 function toUser(row: UserRow): User {
   return {
+    accountId: row.account_id ?? '',
+    generation: row.generation,
     username: row.username,
     role: row.role === 'admin' ? 'admin' : 'editor',
     region: row.region,
@@ -81,7 +95,27 @@ function checkRegion(role: Role, region: string | null | undefined, regions: rea
 }
 
 function row(store: Store, username: string): UserRow | undefined {
+  const found = store.db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?').get(username)
+  if (found === undefined || found.account_id !== null) return found
+  // Written by an older `users add` into a store this relay migrated: give it its id now.
+  store.db.prepare('UPDATE users SET account_id = ? WHERE username = ? AND account_id IS NULL').run(newAccountId(), found.username)
   return store.db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?').get(username)
+}
+
+/** A new account id: random, so it says nothing about the name or the order of creation. */
+function newAccountId(): string {
+  return randomBytes(16).toString('hex')
+}
+
+/**
+ * Applies `set` (an SQL assignment list) to the user's row and bumps the generation, in one
+ * statement so a concurrent change cannot be lost between a read and a write.
+ */
+function change(store: Store, username: string, set: string, ...values: Array<string | number | null>): void {
+  const found = requireRow(store, username)
+  store.db
+    .prepare(`UPDATE users SET ${set}, generation = generation + 1, updated_at = ? WHERE username = ?`)
+    .run(...values, Date.now(), found.username)
 }
 
 function requireRow(store: Store, username: string): UserRow {
@@ -128,15 +162,40 @@ export async function addUser(store: Store, input: NewUser, regions: readonly Re
   const now = Date.now()
   store.db
     .prepare(
-      'INSERT INTO users (username, password_hash, role, region, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
+      'INSERT INTO users (account_id, generation, username, password_hash, role, region, disabled, created_at, updated_at) ' +
+        'VALUES (?, 1, ?, ?, ?, ?, 0, ?, ?)',
     )
-    .run(username, hash, input.role, region, now, now)
+    .run(newAccountId(), username, hash, input.role, region, now, now)
   return toUser(requireRow(store, username))
 }
 
 export function getUser(store: Store, username: string): User | undefined {
   const found = row(store, username)
   return found ? toUser(found) : undefined
+}
+
+/** The account a token names, by its id (never by name: the name may belong to a new account). */
+export function getAccount(store: Store, accountId: string): User | undefined {
+  const found = store.db.prepare<[string], UserRow>('SELECT * FROM users WHERE account_id = ?').get(accountId)
+  return found ? toUser(found) : undefined
+}
+
+export interface AccountState {
+  readonly generation: number
+  readonly disabled: boolean
+}
+
+/**
+ * Generation and disabled flag of every account, by id: what the relay compares its open
+ * sessions with. One small query over a table of people, cheap enough to run every second.
+ */
+export function accountStates(store: Store): Map<string, AccountState> {
+  const rows = store.db
+    .prepare<[], { account_id: string | null; generation: number; disabled: number }>('SELECT account_id, generation, disabled FROM users')
+    .all()
+  const states = new Map<string, AccountState>()
+  for (const r of rows) if (r.account_id !== null) states.set(r.account_id, { generation: r.generation, disabled: r.disabled !== 0 })
+  return states
 }
 
 export function listUsers(store: Store): User[] {
@@ -151,14 +210,42 @@ export async function setPassword(store: Store, username: string, password: stri
   requireRow(store, username)
   checkPassword(password)
   const hash = await hashPassword(password)
-  store.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?').run(hash, Date.now(), username)
+  change(store, username, 'password_hash = ?', hash)
 }
 
 export function setDisabled(store: Store, username: string, disabled: boolean): void {
-  requireRow(store, username)
-  store.db
-    .prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE username = ?')
-    .run(disabled ? 1 : 0, Date.now(), username)
+  change(store, username, 'disabled = ?', disabled ? 1 : 0)
+}
+
+/**
+ * Changes an account's role and/or region (an admin has none; an editor needs one of `regions`).
+ * Open sessions end and the user logs in again to get the new rights.
+ */
+export function setRole(
+  store: Store,
+  username: string,
+  to: { readonly role?: Role; readonly region?: string | null },
+  regions: readonly Region[] = DEFAULT_REGIONS,
+): User {
+  const current = toUser(requireRow(store, username))
+  const role = to.role ?? current.role
+  if (role !== 'editor' && role !== 'admin') {
+    throw new UserError('Rol editor veya admin olmalı', 'The role must be editor or admin')
+  }
+  const region = checkRegion(role, to.region !== undefined ? to.region : current.region, regions)
+  // Nothing to change, nothing to end: the account's sessions stay.
+  if (role === current.role && region === current.region) return current
+  change(store, username, 'role = ?, region = ?', role, region)
+  return toUser(requireRow(store, username))
+}
+
+/**
+ * Removes the account. Its stored updates keep the name they were written under; a user added
+ * later under the same name is a new account, and the old account's tokens do not admit it.
+ */
+export function deleteUser(store: Store, username: string): void {
+  const found = requireRow(store, username)
+  store.db.prepare('DELETE FROM users WHERE username = ?').run(found.username)
 }
 
 export type LoginResult =

@@ -165,6 +165,7 @@ describe('engine parts', () => {
       http: 'https://rainstaff.onrender.com',
       sync: 'wss://rainstaff.onrender.com/sync',
       login: 'https://rainstaff.onrender.com/api/login',
+      renew: 'https://rainstaff.onrender.com/api/renew',
     })
     expect(relayAddress('http://127.0.0.1:3000/base/').sync).toBe('ws://127.0.0.1:3000/base/sync')
     for (const bad of ['rainstaff.onrender.com', 'ftp://x', 'https://user:pw@x', 'https://x/?token=1']) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLOSE, clientProtocols, SUBPROTOCOL } from '../crdt/protocol.ts'
 import { openStore } from '../relay/store.ts'
 import { signToken, tokenSecret } from '../relay/tokens.ts'
+import { getUser } from '../relay/users.ts'
 import {
   ADMIN_PASSWORD,
   connectClient,
@@ -104,8 +105,10 @@ describe('relay authentication', () => {
 
     const store = openStore(data.dir)
     const secret = tokenSecret(store)
+    const ayse = getUser(store, 'ayse')
     store.close()
-    const expired = signToken(secret, { username: 'ayse', role: 'editor', region: 'ankara' }, 60_000, Date.now() - 120_000)
+    if (ayse === undefined) throw new Error('ayse was seeded')
+    const expired = signToken(secret, ayse, 60_000, Date.now() - 120_000)
     // A stock y-websocket client sees the code and, it being 44xx, stops retrying.
     const client = connectClient(relay, 'ankara', expired.token)
     let closedEvent: { code: number } | undefined

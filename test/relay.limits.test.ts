@@ -1,6 +1,8 @@
 /**
  * Limits and bad input against a real relay process: fuzzed frames, oversize messages, rate
  * budgets and slow consumers close only the offending connection; everyone else keeps syncing.
+ * One account holds at most 32 connections (the default); a TCP connection that never completes
+ * a request or upgrade is dropped after the handshake time-out (10 s by default).
  */
 import { connect as tcpConnect, type Socket } from 'node:net'
 import fc from 'fast-check'
@@ -24,13 +26,37 @@ import {
   until,
   type RelayProcess,
   type TestClient,
+  putSetting,
 } from './helpers/relayProcess.ts'
+
+// Every y-websocket provider adds a process exit listener; this file's outnumber the default ten.
+process.setMaxListeners(32)
 
 const USERS = [
   { username: 'admin', role: 'admin', password: ADMIN_PASSWORD },
   { username: 'ayse', role: 'editor', region: 'ankara', password: 'ayse-password' },
   { username: 'mehmet', role: 'editor', region: 'istanbul', password: 'mehmet-password' },
+  { username: 'kalabalik', role: 'editor', region: 'izmir', password: 'kalabalik-password' },
 ] as const
+
+/** The relay's defaults, which these tests check as they are. */
+const DEFAULT_MAX_CONNECTIONS_PER_ACCOUNT = 32
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000
+
+/** Opens a raw connection and resolves with 'open' once the relay answers on it, or its close code. */
+async function admitted(relay: RelayProcess, token: string, keep: WebSocket[]): Promise<number | 'open'> {
+  const { socket, closed, opened } = rawSocket(relay, 'izmir', clientProtocols(token))
+  keep.push(socket)
+  await opened
+  const answered = new Promise<'open'>((resolve) => {
+    socket.on('message', (data: Buffer) => {
+      if (data[0] === 1) resolve('open')
+    })
+  })
+  // A query-awareness round trip: refused connections are closed before they answer.
+  socket.send(Uint8Array.of(3))
+  return Promise.race([closed.then((c) => c.code), answered])
+}
 
 const MAX_MESSAGE = 64 * 1024
 
@@ -226,4 +252,79 @@ describe('relay limits and bad input', () => {
     expect(writer.refused).toEqual([])
     stalled.destroy()
   })
+
+  it('one account holds at most 32 connections: the next ones are refused with 4529, other accounts are not, and a closed one frees a place', async () => {
+    const token = await tokenFor(relay, 'kalabalik', 'kalabalik-password')
+    const sockets: WebSocket[] = []
+    try {
+      const results = await Promise.all(Array.from({ length: DEFAULT_MAX_CONNECTIONS_PER_ACCOUNT + 8 }, () => admitted(relay, token, sockets)))
+      expect(results.filter((r) => r === 'open')).toHaveLength(DEFAULT_MAX_CONNECTIONS_PER_ACCOUNT)
+      expect(results.filter((r) => r === CLOSE.tooManyConnections)).toHaveLength(8)
+      expect(await admitted(relay, token, sockets)).toBe(CLOSE.tooManyConnections)
+
+      const other = client('izmir', mehmet)
+      await other.synced()
+      expect(other.closes).toEqual([])
+
+      const open = sockets.filter((s) => s.readyState === WebSocket.OPEN)
+      const leaving = open[0]
+      if (leaving === undefined) throw new Error('no open socket')
+      await new Promise<void>((resolve) => {
+        leaving.once('close', () => resolve())
+        leaving.close()
+      })
+      // The relay hears the close a moment after the client does.
+      let again: number | 'open' = CLOSE.tooManyConnections
+      for (let i = 0; i < 50 && again !== 'open'; i++) {
+        again = await admitted(relay, token, sockets)
+        if (again !== 'open') await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(again).toBe('open')
+      const text = await metricsText(relay)
+      expect(Number(/^rainstaff_closes_total\{code="4529"\} (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(9)
+    } finally {
+      for (const s of sockets) s.terminate()
+    }
+  })
+
+  it('drops a TCP connection that never completes its request or upgrade after the handshake time-out; an open WebSocket stays', async () => {
+    // Not ankara: after the flood above, its initial sync alone exceeds this relay's buffer limit.
+    const connected = client('izmir', await tokenFor(relay, 'kalabalik', 'kalabalik-password'))
+    await connected.synced()
+    const started = Date.now()
+    const closedAt = (socket: Socket): Promise<number> =>
+      new Promise((resolve) => {
+        socket.on('data', () => {})
+        socket.on('close', () => resolve(Date.now()))
+      })
+    const open = (): Promise<Socket> =>
+      new Promise((resolve) => {
+        const socket = tcpConnect(relay.port, '127.0.0.1')
+        socket.once('connect', () => resolve(socket))
+      })
+    // Says nothing at all.
+    const silent = await open()
+    // Starts an upgrade and never finishes the headers.
+    const partial = await open()
+    partial.write(`GET /sync/ankara HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n`)
+    // Finishes nothing, one header byte a second (slowloris).
+    const dribbling = await open()
+    dribbling.write('GET /sync/ankara HTTP/1.1\r\nX-Slow: ')
+    const dribble = setInterval(() => dribbling.writable && dribbling.write('a'), 1000)
+    try {
+      const times = await Promise.all([silent, partial, dribbling].map(closedAt))
+      for (const at of times) {
+        expect(at - started).toBeGreaterThanOrEqual(DEFAULT_HANDSHAKE_TIMEOUT_MS - 1000)
+        expect(at - started).toBeLessThanOrEqual(DEFAULT_HANDSHAKE_TIMEOUT_MS + 5000)
+      }
+    } finally {
+      clearInterval(dribble)
+      for (const s of [silent, partial, dribbling]) s.destroy()
+    }
+    // Well past the time-out, the WebSocket admitted before is still there and still syncing.
+    expect(Date.now() - started).toBeGreaterThan(DEFAULT_HANDSHAKE_TIMEOUT_MS)
+    putSetting(connected.doc, 'izmir', 'kalabalik', 'after-timeout', 'evet')
+    await until(() => (connected.durable.get(connected.doc.clientID) ?? 0) > 0, 'the open connection still writes')
+    expect(connected.closes).toEqual([])
+  }, 30_000)
 })

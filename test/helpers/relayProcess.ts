@@ -8,6 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
+import { readRecord, recordIds } from '../../crdt/records.ts'
+import { insertRecord, updateRecord } from '../../crdt/regionDoc.ts'
 import * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
 import { clientProtocols, MESSAGE_DURABLE, MESSAGE_WRITE_REFUSED, readWriteRefused, type WriteRefused } from '../../crdt/protocol.ts'
@@ -197,4 +199,24 @@ export function rawSocket(relay: { wsUrl: string }, region: string, protocols: s
   })
   socket.on('error', () => {})
   return { socket, closed, opened }
+}
+
+/**
+ * Writes a setting (its key is its identity) the way the app does, so the relay's guard takes it:
+ * a quick schema-valid write for tests about connections rather than records.
+ */
+export function putSetting(doc: Y.Doc, region: string, user: string, key: string, value: string): void {
+  const existing = readRecord(doc, 'settings', `key:${key}`)
+  if (existing === undefined || existing.deleted_at !== null) insertRecord(doc, 'settings', region, { key, value }, { user })
+  else updateRecord(doc, 'settings', `key:${key}`, { value }, { user })
+}
+
+/** The live settings of a region doc, key → value. */
+export function settingValues(doc: Y.Doc): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const id of recordIds(doc, 'settings')) {
+    const record = readRecord(doc, 'settings', id)
+    if (record !== undefined && record.deleted_at === null) out[String(record.key)] = record.value
+  }
+  return out
 }
