@@ -24,12 +24,16 @@ export function createRegionDoc(): Y.Doc {
   return new Y.Doc({ gc: false })
 }
 
-export type RecordErrorCode = 'not_found' | 'deleted' | 'exists'
+export type RecordErrorCode = 'not_found' | 'deleted' | 'exists' | 'damaged'
 
 const RECORD_ERROR_TEXT: Record<RecordErrorCode, readonly [string, string]> = {
   not_found: ['kayıt bulunamadı', 'record not found'],
   deleted: ['kayıt silinmiş; önce geri alın', 'record is deleted; restore it first'],
   exists: ['bu kayıt zaten var; var olan kaydı açıp düzenleyin', 'this record already exists; open and edit the existing one'],
+  damaged: [
+    'kayıt bozuk ve düzenlenemiyor; yönetici `rainstaff doctor --repair` çalıştırmalı',
+    'the record is damaged and cannot be edited; an administrator must run `rainstaff doctor --repair`',
+  ],
 }
 
 /**
@@ -109,7 +113,9 @@ export function insertRecord<T extends TableName>(
   doc.transact(() => {
     const records = tableMap(doc, table)
     const existing = records.get(id)
-    if (existing !== undefined) {
+    // A damaged entry under the id (not a map, written before the relay's guard) is replaced by
+    // the new record; the readers already showed it as absent or as its earlier maps.
+    if (existing instanceof Y.Map && previous !== undefined) {
       const given = Object.fromEntries(
         Object.entries(fields).filter(([field, value]) => value !== null && (input as Record<string, unknown>)[field] !== undefined),
       )
@@ -133,6 +139,7 @@ function liveMap(doc: Y.Doc, table: TableName, id: string, allowDeleted: boolean
   const map = tableMap(doc, table).get(id)
   const record = readRecord(doc, table, id)
   if (map === undefined || record === undefined) throw new RecordError(table, id, 'not_found')
+  if (!(map instanceof Y.Map)) throw new RecordError(table, id, 'damaged')
   if (!allowDeleted && record.deleted_at !== null) throw new RecordError(table, id, 'deleted')
   return [map, record]
 }

@@ -190,8 +190,14 @@ function checkRecordItem(item: Y.Item, root: string, key: string | null): Refusa
   if (!wellFormed) return refuse('bad_record_id', `${TABLES[root].label.tr}: geçersiz kayıt kimliği`, `${TABLES[root].label.en}: malformed record id`)
   // Set over a record the writer had seen: that replaces the record, a hard delete in disguise.
   // Concurrent creations of one natural key have no origin: neither writer knew the other's.
-  if (item.origin !== null) return refuse('record_replaced', `${TABLES[root].label.tr} ${key}: var olan kayıt yenisiyle değiştirilemez`, `${TABLES[root].label.en} ${key}: an existing record cannot be replaced`)
+  if (item.origin !== null && replacesRecord(item)) return refuse('record_replaced', `${TABLES[root].label.tr} ${key}: var olan kayıt yenisiyle değiştirilemez`, `${TABLES[root].label.en} ${key}: an existing record cannot be replaced`)
   return null
+}
+
+/** True when the item set under a key builds on a record map (not on a damaged, non-map entry). */
+function replacesRecord(item: Y.Item): boolean {
+  const previous = item.left
+  return previous === null || createdMap(previous) !== undefined
 }
 
 function checkResolution(item: Y.Item, key: string | null, ctx: GuardContext): Refusal | null {

@@ -244,6 +244,25 @@ describe('the update guard', () => {
     )
   })
 
+  it('lets a record be entered again where a store from before the guard holds a damaged entry', () => {
+    const relay: Relay = { doc: createRegionDoc(), owners: new Map() }
+    // Written before the guard existed, straight into the relay's doc.
+    const old = createRegionDoc()
+    old.getMap('vehicles').set('plate:06ABC123', 'bozuk' as never)
+    Y.applyUpdate(relay.doc, Y.encodeStateAsUpdate(old))
+    const office = createRegionDoc()
+    Y.applyUpdate(office, Y.encodeStateAsUpdate(relay.doc))
+    expect(() => updateRecord(office, 'vehicles', 'plate:06ABC123', { km: 5 }, { user: 'ayse' })).toThrow(RecordError)
+    const id = insertRecord(office, 'vehicles', REGION, { plate: '06 ABC 123', km: 1000 }, { user: 'ayse' })
+    expect(offer(relay, Y.encodeStateAsUpdate(office, Y.encodeStateVector(relay.doc)), 'ayse')).toBeNull()
+    expect(readRecord(relay.doc, 'vehicles', id)).toMatchObject({ plate: '06ABC123', km: 1000 })
+    // Replacing a record that is a real map stays refused.
+    const again = createRegionDoc()
+    Y.applyUpdate(again, Y.encodeStateAsUpdate(relay.doc))
+    again.getMap('vehicles').set(id, new Y.Map())
+    expect(offer(relay, Y.encodeStateAsUpdate(again, Y.encodeStateVector(relay.doc)), 'ayse')?.code).toBe('record_replaced')
+  })
+
   it('refuses a client id another account wrote with, and an update missing what it builds on', () => {
     const relay: Relay = { doc: createRegionDoc(), owners: new Map() }
     const ayse = createRegionDoc()
