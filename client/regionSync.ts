@@ -10,11 +10,9 @@
  * its backoff has no jitter, and it gives up on 4401 where we renew the token instead.
  */
 import * as Y from 'yjs'
-import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import { WebsocketProvider } from 'y-websocket'
 import type { Awareness } from 'y-protocols/awareness'
-import { CLOSE, clientProtocols, MESSAGE_DURABLE, MESSAGE_QUERY_AWARENESS, MESSAGE_WRITE_REFUSED, readWriteRefused, type WriteRefused } from '../crdt/protocol.ts'
+import { CLOSE, clientProtocols, MESSAGE_DURABLE, MESSAGE_WRITE_REFUSED, QUERY_AWARENESS_MESSAGE, readDurable, readWriteRefused, type WriteRefused } from '../crdt/protocol.ts'
 import { bothLanguages } from '../schema/bilingual.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
 import { SignInError } from './signIn.ts'
@@ -90,8 +88,7 @@ export class RegionSync {
     })
     this.provider = provider
     provider.messageHandlers[MESSAGE_DURABLE] = (_encoder, decoder) => {
-      const stateVector = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
-      options.events.durable(stateVector)
+      options.events.durable(Y.decodeStateVector(readDurable(decoder).stateVector))
     }
     provider.messageHandlers[MESSAGE_WRITE_REFUSED] = (_encoder, decoder) => {
       const refused = readWriteRefused(decoder)
@@ -260,10 +257,8 @@ export class RegionSync {
     if (silent > limit) return this.drop()
     if (silent > limit / 2) {
       // The relay answers a query for awareness at once: a cheap ping.
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_QUERY_AWARENESS)
       const ws = provider.ws
-      if (ws !== null && ws.readyState === ws.OPEN) ws.send(encoding.toUint8Array(encoder))
+      if (ws !== null && ws.readyState === ws.OPEN) ws.send(QUERY_AWARENESS_MESSAGE)
     }
   }
 

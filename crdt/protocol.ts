@@ -6,6 +6,9 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as syncProtocol from 'y-protocols/sync'
+import type * as Y from 'yjs'
 import { bothLanguages, type Bilingual } from '../schema/bilingual.ts'
 
 /** Stock y-websocket message types, the first varUint of every binary frame. */
@@ -27,6 +30,70 @@ export const MESSAGE_DURABLE = 100
  * n and n × (varUint client, varUint from clock, varUint to clock): what the refused update wrote.
  */
 export const MESSAGE_WRITE_REFUSED = 101
+
+function message(write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder()
+  write(encoder)
+  return encoding.toUint8Array(encoder)
+}
+
+/** Sync step 1: the sender's state vector, asking for what it lacks. */
+export function syncStep1Message(doc: Y.Doc): Uint8Array {
+  return message((e) => {
+    encoding.writeVarUint(e, MESSAGE_SYNC)
+    syncProtocol.writeSyncStep1(e, doc)
+  })
+}
+
+/** Sync step 2: everything `doc` has beyond `stateVector`. Throws for an unreadable state vector. */
+export function syncStep2Message(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+  return message((e) => {
+    encoding.writeVarUint(e, MESSAGE_SYNC)
+    syncProtocol.writeSyncStep2(e, doc, stateVector)
+  })
+}
+
+/** One Yjs update, as fan-out sends it. */
+export function updateMessage(update: Uint8Array): Uint8Array {
+  return message((e) => {
+    encoding.writeVarUint(e, MESSAGE_SYNC)
+    syncProtocol.writeUpdate(e, update)
+  })
+}
+
+/** The awareness states of `clients`. */
+export function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: readonly number[]): Uint8Array {
+  return message((e) => {
+    encoding.writeVarUint(e, MESSAGE_AWARENESS)
+    encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, [...clients]))
+  })
+}
+
+/**
+ * An awareness update with no entries: a stock y-websocket client applies it as nothing and
+ * answers nothing, but counts it as a message heard, which is all a keepalive needs.
+ */
+export const KEEPALIVE_MESSAGE: Uint8Array = message((e) => {
+  encoding.writeVarUint(e, MESSAGE_AWARENESS)
+  encoding.writeVarUint8Array(e, Uint8Array.of(0))
+})
+
+/** A query for every awareness state; the relay answers at once, so clients use it as a ping. */
+export const QUERY_AWARENESS_MESSAGE: Uint8Array = message((e) => encoding.writeVarUint(e, MESSAGE_QUERY_AWARENESS))
+
+export function durableMessage(stateVector: Uint8Array, writes: number): Uint8Array {
+  return message((e) => {
+    encoding.writeVarUint(e, MESSAGE_DURABLE)
+    encoding.writeVarUint8Array(e, stateVector)
+    encoding.writeVarUint(e, writes)
+  })
+}
+
+/** Reads a 100 payload (after the message type). */
+export function readDurable(decoder: decoding.Decoder): { stateVector: Uint8Array; writes: number } {
+  const stateVector = decoding.readVarUint8Array(decoder)
+  return { stateVector, writes: decoding.readVarUint(decoder) }
+}
 
 /** The subprotocol the relay selects; the token travels as a second offered subprotocol. */
 export const SUBPROTOCOL = 'rainstaff'

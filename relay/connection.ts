@@ -8,8 +8,6 @@
  */
 import type { Duplex } from 'node:stream'
 import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import type { WebSocket } from 'ws'
 import { MalformedUpdateError, UpdateRefusedError, type Peer, type RegionDoc } from './docs.ts'
@@ -20,10 +18,14 @@ import {
   CLOSE,
   CLOSE_REASON,
   MESSAGE_AWARENESS,
-  MESSAGE_DURABLE,
   MESSAGE_QUERY_AWARENESS,
   MESSAGE_SYNC,
   READ_ONLY_REFUSAL,
+  awarenessMessage,
+  durableMessage,
+  KEEPALIVE_MESSAGE,
+  syncStep1Message,
+  syncStep2Message,
   writeRefusedMessage,
   type CloseCode,
 } from '../crdt/protocol.ts'
@@ -55,16 +57,6 @@ export interface ConnectionSession {
   readonly transport?: Duplex
 }
 
-/**
- * An awareness update with no entries: a stock y-websocket client applies it as nothing and
- * answers nothing, but counts it as a message heard, which is all a keepalive needs.
- */
-const KEEPALIVE = (() => {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
-  encoding.writeVarUint8Array(encoder, Uint8Array.of(0))
-  return encoding.toUint8Array(encoder)
-})()
 
 /** Longest single setTimeout delay; a later expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -112,10 +104,7 @@ export class Connection implements Peer {
     doc.attach(this)
     this.armExpiry()
     // Like the stock y-websocket server: ask the client for what the relay lacks right away.
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, MESSAGE_SYNC)
-    syncProtocol.writeSyncStep1(encoder, doc.doc)
-    this.send(encoding.toUint8Array(encoder))
+    this.send(syncStep1Message(doc.doc))
     const states = doc.awareness.getStates()
     if (states.size > 0) this.send(awarenessMessage(doc.awareness, [...states.keys()]))
   }
@@ -129,11 +118,7 @@ export class Connection implements Peer {
     // readers get update messages alone (as many as from a plain y-websocket server).
     if (writes <= this.writesAcknowledged) return
     this.writesAcknowledged = writes
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, MESSAGE_DURABLE)
-    encoding.writeVarUint8Array(encoder, stateVector)
-    encoding.writeVarUint(encoder, writes)
-    this.send(encoding.toUint8Array(encoder))
+    this.send(durableMessage(stateVector, writes))
   }
 
   evict(code: number): void {
@@ -171,7 +156,7 @@ export class Connection implements Peer {
     }
     if (now - this.lastHeardAt >= keepaliveMs) this.socket.ping()
     // Bytes still queued reach the client before long anyway; only an idle one needs this.
-    if (buffered === 0 && now - this.lastSentAt >= keepaliveMs / 4) this.send(KEEPALIVE)
+    if (buffered === 0 && now - this.lastSentAt >= keepaliveMs / 4) this.send(KEEPALIVE_MESSAGE)
   }
 
   private close(code: CloseCode): void {
@@ -328,14 +313,13 @@ export class Connection implements Peer {
 
   private replyStep1(stateVector: Uint8Array): void {
     if (this.closed) return
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, MESSAGE_SYNC)
+    let reply: Uint8Array
     try {
-      syncProtocol.writeSyncStep2(encoder, this.doc.doc, stateVector)
+      reply = syncStep2Message(this.doc.doc, stateVector)
     } catch {
       return this.close(CLOSE.malformed)
     }
-    this.send(encoding.toUint8Array(encoder))
+    this.send(reply)
     if (!this.initialSyncDone) {
       this.initialSyncDone = true
       // The first acknowledgement goes out even when every write was acknowledged already: it is
@@ -344,13 +328,6 @@ export class Connection implements Peer {
       this.doc.acknowledgeWhenDurable(this)
     }
   }
-}
-
-function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
-  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients))
-  return encoding.toUint8Array(encoder)
 }
 
 function isNullState(json: Uint8Array): boolean {

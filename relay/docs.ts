@@ -10,12 +10,10 @@
  * unacknowledged update and sends it again after reconnecting.
  */
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import * as syncProtocol from 'y-protocols/sync'
 import type { Region } from '../schema/regions.ts'
 import type { Compactor } from './compactor.ts'
-import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../crdt/protocol.ts'
+import { awarenessMessage, CLOSE, updateMessage } from '../crdt/protocol.ts'
 import { checkTransaction, precheckUpdate, type Refusal } from '../crdt/updateGuard.ts'
 import { StoreError, type Store } from './store.ts'
 
@@ -86,13 +84,6 @@ export interface DocsOptions {
   readonly events?: DocsEvents
   /** Checks every client update against the schema before it is kept (default true; off only to measure its cost). */
   readonly validate?: boolean
-}
-
-function updateMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_SYNC)
-  syncProtocol.writeUpdate(encoder, update)
-  return encoding.toUint8Array(encoder)
 }
 
 export class RegionDoc {
@@ -183,10 +174,7 @@ export class RegionDoc {
       for (const id of change.removed) owned.delete(id)
     }
     const clients = change.added.concat(change.updated, change.removed)
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
-    const message = encoding.toUint8Array(encoder)
+    const message = awarenessMessage(this.awareness, clients)
     for (const peer of this.peers) if (peer !== source) peer.deliver(message)
   }
 
@@ -224,7 +212,7 @@ export class RegionDoc {
       this.acknowledge = false
       this.hooks.commitNow()
       this.peers.delete(peer)
-      this.unload(4503)
+      this.unload(CLOSE.unavailable)
       throw new MalformedUpdateError(error)
     }
     if (!validate || transaction === null) return
@@ -326,7 +314,7 @@ export class RegionDoc {
     this.options.events?.log?.(
       `relay: kayıt yazılamadı / could not store ${this.region.slug}: ${error instanceof Error ? error.message : error}`,
     )
-    this.unload(4503)
+    this.unload(CLOSE.unavailable)
   }
 
   /** Folds the snapshot and the logged updates into a new snapshot, off the main thread. */
@@ -404,7 +392,7 @@ export class RegionDoc {
     if (this.gone) return
     this.gone = true
     if (this.idleTimer) clearTimeout(this.idleTimer)
-    for (const peer of [...this.peers]) peer.evict(code ?? 4503)
+    for (const peer of [...this.peers]) peer.evict(code ?? CLOSE.unavailable)
     this.peers.clear()
     this.current.off('update', this.onUpdate)
     this.awareness.off('update', this.onAwareness)
@@ -499,7 +487,7 @@ export class Docs {
         // Nobody hears "on disk" for commits whose fsync failed; their writers still hold them
         // and send them again after reconnecting.
         this.waitingForSync.length = 0
-        for (const doc of this.all()) doc.unload(4503)
+        for (const doc of this.all()) doc.unload(CLOSE.unavailable)
         background.failed(error)
       },
     )
