@@ -15,6 +15,7 @@ import type { Region } from '../schema/regions.ts'
 import type { Compactor } from './compactor.ts'
 import { awarenessMessage, CLOSE, updateMessage } from '../crdt/protocol.ts'
 import { checkTransaction, precheckUpdate, type Refusal } from '../crdt/updateGuard.ts'
+import { CommitLog } from './commitLog.ts'
 import { StoreError, type Store } from './store.ts'
 
 /** One connection as the doc sees it. */
@@ -63,17 +64,6 @@ export interface DocsEvents {
   committed?(updates: number, bytes: number, ms: number): void
   compacted?(region: string): void
   log?(line: string): void
-}
-
-/**
- * Makes commits survive a machine crash. Absent, every commit is fsynced by SQLite itself
- * (synchronous=FULL) before it returns, and acknowledgements follow each commit directly.
- */
-export interface BackgroundSync {
-  /** Fsyncs everything committed before the call. */
-  sync(): Promise<void>
-  /** The fsync failed: nothing waiting on it was acknowledged. */
-  failed(error: unknown): void
 }
 
 export interface DocsOptions {
@@ -328,7 +318,7 @@ export class RegionDoc {
       const parts = history.snapshot ? [history.snapshot] : []
       for (const u of history.updates) parts.push(u.data)
       const merged = await this.options.compactor.merge(parts)
-      if (!this.store.db.open) return
+      if (!this.store.isOpen) return
       this.store.writeSnapshot(slug, merged, upto)
       this.logged = Math.max(0, this.logged - history.updates.length)
       this.options.events?.compacted?.(slug)
@@ -433,73 +423,15 @@ function applyStored(doc: Y.Doc, data: Uint8Array, what: string): void {
 export class Docs {
   private readonly loaded = new Map<string, RegionDoc>()
   private commitQueued = false
-  private background: BackgroundSync | null = null
-  /** Commits made, and how many of them the last completed fsync covers. */
-  private commits = 0
-  private syncedCommits = 0
-  private syncing = false
-  private readonly waitingForSync: Array<{ commit: number; fn: () => void }> = []
+  /** Which commits are fsynced and who waits for which (relay/commitLog.ts). */
+  readonly log = new CommitLog(() => {
+    for (const doc of this.all()) doc.unload(CLOSE.unavailable)
+  })
 
   constructor(
     private readonly store: Store,
     private readonly options: DocsOptions,
   ) {}
-
-  /** From now on commits are fsynced by `background`; the store must stop fsyncing each itself. */
-  startBackgroundSync(background: BackgroundSync): void {
-    this.background = background
-  }
-
-  /**
-   * Back to acknowledging each commit directly, once the store fsyncs each commit itself again:
-   * `syncNow` fsyncs what is committed so far, then everyone waiting hears about it.
-   */
-  stopBackgroundSync(syncNow: () => void): void {
-    if (this.background === null) return
-    this.background = null
-    if (this.waitingForSync.length === 0) return
-    syncNow()
-    this.releaseWaiting(this.commits)
-  }
-
-  /** Runs `fn` once every commit made so far is fsynced. */
-  private afterSync(fn: () => void): void {
-    if (this.background === null || this.syncedCommits >= this.commits) return fn()
-    this.waitingForSync.push({ commit: this.commits, fn })
-    this.startSync()
-  }
-
-  private startSync(): void {
-    const background = this.background
-    if (this.syncing || background === null || this.syncedCommits >= this.commits) return
-    this.syncing = true
-    const covers = this.commits
-    background.sync().then(
-      () => {
-        this.syncing = false
-        if (this.background !== background) return
-        this.releaseWaiting(covers)
-        this.startSync()
-      },
-      (error: unknown) => {
-        this.syncing = false
-        if (this.background !== background) return
-        // Nobody hears "on disk" for commits whose fsync failed; their writers still hold them
-        // and send them again after reconnecting.
-        this.waitingForSync.length = 0
-        for (const doc of this.all()) doc.unload(CLOSE.unavailable)
-        background.failed(error)
-      },
-    )
-  }
-
-  private releaseWaiting(upto: number): void {
-    this.syncedCommits = Math.max(this.syncedCommits, upto)
-    const ready = this.waitingForSync.filter((w) => w.commit <= this.syncedCommits)
-    const still = this.waitingForSync.filter((w) => w.commit > this.syncedCommits)
-    this.waitingForSync.splice(0, this.waitingForSync.length, ...still)
-    for (const w of ready) w.fn()
-  }
 
   /** Client id → account, read through: a binding never changes once made. */
   private readonly owners = new Map<number, string>()
@@ -536,7 +468,7 @@ export class Docs {
       },
       requestCommit: () => this.requestCommit(),
       commitNow: () => this.commitAll(),
-      afterSync: (fn) => this.afterSync(fn),
+      afterSync: (fn) => this.log.afterSync(fn),
       clientOwner: (client) => this.clientOwner(client),
       bindClients: (clients, username) => this.bindClients(clients, username),
     })
@@ -585,7 +517,7 @@ export class Docs {
         for (const { doc } of work) doc.storeFailed(error)
         return
       }
-      this.commits++
+      this.log.committed()
       this.options.events?.committed?.(rows.length, rows.reduce((n, r) => n + r.data.byteLength, 0), performance.now() - started)
     }
     let index = 0

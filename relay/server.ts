@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { createCompactor } from './compactor.ts'
 import { closeWith, Connection } from './connection.ts'
+import { startSyncModes } from './commitLog.ts'
 import { Docs } from './docs.ts'
 import { admit, syncRegion } from './handshake.ts'
 import { createHttpHandler } from './http.ts'
@@ -22,7 +23,7 @@ import { keyDerivations } from './passwords.ts'
 import { resolveOptions, type RelayOptions } from './options.ts'
 import { CLOSE, SUBPROTOCOL } from '../crdt/protocol.ts'
 import { regionCounts, exportRegions, regionMalformed } from './reports.ts'
-import { openStore, walFile, type Store } from './store.ts'
+import { openStore, type Store } from './store.ts'
 import { tokenSecret } from './tokens.ts'
 import { accountStates, ensureFirstAdmin } from './users.ts'
 
@@ -97,39 +98,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
   }
   const secret = tokenSecret(store)
   const startedAt = Date.now()
-  let checkpoints: NodeJS.Timeout | undefined
-  const autoCheckpoint = (): void => {
-    if (checkpoints) clearInterval(checkpoints)
-    checkpoints = undefined
-    if (store.db.open) store.db.pragma('wal_autocheckpoint = 1000')
-  }
-  /** Back to SQLite fsyncing each commit before it returns (worker gone, or shutting down). */
-  const syncEachCommit = (): void => {
-    if (!store.db.open || options.synchronous !== 'full') return
-    store.db.pragma('synchronous = FULL')
-    docs.stopBackgroundSync(() => store.syncLog())
-  }
-  void compactor.ready.then((ok) => {
-    if (!ok || !store.db.open) return
-    // A checkpoint fsyncs the database file; left to SQLite it runs inside some commit and every
-    // client waiting on that commit pays for it. The worker thread does it in the background.
-    store.db.pragma('wal_autocheckpoint = 0')
-    checkpoints = setInterval(() => {
-      compactor.checkpoint(store.file).catch(autoCheckpoint)
-    }, 1000)
-    checkpoints.unref()
-    if (options.synchronous !== 'full') return
-    // Commits stop waiting for the disk: updates fan out once committed (a killed relay keeps
-    // them), and writers hear "on disk" after the worker's fsync (a crashed machine keeps them).
-    docs.startBackgroundSync({
-      sync: () => compactor.syncFile(walFile(store.file)),
-      failed: (error) => {
-        log(`relay: fsync başarısız / fsync failed, every commit is now fsynced in place: ${error instanceof Error ? error.message : error}`)
-        syncEachCommit()
-      },
-    })
-    store.db.pragma('synchronous = NORMAL')
-  })
+  const modes = startSyncModes(store, compactor, docs.log, { synchronous: options.synchronous, logLine: log })
   let accepting = true
   const sockets = new Set<WebSocket>()
   /** Admitted connections by account id, until their sockets close. */
@@ -268,7 +237,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
    * were issued. One query for all accounts, and none while nobody is connected.
    */
   const checkSessions = (): void => {
-    if (sessions.size === 0 || !store.db.open) return
+    if (sessions.size === 0 || !store.isOpen) return
     let states: ReturnType<typeof accountStates>
     try {
       states = accountStates(store)
@@ -325,13 +294,13 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       accepting = false
       clearInterval(sessionTimer)
       clearInterval(keepaliveTimer)
-      syncEachCommit()
+      modes.syncEachCommit()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Commit first: everything a client was told about is on disk before its socket goes.
       docs.flushAll()
       for (const socket of sockets) closeWith(socket, metrics, CLOSE.shutdown)
       await docs.close(CLOSE.shutdown)
-      autoCheckpoint()
+      modes.stopCheckpoints()
       await compactor.close()
       await waitForSockets(sockets, 2000)
       server.closeAllConnections()

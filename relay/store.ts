@@ -69,6 +69,12 @@ export interface Store {
   fileBytes(): number
   /** Fsyncs the write-ahead log: every commit so far survives a machine crash. */
   syncLog(): void
+  /** False once closed. */
+  readonly isOpen: boolean
+  /** `full`: each commit is fsynced before it returns; `normal`: left to syncLog and checkpoints. */
+  setSynchronous(mode: 'full' | 'normal'): void
+  /** Whether SQLite checkpoints the write-ahead log inside commits (off while the worker does it). */
+  setAutoCheckpoint(on: boolean): void
   getMeta(key: string): string | undefined
   setMeta(key: string, value: string): void
   /** The account a Yjs client id was first written with, if any. */
@@ -344,6 +350,11 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       return total
     },
     syncLog: () => fdatasyncFile(walFile(file)),
+    get isOpen() {
+      return db.open
+    },
+    setSynchronous: (mode) => void db.pragma(`synchronous = ${mode === 'full' ? 'FULL' : 'NORMAL'}`),
+    setAutoCheckpoint: (on) => void db.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`),
     getMeta: (key) => selectMeta.get(key)?.value,
     setMeta: (key, value) => void upsertMeta.run(key, value),
     clientOwner: (client) => selectOwner.get(client)?.username,

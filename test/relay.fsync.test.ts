@@ -11,7 +11,8 @@ import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { insertRecord } from '../crdt/regionDoc.ts'
 import { createCompactor } from '../relay/compactor.ts'
-import { Docs, type BackgroundSync, type Peer } from '../relay/docs.ts'
+import type { BackgroundSync } from '../relay/commitLog.ts'
+import { Docs, type Peer } from '../relay/docs.ts'
 import { openStore, type Store } from '../relay/store.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { tempDir } from './helpers/relayProcess.ts'
@@ -99,7 +100,7 @@ describe('acknowledgements follow the fsync', () => {
   it('fans out on commit, acknowledges after the fsync covering it, and holds later commits for the next fsync', async () => {
     const { docs, store, writer, reader } = setUp()
     const sync = heldSync()
-    docs.startBackgroundSync(sync)
+    docs.log.startBackground(sync)
 
     write(docs, writer, 'a')
     await turn()
@@ -122,7 +123,7 @@ describe('acknowledgements follow the fsync', () => {
   it('acknowledges nothing when the fsync fails and drops the doc so writers send again', async () => {
     const { docs, writer, reader } = setUp()
     const sync = heldSync()
-    docs.startBackgroundSync(sync)
+    docs.log.startBackground(sync)
     write(docs, writer, 'a')
     await turn()
     await sync.fail()
@@ -136,11 +137,11 @@ describe('acknowledgements follow the fsync', () => {
   it('on stop, fsyncs in place before acknowledging what waited', async () => {
     const { docs, writer } = setUp()
     const sync = heldSync()
-    docs.startBackgroundSync(sync)
+    docs.log.startBackground(sync)
     write(docs, writer, 'a')
     await turn()
     const order: string[] = []
-    docs.stopBackgroundSync(() => order.push(`fsync with ${writer.acks.length} acks sent`))
+    docs.log.stopBackground(() => order.push(`fsync with ${writer.acks.length} acks sent`))
     expect(order).toEqual(['fsync with 0 acks sent'])
     expect(writer.acks).toEqual([1])
     // The abandoned background fsync finishing later changes nothing.
