@@ -3,9 +3,11 @@
  * client (client/cli.ts commands on a file store in its own state directory, see peer.ts) talking
  * to a real relay process through a TCP proxy of its own. While the peers edit, type bad input
  * and sync, the run kills the relay with SIGKILL and restarts it, cuts, stalls and slows peers'
- * networks, crashes peers while they are offline and writes as users who may only read. Then the
- * network heals, everyone syncs, and the relay's export and every peer's export must be identical
- * and hold every edit exactly once (see ledger.ts).
+ * networks, crashes peers while they are offline and writes as users who may only read, and
+ * hostile peers (valid editor accounts on raw y-protocols, hostile.ts) send updates the relay's
+ * guard must refuse. Then the network heals, everyone syncs, and the relay's export and every
+ * peer's export must be identical and hold every edit exactly once (see ledger.ts), and no trace
+ * of a hostile write may be in any of them or in any replica's Yjs docs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -213,6 +215,7 @@ class ChaosRun {
   private readonly counts = { relayKills: 0, peerKills: 0, partitions: 0, badInputs: 0, readOnlyWrites: 0, readOnlyRaw: 0, hostileWrites: 0, hostileRefused: 0, syncs: 0, syncsFailed: 0, logins: 0 }
   private readonly hostileCodes = new Map<string, number>()
   private hostileSeq = 0
+  private readonly hostileRound: HostileKind[] = []
   /** Hostile accounts' tokens, reused for a minute (signing in costs a password hash). */
   private readonly hostileTokens = new Map<string, { token: string; at: number }>()
 
@@ -785,7 +788,16 @@ class ChaosRun {
    */
   private async hostileWrite(rng: Rng): Promise<void> {
     const region = rng.pick(REGIONS)
-    const kind = rng.weighted(HOSTILE_KINDS)
+    // Every kind once per round, in a seeded order, so even a short run sees many of them.
+    if (this.hostileRound.length === 0) {
+      const round = (Object.keys(HOSTILE_KINDS) as HostileKind[]).flatMap((k) => (HOSTILE_KINDS[k] >= 3 ? [k, k] : [k]))
+      for (let i = round.length - 1; i > 0; i--) {
+        const j = rng.int(0, i)
+        ;[round[i], round[j]] = [round[j], round[i]]
+      }
+      this.hostileRound.push(...round)
+    }
+    const kind = this.hostileRound.pop()!
     const account = hostileAccount(region)
     while (Date.now() < this.deadline) {
       const relay = this.relay

@@ -38,7 +38,7 @@ export type HostileKind =
   | 'record_replaced'
   | 'borrowed_client'
 
-/** How often each kind is tried (the 5 MB string is expensive on a shared machine). */
+/** How often each kind is tried: 3 or more twice per round of the driver, else once (the 5 MB string is expensive on a shared machine). */
 export const HOSTILE_KINDS: Record<HostileKind, number> = {
   record_string: 3,
   field_object: 3,
