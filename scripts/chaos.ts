@@ -1,7 +1,7 @@
 /**
  * `npm run chaos -- --minutes N [--seed S] [--keep]`: the chaos run of scripts/chaos/driver.ts.
  * Progress goes to stderr; stdout gets one summary line. Exit 0 only when nothing was lost or
- * duplicated, no read-only write landed, every replica converged and nothing misbehaved.
+ * duplicated, no read-only or hostile write landed, every replica converged and nothing misbehaved.
  */
 import { parseArgs } from 'node:util'
 import { runChaos, summaryLine } from './chaos/driver.ts'

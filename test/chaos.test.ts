@@ -12,7 +12,10 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openMirror } from '../crdt/mirror.ts'
 import { createRegionDoc, deleteRecord, insertRecord, updateRecord } from '../crdt/regionDoc.ts'
+import * as Y from 'yjs'
+import { buildHostileWrite, EXPECTED_CODES, hostileTraces, type HostileKind } from '../scripts/chaos/hostile.ts'
 import { Ledger } from '../scripts/chaos/ledger.ts'
+import { Rng } from '../scripts/chaos/rng.ts'
 import { ROOT, tempDir } from './helpers/relayProcess.ts'
 
 const dir = tempDir('rainstaff-chaos-test-')
@@ -49,7 +52,7 @@ describe('the chaos end check', () => {
         db.close()
       }
     }
-    expect(await verify()).toEqual({ lost: 0, duplicates: 0, unexpected: 0, readOnlyLanded: 0, problems: [] })
+    expect(await verify()).toEqual({ lost: 0, duplicates: 0, unexpected: 0, readOnlyLanded: 0, hostileLanded: 0, problems: [] })
 
     // An update that never arrived, a delete that never arrived, an insert that never arrived.
     const [, second, third] = ledger.records('ankara-1')
@@ -69,6 +72,75 @@ describe('the chaos end check', () => {
   })
 })
 
+describe('the hostile end check', () => {
+  /** An honest region doc: two offices' employees and a timesheet. */
+  const honestDoc = (): Y.Doc => {
+    const doc = new Y.Doc({ gc: false })
+    const employee = insertRecord(doc, 'employees', 'ankara', { full_name: '~ankara-1#1', title: 'Usta' }, { user: 'ankara-1' })
+    insertRecord(doc, 'timesheets', 'ankara', { employee_id: employee, work_date: '2026-01-05', start_time: '08:00', end_time: '17:00', break_minutes: 0, is_special: 0, notes: '~ankara-1#2' }, { user: 'ankara-1' })
+    const other = new Y.Doc({ gc: false })
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(doc))
+    insertRecord(other, 'employees', 'ankara', { full_name: '~ankara-2#1' }, { user: 'ankara-2' })
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other))
+    return doc
+  }
+  /** A hostile write of `kind` built on the hostile peer's copy and let through, as a relay without its guard would. */
+  const landed = (kind: HostileKind, seed = 1): Y.Doc => {
+    const replica = honestDoc()
+    const hostile = new Y.Doc({ gc: false })
+    Y.applyUpdate(hostile, Y.encodeStateAsUpdate(replica))
+    const write = buildHostileWrite(hostile, kind, { region: 'ankara', account: 'hostile-ankara', token: `HX~ankara~${seed}`, honest: ['ankara-1', 'ankara-2', 'ankara-3'], rng: new Rng(seed) })
+    expect(write.kind).toBe(kind)
+    Y.applyUpdate(replica, write.update)
+    return replica
+  }
+
+  it('finds nothing in honest data', () => {
+    expect(hostileTraces(honestDoc(), 'honest')).toEqual([])
+  })
+
+  it('finds every kind of hostile write that landed in a replica', () => {
+    for (const kind of Object.keys(EXPECTED_CODES) as HostileKind[]) {
+      for (const seed of [1, 2, 3]) {
+        expect(hostileTraces(landed(kind, seed), kind).length, `${kind} (seed ${seed})`).toBeGreaterThan(0)
+      }
+    }
+    expect(hostileTraces(landed('unknown_table'), 'x').join('\n')).toMatch(/a root "hx_\w+" that is no table/)
+    expect(hostileTraces(landed('record_string'), 'x').join('\n')).toMatch(/not a record map/)
+    expect(hostileTraces(landed('field_object'), 'x').join('\n')).toMatch(/an object/)
+    expect(hostileTraces(landed('wipe'), 'x').join('\n')).toMatch(/the record was removed \(a hard delete\)/)
+    expect(hostileTraces(landed('hard_delete_field'), 'x').join('\n')).toMatch(/removed \(a hard delete\)/)
+    expect(hostileTraces(landed('huge_string'), 'x').join('\n')).toMatch(/-character string/)
+    expect(hostileTraces(landed('borrowed_client'), 'x').join('\n')).toMatch(/a value holding HX~ankara~1/)
+  })
+
+  it('counts hostile rows in an export', async () => {
+    const ledger = new Ledger()
+    ledger.addWriter('ankara-1', 'ankara')
+    ledger.addWriter('ankara-2', 'ankara')
+    const counted = async (doc: Y.Doc): Promise<ReturnType<Ledger['verify']>> => {
+      const mirror = await openMirror()
+      mirror.attach('ankara', doc)
+      const file = path.join(dir.dir, `hostile-${Math.random()}.sqlite`)
+      writeFileSync(file, mirror.exportFile())
+      mirror.close()
+      const db = new Database(file, { readonly: true })
+      try {
+        return ledger.verify(db)
+      } finally {
+        db.close()
+      }
+    }
+    expect((await counted(honestDoc())).hostileLanded).toBe(0)
+    // A forged author leaves the hostile token; a borrowed client id's write is stamped by the hostile account too.
+    const forged = await counted(landed('forged_author'))
+    expect(forged.hostileLanded).toBeGreaterThan(0)
+    expect(forged.problems.join('\n')).toMatch(/hostile write landed: .* holds HX~ankara~1/)
+    const borrowed = await counted(landed('borrowed_client'))
+    expect(borrowed.problems.join('\n')).toMatch(/hostile write landed: .* last written by hostile-ankara/)
+  })
+})
+
 describe('npm run chaos', () => {
   it('24 s of chaos: nothing lost or duplicated, no read-only write landed, every replica the same', async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -84,8 +156,9 @@ describe('npm run chaos', () => {
     const counts = Object.fromEntries([...line!.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]))
     const failure = `${line}\n${stderr.slice(-6000)}`
     expect(code, failure).toBe(0)
-    expect(counts, failure).toMatchObject({ edits_lost: '0', duplicates: '0', readonly_landed: '0', unexpected: '0', anomalies: '0', converged: 'yes' })
-    for (const name of ['edits', 'crashes', 'relay_kills', 'peer_kills', 'partitions', 'bad_inputs', 'readonly_writes', 'readonly_raw']) {
+    expect(counts, failure).toMatchObject({ edits_lost: '0', duplicates: '0', readonly_landed: '0', hostile_landed: '0', unexpected: '0', anomalies: '0', converged: 'yes' })
+    expect(counts.hostile_refused, failure).toBe(counts.hostile_writes)
+    for (const name of ['edits', 'crashes', 'relay_kills', 'peer_kills', 'partitions', 'bad_inputs', 'readonly_writes', 'readonly_raw', 'hostile_writes']) {
       expect(Number(counts[name]), `${name} in ${line}`).toBeGreaterThan(0)
     }
   }, 240_000)

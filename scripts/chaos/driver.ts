@@ -3,13 +3,17 @@
  * client (client/cli.ts commands on a file store in its own state directory, see peer.ts) talking
  * to a real relay process through a TCP proxy of its own. While the peers edit, type bad input
  * and sync, the run kills the relay with SIGKILL and restarts it, cuts, stalls and slows peers'
- * networks, crashes peers while they are offline and writes as users who may only read. Then the
- * network heals, everyone syncs, and the relay's export and every peer's export must be identical
- * and hold every edit exactly once (see ledger.ts).
+ * networks, crashes peers while they are offline and writes as users who may only read, and
+ * hostile peers (valid editor accounts on raw y-protocols, hostile.ts) send updates the relay's
+ * guard must refuse. Then the network heals, everyone syncs, and the relay's export and every
+ * peer's export must be identical and hold every edit exactly once (see ledger.ts), and no trace
+ * of a hostile write may be in any of them or in any replica's Yjs docs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import * as Y from 'yjs'
+import { openFileStore } from '../../client/fileStore.ts'
 import { readRecord, recordIds } from '../../crdt/records.ts'
 import { deleteRecord, insertRecord, updateRecord } from '../../crdt/regionDoc.ts'
 import { TABLE_NAMES } from '../../schema/tables.ts'
@@ -30,6 +34,7 @@ import {
   type EditTable,
   type Insert,
 } from './inputs.ts'
+import { buildHostileWrite, EXPECTED_CODES, HOSTILE_KINDS, HOSTILE_MARK, hostileAccount, HostileSession, hostileTraces, type HostileKind } from './hostile.ts'
 import { Ledger, type CutShort, type OwnedRecord } from './ledger.ts'
 import { PeerProcess, type PeerReply } from './peerProcess.ts'
 import { Rng } from './rng.ts'
@@ -58,6 +63,13 @@ export interface ChaosSummary {
   /** Of those, writes sent on the relay's protocol, below the CLI's own refusal. */
   readonly readOnlyRaw: number
   readonly readOnlyLanded: number
+  /** Updates hostile peers (valid editor accounts on raw y-protocols) sent, and how many the relay refused with 101. */
+  readonly hostileWrites: number
+  readonly hostileRefused: number
+  /** Refusals per code, `code:n,…`. */
+  readonly hostileCodes: string
+  /** Traces of hostile writes the end check found in the relay's copy or a replica. */
+  readonly hostileLanded: number
   readonly syncs: number
   readonly syncsFailed: number
   readonly logins: number
@@ -79,6 +91,7 @@ export function summaryLine(s: ChaosSummary): string {
     `chaos seed=${s.seed} minutes=${s.minutes}`,
     `edits=${s.edits} crashes=${s.relayKills + s.peerKills} relay_kills=${s.relayKills} peer_kills=${s.peerKills}`,
     `partitions=${s.partitions} bad_inputs=${s.badInputs} readonly_writes=${s.readOnlyWrites} readonly_raw=${s.readOnlyRaw} readonly_landed=${s.readOnlyLanded}`,
+    `hostile_writes=${s.hostileWrites} hostile_refused=${s.hostileRefused} hostile_codes=${s.hostileCodes || '-'} hostile_landed=${s.hostileLanded}`,
     `cut_short=${s.cutShort}/${s.cutShortKept}kept syncs=${s.syncs}ok/${s.syncsFailed}failed logins=${s.logins}`,
     `edits_lost=${s.lost} duplicates=${s.duplicates} unexpected=${s.unexpected} anomalies=${s.anomalies.length}`,
     `converged=${s.converged ? 'yes' : 'no'} wall=${s.wallSeconds}s ${s.ok ? 'PASS' : 'FAIL'}`,
@@ -96,6 +109,7 @@ const COMMAND_TIMEOUT_MS = 120_000
 /** What the end phase tries before it calls a peer unable to sync. */
 const FINAL_SYNC_ATTEMPTS = 8
 const RANDOM_ID = /^[0-9A-Za-z]{16}$/
+const hostilePassword = (region: string): string => `chaos-hostile-${region}-password`
 
 const EDITOR_ACTIONS = { employee: 14, timesheet: 12, vehicle: 6, shared: 3, update: 18, delete: 4, read: 8, sync: 14, status: 3, bad: 12 } as const
 const ADMIN_ACTIONS = { sync: 30, read: 15, status: 10, write: 45 } as const
@@ -198,7 +212,12 @@ class ChaosRun {
   private stopping = false
   private deadline = 0
   private readOnlySeq = 0
-  private readonly counts = { relayKills: 0, peerKills: 0, partitions: 0, badInputs: 0, readOnlyWrites: 0, readOnlyRaw: 0, syncs: 0, syncsFailed: 0, logins: 0 }
+  private readonly counts = { relayKills: 0, peerKills: 0, partitions: 0, badInputs: 0, readOnlyWrites: 0, readOnlyRaw: 0, hostileWrites: 0, hostileRefused: 0, syncs: 0, syncsFailed: 0, logins: 0 }
+  private readonly hostileCodes = new Map<string, number>()
+  private hostileSeq = 0
+  private readonly hostileRound: HostileKind[] = []
+  /** Hostile accounts' tokens, reused for a minute (signing in costs a password hash). */
+  private readonly hostileTokens = new Map<string, { token: string; at: number }>()
 
   constructor(private readonly options: ChaosOptions) {
     this.rng = new Rng(options.seed)
@@ -243,10 +262,12 @@ class ChaosRun {
     mkdirSync(this.dataDir)
     const editors = REGIONS.flatMap((region, r) => [1, 2, 3].map((i) => ({ name: `${region}-${i}`, index: r * 3 + i, region })))
     const all = [...editors.map((e) => ({ ...e, password: `chaos-${e.name}-password` })), { name: 'admin', index: 0, region: null, password: ADMIN_PASSWORD }]
-    await seedUsers(
-      this.dataDir,
-      all.map((u) => ({ username: u.name, role: u.region === null ? ('admin' as const) : ('editor' as const), region: u.region, password: u.password })),
-    )
+    // Hostile peers: editors of their region like the others, but only ever on raw y-protocols.
+    const hostile = REGIONS.map((region) => ({ username: hostileAccount(region), role: 'editor' as const, region, password: hostilePassword(region) }))
+    await seedUsers(this.dataDir, [
+      ...all.map((u) => ({ username: u.name, role: u.region === null ? ('admin' as const) : ('editor' as const), region: u.region, password: u.password })),
+      ...hostile,
+    ])
     for (const e of editors) this.ledger.addWriter(e.name, e.region)
     await this.startRelay()
     for (const spec of all) {
@@ -677,6 +698,7 @@ class ChaosRun {
       this.every(this.rng.fork('restarts'), [Math.min(3000, span * 0.1), Math.min(10_000, span * 0.3)], [5000, 15_000], true, (rng) =>
         this.restart(rng.pick(this.peers), true, rng),
       ),
+      this.every(this.rng.fork('hostile'), [Math.min(1500, span * 0.05), Math.min(6000, span * 0.2)], [1500, 5000], false, (rng) => this.hostileWrite(rng)),
       this.every(this.rng.fork('raw'), [Math.min(2000, span * 0.1), Math.min(8000, span * 0.3)], [3000, 10_000], false, (rng) =>
         this.rawReadOnlyWrite(rng),
       ),
@@ -759,6 +781,118 @@ class ChaosRun {
     }
   }
 
+  /**
+   * A hostile peer's write (scripts/chaos/hostile.ts): `hostile-<region>` signs in, syncs the region
+   * doc on a raw socket and sends one update the guard must refuse. The relay must answer 101 with
+   * the kind's code and never acknowledge it; the end check looks for its traces everywhere.
+   */
+  private async hostileWrite(rng: Rng): Promise<void> {
+    const region = rng.pick(REGIONS)
+    // Every kind once per round, in a seeded order, so even a short run sees many of them.
+    if (this.hostileRound.length === 0) {
+      const round = (Object.keys(HOSTILE_KINDS) as HostileKind[]).flatMap((k) => (HOSTILE_KINDS[k] >= 3 ? [k, k] : [k]))
+      for (let i = round.length - 1; i > 0; i--) {
+        const j = rng.int(0, i)
+        ;[round[i], round[j]] = [round[j], round[i]]
+      }
+      this.hostileRound.push(...round)
+    }
+    const kind = this.hostileRound.pop()!
+    const account = hostileAccount(region)
+    while (Date.now() < this.deadline) {
+      const relay = this.relay
+      const token = relay && (await this.hostileToken(relay, region))
+      if (relay === undefined || token === undefined) {
+        await sleep(500)
+        continue
+      }
+      const session = new HostileSession(relay.wsUrl, region, token)
+      try {
+        if (!(await session.opened) || !(await becomes(() => session.isSynced || session.closed !== undefined, 15_000)) || !session.isSynced) {
+          // A relay kill, or a token from before the account changed: sign in again and retry.
+          if (session.closed?.code === 4401) this.hostileTokens.delete(region)
+          await sleep(300)
+          continue
+        }
+        const write = buildHostileWrite(session.doc, kind, {
+          region,
+          account,
+          token: `${HOSTILE_MARK}${region}~${++this.hostileSeq}`,
+          honest: [1, 2, 3].map((i) => `${region}-${i}`),
+          rng,
+        })
+        this.counts.hostileWrites++
+        const outcome = await session.attempt(write, 8000)
+        const what = `hostile ${write.kind} by ${account} (${write.what})`
+        if (outcome.acknowledged) this.anomaly(`${what}: the relay acknowledged it as durable`)
+        if (outcome.refused !== undefined) {
+          const code = outcome.refused.code
+          this.counts.hostileRefused++
+          this.hostileCodes.set(code, (this.hostileCodes.get(code) ?? 0) + 1)
+          if (!EXPECTED_CODES[write.kind].includes(code)) this.anomaly(`${what}: refused as ${code}, expected ${EXPECTED_CODES[write.kind].join(' or ')}`)
+        } else if (outcome.closed !== undefined && this.relay !== relay) {
+          // The relay was killed before it answered: the write may be tried again (a new one).
+          this.counts.hostileWrites--
+          continue
+        } else if (outcome.closed !== undefined) {
+          this.anomaly(`${what}: the relay closed the connection (${outcome.closed.code} ${outcome.closed.reason}) without a refusal`)
+        } else if (this.relay === relay) {
+          this.anomaly(`${what}: the relay sent no refusal within 8 s`)
+        }
+        return
+      } finally {
+        session.close()
+      }
+    }
+  }
+
+  private async hostileToken(relay: RelayProcess, region: string): Promise<string | undefined> {
+    const cached = this.hostileTokens.get(region)
+    if (cached !== undefined && Date.now() - cached.at < 60_000) return cached.token
+    const token = await tokenFor(relay, hostileAccount(region), hostilePassword(region)).catch(() => undefined)
+    if (token !== undefined) this.hostileTokens.set(region, { token, at: Date.now() })
+    return token
+  }
+
+  /**
+   * The end check's scan for hostile writes in the Yjs docs themselves (an unknown table, a record
+   * that is a string or a field that is an object never reach a SQLite export): the relay's copy,
+   * read as the admin, and every peer's stored docs.
+   */
+  private async hostileScan(): Promise<string[]> {
+    const traces: string[] = []
+    const relay = this.relay!
+    const token = await tokenFor(relay, 'admin', ADMIN_PASSWORD)
+    for (const region of REGIONS) {
+      const client = connectClient(relay, region, token)
+      try {
+        if (!(await within(client.synced(), 30_000))) {
+          traces.push(`relay ${region}: the admin could not sync it for the hostile scan`)
+          continue
+        }
+        traces.push(...hostileTraces(client.doc, `relay ${region}`))
+      } finally {
+        client.destroy()
+      }
+    }
+    for (const peer of this.peers) {
+      const store = openFileStore(peer.proc.dir)
+      try {
+        const account = await store.readAccount()
+        for (const region of account?.regions ?? []) {
+          const stored = await (await store.openRegion(region.slug)).load()
+          const doc = new Y.Doc({ gc: false })
+          for (const update of stored.updates) Y.applyUpdate(doc, update)
+          traces.push(...hostileTraces(doc, `${peer.name} ${region.slug}`))
+          doc.destroy()
+        }
+      } finally {
+        await store.close()
+      }
+    }
+    return traces
+  }
+
   // --- the end ---
 
   private async finish(started: number): Promise<ChaosSummary> {
@@ -794,10 +928,12 @@ class ChaosRun {
         db.close()
       }
     })()
+    const traces = await this.hostileScan()
+    const hostileLanded = verdict.hostileLanded + traces.length
     for (const peer of this.peers) for (const exit of peer.proc.unexpectedExits) this.anomaly(`peer process died: ${exit}`)
 
     const c = this.counts
-    const ok = verdict.lost === 0 && verdict.duplicates === 0 && verdict.unexpected === 0 && verdict.readOnlyLanded === 0 && converged && this.anomalies.length === 0
+    const ok = verdict.lost === 0 && verdict.duplicates === 0 && verdict.unexpected === 0 && verdict.readOnlyLanded === 0 && hostileLanded === 0 && converged && this.anomalies.length === 0
     const keep = this.options.keep === true || !ok
     if (!ok) this.log(`chaos: relay output (last 3000 characters):\n${(this.relay?.output() ?? this.relayOutput).slice(-3000)}`)
     if (!keep) this.root.remove()
@@ -815,6 +951,10 @@ class ChaosRun {
       readOnlyWrites: c.readOnlyWrites,
       readOnlyRaw: c.readOnlyRaw,
       readOnlyLanded: verdict.readOnlyLanded,
+      hostileWrites: c.hostileWrites,
+      hostileRefused: c.hostileRefused,
+      hostileCodes: [...this.hostileCodes].sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => `${code}:${n}`).join(','),
+      hostileLanded,
       syncs: c.syncs,
       syncsFailed: c.syncsFailed,
       logins: c.logins,
@@ -823,7 +963,7 @@ class ChaosRun {
       unexpected: verdict.unexpected,
       converged,
       anomalies: this.anomalies,
-      problems: verdict.problems,
+      problems: [...verdict.problems, ...traces.slice(0, 40)],
       ok,
       keptDir: keep ? this.root.dir : null,
     }

@@ -11,6 +11,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import { TABLE_NAMES, type CellValue } from '../../schema/tables.ts'
+import { HOSTILE_MARK, isHostileAccount } from './hostile.ts'
 import { READ_ONLY_MARK, TOKEN, type EditTable, type Fields } from './inputs.ts'
 
 export interface OwnedRecord {
@@ -49,6 +50,8 @@ export interface Verdict {
   readonly unexpected: number
   /** Writes by a user who may not write that region (the admin anywhere, an editor elsewhere). */
   readonly readOnlyLanded: number
+  /** Traces of hostile writes: a value holding the hostile mark, a row written or deleted by a hostile account. */
+  readonly hostileLanded: number
   /** What went wrong, for the report. */
   readonly problems: string[]
 }
@@ -178,6 +181,7 @@ export class Ledger {
     let duplicates = 0
     let unexpected = 0
     let readOnlyLanded = 0
+    let hostileLanded = 0
 
     const live = new Map<string, Record<string, unknown>>()
     const tokens = new Map<string, number>()
@@ -192,8 +196,15 @@ export class Ledger {
             readOnlyLanded++
             note(`read-only write landed: ${table} ${region}/${row.id} holds ${value}`)
           }
+          if (value.includes(HOSTILE_MARK)) {
+            hostileLanded++
+            note(`hostile write landed: ${table} ${region}/${row.id} holds ${value.slice(0, 60)}`)
+          }
         }
-        if (this.writers.get(String(row.updated_by)) !== region) {
+        if (isHostileAccount(row.updated_by)) {
+          hostileLanded++
+          note(`hostile write landed: ${table} ${region}/${row.id} was last written by ${row.updated_by}`)
+        } else if (this.writers.get(String(row.updated_by)) !== region) {
           readOnlyLanded++
           note(`${table} ${region}/${row.id} was last written by ${row.updated_by}, who may not write ${region}`)
         }
@@ -203,7 +214,10 @@ export class Ledger {
     for (const row of db.prepare('SELECT * FROM deleted_records').all() as Array<Record<string, unknown>>) {
       const region = String(row.region)
       deleted.add(key(String(row.table_name), region, String(row.record_id)))
-      if (this.writers.get(String(row.deleted_by)) !== region) {
+      if (isHostileAccount(row.deleted_by)) {
+        hostileLanded++
+        note(`hostile write landed: ${row.table_name} ${region}/${row.record_id} was deleted by ${row.deleted_by}`)
+      } else if (this.writers.get(String(row.deleted_by)) !== region) {
         readOnlyLanded++
         note(`${row.table_name} ${region}/${row.record_id} was deleted by ${row.deleted_by}, who may not write ${region}`)
       }
@@ -265,7 +279,7 @@ export class Ledger {
       unexpected++
       note(`unexpected deletion ${k}`)
     }
-    return { lost, duplicates, unexpected, readOnlyLanded, problems }
+    return { lost, duplicates, unexpected, readOnlyLanded, hostileLanded, problems }
   }
 }
 
