@@ -9,7 +9,8 @@ import { readRecord } from '../../crdt/records.ts'
 import { RecordError } from '../../crdt/regionDoc.ts'
 import type { Row } from '../../crdt/mirror.ts'
 import { TABLES, type FieldDef, type RecordInput, type TableName } from '../../schema/tables.ts'
-import { formatDate, formatDateTime, formatNumber, isMessageKey, t, type Lang } from './i18n.ts'
+import { fieldLabelText } from '../../schema/labels.ts'
+import { formatDate, formatDateTime, formatNumber, t, type Lang } from './i18n.ts'
 import { LiveQuery, text } from './live-query.ts'
 import { errorText, numberOrNull, Screen } from './screen.ts'
 import { shared } from './styles.ts'
@@ -19,8 +20,7 @@ type Draft = Record<string, string | boolean>
 const collator = new Intl.Collator('tr')
 
 export function fieldLabel(lang: Lang, field: string): string {
-  const key = `field.${field}`
-  return isMessageKey(key) ? t(lang, key) : field
+  return fieldLabelText(field)[lang]
 }
 
 /** A stored value as the list shows it: dates in the language's format, numbers grouped. */
