@@ -26,17 +26,18 @@ import { relayAddress, RelayAddressError } from './relayAddress.ts'
 import { buildReport, ReportError } from './report.ts'
 import { reportCsv } from './reportCsv.ts'
 import { sessionFromAccount, signIn, SignInError } from './signIn.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, offline: 3, signIn: 4, exists: 5 } as const
 
 /** An expected failure: a bilingual message for stderr and the exit code. */
-export class CliError extends Error {
+export class CliError extends BilingualError {
   constructor(
     readonly exitCode: number,
     tr: string,
     en: string,
   ) {
-    super(`${tr} / ${en}`)
+    super({ tr, en })
     this.name = 'CliError'
   }
 }

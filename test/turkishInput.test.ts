@@ -110,3 +110,38 @@ describe('plates', () => {
     expect(formatPlate('CD123')).toBe('CD123')
   })
 })
+
+describe('errors a clerk reads', () => {
+  it('ValidationError carries the field and both languages as data, message unchanged', async () => {
+    const { validateFields, ValidationError } = await import('../schema/validate.ts')
+    const caught = (input: Record<string, unknown>, table: 'employees' | 'vehicles' | 'timesheets' = 'employees'): InstanceType<typeof ValidationError> => {
+      try {
+        validateFields(table, input, 'insert')
+      } catch (error) {
+        if (error instanceof ValidationError) return error
+        throw error
+      }
+      throw new Error('accepted')
+    }
+    const empty = caught({ full_name: ' ' })
+    expect(empty.field).toBe('full_name')
+    expect(empty.text).toEqual({ tr: 'Ad soyad boş olamaz', en: 'Full name cannot be empty' })
+    expect(empty.message).toContain(' / ')
+    const km = caught({ plate: '06 ABC 123', km: '1.5' }, 'vehicles')
+    expect(km.field).toBe('km')
+    expect(km.text.tr).toMatch(/^Km: "1.5" belirsiz/)
+    expect(km.text.en).not.toMatch(/belirsiz/)
+    const date = caught({ employee_id: 'x', work_date: '30.02.2026', start_time: '8', end_time: '17', break_minutes: 0 }, 'timesheets')
+    expect(date.text).toEqual({ tr: "Tarih: Şubat 2026'da 30 gün yok (son gün 28)", en: 'Date: February 2026 has no day 30 (its last day is the 28th)' })
+  })
+
+  it('the validator reads Turkish input: 152.000 km, 1730 as 17:30', async () => {
+    const { validateFields } = await import('../schema/validate.ts')
+    expect(validateFields('vehicles', { plate: '06 abc 123', km: '152.000' }, 'insert')).toMatchObject({ plate: '06ABC123', km: 152000 })
+    expect(validateFields('timesheets', { employee_id: 'x', work_date: '5.3.2026', start_time: '830', end_time: '1730', break_minutes: 0 }, 'insert')).toMatchObject({
+      work_date: '2026-03-05',
+      start_time: '08:30',
+      end_time: '17:30',
+    })
+  })
+})
