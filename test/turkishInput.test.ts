@@ -145,3 +145,19 @@ describe('errors a clerk reads', () => {
     })
   })
 })
+
+describe('the terminal follows the locale', () => {
+  it('tr… is Turkish, other named locales English, C/POSIX/unset both', async () => {
+    const { inLocale, localeLanguage } = await import('../schema/bilingual.ts')
+    const { ReportError } = await import('../client/report.ts')
+    expect(localeLanguage({ LANG: 'tr_TR.UTF-8' })).toBe('tr')
+    expect(localeLanguage({ LC_ALL: 'en_US.UTF-8', LANG: 'tr_TR.UTF-8' })).toBe('en')
+    expect(localeLanguage({ LANG: 'de_DE.UTF-8' })).toBe('en')
+    expect(localeLanguage({ LANG: 'C.UTF-8' })).toBeUndefined()
+    expect(localeLanguage({})).toBeUndefined()
+    const error = new ReportError('Ay yanlış', 'Wrong month')
+    expect(inLocale(error, { LANG: 'tr_TR.UTF-8' })).toBe('Ay yanlış')
+    expect(inLocale(error, { LC_ALL: 'en_GB.UTF-8' })).toBe('Wrong month')
+    expect(inLocale(error, { LANG: 'C' })).toBe('Ay yanlış / Wrong month')
+  })
+})
