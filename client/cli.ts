@@ -26,17 +26,18 @@ import { relayAddress, RelayAddressError } from './relayAddress.ts'
 import { buildReport, ReportError } from './report.ts'
 import { reportCsv } from './reportCsv.ts'
 import { sessionFromAccount, signIn, SignInError } from './signIn.ts'
+import { BilingualError, inLocale } from '../schema/bilingual.ts'
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, offline: 3, signIn: 4, exists: 5 } as const
 
 /** An expected failure: a bilingual message for stderr and the exit code. */
-export class CliError extends Error {
+export class CliError extends BilingualError {
   constructor(
     readonly exitCode: number,
     tr: string,
     en: string,
   ) {
-    super(`${tr} / ${en}`)
+    super({ tr, en })
     this.name = 'CliError'
   }
 }
@@ -334,7 +335,7 @@ async function sync(args: string[]): Promise<number> {
         if (!(error instanceof SyncTimeoutError)) throw error
         const expired = Object.values(error.state.regions).some((r) => r.problem?.code === 'session_expired')
         const pending = engine.pendingChanges
-        err(error.message)
+        err(inLocale(error))
         throw new CliError(
           expired ? EXIT.signIn : EXIT.offline,
           `Eşitleme tamamlanamadı; ${pending} değişiklik bekliyor (kaybolmadı)`,
@@ -472,11 +473,11 @@ export async function runClientCommand(name: string, args: string[]): Promise<nu
     return await command(args)
   } catch (error) {
     if (error instanceof CliError) {
-      err(error.message)
+      err(inLocale(error))
       return error.exitCode
     }
     if (error instanceof SignInError) {
-      err(error.message)
+      err(inLocale(error))
       return error.code === 'unreachable' || error.code === 'no_account' ? EXIT.offline : EXIT.signIn
     }
     if (
@@ -488,7 +489,7 @@ export async function runClientCommand(name: string, args: string[]): Promise<nu
       error instanceof RelayAddressError ||
       error instanceof LocalStoreError
     ) {
-      err(error.message)
+      err(inLocale(error))
       return EXIT.refused
     }
     throw error

@@ -34,6 +34,7 @@ import { RETRYABLE, type RefusalCode } from '../crdt/updateGuard.ts'
 import type { WriteRefused } from '../crdt/protocol.ts'
 import { bothLanguages } from '../schema/bilingual.ts'
 import { SignInError, type Session } from './signIn.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 
 export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
 
@@ -91,9 +92,9 @@ export interface EngineOptions {
 }
 
 /** A write to a region this user may not write, or to a region not open; bilingual. */
-export class AccessError extends Error {
+export class AccessError extends BilingualError {
   constructor(tr: string, en: string) {
-    super(`${tr} / ${en}`)
+    super({ tr, en })
     this.name = 'AccessError'
   }
 }

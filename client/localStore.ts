@@ -5,6 +5,7 @@
  * as for Node (fileStore.ts).
  */
 import type { PendingMark } from './pendingChanges.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 
 export type Role = 'editor' | 'admin'
 
@@ -78,9 +79,9 @@ export interface LocalStore {
 }
 
 /** The local store failed or holds data the client cannot use; the message is bilingual. */
-export class LocalStoreError extends Error {
+export class LocalStoreError extends BilingualError {
   constructor(tr: string, en: string, options?: { cause?: unknown }) {
-    super(`${tr} / ${en}`, options)
+    super({ tr, en }, { cause: options?.cause })
     this.name = 'LocalStoreError'
   }
 }

@@ -3,10 +3,11 @@
  * nothing that writes. sql.js has no read-only mode, so callers also run the query on a mirror
  * that is rebuilt from the docs and thrown away; this check is what makes the refusal clear.
  */
+import { BilingualError } from '../schema/bilingual.ts'
 
-export class ReadOnlySqlError extends Error {
+export class ReadOnlySqlError extends BilingualError {
   constructor(tr: string, en: string) {
-    super(`${tr} / ${en}`)
+    super({ tr, en })
     this.name = 'ReadOnlySqlError'
   }
 }

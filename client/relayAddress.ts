@@ -3,14 +3,15 @@
  * derived from it. One place, so the CLI, the app and the tests agree on where `/api/login` and
  * `/sync` live, and so a typo fails before anything touches the network.
  */
+import { BilingualError } from '../schema/bilingual.ts'
 
 /** An address the client cannot use; the message is bilingual. */
-export class RelayAddressError extends Error {
+export class RelayAddressError extends BilingualError {
   constructor(given: string) {
-    super(
-      `Geçersiz sunucu adresi: ${JSON.stringify(given)} (http:// veya https:// ile başlamalı) / ` +
-        `Invalid relay address: ${JSON.stringify(given)} (must start with http:// or https://)`,
-    )
+    super({
+      tr: `Geçersiz sunucu adresi: ${JSON.stringify(given)} (http:// veya https:// ile başlamalı)`,
+      en: `Invalid relay address: ${JSON.stringify(given)} (must start with http:// or https://)`,
+    })
     this.name = 'RelayAddressError'
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Mirror } from '../crdt/mirror.ts'
 import { hourSettingsFrom, monthlyHours, rowHours, ShiftError, type HourSettings, type RowHours } from '../schema/hours.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 
 export interface ReportRow extends RowHours {
   readonly employee_id: string
@@ -48,9 +49,9 @@ export interface PuantajReport {
   readonly fileName: string
 }
 
-export class ReportError extends Error {
+export class ReportError extends BilingualError {
   constructor(tr: string, en: string) {
-    super(`${tr} / ${en}`)
+    super({ tr, en })
     this.name = 'ReportError'
   }
 }

@@ -10,6 +10,7 @@
  */
 import { relayAddress, type RelayAddress } from './relayAddress.ts'
 import type { DeviceAccount, LocalStore, RegionAccess, Role, SessionUser } from './localStore.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 
 export type SignInErrorCode =
   | 'wrong_password'
@@ -36,11 +37,11 @@ const MESSAGES: Record<SignInErrorCode, [string, string]> = {
   ],
 }
 
-export class SignInError extends Error {
+export class SignInError extends BilingualError {
   readonly code: SignInErrorCode
   constructor(code: SignInErrorCode, detail?: string) {
     const [tr, en] = MESSAGES[code]
-    super(detail === undefined ? `${tr} / ${en}` : `${tr} (${detail}) / ${en} (${detail})`)
+    super(detail === undefined ? { tr, en } : { tr: `${tr} (${detail})`, en: `${en} (${detail})` })
     this.name = 'SignInError'
     this.code = code
   }

@@ -9,6 +9,7 @@ import { naturalId, randomId } from '../schema/identity.ts'
 import { TABLES, type CellValue, type RecordInput, type TableName } from '../schema/tables.ts'
 import { validateFields, validateRecord, ValidationError } from '../schema/validate.ts'
 import { readRecord, RESOLVED_MAP, tableMap, type RecordFields, type RecordMap, type ResolvedConflict } from './records.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 
 /** Who makes an edit, and the clock that stamps it (injectable so tests control time). */
 export interface Author {
@@ -40,14 +41,18 @@ const RECORD_ERROR_TEXT: Record<RecordErrorCode, readonly [string, string]> = {
  * A write that cannot apply to the record as it is. `exists` carries the id of the record a new
  * entry's natural key (plate, serial, name, setting key) already names, so a caller can offer it.
  */
-export class RecordError extends Error {
+export class RecordError extends BilingualError {
   readonly table: TableName
   readonly id: string
   readonly code: RecordErrorCode
 
   constructor(table: TableName, id: string, code: RecordErrorCode) {
     const [tr, en] = RECORD_ERROR_TEXT[code]
-    super(`${TABLES[table].label.tr} ${id}: ${tr} / ${TABLES[table].label.en} ${id}: ${en}`)
+    // A clerk reads the table and the reason; the record id is for logs.
+    super(
+      { tr: `${TABLES[table].label.tr}: ${tr}`, en: `${TABLES[table].label.en}: ${en}` },
+      { message: `${TABLES[table].label.tr} ${id}: ${tr} / ${TABLES[table].label.en} ${id}: ${en}` },
+    )
     this.name = 'RecordError'
     this.table = table
     this.id = id

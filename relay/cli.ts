@@ -9,6 +9,7 @@ import { ConfigError, hardeningOptions, parseRegions, type RelayOptions } from '
 import { startRelay } from './server.ts'
 import { openStore, StoreError } from './store.ts'
 import { addUser, deleteUser, listUsers, setDisabled, setPassword, setRole, UserError, type Role } from './users.ts'
+import { inLocale } from '../schema/bilingual.ts'
 
 const out = (text: string): void => void process.stdout.write(text + '\n')
 const err = (text: string): void => void process.stderr.write(text + '\n')
@@ -286,7 +287,7 @@ export async function runCli(command: (args: string[]) => Promise<number>, args:
     return await command(args)
   } catch (error) {
     if (error instanceof StoreError || error instanceof UserError || error instanceof ConfigError) {
-      err(error.message)
+      err(inLocale(error))
       return 1
     }
     if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {

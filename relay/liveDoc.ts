@@ -16,6 +16,7 @@ import type { Region } from '../schema/regions.ts'
 import type { Compactor } from './compactor.ts'
 import { awarenessMessage, CLOSE, updateMessage } from '../crdt/protocol.ts'
 import { checkTransaction, precheckUpdate, type Refusal } from '../crdt/updateGuard.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 import { StoreError, type Store } from './store.ts'
 
 /** One connection as the doc sees it. */
@@ -35,12 +36,12 @@ export interface Peer {
  * An update the guard refused (crdt/updateGuard.ts): nothing of it was kept. `clients` are the
  * client ids and clock ranges it wrote, so the writer knows which of its changes to drop.
  */
-export class UpdateRefusedError extends Error {
+export class UpdateRefusedError extends BilingualError {
   constructor(
     readonly refusal: Refusal,
     readonly clients: ReadonlyArray<{ client: number; from: number; to: number }>,
   ) {
-    super(`${refusal.code}: ${refusal.message.en}`)
+    super(refusal.message, { message: `${refusal.code}: ${refusal.message.en}` })
     this.name = 'UpdateRefusedError'
   }
 }

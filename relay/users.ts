@@ -11,6 +11,7 @@ import { DEFAULT_REGIONS, isRegionSlug, legacyRegionSlug, type Region } from '..
 import { randomBytes } from 'node:crypto'
 import { decoyHash, hashPassword, legacyStoredHash, randomPassword, verifyPassword } from './passwords.ts'
 import type { Store } from './store.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 
 export type Role = 'editor' | 'admin'
 
@@ -38,9 +39,9 @@ interface NewUserBase {
 export type NewUser = NewUserBase & ({ readonly password: string } | { readonly legacyHash: string })
 
 /** Bad input for a user operation; the message is bilingual and nothing was changed. */
-export class UserError extends Error {
+export class UserError extends BilingualError {
   constructor(tr: string, en: string) {
-    super(`${tr} / ${en}`)
+    super({ tr, en })
     this.name = 'UserError'
   }
 }

@@ -5,6 +5,7 @@
  * All arithmetic is done in whole minutes and converted to hours only when rounding, so the
  * figures are exact before the single per-row rounding the legacy reports did.
  */
+import { BilingualError, type Bilingual } from './bilingual.ts'
 
 export interface HourSettings {
   /** Scheduled hours Monday to Friday. */
@@ -43,14 +44,14 @@ export interface RowHours {
 export type ShiftErrorCode = 'invalid_time' | 'invalid_date' | 'same_start_end' | 'negative_break'
 export type ShiftField = 'work_date' | 'start_time' | 'end_time' | 'break_minutes'
 
-/** A row the rules cannot compute (or, for new entries, must not accept). Message is "Türkçe / English". */
-export class ShiftError extends Error {
+/** A row the rules cannot compute (or, for new entries, must not accept). Message is "Türkçe / English"; `text` keeps both. */
+export class ShiftError extends BilingualError {
   readonly code: ShiftErrorCode
-  readonly field: ShiftField
+  override readonly field: ShiftField
   readonly value: unknown
 
   constructor(code: ShiftErrorCode, field: ShiftField, value: unknown) {
-    super(shiftErrorMessage(code, value))
+    super(shiftErrorText(code, value), { field })
     this.name = 'ShiftError'
     this.code = code
     this.field = field
@@ -58,26 +59,19 @@ export class ShiftError extends Error {
   }
 }
 
-function shiftErrorMessage(code: ShiftErrorCode, value: unknown): string {
-  const shown = value === '' || value == null ? '""' : String(value)
+function shiftErrorText(code: ShiftErrorCode, value: unknown): Bilingual {
+  const shown = value === '' || value == null ? '""' : typeof value === 'number' && Number.isNaN(value) ? '(sayı değil / not a number)' : String(value)
   switch (code) {
     case 'invalid_time':
-      return `Geçersiz saat: ${shown} (HH:MM olmalı) / Invalid time: ${shown} (must be HH:MM)`
+      return { tr: `Geçersiz saat: ${shown} (SS:DD olmalı)`, en: `Invalid time: ${shown} (must be HH:MM)` }
     case 'invalid_date':
-      return (
-        `Geçersiz tarih: ${shown} (YYYY-AA-GG veya GG.AA.YYYY olmalı) / ` +
-        `Invalid date: ${shown} (must be YYYY-MM-DD or DD.MM.YYYY)`
-      )
+      return { tr: `Geçersiz tarih: ${shown} (GG.AA.YYYY veya YYYY-AA-GG olmalı)`, en: `Invalid date: ${shown} (must be DD.MM.YYYY or YYYY-MM-DD)` }
     case 'same_start_end':
-      return (
-        `Giriş ve çıkış saati aynı: ${shown} (süre 0 olur) / ` +
-        `Start and end time are the same: ${shown} (the shift would last 0 hours)`
-      )
+      return { tr: `Giriş ve çıkış saati aynı: ${shown} (süre 0 olur)`, en: `Start and end time are the same: ${shown} (the shift would last 0 hours)` }
     case 'negative_break':
-      return (
-        `Geçersiz mola: ${shown} (0 veya daha büyük tam dakika olmalı) / ` +
-        `Invalid break: ${shown} (must be a whole number of minutes, 0 or more)`
-      )
+      return typeof value === 'number' && !Number.isNaN(value)
+        ? { tr: `Geçersiz mola: ${shown} (0 veya daha büyük tam dakika olmalı)`, en: `Invalid break: ${shown} (must be a whole number of minutes, 0 or more)` }
+        : { tr: `Mola dakika olarak bir sayı olmalı (ör. 30)`, en: `The break must be a number of minutes (e.g. 30)` }
   }
 }
 

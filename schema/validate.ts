@@ -6,11 +6,14 @@
  */
 import { maxLength, TABLES, type CellValue, type FieldDef, type TableName } from './tables.ts'
 import { normalizePlate } from './identity.ts'
-import { checkNewShift, parseWorkDate, ShiftError } from './hours.ts'
+import { checkNewShift, ShiftError } from './hours.ts'
+import { BilingualError, type Bilingual } from './bilingual.ts'
+import { fieldLabelText } from './labels.ts'
+import { parseDate, parseNumber, parseTime } from './turkishInput.ts'
 
 export type Rule = 'required' | 'type' | 'date' | 'time' | 'oneOf' | 'min' | 'unknown' | 'shift' | 'reference' | 'length'
 
-const RULE_TEXT: Record<Rule, { tr: string; en: string }> = {
+const RULE_TEXT: Record<Rule, Bilingual> = {
   required: { tr: 'zorunlu alan boş olamaz', en: 'required field cannot be empty' },
   type: { tr: 'değer türü yanlış', en: 'wrong value type' },
   date: { tr: 'tarih YYYY-AA-GG veya GG.AA.YYYY olmalı', en: 'date must be YYYY-MM-DD or DD.MM.YYYY' },
@@ -23,19 +26,44 @@ const RULE_TEXT: Record<Rule, { tr: string; en: string }> = {
   length: { tr: 'metin çok uzun', en: 'text too long' },
 }
 
-export class ValidationError extends Error {
+/** The sentence a clerk reads: the field's label, then what is wrong ("Ad soyad boş olamaz"). */
+function clerkText(field: string, rule: Rule, text: Bilingual, reason?: Bilingual): Bilingual {
+  const label = fieldLabelText(field)
+  if (reason !== undefined) return { tr: `${label.tr}: ${reason.tr}`, en: `${label.en}: ${reason.en}` }
+  switch (rule) {
+    case 'required':
+      return { tr: `${label.tr} boş olamaz`, en: `${label.en} cannot be empty` }
+    case 'type':
+    case 'min':
+    case 'length':
+    case 'oneOf':
+      return { tr: `${label.tr} ${text.tr}`, en: `${label.en} ${text.en}` }
+    case 'shift':
+      return text
+    default:
+      return { tr: `${label.tr}: ${text.tr}`, en: `${label.en}: ${text.en}` }
+  }
+}
+
+export class ValidationError extends BilingualError {
   readonly table: TableName
-  readonly field: string
+  override readonly field: string
   readonly value: unknown
   readonly rule: Rule
 
-  constructor(table: TableName, field: string, value: unknown, rule: Rule, detail?: { tr: string; en: string }) {
+  /**
+   * `detail` replaces the rule's own words in both the log line and the clerk's text; `reason`
+   * (what exactly is wrong with what was typed) goes into the clerk's text only.
+   */
+  constructor(table: TableName, field: string, value: unknown, rule: Rule, detail?: Bilingual, reason?: Bilingual) {
     const text = detail ?? RULE_TEXT[rule]
     const shown = JSON.stringify(value) ?? String(value)
-    super(
-      `${TABLES[table].label.tr}.${field} = ${shown}: ${text.tr} / ` +
+    super(clerkText(field, rule, text, reason), {
+      field,
+      message:
+        `${TABLES[table].label.tr}.${field} = ${shown}: ${text.tr} / ` +
         `${TABLES[table].label.en}.${field} = ${shown}: ${text.en}`,
-    )
+    })
     this.name = 'ValidationError'
     this.table = table
     this.field = field
@@ -44,7 +72,6 @@ export class ValidationError extends Error {
   }
 }
 
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/
 
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
@@ -76,13 +103,17 @@ function normalizeField(table: TableName, field: string, def: FieldDef, value: u
       return table === 'vehicles' && field === 'plate' ? normalizePlate(trimmed) : trimmed
     }
     case 'date': {
-      const iso = typeof value === 'string' ? parseWorkDate(value.trim()) : null
-      if (iso === null) throw new ValidationError(table, field, value, 'date')
-      return iso
+      if (typeof value !== 'string') throw new ValidationError(table, field, value, 'date')
+      const parsed = parseDate(value)
+      if (!parsed.ok) throw new ValidationError(table, field, value, 'date', undefined, parsed.reason)
+      return parsed.value
     }
     case 'time': {
-      if (typeof value !== 'string' || !TIME.test(value.trim())) throw new ValidationError(table, field, value, 'time')
-      return value.trim()
+      // 8, 830, 8.30, 1730 and 8:30 are all read; stored is always SS:DD.
+      if (typeof value !== 'string') throw new ValidationError(table, field, value, 'time')
+      const parsed = parseTime(value)
+      if (!parsed.ok) throw new ValidationError(table, field, value, 'time', undefined, parsed.reason)
+      return parsed.value
     }
     case 'flag': {
       if (value === true || value === 1) return 1
@@ -91,6 +122,15 @@ function normalizeField(table: TableName, field: string, def: FieldDef, value: u
     }
     case 'integer':
     case 'real': {
+      if (typeof value === 'string') {
+        // Typed text (the CLI's JSON, a form) is read as tr-TR: 152.000 is 152000, 1.5 is refused.
+        const parsed = parseNumber(value, def.type)
+        if (!parsed.ok) {
+          const kind = def.type === 'integer' ? { tr: 'tam sayı olmalı', en: 'must be an integer' } : { tr: 'sayı olmalı', en: 'must be a number' }
+          throw new ValidationError(table, field, value, 'type', kind, parsed.reason)
+        }
+        return normalizeField(table, field, def, parsed.value)
+      }
       const ok = typeof value === 'number' && Number.isFinite(value) && (def.type === 'real' || Number.isInteger(value))
       if (!ok) {
         const kind = def.type === 'integer' ? { tr: 'tam sayı olmalı', en: 'must be an integer' } : { tr: 'sayı olmalı', en: 'must be a number' }
@@ -148,7 +188,6 @@ export function validateRecord(table: TableName, record: Readonly<Record<string,
     })
   } catch (error) {
     if (!(error instanceof ShiftError)) throw error
-    const [tr, en] = error.message.split(' / ')
-    throw new ValidationError(table, error.field, error.value, 'shift', { tr: tr ?? error.message, en: en ?? error.message })
+    throw new ValidationError(table, error.field, error.value, 'shift', error.text)
   }
 }

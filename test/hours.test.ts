@@ -247,7 +247,7 @@ describe('checkNewShift', () => {
       const err = e as ShiftError
       expect(err.field).toBe('start_time')
       expect(err.value).toBe('99:25')
-      expect(err.message).toBe('Geçersiz saat: 99:25 (HH:MM olmalı) / Invalid time: 99:25 (must be HH:MM)')
+      expect(err.message).toBe('Geçersiz saat: 99:25 (SS:DD olmalı) / Invalid time: 99:25 (must be HH:MM)')
     }
   })
 })

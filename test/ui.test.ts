@@ -249,8 +249,8 @@ describe('the Rainstaff web app', () => {
     await vehicle.locator('input[name="inspection_date"]').fill(typed(addDays(today, -3)))
     await vehicle.locator('input[name="insurance_date"]').fill(typed(addDays(today, 200)))
     await vehicle.locator('button[type="submit"]').click()
-    // Plates are stored the way the legacy program compared them: upper case, no spaces.
-    const car = recordRow(page, '06ABC123')
+    // Plates are stored the way the legacy program compared them (upper case, no spaces) and shown grouped.
+    const car = recordRow(page, '06 ABC 123')
     await car.waitFor()
     // 14 000 km interval from 22 500: due at 36 500, so 1 500 km left (soon); inspection 3 days late.
     expect(await car.locator('[data-testid="fleet-alert"]').allTextContents()).toEqual(['Yağ değişimine 1.500 km kaldı', 'Muayene 3 gün gecikti'])
@@ -260,7 +260,7 @@ describe('the Rainstaff web app', () => {
     await vehicle.locator('input[name="plate"]').fill('06 abc 123')
     await vehicle.locator('button[type="submit"]').click()
     const exists = page.locator('[data-testid="record-exists"]')
-    expect(await exists.textContent()).toContain('06ABC123 zaten kayıtlı; hiçbir şey değiştirilmedi')
+    expect(await exists.textContent()).toContain('06 ABC 123 zaten kayıtlı; hiçbir şey değiştirilmedi')
     expect(await car.textContent()).toContain('35.000')
     await screenshot(page, 'vehicle-exists')
     await exists.locator('[data-testid="open-existing"]').click()

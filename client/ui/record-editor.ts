@@ -9,9 +9,11 @@ import { readRecord } from '../../crdt/records.ts'
 import { RecordError } from '../../crdt/regionDoc.ts'
 import type { Row } from '../../crdt/mirror.ts'
 import { TABLES, type FieldDef, type RecordInput, type TableName } from '../../schema/tables.ts'
-import { formatDate, formatDateTime, formatNumber, isMessageKey, t, type Lang } from './i18n.ts'
+import { fieldLabelText } from '../../schema/labels.ts'
+import { formatDate, formatDateTime, formatNumber, t, type Lang } from './i18n.ts'
 import { LiveQuery, text } from './live-query.ts'
-import { errorText, numberOrNull, Screen } from './screen.ts'
+import { errorField, errorIn, Screen, textOrNull } from './screen.ts'
+import { formatPlate, searchMatches } from '../../schema/turkishInput.ts'
 import { shared } from './styles.ts'
 
 type Draft = Record<string, string | boolean>
@@ -19,13 +21,13 @@ type Draft = Record<string, string | boolean>
 const collator = new Intl.Collator('tr')
 
 export function fieldLabel(lang: Lang, field: string): string {
-  const key = `field.${field}`
-  return isMessageKey(key) ? t(lang, key) : field
+  return fieldLabelText(field)[lang]
 }
 
 /** A stored value as the list shows it: dates in the language's format, numbers grouped. */
-export function shownValue(lang: Lang, def: FieldDef | undefined, value: unknown): string {
+export function shownValue(lang: Lang, def: FieldDef | undefined, value: unknown, field?: string): string {
   if (value === null || value === undefined || value === '') return ''
+  if (field === 'plate' && typeof value === 'string') return formatPlate(value)
   if (def?.type === 'date' && typeof value === 'string') return formatDate(lang, value)
   if (def?.type === 'flag') return Number(value) === 1 ? t(lang, 'yes') : t(lang, 'no')
   if ((def?.type === 'integer' || def?.type === 'real') && typeof value === 'number') return formatNumber(lang, value)
@@ -50,7 +52,8 @@ function inputFrom(table: TableName, fields: readonly string[], draft: Draft): R
     const def = TABLES[table].fields[field]
     const value = draft[field]
     if (def.type === 'flag') input[field] = value === true ? 1 : 0
-    else if (def.type === 'integer' || def.type === 'real') input[field] = numberOrNull(String(value ?? ''))
+    // Numbers go as typed: the schema reads them as tr-TR (152.000) and refuses what is ambiguous (1.5).
+    else if (def.type === 'integer' || def.type === 'real') input[field] = textOrNull(String(value ?? ''))
     else input[field] = typeof value === 'string' && value.trim() !== '' ? value : null
   }
   return input
@@ -87,7 +90,8 @@ export class RecordEditor extends Screen {
   editing: string | null = null
   /** The record a refused new entry's key already names, offered to open instead. */
   existing: string | null = null
-  error = ''
+  /** The refused edit, kept as the error itself so it is shown in the language of the moment. */
+  error: unknown = undefined
   filter = ''
   showDeleted = false
 
@@ -116,8 +120,12 @@ export class RecordEditor extends Screen {
   }
 
   private visibleRows(): Row[] {
-    const needle = this.filter.trim().toLocaleLowerCase('tr-TR')
-    const rows = needle === '' ? this.records.rows : this.records.rows.filter((row) => this.fields.some((f) => text(row[f]).toLocaleLowerCase('tr-TR').includes(needle)))
+    // Turkish-aware and accent-blind: "ayse" finds Ayşe, "IBRAHIM" finds İbrahim, "06abc" finds 06 ABC 123.
+    const needle = this.filter.trim()
+    const rows =
+      needle === ''
+        ? this.records.rows
+        : this.records.rows.filter((row) => this.fields.some((f) => searchMatches(text(row[f]), needle) || (f === 'plate' && searchMatches(formatPlate(text(row[f])), needle))))
     return [...rows].sort((a, b) => collator.compare(text(a[this.nameField]), text(b[this.nameField])))
   }
 
@@ -147,7 +155,7 @@ export class RecordEditor extends Screen {
               ${rows.length === 0 ? html`<tr><td colspan=${columns.length + 2} class="muted">${t(lang, 'list.empty')}</td></tr>` : nothing}
               ${rows.map(
                 (row) => html`<tr data-testid="record-row">
-                  ${columns.map((f) => html`<td>${shownValue(lang, TABLES[this.table].fields[f], row[f])}</td>`)}
+                  ${columns.map((f) => html`<td>${shownValue(lang, TABLES[this.table].fields[f], row[f], f)}</td>`)}
                   ${this.rowNote ? html`<td class="wrap">${this.rowNote(row)}</td>` : nothing}
                   <td>
                     ${this.writable
@@ -174,24 +182,34 @@ export class RecordEditor extends Screen {
           if (def.type === 'flag') {
             return html`<label class="check"><input type="checkbox" name=${field} .checked=${value === true} @change=${(e: Event) => this.set(field, (e.target as HTMLInputElement).checked)} />${fieldLabel(lang, field)}</label>`
           }
-          const placeholder = def.type === 'date' ? 'GG.AA.YYYY' : def.type === 'time' ? 'SS:DD' : ''
+          const placeholder = def.type === 'date' ? (lang === 'tr' ? 'GG.AA.YYYY' : 'DD.MM.YYYY') : def.type === 'time' ? (lang === 'tr' ? 'SS:DD' : 'HH:MM') : ''
           const mode = def.type === 'integer' ? 'numeric' : def.type === 'real' ? 'decimal' : 'text'
+          const invalid = this.error !== undefined && errorField(this.error) === field
           return html`<label
             >${fieldLabel(lang, field)}${def.required ? ' *' : ''}
-            <input name=${field} inputmode=${mode} placeholder=${placeholder} .value=${typeof value === 'string' ? value : ''} @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)}
-          /></label>`
+            <input
+              name=${field}
+              inputmode=${mode}
+              placeholder=${placeholder}
+              class=${invalid ? 'invalid' : ''}
+              aria-invalid=${invalid ? 'true' : 'false'}
+              aria-describedby=${invalid ? `error-${field}` : nothing}
+              .value=${typeof value === 'string' ? value : ''}
+              @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)}
+            />${invalid ? html`<span class="field-error" role="alert" id=${`error-${field}`} data-testid="form-error">${errorIn(lang, this.error)}</span>` : nothing}</label
+          >`
         })}
         <button class="primary" type="submit" data-edit>${t(lang, this.editing === null ? 'action.add' : 'action.update')}</button>
         ${this.editing !== null ? html`<button type="button" @click=${this.cancel}>${t(lang, 'action.cancel')}</button>` : nothing}
       </form>
       ${this.existing !== null ? this.renderExisting(this.existing) : nothing}
-      ${this.error ? html`<p class="error" role="alert" data-testid="form-error">${this.error}</p>` : nothing}`
+      ${this.error !== undefined && !this.fields.includes(errorField(this.error) ?? '') ? html`<p class="error" role="alert" data-testid="form-error">${errorIn(lang, this.error)}</p>` : nothing}`
   }
 
   private renderExisting(id: string): TemplateResult {
     const lang = this.language
     const row = this.records.rows.find((r) => text(r.id) === id)
-    const key = row === undefined ? id : text(row[this.nameField])
+    const key = row === undefined ? id : shownValue(lang, TABLES[this.table].fields[this.nameField], row[this.nameField], this.nameField)
     return html`<p class="error" role="alert" data-testid="record-exists">
       ${t(lang, 'record.exists', { key })}
       ${row !== undefined ? html`<button type="button" data-testid="open-existing" @click=${() => this.edit(row)}>${t(lang, 'record.open')}</button>` : nothing}
@@ -247,7 +265,7 @@ export class RecordEditor extends Screen {
     this.base = draft
     this.editing = text(row.id)
     this.existing = null
-    this.error = ''
+    this.error = undefined
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('form input')?.focus())
   }
 
@@ -256,7 +274,7 @@ export class RecordEditor extends Screen {
     this.draft = {}
     this.base = {}
     this.existing = null
-    this.error = ''
+    this.error = undefined
   }
 
   private save = (event: Event): void => {
@@ -274,10 +292,10 @@ export class RecordEditor extends Screen {
     } catch (error) {
       if (error instanceof RecordError && error.code === 'exists') {
         this.existing = error.id
-        this.error = ''
+        this.error = undefined
         return
       }
-      this.error = errorText(error)
+      this.error = error
       return
     }
     this.cancel()
@@ -287,18 +305,18 @@ export class RecordEditor extends Screen {
   private deleteRow(id: string): void {
     try {
       this.workspace?.engine.delete(this.table, id, this.region)
-      this.error = ''
+      this.error = undefined
     } catch (error) {
-      this.error = errorText(error)
+      this.error = error
     }
   }
 
   private restore(id: string): void {
     try {
       this.workspace?.engine.restore(this.table, id, this.region)
-      this.error = ''
+      this.error = undefined
     } catch (error) {
-      this.error = errorText(error)
+      this.error = error
     }
   }
 }

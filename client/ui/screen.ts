@@ -4,7 +4,8 @@
  * read these; they change data through the engine and tell the shell nothing else.
  */
 import { LitElement, type PropertyDeclarations } from 'lit'
-import type { Lang } from './i18n.ts'
+import { bilingualOf } from '../../schema/bilingual.ts'
+import { languagePart, type Lang } from './i18n.ts'
 import type { Workspace } from './workspace.ts'
 
 export class Screen extends LitElement {
@@ -34,8 +35,21 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** Form text → the value the schema expects: blank stays blank (null), numbers as numbers. */
-export function numberOrNull(text: string): number | null {
-  const trimmed = text.trim().replace(',', '.')
-  return trimmed === '' ? null : Number(trimmed)
+/** A refused edit in the screen's one language: the error's Bilingual text, else its message's half. */
+export function errorIn(lang: Lang, error: unknown): string {
+  const text = bilingualOf(error)
+  if (text !== undefined) return text[lang]
+  return languagePart(lang, error instanceof Error ? error.message : String(error))
+}
+
+/** The field a refused edit is about (ValidationError, ShiftError), to mark and to put the message next to. */
+export function errorField(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('field' in error)) return undefined
+  const field = (error as { field: unknown }).field
+  return typeof field === 'string' ? field : undefined
+}
+
+/** Form text as the schema reads it: blank is null; anything else goes as typed, read as tr-TR there. */
+export function textOrNull(text: string): string | null {
+  return text.trim() === '' ? null : text.trim()
 }

@@ -129,6 +129,19 @@ export const shared = css`
     overflow: auto;
     max-height: 60vh;
   }
+  input.invalid,
+  select.invalid {
+    border-color: #b3261e;
+    outline: 2px solid #b3261e33;
+    background: #fff6f5;
+  }
+  .field-error {
+    display: block;
+    color: #b3261e;
+    font-size: 0.85em;
+    max-width: 22em;
+    white-space: normal;
+  }
   .error {
     color: var(--bad);
     background: #fff1f0;

@@ -13,6 +13,7 @@ import { createRegionDoc } from '../regionDoc.ts'
 import { importLegacyFile, pcRegionOf, type ImportProgress, type ImportReport } from './importer.ts'
 import { LegacyFileError, readLegacyFile } from './reader.ts'
 import { formatReport, reportJson } from './report.ts'
+import { inLocale } from '../../schema/bilingual.ts'
 
 export const IMPORT_HELP = `Kullanım / Usage:
   rainstaff import-legacy FILE.db [FILE.db …] --data DIR   [--region R] [--dry-run] [--json] [--by NAME]
@@ -232,27 +233,27 @@ export async function runImportCli(args: string[]): Promise<number> {
     return await importLegacyCommand(args)
   } catch (error) {
     if (error instanceof UsageError) {
-      err(`${error.message}\n\n${IMPORT_HELP}`)
+      err(`${inLocale(error)}\n\n${IMPORT_HELP}`)
       return 2
     }
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      err(`${error.message}\n\n${IMPORT_HELP}`)
+      err(`${inLocale(error)}\n\n${IMPORT_HELP}`)
       return 2
     }
     const { PeerImportError } = await import('./peer.ts')
     if (error instanceof PeerImportError) {
-      err(error.message)
+      err(inLocale(error))
       return error.exitCode
     }
     const { LocalStoreError } = await import('../../client/localStore.ts')
     if (error instanceof LocalStoreError) {
-      err(error.message)
+      err(inLocale(error))
       return 1
     }
     const { StoreError } = await import('../../relay/store.ts')
     const { ConfigError } = await import('../../relay/options.ts')
     if (error instanceof LegacyFileError || error instanceof StoreError || error instanceof ConfigError) {
-      err(error.message)
+      err(inLocale(error))
       return 1
     }
     throw error

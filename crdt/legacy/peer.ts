@@ -12,15 +12,16 @@ import { sessionFromAccount } from '../../client/signIn.ts'
 import { createRegionDoc } from '../regionDoc.ts'
 import { importLegacyFile, pcRegionOf, type ImportProgress, type ImportReport } from './importer.ts'
 import { readLegacyFile, type LegacyFile } from './reader.ts'
+import { BilingualError } from '../../schema/bilingual.ts'
 
 /** Why the peer import cannot run; bilingual, nothing was written. `exitCode` follows client/cli.ts. */
-export class PeerImportError extends Error {
+export class PeerImportError extends BilingualError {
   constructor(
     readonly exitCode: number,
     tr: string,
     en: string,
   ) {
-    super(`${tr} / ${en}`)
+    super({ tr, en })
     this.name = 'PeerImportError'
   }
 }

@@ -5,6 +5,7 @@
  * differ between files that hold the same data.
  */
 import initSqlJs, { type Database } from 'sql.js'
+import { BilingualError } from '../../schema/bilingual.ts'
 
 export type LegacyValue = string | number | Uint8Array | null
 
@@ -24,9 +25,9 @@ export interface LegacyFile {
 }
 
 /** The file cannot be read as a legacy Rainstaff database; nothing was imported. */
-export class LegacyFileError extends Error {
+export class LegacyFileError extends BilingualError {
   constructor(tr: string, en: string, options?: { cause?: unknown }) {
-    super(`${tr} / ${en}`, options)
+    super({ tr, en }, { cause: options?.cause })
     this.name = 'LegacyFileError'
   }
 }

@@ -14,7 +14,8 @@ import { monthRange } from '../../report.ts'
 import type { RecordInput } from '../../../schema/tables.ts'
 import { addDays, formatDate, formatHours, formatMonth, formatWeekday, t, todayIso, type Lang } from '../i18n.ts'
 import { LiveQuery, num, text } from '../live-query.ts'
-import { errorText, numberOrNull, Screen } from '../screen.ts'
+import { errorField, errorIn, Screen, textOrNull } from '../screen.ts'
+import { parseDate, parseNumber, parseTime } from '../../../schema/turkishInput.ts'
 import { shared } from '../styles.ts'
 
 interface Entry {
@@ -30,6 +31,12 @@ interface Entry {
 
 const HOUR_COLUMNS = ['worked', 'scheduled', 'overtime', 'night', 'overnight'] as const
 const SPECIAL_COLUMNS = ['special_normal', 'special_overtime', 'special_night'] as const
+
+/** The entry input a refused record field belongs to (the schema's work_date is the form's date). */
+function entryField(field: string | undefined): keyof Entry | undefined {
+  if (field === 'work_date') return 'date'
+  return field === 'start_time' || field === 'end_time' || field === 'break_minutes' || field === 'notes' ? field : undefined
+}
 
 /** ISO → GG.AA.YYYY, what people type here; the validator reads both. */
 function typedDate(iso: string): string {
@@ -54,7 +61,8 @@ function timesheetInput(e: Entry): RecordInput<'timesheets'> {
     work_date: e.date,
     start_time: e.start_time,
     end_time: e.end_time,
-    break_minutes: numberOrNull(e.break_minutes) as number,
+    // Read as tr-TR by the schema, which refuses "abc" with the field's label instead of NaN.
+    break_minutes: textOrNull(e.break_minutes) as unknown as number,
     is_special: e.is_special ? 1 : 0,
     notes: e.notes.trim() === '' ? null : e.notes,
   }
@@ -95,7 +103,8 @@ export class PuantajScreen extends Screen {
   /** The row's values when its edit began: an update sends only the fields changed since. */
   private editBase: Entry = emptyEntry()
   editing: string | null = null
-  error = ''
+  /** The refused save, as the error: shown in the language of the moment, next to its field. */
+  error: unknown = undefined
   notice = ''
   employeeFilter = ''
   from = monthRange(currentMonth()).start
@@ -171,18 +180,26 @@ export class PuantajScreen extends Screen {
   private preview(settings: HourSettings): RowHours | string | undefined {
     const e = this.entry
     if (e.date.trim() === '' || e.start_time.trim() === '' || e.end_time.trim() === '') return undefined
+    const time = (typed: string): string => {
+      const parsed = parseTime(typed)
+      return parsed.ok && parsed.value !== null ? parsed.value : typed
+    }
+    const date = parseDate(e.date)
+    if (!date.ok) return date.reason[this.language]
+    const breakMinutes = parseNumber(e.break_minutes, 'integer')
+    if (!breakMinutes.ok) return breakMinutes.reason[this.language]
     const shift = {
-      work_date: e.date,
-      start_time: e.start_time,
-      end_time: e.end_time,
-      break_minutes: numberOrNull(e.break_minutes) ?? 0,
+      work_date: date.value ?? e.date,
+      start_time: time(e.start_time),
+      end_time: time(e.end_time),
+      break_minutes: breakMinutes.value ?? 0,
       is_special: e.is_special ? 1 : 0,
     }
     try {
       checkNewShift(shift)
       return rowHours(shift, settings)
     } catch (error) {
-      if (error instanceof ShiftError) return error.message
+      if (error instanceof ShiftError) return errorIn(this.language, error)
       throw error
     }
   }
@@ -202,6 +219,7 @@ export class PuantajScreen extends Screen {
     const e = this.entry
     const employees = this.sortedEmployees()
     const preview = this.preview(settings)
+    const wrong = this.error === undefined ? undefined : entryField(errorField(this.error))
     const field = (name: keyof Entry, label: string, placeholder: string, width: string): TemplateResult =>
       html`<label
         >${label}<input
@@ -209,9 +227,15 @@ export class PuantajScreen extends Screen {
           data-testid=${`entry-${name}`}
           style="width:${width}"
           placeholder=${placeholder}
+          class=${wrong === name ? 'invalid' : ''}
+          aria-invalid=${wrong === name ? 'true' : 'false'}
+          aria-describedby=${wrong === name ? `error-${name}` : nothing}
           .value=${String(e[name])}
           @input=${(ev: Event) => this.set(name, (ev.target as HTMLInputElement).value)}
-      /></label>`
+        />${wrong === name
+          ? html`<span class="field-error" role="alert" id=${`error-${name}`} data-testid="entry-error">${errorIn(lang, this.error)}</span>`
+          : nothing}</label
+      >`
     return html`<section>
       <h2>${t(lang, 'puantaj.entry')}${this.editing !== null ? html` — <span class="muted">${t(lang, 'action.edit')}</span>` : nothing}</h2>
       ${employees.length === 0 ? html`<p class="muted">${t(lang, 'puantaj.noEmployees')}</p>` : nothing}
@@ -232,8 +256,9 @@ export class PuantajScreen extends Screen {
             )}
           </select>
         </label>
-        ${field('date', t(lang, 'puantaj.date'), 'GG.AA.YYYY', '7.5em')} ${field('start_time', t(lang, 'puantaj.start'), 'SS:DD', '4.2em')}
-        ${field('end_time', t(lang, 'puantaj.end'), 'SS:DD', '4.2em')} ${field('break_minutes', t(lang, 'puantaj.break'), '0', '4.2em')}
+        ${field('date', t(lang, 'puantaj.date'), lang === 'tr' ? 'GG.AA.YYYY' : 'DD.MM.YYYY', '7.5em')}
+        ${field('start_time', t(lang, 'puantaj.start'), lang === 'tr' ? 'SS:DD' : 'HH:MM', '4.2em')}
+        ${field('end_time', t(lang, 'puantaj.end'), lang === 'tr' ? 'SS:DD' : 'HH:MM', '4.2em')} ${field('break_minutes', t(lang, 'puantaj.break'), '0', '4.2em')}
         <label class="check"
           ><input type="checkbox" name="is_special" data-testid="entry-special" .checked=${e.is_special} @change=${(ev: Event) => this.set('is_special', (ev.target as HTMLInputElement).checked)} />${t(
             lang,
@@ -254,7 +279,7 @@ export class PuantajScreen extends Screen {
                 (k) => html`<span><span class="muted">${t(lang, `hours.${k}`)}</span> <strong data-testid=${`entry-${k}`}>${formatHours(lang, preview[k])}</strong></span>`,
               )}`}
       </div>
-      ${this.error ? html`<p class="error" role="alert" data-testid="entry-error">${this.error}</p>` : nothing}
+      ${this.error !== undefined && wrong === undefined ? html`<p class="error" role="alert" data-testid="entry-error">${errorIn(lang, this.error)}</p>` : nothing}
       ${this.notice ? html`<p class="ok" data-testid="entry-notice">${this.notice}</p>` : nothing}
       <p class="muted">${t(lang, 'puantaj.keyboardHint')}</p>
     </section>`
@@ -389,13 +414,18 @@ export class PuantajScreen extends Screen {
 
   private setRange(which: 'from' | 'to', event: Event): void {
     const input = event.target as HTMLInputElement
-    const iso = parseWorkDate(input.value)
-    if (iso === null) {
-      this.filterError = `Geçersiz tarih: ${input.value} (GG.AA.YYYY) / Invalid date: ${input.value} (DD.MM.YYYY)`
+    const parsed = parseDate(input.value)
+    if (!parsed.ok || parsed.value === null) {
+      const reason = parsed.ok ? { tr: 'Tarih boş olamaz', en: 'The date cannot be empty' } : parsed.reason
+      this.filterError = reason[this.language]
+      input.classList.add('invalid')
+      input.setAttribute('aria-invalid', 'true')
       return
     }
+    input.classList.remove('invalid')
+    input.setAttribute('aria-invalid', 'false')
     this.filterError = ''
-    this[which] = iso
+    this[which] = parsed.value
   }
 
   private showMonth(month: string): void {
@@ -435,19 +465,23 @@ export class PuantajScreen extends Screen {
       if (this.editing === null) engine.insert('timesheets', input, this.region)
       else engine.update('timesheets', this.editing, changedFields(input, timesheetInput(this.editBase)), this.region)
     } catch (error) {
-      this.error = errorText(error)
+      this.error = error
       this.notice = ''
       return
     }
     const saved = parseWorkDate(e.date) ?? todayIso()
-    this.error = ''
-    this.notice = `${t(this.language, 'saved')}: ${formatDate(this.language, saved)} ${e.start_time}–${e.end_time}`
+    const shownTime = (typed: string): string => {
+      const parsed = parseTime(typed)
+      return parsed.ok && parsed.value !== null ? parsed.value : typed
+    }
+    this.error = undefined
+    this.notice = `${t(this.language, 'saved')}: ${formatDate(this.language, saved)} ${shownTime(e.start_time)}–${shownTime(e.end_time)}`
     if (this.editing !== null) {
       this.editing = null
       this.entry = { ...emptyEntry(), employee_id: e.employee_id, template: e.template }
     } else {
       // Next row: same employee, template and times, the following day.
-      this.entry = { ...e, date: typedDate(addDays(saved, 1)), notes: '', is_special: false }
+      this.entry = { ...e, start_time: shownTime(e.start_time), end_time: shownTime(e.end_time), date: typedDate(addDays(saved, 1)), notes: '', is_special: false }
     }
     void this.updateComplete.then(() => {
       const date = this.renderRoot.querySelector<HTMLInputElement>('input[name="date"]')
@@ -469,7 +503,7 @@ export class PuantajScreen extends Screen {
       notes: text(row.notes),
     }
     this.editBase = this.entry
-    this.error = ''
+    this.error = undefined
     this.notice = ''
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input[name="date"]')?.focus())
   }
@@ -477,14 +511,14 @@ export class PuantajScreen extends Screen {
   private cancelEdit = (): void => {
     this.editing = null
     this.entry = { ...emptyEntry(), employee_id: this.entry.employee_id }
-    this.error = ''
+    this.error = undefined
   }
 
   private deleteRow(id: string): void {
     try {
       this.workspace?.engine.delete('timesheets', id, this.region)
     } catch (error) {
-      this.error = errorText(error)
+      this.error = error
     }
   }
 
@@ -492,7 +526,7 @@ export class PuantajScreen extends Screen {
     try {
       this.workspace?.engine.restore('timesheets', id, this.region)
     } catch (error) {
-      this.error = errorText(error)
+      this.error = error
     }
   }
 }
