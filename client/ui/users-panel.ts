@@ -6,7 +6,7 @@
  * the one for the current language is shown. Passwords go only in POST bodies.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
-import { formatDateTime, t, type Lang } from './i18n.ts'
+import { formatDateTime, t, type Lang, type MessageKey } from './i18n.ts'
 import { MIN_PASSWORD_LENGTH } from './password-dialog.ts'
 import { shared } from './styles.ts'
 import type { Workspace } from './workspace.ts'
@@ -62,7 +62,7 @@ export class RsUsersPanel extends LitElement {
         font-size: 0.9em;
         display: block;
       }
-      td.actions {
+      .actions {
         display: flex;
         flex-wrap: wrap;
         gap: 0.3rem;
@@ -87,7 +87,8 @@ export class RsUsersPanel extends LitElement {
   addErrors: Partial<Record<'username' | 'role' | 'region' | 'password' | 'again' | 'form', string>> = {}
   /** A refusal for one account's row: `[username, text]`. */
   rowError: readonly [string, string] | undefined = undefined
-  notice = ''
+  /** The last outcome, as a message key and its values so it follows the language switch. */
+  notice: { key: MessageKey; name: string } | { text: string } | undefined = undefined
   busy = false
 
   override connectedCallback(): void {
@@ -136,7 +137,7 @@ export class RsUsersPanel extends LitElement {
       this.accounts = (answer.users as Account[] | undefined) ?? []
       this.regions = (answer.regions as Array<{ slug: string; name: string }> | undefined) ?? []
     } catch (error) {
-      this.notice = this.words(error)
+      this.notice = { text: this.words(error) }
     }
   }
 
@@ -165,13 +166,17 @@ export class RsUsersPanel extends LitElement {
                 <td data-testid="user-region">${regionName(a.region)}</td>
                 <td data-testid="user-state">${t(lang, a.disabled ? 'users.disabled' : 'users.active')}</td>
                 <td>${formatDateTime(lang, new Date(a.updatedAt).toISOString())}</td>
-                <td class="actions">${a.username === me ? nothing : this.renderRowActions(a)}</td>
+                <td><div class="actions">${a.username === me ? nothing : this.renderRowActions(a)}</div></td>
               </tr>
               ${this.renderRowMode(a)}`,
           )}
         </tbody>
       </table>
-      ${this.notice ? html`<p class="ok" role="status" data-testid="users-notice">${this.notice}</p>` : nothing} ${this.renderAddForm()}
+      ${this.notice
+        ? html`<p class=${'text' in this.notice ? 'error' : 'ok'} role="status" data-testid="users-notice">
+            ${'text' in this.notice ? this.notice.text : t(this.language, this.notice.key, { name: this.notice.name })}
+          </p>`
+        : nothing} ${this.renderAddForm()}
     </section>`
   }
 
@@ -281,13 +286,13 @@ export class RsUsersPanel extends LitElement {
     const errors: RsUsersPanel['addErrors'] = { ...this.passwordProblem(this.field(form, 'password'), this.field(form, 'again')) }
     if (username === '') errors.username = t(this.language, 'password.required')
     this.addErrors = errors
-    this.notice = ''
+    this.notice = undefined
     if (Object.keys(errors).length > 0) return
     this.busy = true
     try {
       await this.api('POST', '/api/users', { username, role, region: role === 'admin' ? null : region, password: this.field(form, 'password') })
       form.reset()
-      this.notice = t(this.language, 'users.added', { name: username })
+      this.notice = { key: 'users.added', name: username }
       await this.reload()
     } catch (error) {
       const code = error instanceof ApiError ? error.code : ''
@@ -299,12 +304,12 @@ export class RsUsersPanel extends LitElement {
     }
   }
 
-  private async run(a: Account, call: () => Promise<unknown>, notice: string): Promise<void> {
+  private async run(a: Account, call: () => Promise<unknown>, notice: MessageKey): Promise<void> {
     this.busy = true
     try {
       await call()
       this.setMode(a.username, undefined)
-      this.notice = notice
+      this.notice = { key: notice, name: a.username }
       await this.reload()
     } catch (error) {
       this.rowError = [a.username, this.words(error)]
@@ -319,7 +324,7 @@ export class RsUsersPanel extends LitElement {
     const role = this.field(form, 'role')
     const region = this.field(form, 'region')
     const path = `/api/users/${encodeURIComponent(a.username)}/role`
-    return this.run(a, () => this.api('POST', path, { role, region: role === 'admin' ? null : region }), t(this.language, 'users.changed', { name: a.username }))
+    return this.run(a, () => this.api('POST', path, { role, region: role === 'admin' ? null : region }), 'users.changed')
   }
 
   private async resetPassword(event: Event, a: Account): Promise<void> {
@@ -333,12 +338,12 @@ export class RsUsersPanel extends LitElement {
       return
     }
     const path = `/api/users/${encodeURIComponent(a.username)}/password`
-    await this.run(a, () => this.api('POST', path, { password }), t(this.language, 'users.passwordReset', { name: a.username }))
+    await this.run(a, () => this.api('POST', path, { password }), 'users.passwordReset')
   }
 
   private confirmed(a: Account, action: 'disable' | 'enable' | 'delete'): Promise<void> {
     const path = `/api/users/${encodeURIComponent(a.username)}/${action}`
-    const notice = t(this.language, action === 'delete' ? 'users.deleted' : 'users.changed', { name: a.username })
+    const notice: MessageKey = action === 'delete' ? 'users.deleted' : 'users.changed'
     return this.run(a, () => this.api('POST', path, {}), notice)
   }
 }
