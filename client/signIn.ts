@@ -199,6 +199,11 @@ export interface Session {
   /** When `token()` expires (the relay's clock, ms since the epoch), or null without a token. */
   expiresAt(): number | null
   renew(): Promise<string>
+  /**
+   * Takes a token the relay issued outside `renew()` (a password change answers one for the
+   * account's new generation) and, when given, the password to log in with later.
+   */
+  adopt?(result: LoginResult, password?: string): void
 }
 
 export interface SessionOptions {
@@ -211,7 +216,8 @@ export interface SessionOptions {
  * A session from a device account. It renews with its token while the relay accepts that, and
  * otherwise logs in again when `password` is given (throwing `no_password` when it is not).
  */
-export function sessionFromAccount(account: DeviceAccount, password: string | null, options: SessionOptions = {}): Session {
+export function sessionFromAccount(account: DeviceAccount, initialPassword: string | null, options: SessionOptions = {}): Session {
+  let password = initialPassword
   const relay = relayAddress(account.relay)
   let token = account.token ?? null
   let expiresAt = token === null ? null : (account.expiresAt ?? null)
@@ -228,9 +234,18 @@ export function sessionFromAccount(account: DeviceAccount, password: string | nu
     },
     token: () => token,
     expiresAt: () => expiresAt,
+    adopt(result: LoginResult, newPassword?: string) {
+      token = result.token
+      expiresAt = result.expiresAt
+      user = result.user
+      regions = result.regions
+      if (newPassword !== undefined) password = newPassword
+      void options.onToken?.(result.token, result.expiresAt)
+    },
     renew() {
       // One renewal for every region that found its token expired at the same moment.
       renewing ??= (async () => {
+        const before = token
         try {
           // Tried even when the local clock says expired: the relay's clock is the one that counts.
           let result = token === null ? undefined : await renewToken(relay, token, options.fetch)
@@ -244,6 +259,11 @@ export function sessionFromAccount(account: DeviceAccount, password: string | nu
           regions = result.regions
           await options.onToken?.(result.token, result.expiresAt)
           return result.token
+        } catch (error) {
+          // A token adopted meanwhile (the password changed while this renewal ran with the old
+          // token and password): the session goes on with it.
+          if (token !== null && token !== before) return token
+          throw error
         } finally {
           renewing = null
         }
@@ -297,4 +317,77 @@ export async function signIn(options: SignInOptions): Promise<SignedIn> {
   await options.store.writeAccount(account)
   const session = sessionFromAccount({ ...account, token: result.token, expiresAt: result.expiresAt }, options.password, options)
   return { session, online: true }
+}
+
+export type PasswordChangeErrorCode = 'wrong_password' | 'password_too_short' | 'rate_limited' | 'unreachable' | 'relay_error' | 'session'
+
+/** A refused password change: `code` says which field it is about; `tr`/`en` the relay's words. */
+export class PasswordChangeError extends Error {
+  constructor(
+    readonly code: PasswordChangeErrorCode,
+    readonly tr: string,
+    readonly en: string,
+  ) {
+    super(`${tr} / ${en}`)
+    this.name = 'PasswordChangeError'
+  }
+}
+
+/**
+ * `POST /api/password` {current, new} with the session's token. The relay voids the account's
+ * tokens and ends its connections; its answer carries a token for the new generation, which the
+ * session adopts together with the new password, so renewals and re-logins go on with those and
+ * the engine's connections come back by themselves. When `store` holds the device account, its
+ * offline verifier is replaced too: the old password no longer unlocks this device offline.
+ */
+export async function changeOwnPassword(
+  session: Session,
+  current: string,
+  next: string,
+  store?: LocalStore,
+  fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const token = session.token() ?? (await session.renew().catch(() => null))
+  if (token === null) throw new PasswordChangeError('session', 'Çevrimiçi oturum gerekli', 'An online session is required')
+  let response: Awaited<ReturnType<FetchLike>>
+  try {
+    response = await fetchImpl(session.relay.http.replace(/\/$/, '') + '/api/password', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ current, new: next }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch {
+    throw new PasswordChangeError('unreachable', ...MESSAGES.unreachable)
+  }
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch {
+    body = undefined
+  }
+  if (response.status !== 200) {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+    const words = (fallback: [string, string]): [string, string] =>
+      typeof b.tr === 'string' && typeof b.en === 'string' ? [b.tr, b.en] : fallback
+    if (response.status === 429) throw new PasswordChangeError('rate_limited', ...words(MESSAGES.rate_limited))
+    if (response.status === 401 && b.code === 'wrong_password') {
+      throw new PasswordChangeError('wrong_password', ...words(['Mevcut parola yanlış', 'The current password is wrong']))
+    }
+    if (response.status === 400 && b.code === 'password_too_short') {
+      throw new PasswordChangeError('password_too_short', ...words(['Parola çok kısa', 'The password is too short']))
+    }
+    if (response.status === 401 || response.status === 403) throw new PasswordChangeError('session', ...words(MESSAGES.no_password))
+    throw new PasswordChangeError('relay_error', ...words(MESSAGES.relay_error))
+  }
+  const result = parseLogin(body)
+  if (result === undefined) throw new PasswordChangeError('relay_error', ...MESSAGES.relay_error)
+  session.adopt?.(result, next)
+  if (store !== undefined) {
+    const account = await store.readAccount()
+    if (account !== undefined && account.user.username === result.user.username) {
+      await store.writeAccount({ ...account, verifier: await createVerifier(next) })
+    }
+  }
 }

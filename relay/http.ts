@@ -12,7 +12,20 @@ import type { LoginLimiter, LoginScope } from './limits.ts'
 import type { Metrics } from './metrics.ts'
 import type { Store } from './store.ts'
 import { signToken, tokenAccount, verifyToken, type TokenClaims } from './tokens.ts'
-import { authenticate, getUser, type LoginResult, type User } from './users.ts'
+import {
+  addUser,
+  authenticate,
+  deleteUser,
+  getUser,
+  listUsers,
+  setDisabled,
+  setPassword,
+  setRole,
+  UserError,
+  type LoginResult,
+  type Role,
+  type User,
+} from './users.ts'
 
 export interface HttpContext {
   readonly store: Store
@@ -44,12 +57,19 @@ export interface HttpContext {
 class HttpError extends Error {
   constructor(
     readonly status: number,
-    tr: string,
-    en: string,
+    readonly tr: string,
+    readonly en: string,
     readonly headers: Record<string, string> = {},
+    /** A stable name for the failure, so a client shows its own words in one language. */
+    readonly code = 'error',
   ) {
     super(`${tr} / ${en}`)
   }
+}
+
+/** The JSON of a refusal: the bilingual `error` older clients read, and each language apart. */
+function errorBody(code: string, tr: string, en: string): Record<string, string> {
+  return { error: `${tr} / ${en}`, code, tr, en }
 }
 
 const MAX_BODY = 16 * 1024
@@ -106,13 +126,13 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   for await (const chunk of req) {
     const buf = chunk as Buffer
     size += buf.length
-    if (size > MAX_BODY) throw new HttpError(413, 'İstek çok büyük', 'Request body too large')
+    if (size > MAX_BODY) throw new HttpError(413, 'İstek çok büyük', 'Request body too large', {}, 'too_large')
     chunks.push(buf)
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'))
   } catch {
-    throw new HttpError(400, 'Geçersiz JSON', 'Invalid JSON body')
+    throw new HttpError(400, 'Geçersiz JSON', 'Invalid JSON body', {}, 'bad_json')
   }
 }
 
@@ -132,23 +152,23 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
 function requireSession(req: IncomingMessage, ctx: HttpContext): { user: User; claims: TokenClaims } {
   const header = req.headers.authorization ?? ''
   const match = /^Bearer\s+(\S+)$/i.exec(header)
-  if (!match?.[1]) throw new HttpError(401, 'Oturum gerekli', 'Authentication required', { 'www-authenticate': 'Bearer' })
+  if (!match?.[1]) throw new HttpError(401, 'Oturum gerekli', 'Authentication required', { 'www-authenticate': 'Bearer' }, 'auth_required')
   const check = verifyToken(ctx.secret, match[1])
   if (!check.ok) {
-    throw new HttpError(401, 'Oturum geçersiz veya süresi doldu', 'Invalid or expired token', { 'www-authenticate': 'Bearer' })
+    throw new HttpError(401, 'Oturum geçersiz veya süresi doldu', 'Invalid or expired token', { 'www-authenticate': 'Bearer' }, 'token_invalid')
   }
   const account = tokenAccount(ctx.store, check.claims)
   if (!account.ok && account.reason === 'revoked') {
-    throw new HttpError(401, 'Hesap değişti; yeniden giriş yapın', 'The account changed; log in again', { 'www-authenticate': 'Bearer' })
+    throw new HttpError(401, 'Hesap değişti; yeniden giriş yapın', 'The account changed; log in again', { 'www-authenticate': 'Bearer' }, 'account_changed')
   }
-  if (!account.ok) throw new HttpError(403, 'Kullanıcı devre dışı veya silindi', 'User disabled or deleted')
+  if (!account.ok) throw new HttpError(403, 'Kullanıcı devre dışı veya silindi', 'User disabled or deleted', {}, 'account_disabled')
   return { user: account.user, claims: check.claims }
 }
 
 /** The admin behind `Authorization: Bearer <token>`, re-read from the store. */
 function requireAdmin(req: IncomingMessage, ctx: HttpContext): User {
   const { user } = requireSession(req, ctx)
-  if (user.role !== 'admin') throw new HttpError(403, 'Yalnızca yönetici', 'Admin only')
+  if (user.role !== 'admin') throw new HttpError(403, 'Yalnızca yönetici', 'Admin only', {}, 'admin_only')
   return user
 }
 
@@ -206,6 +226,55 @@ function renew(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): voi
   })
 }
 
+/**
+ * A password checked against the failed-login limiter, as a login does: the attempt is reserved
+ * before the hash runs (parallel guesses are counted as they start, not as they end), a failure
+ * is logged without what was typed and answered 401 whatever its reason, a lockout 429.
+ * `what` names the attempt in the log (a sign-in, or the current password of a change).
+ */
+async function checkPassword(
+  ctx: HttpContext,
+  address: string,
+  username: string,
+  password: string,
+  what: 'sign-in' | 'password-change',
+): Promise<User> {
+  // Reserved before the hash runs: parallel guesses are counted as they start, not as they end.
+  const admission = await ctx.loginLimiter.reserve(address, username)
+  if (!admission.ok) {
+    ctx.metrics.loginsLimited++
+    const seconds = Math.ceil(admission.retryAfterMs / 1000)
+    if (admission.newLockout) ctx.log(lockoutLine(ctx, admission.scope, username, address, seconds))
+    throw new HttpError(
+      429,
+      'Çok fazla başarısız giriş; sonra deneyin',
+      'Too many failed logins; try later',
+      { 'retry-after': String(seconds) },
+      'rate_limited',
+    )
+  }
+  const { reservation } = admission
+  let result: LoginResult
+  try {
+    result = await authenticate(ctx.store, username, password)
+  } catch (error) {
+    reservation.release()
+    throw error
+  }
+  if (!result.ok) {
+    reservation.fail()
+    ctx.metrics.loginsFailed++
+    const who = result.reason === 'unknown' ? UNKNOWN_NAME : loggedName(ctx, username)
+    ctx.log(`relay: ${what === 'sign-in' ? 'giriş başarısız / sign-in failed' : 'parola değişikliği reddedildi, mevcut parola yanlış / password change refused, wrong current password'}: ${who} from ${printable(address)} (${FAILURE_REASON[result.reason]})`)
+    // One answer for every failure: which of them it was would tell a guesser which names exist,
+    // and a disabled account's 403 would confirm its password.
+    if (what === 'password-change') throw new HttpError(401, 'Mevcut parola yanlış', 'The current password is wrong', {}, 'wrong_password')
+    throw new HttpError(401, 'Kullanıcı adı veya parola yanlış', 'Wrong username or password', {}, 'wrong_password')
+  }
+  reservation.succeed()
+  return result.user
+}
+
 async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
   const body = await readJson(req)
   const username = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).username : undefined
@@ -220,36 +289,8 @@ async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
     throw new HttpError(400, 'Kullanıcı adı ve parola gerekli', 'username and password are required')
   }
   const address = clientAddress(req, ctx.trustProxy)
-  // Reserved before the hash runs: parallel guesses are counted as they start, not as they end.
-  const admission = await ctx.loginLimiter.reserve(address, username)
-  if (!admission.ok) {
-    ctx.metrics.loginsLimited++
-    const seconds = Math.ceil(admission.retryAfterMs / 1000)
-    if (admission.newLockout) ctx.log(lockoutLine(ctx, admission.scope, username, address, seconds))
-    throw new HttpError(429, 'Çok fazla başarısız giriş; sonra deneyin', 'Too many failed logins; try later', {
-      'retry-after': String(seconds),
-    })
-  }
-  const { reservation } = admission
-  let result: LoginResult
-  try {
-    result = await authenticate(ctx.store, username, password)
-  } catch (error) {
-    reservation.release()
-    throw error
-  }
-  if (!result.ok) {
-    reservation.fail()
-    ctx.metrics.loginsFailed++
-    const who = result.reason === 'unknown' ? UNKNOWN_NAME : loggedName(ctx, username)
-    ctx.log(`relay: giriş başarısız / sign-in failed: ${who} from ${printable(address)} (${FAILURE_REASON[result.reason]})`)
-    // One answer for every failure: which of them it was would tell a guesser which names exist,
-    // and a disabled account's 403 would confirm its password.
-    throw new HttpError(401, 'Kullanıcı adı veya parola yanlış', 'Wrong username or password')
-  }
-  reservation.succeed()
+  const user = await checkPassword(ctx, address, username, password, 'sign-in')
   ctx.metrics.loginsOk++
-  const { user } = result
   ctx.log(`relay: giriş / signed in: ${user.username} (${user.role}) from ${printable(address)}`)
   const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs)
   sendJson(res, 200, {
@@ -258,6 +299,169 @@ async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
     user: { username: user.username, role: user.role, region: user.region },
     regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name, writable: user.role === 'editor' && user.region === r.slug })),
   })
+}
+
+/** A field of a JSON object body, or undefined. */
+function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined
+}
+
+/** A string field a request must carry; passwords are bounded like a login's. */
+function stringField(body: unknown, name: string, max = 1024): string {
+  const value = field(body, name)
+  if (typeof value !== 'string' || value.length > max) {
+    throw new HttpError(400, `"${name}" alanı gerekli`, `The field "${name}" is required`, {}, `missing_${name}`)
+  }
+  return value
+}
+
+function roleField(body: unknown): Role | undefined {
+  const role = field(body, 'role')
+  if (role === undefined) return undefined
+  if (role !== 'editor' && role !== 'admin') {
+    throw new HttpError(400, 'Rol editor veya admin olmalı', 'The role must be editor or admin', {}, 'bad_role')
+  }
+  return role
+}
+
+function regionField(body: unknown): string | null | undefined {
+  const region = field(body, 'region')
+  if (region === undefined || region === null) return region
+  if (typeof region !== 'string' || region.length > 64) {
+    throw new HttpError(400, 'Geçersiz bölge', 'Invalid region', {}, 'unknown_region')
+  }
+  return region === '' ? null : region
+}
+
+/** What the account list shows: never a hash, an account id or a generation. */
+function publicUser(user: User): Record<string, unknown> {
+  return {
+    username: user.username,
+    role: user.role,
+    region: user.region,
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  }
+}
+
+function describeUser(user: User): string {
+  return `${user.username} (${user.role}${user.region ? ', ' + user.region : ''}${user.disabled ? ', disabled' : ''})`
+}
+
+/** The answer of a login, a renewal and a password change: a token and what it admits. */
+function sessionBody(ctx: HttpContext, user: User, token: string, expiresAt: number): Record<string, unknown> {
+  return {
+    token,
+    expiresAt,
+    user: { username: user.username, role: user.role, region: user.region },
+    regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name, writable: user.role === 'editor' && user.region === r.slug })),
+  }
+}
+
+/**
+ * `POST /api/password` {current, new}: a signed-in user changes their own password. The current
+ * one is checked like a login (a wrong one is a 401 that counts against the login limiter). The
+ * change voids the account's tokens and ends its open connections like any account change; the
+ * answer carries a fresh token for the new generation, so the caller's session goes on with it.
+ */
+async function changeOwnPassword(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
+  const { user } = requireSession(req, ctx)
+  const body = await readJson(req)
+  const current = stringField(body, 'current')
+  const next = stringField(body, 'new')
+  const address = clientAddress(req, ctx.trustProxy)
+  await checkPassword(ctx, address, user.username, current, 'password-change')
+  await setPassword(ctx.store, user.username, next)
+  const changed = getUser(ctx.store, user.username)
+  if (changed === undefined) throw new HttpError(404, 'Kullanıcı yok', 'No such user', {}, 'no_such_user')
+  ctx.log(`relay: hesap / account: ${user.username} kendi parolasını değiştirdi / changed their own password (from ${printable(address)})`)
+  const { token, expiresAt } = signToken(ctx.secret, changed, ctx.tokenTtlMs)
+  sendJson(res, 200, sessionBody(ctx, changed, token, expiresAt))
+}
+
+const USER_ACTIONS = ['role', 'disable', 'enable', 'password', 'delete'] as const
+type UserAction = (typeof USER_ACTIONS)[number]
+
+/**
+ * The admin's account endpoints: `GET /api/users`, `POST /api/users` (add) and
+ * `POST /api/users/NAME/{role,disable,enable,password,delete}`. Everything is checked by
+ * relay/users.ts as for `rainstaff users`; every change is logged with the admin who made it.
+ * An admin cannot disable, delete or demote their own account here, nor reset their own
+ * password (that is POST /api/password, which asks for the current one): no lock-out by a click.
+ */
+async function users(req: IncomingMessage, res: ServerResponse, ctx: HttpContext, pathname: string, method: string): Promise<void> {
+  const admin = requireAdmin(req, ctx)
+  if (pathname === '/api/users') {
+    if (method === 'GET') return sendJson(res, 200, { users: listUsers(ctx.store).map(publicUser), regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name })) })
+    if (method !== 'POST') throw new HttpError(405, 'Yalnızca GET veya POST', 'GET or POST only', { allow: 'GET, POST' }, 'method')
+    const body = await readJson(req)
+    const role = roleField(body)
+    if (role === undefined) throw new HttpError(400, 'Rol editor veya admin olmalı', 'The role must be editor or admin', {}, 'bad_role')
+    const added = await addUser(
+      ctx.store,
+      { username: stringField(body, 'username', MAX_USERNAME), role, region: regionField(body) ?? null, password: stringField(body, 'password') },
+      ctx.regions,
+    )
+    ctx.log(`relay: hesap / account: ${admin.username} ekledi / added ${describeUser(added)}`)
+    return sendJson(res, 201, { user: publicUser(added) })
+  }
+  const match = /^\/api\/users\/([^/]+)\/([a-z]+)$/.exec(pathname)
+  const action = match?.[2] as UserAction | undefined
+  if (!match || action === undefined || !USER_ACTIONS.includes(action)) throw new HttpError(404, 'Bulunamadı', 'Not found', {}, 'not_found')
+  if (method !== 'POST') throw new HttpError(405, 'Yalnızca POST', 'POST only', { allow: 'POST' }, 'method')
+  let username: string
+  try {
+    username = decodeURIComponent(match[1] ?? '')
+  } catch {
+    throw new HttpError(400, 'Geçersiz yol', 'Invalid path', {}, 'bad_path')
+  }
+  const target = getUser(ctx.store, username)
+  if (target === undefined) throw new HttpError(404, `Kullanıcı yok: ${printable(username)}`, `No such user: ${printable(username)}`, {}, 'no_such_user')
+  if (target.accountId === admin.accountId) {
+    throw new HttpError(
+      409,
+      'Kendi hesabınızı buradan değiştiremezsiniz; parolanız için "Parolamı değiştir"',
+      'You cannot change your own account here; for your password use "Change my password"',
+      {},
+      'self',
+    )
+  }
+  const body = await readJson(req).catch((error: unknown) => {
+    // The actions without fields may come with an empty body.
+    if (error instanceof HttpError && error.code === 'bad_json' && action !== 'role' && action !== 'password') return {}
+    throw error
+  })
+  let line: string
+  let after: User | undefined
+  switch (action) {
+    case 'role': {
+      const role = roleField(body)
+      const region = regionField(body)
+      if (role === undefined && region === undefined) {
+        throw new HttpError(400, 'Rol veya bölge gerekli', 'A role or a region is required', {}, 'bad_role')
+      }
+      after = setRole(ctx.store, target.username, { ...(role !== undefined ? { role } : {}), ...(region !== undefined ? { region } : {}) }, ctx.regions)
+      line = `değiştirdi / changed ${describeUser(target)} → ${describeUser(after)}`
+      break
+    }
+    case 'disable':
+    case 'enable':
+      setDisabled(ctx.store, target.username, action === 'disable')
+      line = `${action === 'disable' ? 'devre dışı bıraktı / disabled' : 'etkinleştirdi / enabled'} ${target.username}`
+      break
+    case 'password':
+      await setPassword(ctx.store, target.username, stringField(body, 'password'))
+      line = `parolasını sıfırladı / reset the password of ${target.username}`
+      break
+    case 'delete':
+      deleteUser(ctx.store, target.username)
+      line = `sildi / deleted ${describeUser(target)}`
+      break
+  }
+  ctx.log(`relay: hesap / account: ${admin.username} ${line}`)
+  after = action === 'delete' ? undefined : getUser(ctx.store, target.username)
+  sendJson(res, 200, after === undefined ? { deleted: target.username } : { user: publicUser(after) })
 }
 
 /** Compares digests so neither the token's length nor its first wrong byte shows in the timing. */
@@ -380,6 +584,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
     if (method !== 'POST') throw new HttpError(405, 'Yalnızca POST', 'POST only', { allow: 'POST' })
     return renew(req, res, ctx)
   }
+  if (pathname === '/api/password') {
+    if (method !== 'POST') throw new HttpError(405, 'Yalnızca POST', 'POST only', { allow: 'POST' }, 'method')
+    return changeOwnPassword(req, res, ctx)
+  }
+  if (pathname === '/api/users' || pathname.startsWith('/api/users/')) return users(req, res, ctx, pathname, method)
   if (method === 'GET' && pathname === '/api/regions') {
     return sendJson(res, 200, { regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name })) })
   }
@@ -417,12 +626,17 @@ export function createHttpHandler(ctx: HttpContext): (req: IncomingMessage, res:
         return
       }
       if (error instanceof HttpError) {
-        sendJson(res, error.status, { error: error.message }, error.headers)
+        sendJson(res, error.status, errorBody(error.code, error.tr, error.en), error.headers)
+        return
+      }
+      if (error instanceof UserError) {
+        // Bad input for an account change (relay/users.ts checked it; nothing was changed).
+        sendJson(res, error.code === 'no_such_user' ? 404 : error.code === 'user_exists' ? 409 : 400, errorBody(error.code, error.tr, error.en))
         return
       }
       // Only the path is logged: query strings and headers may hold secrets.
       ctx.log(`relay: istek hatası / request failed ${req.method} ${(req.url ?? '').split('?')[0]}: ${error instanceof Error ? error.message : error}`)
-      sendJson(res, 500, { error: 'Sunucu hatası / Internal error' })
+      sendJson(res, 500, errorBody('internal', 'Sunucu hatası', 'Internal error'))
     })
   }
 }

@@ -39,8 +39,22 @@ interface NewUserBase {
 export type NewUser = NewUserBase & ({ readonly password: string } | { readonly legacyHash: string })
 
 /** Bad input for a user operation; the message is bilingual and nothing was changed. */
+export type UserErrorCode =
+  | 'bad_username'
+  | 'bad_role'
+  | 'password_too_short'
+  | 'region_required'
+  | 'unknown_region'
+  | 'user_exists'
+  | 'no_such_user'
+
 export class UserError extends BilingualError {
-  constructor(tr: string, en: string) {
+  constructor(
+    readonly tr: string,
+    readonly en: string,
+    /** What went wrong, for a UI that shows one language (the HTTP answer's `code`). */
+    readonly code: UserErrorCode = 'bad_username',
+  ) {
     super({ tr, en })
     this.name = 'UserError'
   }
@@ -79,6 +93,7 @@ function checkPassword(password: string): void {
     throw new UserError(
       `Parola en az ${MIN_PASSWORD_LENGTH} karakter olmalı`,
       `The password must have at least ${MIN_PASSWORD_LENGTH} characters`,
+      'password_too_short',
     )
   }
 }
@@ -86,11 +101,11 @@ function checkPassword(password: string): void {
 function checkRegion(role: Role, region: string | null | undefined, regions: readonly Region[]): string | null {
   if (role === 'admin') return null
   if (region == null || region === '') {
-    throw new UserError('Editör için bölge gerekli (--region)', 'An editor needs a region (--region)')
+    throw new UserError('Editör için bölge gerekli (--region)', 'An editor needs a region (--region)', 'region_required')
   }
   if (!isRegionSlug(region) || !regions.some((r) => r.slug === region)) {
     const known = regions.map((r) => r.slug).join(', ')
-    throw new UserError(`Bilinmeyen bölge: ${region} (${known})`, `Unknown region: ${region} (${known})`)
+    throw new UserError(`Bilinmeyen bölge: ${region} (${known})`, `Unknown region: ${region} (${known})`, 'unknown_region')
   }
   return region
 }
@@ -121,7 +136,7 @@ function change(store: Store, username: string, set: string, ...values: Array<st
 
 function requireRow(store: Store, username: string): UserRow {
   const found = row(store, username)
-  if (!found) throw new UserError(`Kullanıcı yok: ${username}`, `No such user: ${username}`)
+  if (!found) throw new UserError(`Kullanıcı yok: ${username}`, `No such user: ${username}`, 'no_such_user')
   return found
 }
 
@@ -149,7 +164,7 @@ export async function addUser(store: Store, input: NewUser, regions: readonly Re
     )
   }
   if (input.role !== 'editor' && input.role !== 'admin') {
-    throw new UserError('Rol editor veya admin olmalı', 'The role must be editor or admin')
+    throw new UserError('Rol editor veya admin olmalı', 'The role must be editor or admin', 'bad_role')
   }
   const region = checkRegion(input.role, input.region, regions)
   let hash: string
@@ -159,7 +174,7 @@ export async function addUser(store: Store, input: NewUser, regions: readonly Re
   } else {
     hash = legacyStoredHash(input.legacyHash)
   }
-  if (row(store, username)) throw new UserError(`Kullanıcı zaten var: ${username}`, `User already exists: ${username}`)
+  if (row(store, username)) throw new UserError(`Kullanıcı zaten var: ${username}`, `User already exists: ${username}`, 'user_exists')
   const now = Date.now()
   store.db
     .prepare(
@@ -231,7 +246,7 @@ export function setRole(
   const current = toUser(requireRow(store, username))
   const role = to.role ?? current.role
   if (role !== 'editor' && role !== 'admin') {
-    throw new UserError('Rol editor veya admin olmalı', 'The role must be editor or admin')
+    throw new UserError('Rol editor veya admin olmalı', 'The role must be editor or admin', 'bad_role')
   }
   const region = checkRegion(role, to.region !== undefined ? to.region : current.region, regions)
   // Nothing to change, nothing to end: the account's sessions stay.

@@ -171,7 +171,12 @@ describe('login against a relay process', () => {
       expect(a.text).toBe(answers[0]?.text)
       expect(a.contentType).toBe(answers[0]?.contentType)
     }
-    expect(JSON.parse(answers[0]?.text ?? '')).toEqual({ error: 'Kullanıcı adı veya parola yanlış / Wrong username or password' })
+    expect(JSON.parse(answers[0]?.text ?? '')).toEqual({
+      error: 'Kullanıcı adı veya parola yanlış / Wrong username or password',
+      code: 'wrong_password',
+      tr: 'Kullanıcı adı veya parola yanlış',
+      en: 'Wrong username or password',
+    })
 
     // A right password costs the same single derivation.
     const before = await hashes()

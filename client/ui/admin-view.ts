@@ -3,7 +3,8 @@
  * signs in as the admin and opens every region through the same engine (read-only: the admin's
  * session writes no region, and the relay refuses writes anyway), then shows totals per region,
  * the latest entries across regions, the month's hours per region as a chart and the PCs online.
- * Nothing here edits: no forms, no save or delete controls.
+ * Nothing here edits the regions' data; the one thing it changes is accounts: the "Kullanıcılar /
+ * Users" panel (users-panel.ts, the relay's /api/users) and the admin's own password.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { EngineState } from '../engine.ts'
@@ -15,6 +16,9 @@ import { errorText } from './screen.ts'
 import { shared } from './styles.ts'
 import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
 import './bar-chart.ts'
+import type { RsPasswordDialog } from './password-dialog.ts'
+import './password-dialog.ts'
+import './users-panel.ts'
 import './sign-in.ts'
 import './status-bar.ts'
 
@@ -108,10 +112,16 @@ export class RainstaffAdmin extends LitElement {
         <h1>Rainstaff — ${t(lang, 'admin.title')}</h1>
         <div class="tools">
           ${ws ? html`<span>${ws.session.user.username}</span>` : nothing}
-          <button @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button>
+          ${ws
+            ? html`<button data-testid="change-password" @click=${() => this.renderRoot.querySelector<RsPasswordDialog>('rs-password-dialog')?.show()}>
+                ${t(lang, 'password.change')}
+              </button>`
+            : nothing}
+          <button data-testid="lang" @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button>
           ${ws ? html`<button @click=${this.signOut}>${t(lang, 'signOut')}</button>` : nothing}
         </div>
       </header>
+      ${ws ? html`<rs-password-dialog .workspace=${ws} .language=${lang}></rs-password-dialog>` : nothing}
       ${ws === undefined ? this.renderSignIn() : this.renderDashboard(ws)}
       ${ws ? html`<rs-status-bar .state=${this.engineState} .language=${lang}></rs-status-bar>` : nothing}`
   }
@@ -239,6 +249,7 @@ export class RainstaffAdmin extends LitElement {
           </tbody>
         </table>
       </section>
+      <rs-users-panel .workspace=${ws} .language=${lang} style="grid-column: 1 / -1"></rs-users-panel>
       <section>
         <h2>${t(lang, 'admin.pcs')}</h2>
         <table data-testid="pcs-online">

@@ -12,6 +12,8 @@ import { likelyDuplicates, sameDayPairs } from './screens/conflicts.ts'
 import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
 import type { ImportDialog } from './import-dialog.ts'
 import './import-dialog.ts'
+import type { RsPasswordDialog } from './password-dialog.ts'
+import './password-dialog.ts'
 import './sign-in.ts'
 import './status-bar.ts'
 import './screens/puantaj.ts'
@@ -205,10 +207,14 @@ export class RainstaffApp extends LitElement {
           ${own
             ? html`<button data-testid="open-import" @click=${() => this.renderRoot.querySelector<ImportDialog>('rs-import-dialog')?.show()}>${t(lang, 'import.open')}</button>`
             : nothing}
+          <button data-testid="change-password" @click=${() => this.renderRoot.querySelector<RsPasswordDialog>('rs-password-dialog')?.show()}>
+            ${t(lang, 'password.change')}
+          </button>
           <button data-testid="lang" @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button>
           <button @click=${this.signOut}>${t(lang, 'signOut')}</button>
         </div>
       </header>
+      <rs-password-dialog .workspace=${ws} .language=${lang}></rs-password-dialog>
       <main @language-change=${(e: CustomEvent<Lang>) => this.setLang(e.detail)}>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing} ${this.renderScreen(ws, writable)}
       </main>

@@ -9,7 +9,7 @@ import { openMirror, type Mirror } from '../../crdt/mirror.ts'
 import { openEngine, type SyncEngine } from '../engine.ts'
 import { databaseName, openIndexedDbStore, type IndexedDbStore } from '../indexedDbStore.ts'
 import { relayAddress } from '../relayAddress.ts'
-import { signIn, type Session } from '../signIn.ts'
+import { changeOwnPassword, signIn, type Session } from '../signIn.ts'
 
 export interface Credentials {
   readonly relay: string
@@ -25,6 +25,11 @@ export interface Workspace {
   readonly signedInOnline: boolean
   /** Writes what is pending to the browser store (Electron asks before quitting). */
   flush(): Promise<void>
+  /**
+   * Changes the signed-in user's own password (throws PasswordChangeError). The session goes on
+   * with the relay's fresh token and the new password; the device's offline unlock follows.
+   */
+  changePassword(current: string, next: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -102,6 +107,7 @@ export async function openWorkspace(credentials: Credentials): Promise<Workspace
       mirror,
       signedInOnline: online,
       flush: () => opened.flush(),
+      changePassword: (current, next) => changeOwnPassword(session, current, next, store),
       async close() {
         await opened.close()
         mirror.close()

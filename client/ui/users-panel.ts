@@ -1,0 +1,351 @@
+/**
+ * <rs-users-panel>: the admin view's "Kullanıcılar / Users": the accounts from `GET /api/users`,
+ * an add form (name, role, region, the initial password twice) and per account: role/region,
+ * password reset, disable/enable and delete (each of the last two asks first). Every check is the
+ * relay's (relay/users.ts, as for `rainstaff users`); its refusals come back with `tr`/`en` and
+ * the one for the current language is shown. Passwords go only in POST bodies.
+ */
+import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { formatDateTime, t, type Lang, type MessageKey } from './i18n.ts'
+import { MIN_PASSWORD_LENGTH } from './password-dialog.ts'
+import { shared } from './styles.ts'
+import type { Workspace } from './workspace.ts'
+
+interface Account {
+  readonly username: string
+  readonly role: 'editor' | 'admin'
+  readonly region: string | null
+  readonly disabled: boolean
+  readonly createdAt: number
+  readonly updatedAt: number
+}
+
+/** A refusal from the relay, in both languages. */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly tr: string,
+    readonly en: string,
+  ) {
+    super(`${tr} / ${en}`)
+  }
+}
+
+type RowMode = { kind: 'edit' } | { kind: 'password' } | { kind: 'confirm'; action: 'disable' | 'enable' | 'delete' }
+
+export class RsUsersPanel extends LitElement {
+  static override properties: PropertyDeclarations = {
+    language: { attribute: false },
+    workspace: { attribute: false },
+    accounts: { state: true },
+    regions: { state: true },
+    modes: { state: true },
+    addErrors: { state: true },
+    rowError: { state: true },
+    notice: { state: true },
+    busy: { state: true },
+  }
+
+  static override styles = [
+    shared,
+    css`
+      form.add {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem 0.8rem;
+        align-items: end;
+        margin-top: 0.8rem;
+      }
+      .field-error {
+        color: var(--danger, #b00020);
+        font-size: 0.9em;
+        display: block;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3rem;
+      }
+      tr.disabled td {
+        color: var(--muted);
+      }
+      .inline {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+      }
+    `,
+  ]
+
+  language: Lang = 'tr'
+  workspace: Workspace | undefined = undefined
+  accounts: readonly Account[] = []
+  regions: ReadonlyArray<{ slug: string; name: string }> = []
+  modes: Readonly<Record<string, RowMode>> = {}
+  addErrors: Partial<Record<'username' | 'role' | 'region' | 'password' | 'again' | 'form', string>> = {}
+  /** A refusal for one account's row: `[username, text]`. */
+  rowError: readonly [string, string] | undefined = undefined
+  /** The last outcome, as a message key and its values so it follows the language switch. */
+  notice: { key: MessageKey; name: string } | { text: string } | undefined = undefined
+  busy = false
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    void this.reload()
+  }
+
+  private words(error: unknown): string {
+    if (error instanceof ApiError) return this.language === 'tr' ? error.tr : error.en
+    return error instanceof Error ? error.message : String(error)
+  }
+
+  /** One call with the session's token; a token refused as stale is renewed once and retried. */
+  private async api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const ws = this.workspace
+    if (ws === undefined) throw new ApiError(0, 'session', 'Oturum yok', 'Not signed in')
+    const send = async (token: string | null): Promise<Response> =>
+      fetch(`${ws.session.relay.http}${path}`, {
+        method,
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+    let response: Response
+    try {
+      response = await send(ws.session.token())
+      if (response.status === 401) response = await send(await ws.session.renew())
+    } catch (error) {
+      if (error instanceof Error && error.name === 'SignInError') throw error
+      throw new ApiError(0, 'unreachable', 'Sunucuya ulaşılamıyor', 'Cannot reach the relay')
+    }
+    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>
+    if (!response.ok) {
+      const tr = typeof answer.tr === 'string' ? answer.tr : String(answer.error ?? `HTTP ${response.status}`)
+      const en = typeof answer.en === 'string' ? answer.en : tr
+      throw new ApiError(response.status, typeof answer.code === 'string' ? answer.code : 'error', tr, en)
+    }
+    return answer
+  }
+
+  async reload(): Promise<void> {
+    try {
+      const answer = await this.api('GET', '/api/users')
+      this.accounts = (answer.users as Account[] | undefined) ?? []
+      this.regions = (answer.regions as Array<{ slug: string; name: string }> | undefined) ?? []
+    } catch (error) {
+      this.notice = { text: this.words(error) }
+    }
+  }
+
+  override render(): TemplateResult {
+    const lang = this.language
+    const me = this.workspace?.session.user.username
+    const regionName = (slug: string | null): string => (slug === null ? '—' : (this.regions.find((r) => r.slug === slug)?.name ?? slug))
+    return html`<section data-testid="users-panel">
+      <h2>${t(lang, 'users.title')}</h2>
+      <table data-testid="users-list">
+        <thead>
+          <tr>
+            <th>${t(lang, 'users.username')}</th>
+            <th>${t(lang, 'users.role')}</th>
+            <th>${t(lang, 'users.region')}</th>
+            <th>${t(lang, 'users.state')}</th>
+            <th>${t(lang, 'users.updated')}</th>
+            <th>${t(lang, 'users.actions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${this.accounts.map(
+            (a) => html`<tr data-testid="user-row" data-username=${a.username} data-disabled=${String(a.disabled)} class=${a.disabled ? 'disabled' : ''}>
+                <td>${a.username}${a.username === me ? html` <span class="muted">(${t(lang, 'users.you')})</span>` : nothing}</td>
+                <td data-testid="user-role">${t(lang, a.role === 'admin' ? 'users.role.admin' : 'users.role.editor')}</td>
+                <td data-testid="user-region">${regionName(a.region)}</td>
+                <td data-testid="user-state">${t(lang, a.disabled ? 'users.disabled' : 'users.active')}</td>
+                <td>${formatDateTime(lang, new Date(a.updatedAt).toISOString())}</td>
+                <td><div class="actions">${a.username === me ? nothing : this.renderRowActions(a)}</div></td>
+              </tr>
+              ${this.renderRowMode(a)}`,
+          )}
+        </tbody>
+      </table>
+      ${this.notice
+        ? html`<p class=${'text' in this.notice ? 'error' : 'ok'} role="status" data-testid="users-notice">
+            ${'text' in this.notice ? this.notice.text : t(this.language, this.notice.key, { name: this.notice.name })}
+          </p>`
+        : nothing} ${this.renderAddForm()}
+    </section>`
+  }
+
+  private setMode(username: string, mode: RowMode | undefined): void {
+    const modes = { ...this.modes }
+    if (mode === undefined) delete modes[username]
+    else modes[username] = mode
+    this.modes = modes
+    this.rowError = undefined
+  }
+
+  private renderRowActions(a: Account): TemplateResult {
+    const lang = this.language
+    return html`<button data-testid="user-edit" @click=${() => this.setMode(a.username, { kind: 'edit' })}>${t(lang, 'users.edit')}</button>
+      <button data-testid="user-reset" @click=${() => this.setMode(a.username, { kind: 'password' })}>${t(lang, 'users.resetPassword')}</button>
+      <button data-testid=${a.disabled ? 'user-enable' : 'user-disable'} @click=${() => this.setMode(a.username, { kind: 'confirm', action: a.disabled ? 'enable' : 'disable' })}>
+        ${t(lang, a.disabled ? 'users.enable' : 'users.disable')}
+      </button>
+      <button class="danger" data-testid="user-delete" @click=${() => this.setMode(a.username, { kind: 'confirm', action: 'delete' })}>${t(lang, 'users.delete')}</button>`
+  }
+
+  private renderRowMode(a: Account): TemplateResult | typeof nothing {
+    const mode = this.modes[a.username]
+    if (mode === undefined) return nothing
+    const lang = this.language
+    const error = this.rowError?.[0] === a.username ? html`<span class="field-error" role="alert" data-testid="user-row-error">${this.rowError[1]}</span>` : nothing
+    const cancel = html`<button type="button" @click=${() => this.setMode(a.username, undefined)}>${t(lang, 'action.cancel')}</button>`
+    let body: TemplateResult
+    if (mode.kind === 'edit') {
+      body = html`<form class="inline" data-testid="user-edit-form" @submit=${(e: Event) => this.saveRole(e, a)}>
+        ${this.roleAndRegion(a.role, a.region)}
+        <button class="primary" type="submit" ?disabled=${this.busy}>${t(lang, 'action.save')}</button> ${cancel} ${error}
+        <span class="muted">${t(lang, 'users.sessionsEnd')}</span>
+      </form>`
+    } else if (mode.kind === 'password') {
+      body = html`<form class="inline" data-testid="user-reset-form" @submit=${(e: Event) => this.resetPassword(e, a)}>
+        <label>${t(lang, 'users.newPassword')} <input name="password" type="password" autocomplete="new-password" /></label>
+        <label>${t(lang, 'users.newPasswordAgain')} <input name="again" type="password" autocomplete="new-password" /></label>
+        <button class="primary" type="submit" ?disabled=${this.busy}>${t(lang, 'action.save')}</button> ${cancel} ${error}
+        <span class="muted">${t(lang, 'users.sessionsEnd')}</span>
+      </form>`
+    } else {
+      body = html`<div class="inline" data-testid="user-confirm">
+        <strong>${t(lang, `users.confirm.${mode.action}`, { name: a.username })}</strong>
+        <button class=${mode.action === 'delete' ? 'danger' : 'primary'} data-testid="user-confirm-yes" ?disabled=${this.busy} @click=${() => this.confirmed(a, mode.action)}>
+          ${t(lang, 'users.yes')}
+        </button>
+        ${cancel} ${error}
+      </div>`
+    }
+    return html`<tr data-testid="user-row-mode" data-username=${a.username}>
+      <td colspan="6">${body}</td>
+    </tr>`
+  }
+
+  private roleAndRegion(role: 'editor' | 'admin', region: string | null): TemplateResult {
+    const lang = this.language
+    return html`<label
+        >${t(lang, 'users.role')}
+        <select name="role">
+          <option value="editor" ?selected=${role === 'editor'}>${t(lang, 'users.role.editor')}</option>
+          <option value="admin" ?selected=${role === 'admin'}>${t(lang, 'users.role.admin')}</option>
+        </select>
+      </label>
+      <label
+        >${t(lang, 'users.region')}
+        <select name="region">
+          <option value="" ?selected=${region === null}>—</option>
+          ${this.regions.map((r) => html`<option value=${r.slug} ?selected=${r.slug === region}>${r.name}</option>`)}
+        </select>
+      </label>`
+  }
+
+  private renderAddForm(): TemplateResult {
+    const lang = this.language
+    const error = (field: keyof RsUsersPanel['addErrors']): TemplateResult | typeof nothing =>
+      this.addErrors[field] ? html`<span class="field-error" role="alert" data-testid=${`add-error-${field}`}>${this.addErrors[field]}</span>` : nothing
+    return html`<h3>${t(lang, 'users.add')}</h3>
+      <form class="add" data-testid="user-add-form" @submit=${this.add} novalidate>
+        <label>${t(lang, 'users.username')} <input name="username" autocomplete="off" /> ${error('username')}</label>
+        ${this.roleAndRegion('editor', null)} ${error('region')}
+        <label>${t(lang, 'users.password')} <input name="password" type="password" autocomplete="new-password" /> ${error('password')}</label>
+        <label>${t(lang, 'users.passwordAgain')} <input name="again" type="password" autocomplete="new-password" /> ${error('again')}</label>
+        <button class="primary" type="submit" data-testid="user-add" ?disabled=${this.busy}>${t(lang, 'action.add')}</button>
+        ${error('form')}
+      </form>`
+  }
+
+  private field(form: HTMLFormElement, name: string): string {
+    return (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null)?.value ?? ''
+  }
+
+  /** Client-side checks of a password typed twice: the relay checks the length again. */
+  private passwordProblem(password: string, again: string): { password?: string; again?: string } {
+    const lang = this.language
+    if (password.length < MIN_PASSWORD_LENGTH) return { password: t(lang, 'password.tooShort', { n: MIN_PASSWORD_LENGTH }) }
+    if (password !== again) return { again: t(lang, 'password.mismatch') }
+    return {}
+  }
+
+  private add = async (event: Event): Promise<void> => {
+    event.preventDefault()
+    const form = event.currentTarget as HTMLFormElement
+    const username = this.field(form, 'username').trim()
+    const role = this.field(form, 'role')
+    const region = this.field(form, 'region')
+    const errors: RsUsersPanel['addErrors'] = { ...this.passwordProblem(this.field(form, 'password'), this.field(form, 'again')) }
+    if (username === '') errors.username = t(this.language, 'password.required')
+    this.addErrors = errors
+    this.notice = undefined
+    if (Object.keys(errors).length > 0) return
+    this.busy = true
+    try {
+      await this.api('POST', '/api/users', { username, role, region: role === 'admin' ? null : region, password: this.field(form, 'password') })
+      form.reset()
+      this.notice = { key: 'users.added', name: username }
+      await this.reload()
+    } catch (error) {
+      const code = error instanceof ApiError ? error.code : ''
+      const field =
+        code === 'password_too_short' ? 'password' : code === 'region_required' || code === 'unknown_region' ? 'region' : code === 'bad_username' || code === 'user_exists' ? 'username' : 'form'
+      this.addErrors = { [field]: this.words(error) }
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private async run(a: Account, call: () => Promise<unknown>, notice: MessageKey): Promise<void> {
+    this.busy = true
+    try {
+      await call()
+      this.setMode(a.username, undefined)
+      this.notice = { key: notice, name: a.username }
+      await this.reload()
+    } catch (error) {
+      this.rowError = [a.username, this.words(error)]
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private saveRole(event: Event, a: Account): Promise<void> {
+    event.preventDefault()
+    const form = event.currentTarget as HTMLFormElement
+    const role = this.field(form, 'role')
+    const region = this.field(form, 'region')
+    const path = `/api/users/${encodeURIComponent(a.username)}/role`
+    return this.run(a, () => this.api('POST', path, { role, region: role === 'admin' ? null : region }), 'users.changed')
+  }
+
+  private async resetPassword(event: Event, a: Account): Promise<void> {
+    event.preventDefault()
+    const form = event.currentTarget as HTMLFormElement
+    const password = this.field(form, 'password')
+    const problem = this.passwordProblem(password, this.field(form, 'again'))
+    const text = problem.password ?? problem.again
+    if (text !== undefined) {
+      this.rowError = [a.username, text]
+      return
+    }
+    const path = `/api/users/${encodeURIComponent(a.username)}/password`
+    await this.run(a, () => this.api('POST', path, { password }), 'users.passwordReset')
+  }
+
+  private confirmed(a: Account, action: 'disable' | 'enable' | 'delete'): Promise<void> {
+    const path = `/api/users/${encodeURIComponent(a.username)}/${action}`
+    const notice: MessageKey = action === 'delete' ? 'users.deleted' : 'users.changed'
+    return this.run(a, () => this.api('POST', path, {}), notice)
+  }
+}
+
+customElements.define('rs-users-panel', RsUsersPanel)
