@@ -161,10 +161,11 @@ export function badInput(rng: Rng, ctx: BadInputContext): BadInput {
     () => ({ label: 'blank name', argv: ['put', 'employees', '--json', json({ full_name: ' '.repeat(rng.int(0, 3)) })], code: 1, message: /required field cannot be empty/ }),
     () => ({ label: 'unknown field', argv: ['put', 'employees', '--json', json({ full_name: 'Ali', salary: 5 })], code: 1, message: /salary = 5: no such field/ }),
     () => ({ label: 'metadata field', argv: ['put', 'employees', '--json', json({ full_name: 'Ali', region: other })], code: 1, message: /region = .*no such field/ }),
-    () => ({ label: 'bad time', argv: ['put', 'timesheets', '--json', sheet({ start_time: rng.pick(['24:00', '7:5', '12:60', 'öğle', '', '0830']) })], code: 1, message: /time must be HH:MM|required field cannot be empty/ }),
+    () => ({ label: 'bad time', argv: ['put', 'timesheets', '--json', sheet({ start_time: rng.pick(['24:00', '7:5', '12:60', 'öğle', '', '1790']) })], code: 1, message: /time must be HH:MM|required field cannot be empty/ }),
     () => ({ label: 'bad date', argv: ['put', 'timesheets', '--json', sheet({ work_date: rng.pick(['2026-02-30', '31.04.2026', 'dün', '2026/01/05', '2026-13-01']) })], code: 1, message: /date must be YYYY-MM-DD or DD\.MM\.YYYY/ }),
     () => ({ label: 'negative break', argv: ['put', 'timesheets', '--json', sheet({ break_minutes: -rng.int(1, 90) })], code: 1, message: /break_minutes = -\d+: must be at least 0/ }),
-    () => ({ label: 'break as text', argv: ['put', 'timesheets', '--json', sheet({ break_minutes: '30' })], code: 1, message: /must be an integer/ }),
+    // "30" typed as text is a number in Turkish input now; words are not.
+    () => ({ label: 'break as words', argv: ['put', 'timesheets', '--json', sheet({ break_minutes: rng.pick(['otuz', 'yarım saat']) })], code: 1, message: /must be an integer/ }),
     () => ({ label: 'flag out of range', argv: ['put', 'timesheets', '--json', sheet({ is_special: 2 })], code: 1, message: /must be 0 or 1/ }),
     () => {
       const start = time(rng, 6, 10)
