@@ -104,7 +104,7 @@ function normalizeField(table: TableName, field: string, def: FieldDef, value: u
       if (table === 'employees' && field === 'identity_no') {
         // Entry only: the relay and legacy imports keep what old files hold.
         const problem = identityNoProblem(trimmed)
-        if (problem !== undefined) throw new ValidationError(table, field, value, 'type', { tr: 'geçersiz T.C. kimlik no', en: 'invalid identity no' }, problem)
+        if (problem !== undefined) throw new ValidationError(table, field, value, 'type', { tr: `geçersiz T.C. kimlik no: ${problem.tr}`, en: `invalid identity no: ${problem.en}` }, problem)
       }
       return table === 'vehicles' && field === 'plate' ? normalizePlate(trimmed) : trimmed
     }
