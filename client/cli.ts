@@ -26,7 +26,8 @@ import { relayAddress, RelayAddressError } from './relayAddress.ts'
 import { buildReport, ReportError } from './report.ts'
 import { reportCsv } from './reportCsv.ts'
 import { sessionFromAccount, signIn, SignInError } from './signIn.ts'
-import { BilingualError, inLocale } from '../schema/bilingual.ts'
+import { BilingualError, bothLanguages, inLocale, localeLanguage } from '../schema/bilingual.ts'
+import { shiftWarnings } from '../schema/plausibility.ts'
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, offline: 3, signIn: 4, exists: 5 } as const
 
@@ -227,6 +228,7 @@ async function put(args: string[]): Promise<number> {
       let id: string
       try {
         id = engine.insert(name, input as RecordInput<typeof name>, region)
+        if (name === 'timesheets') warnImplausible(engine.doc(region).getMap('timesheets').get(id))
       } catch (error) {
         if (!(error instanceof RecordError) || error.code !== 'exists') throw error
         // The id on stdout lets a script go on with `update`; nothing was written.
@@ -243,6 +245,19 @@ async function put(args: string[]): Promise<number> {
   })
 }
 
+/**
+ * A saved timesheet that looks like a typo (over 12 hours, 17:00→08:00, a date outside one year
+ * back … 60 days ahead): saved all the same, with a warning on stderr (see client/README.md).
+ */
+function warnImplausible(record: unknown): void {
+  const fields = (record as { toJSON?(): Record<string, unknown> } | undefined)?.toJSON?.() ?? {}
+  const now = new Date()
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`
+  const row = { work_date: String(fields.work_date ?? ''), start_time: String(fields.start_time ?? ''), end_time: String(fields.end_time ?? '') }
+  const lang = localeLanguage(process.env)
+  for (const w of shiftWarnings(row, today)) err(`uyarı / warning: ${lang === undefined ? bothLanguages(w.text) : w.text[lang]}`)
+}
+
 async function update(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'string' }, region: { type: 'string' } }, 2)
   const name = table(positionals[0])
@@ -253,6 +268,7 @@ async function update(args: string[]): Promise<number> {
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
       engine.update(name, id, patch as Partial<RecordInput<typeof name>>, region)
+      if (name === 'timesheets') warnImplausible(engine.doc(region).getMap('timesheets').get(id))
       await engine.flush()
       out(id)
       return EXIT.ok

@@ -41,7 +41,7 @@ export interface RowHours {
   special_night: number
 }
 
-export type ShiftErrorCode = 'invalid_time' | 'invalid_date' | 'same_start_end' | 'negative_break'
+export type ShiftErrorCode = 'invalid_time' | 'invalid_date' | 'same_start_end' | 'negative_break' | 'break_too_long'
 export type ShiftField = 'work_date' | 'start_time' | 'end_time' | 'break_minutes'
 
 /** A row the rules cannot compute (or, for new entries, must not accept). Message is "Türkçe / English"; `text` keeps both. */
@@ -68,6 +68,8 @@ function shiftErrorText(code: ShiftErrorCode, value: unknown): Bilingual {
       return { tr: `Geçersiz tarih: ${shown} (GG.AA.YYYY veya YYYY-AA-GG olmalı)`, en: `Invalid date: ${shown} (must be DD.MM.YYYY or YYYY-MM-DD)` }
     case 'same_start_end':
       return { tr: `Giriş ve çıkış saati aynı: ${shown} (süre 0 olur)`, en: `Start and end time are the same: ${shown} (the shift would last 0 hours)` }
+    case 'break_too_long':
+      return { tr: `Mola vardiya kadar ya da daha uzun: ${shown} dakika (çalışılan süre 0 olur)`, en: `The break is as long as the shift or longer: ${shown} minutes (nothing would be worked)` }
     case 'negative_break':
       return typeof value === 'number' && !Number.isNaN(value)
         ? { tr: `Geçersiz mola: ${shown} (0 veya daha büyük tam dakika olmalı)`, en: `Invalid break: ${shown} (must be a whole number of minutes, 0 or more)` }
@@ -277,6 +279,9 @@ export function checkNewShift(row: ShiftInput): void {
   if (start === end) throw new ShiftError('same_start_end', 'end_time', row.end_time)
   const b = row.break_minutes
   if (!Number.isInteger(b) || b < 0) throw new ShiftError('negative_break', 'break_minutes', b)
+  // Entry only: a break that eats the whole shift is a typo (600 for 60), never a real row.
+  const span = (end - start + MINUTES_PER_DAY) % MINUTES_PER_DAY
+  if (b >= span) throw new ShiftError('break_too_long', 'break_minutes', b)
 }
 
 const ZERO_HOURS: Readonly<RowHours> = Object.freeze({

@@ -10,6 +10,7 @@ import { checkNewShift, ShiftError } from './hours.ts'
 import { BilingualError, type Bilingual } from './bilingual.ts'
 import { fieldLabelText } from './labels.ts'
 import { parseDate, parseNumber, parseTime } from './turkishInput.ts'
+import { identityNoProblem } from './plausibility.ts'
 
 export type Rule = 'required' | 'type' | 'date' | 'time' | 'oneOf' | 'min' | 'unknown' | 'shift' | 'reference' | 'length'
 
@@ -99,6 +100,11 @@ function normalizeField(table: TableName, field: string, def: FieldDef, value: u
           tr: `şunlardan biri olmalı: ${allowed}`,
           en: `must be one of: ${allowed}`,
         })
+      }
+      if (table === 'employees' && field === 'identity_no') {
+        // Entry only: the relay and legacy imports keep what old files hold.
+        const problem = identityNoProblem(trimmed)
+        if (problem !== undefined) throw new ValidationError(table, field, value, 'type', { tr: `geçersiz T.C. kimlik no: ${problem.tr}`, en: `invalid identity no: ${problem.en}` }, problem)
       }
       return table === 'vehicles' && field === 'plate' ? normalizePlate(trimmed) : trimmed
     }

@@ -76,10 +76,14 @@ describe('rainstaff CLI peer', () => {
   it('puts records offline-first, refuses bad input with a bilingual error and changes nothing', async () => {
     employee = await ok('ayse', ['put', 'employees', '--json', JSON.stringify({ full_name: 'Ayşe Yılmaz', title: 'Usta' })])
     expect(employee).toMatch(/^[0-9A-Za-z]{16}$/)
-    const sheet = await ok('ayse', [
+    const long = await cli('ayse', [
       'put', 'timesheets', '--json',
       JSON.stringify({ employee_id: employee, work_date: '2026-01-02', start_time: '08:30', end_time: '02:00', break_minutes: 60 }),
     ])
+    // Implausible but possible (17.5 hours): saved, with the warning on stderr (client/README.md).
+    expect(long.code, long.stderr).toBe(0)
+    expect(long.stderr).toMatch(/uyarı \/ warning: .*(Vardiya 12 saatten uzun: 17,5 saat|longer than 12 hours: 17.5 hours)/)
+    const sheet = long.stdout.trim()
     await ok('ayse', ['put', 'timesheets', '--json', JSON.stringify({ employee_id: employee, work_date: '03.01.2026', start_time: '09:00', end_time: '15:30', break_minutes: 0 })])
     await ok('ayse', ['put', 'settings', '--json', JSON.stringify({ key: 'company_name', value: 'Rainstaff Ltd' })])
     await ok('ayse', ['update', 'timesheets', sheet, '--json', JSON.stringify({ notes: 'gece işi' })])
@@ -92,6 +96,8 @@ describe('rainstaff CLI peer', () => {
       [['put', 'employees', '--json', '{"full_name":"X"}', '--region', 'istanbul'], /yazma izniniz yok \/ You may not write to region istanbul/],
       [['update', 'employees', 'nope', '--json', '{"title":"x"}'], /kayıt bulunamadı \/ .* record not found/],
       [['delete', 'employees'], /ID gerekli \/ ID is required/],
+      [['put', 'timesheets', '--json', JSON.stringify({ employee_id: employee, work_date: '2026-01-05', start_time: '08:00', end_time: '17:00', break_minutes: 600 })], /(Mola vardiya kadar ya da daha uzun|as long as the shift or longer)/],
+      [['put', 'employees', '--json', JSON.stringify({ full_name: 'Kimlik Hatalı', identity_no: '10000000147' })], /(kontrol haneleri tutmuyor|check digits do not match)/],
     ]
     for (const [args, message] of refusals) {
       const result = await cli('ayse', args)

@@ -4,7 +4,7 @@
  * schema/tables.ts, so the form checks nothing itself: the engine validates and a refusal is
  * shown inline, bilingual, with nothing written.
  */
-import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import { readRecord } from '../../crdt/records.ts'
 import { RecordError } from '../../crdt/regionDoc.ts'
 import type { Row } from '../../crdt/mirror.ts'
@@ -15,6 +15,10 @@ import { LiveQuery, text } from './live-query.ts'
 import { errorField, errorIn, Screen, textOrNull } from './screen.ts'
 import { formatPlate, searchMatches } from '../../schema/turkishInput.ts'
 import { shared } from './styles.ts'
+import { duplicateEmployeeWarnings, type Warning } from '../../schema/plausibility.ts'
+
+/** How long the "Silindi — Geri al" toast stays, in ms. */
+const UNDO_MS = 8000
 
 type Draft = Record<string, string | boolean>
 
@@ -72,9 +76,58 @@ export class RecordEditor extends Screen {
     error: { state: true },
     filter: { state: true },
     showDeleted: { state: true },
+    warnings: { state: true },
+    undo: { state: true },
   }
 
-  static override styles = [shared]
+  static override styles = [
+    shared,
+    css`
+      .warnings {
+        border: 1px solid #d9a400;
+        background: #fff8e1;
+        padding: 0.5rem 0.8rem;
+        margin-top: 0.6rem;
+      }
+      .warnings ul {
+        margin: 0.3rem 0;
+      }
+      .toast {
+        position: fixed;
+        bottom: 1.2rem;
+        left: 50%;
+        transform: translateX(-50%);
+        background: #1d2733;
+        color: #fff;
+        padding: 0.55rem 1rem;
+        border-radius: 4px;
+        display: flex;
+        gap: 0.8rem;
+        align-items: center;
+        z-index: 10;
+      }
+      .toast button {
+        color: #fff;
+        background: transparent;
+        border: 1px solid #fff;
+      }
+      .read-only {
+        border: 1px solid var(--line-strong, #b9c3ce);
+        background: #f2f5f8;
+        padding: 0.6rem 0.9rem;
+      }
+      @media print {
+        form,
+        button,
+        .toast,
+        .warnings,
+        .read-only,
+        input[type='search'] {
+          display: none !important;
+        }
+      }
+    `,
+  ]
 
   table: TableName = 'employees'
   /** Fields in the form, in order; the first one is the record's name in lists. */
@@ -94,6 +147,16 @@ export class RecordEditor extends Screen {
   error: unknown = undefined
   filter = ''
   showDeleted = false
+  /** Warnings on the draft (a duplicate employee): saving asks "Yine de kaydet" while there are any. */
+  warnings: Warning[] = []
+  /** The record just deleted, restorable from the toast for UNDO_MS. */
+  undo: { id: string; label: string } | null = null
+  private undoTimer: ReturnType<typeof setTimeout> | undefined
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    clearTimeout(this.undoTimer)
+  }
 
   private readonly records = new LiveQuery(this, () =>
     this.workspace && {
@@ -136,7 +199,9 @@ export class RecordEditor extends Screen {
     return html`
       <section>
         <h2>${this.heading}</h2>
-        ${this.writable ? this.renderForm() : nothing}
+        ${this.writable
+          ? this.renderForm()
+          : html`<p class="read-only" role="note" data-testid="read-only-notice">${t(lang, 'entry.readOnly', { region: this.regionName() })}</p>`}
         <div class="row" style="margin: 0.8rem 0 0.4rem">
           <label>${t(lang, 'action.search')}<input type="search" .value=${this.filter} @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} /></label>
           <span class="muted">${formatNumber(lang, rows.length)} ${t(lang, 'list.count')}</span>
@@ -160,7 +225,7 @@ export class RecordEditor extends Screen {
                   <td>
                     ${this.writable
                       ? html`<button class="link" data-edit @click=${() => this.edit(row)}>${t(lang, 'action.edit')}</button>
-                          <button class="link danger" data-edit @click=${() => this.deleteRow(text(row.id))}>${t(lang, 'action.delete')}</button>`
+                          <button class="link danger" data-edit data-testid="delete-row" @click=${() => this.deleteRow(text(row.id), shownValue(lang, TABLES[this.table].fields[this.nameField], row[this.nameField], this.nameField))}>${t(lang, 'action.delete')}</button>`
                       : nothing}
                   </td>
                 </tr>`,
@@ -170,6 +235,12 @@ export class RecordEditor extends Screen {
         </div>
         ${this.showDeleted ? this.renderDeleted() : nothing}
       </section>
+      ${this.undo !== null
+        ? html`<div class="toast" role="status" data-testid="undo-toast">
+            <span>${t(lang, 'entry.deleted')}: ${this.undo.label}</span>
+            <button type="button" data-testid="undo" @click=${() => this.undoDelete()}>${t(lang, 'entry.undo')}</button>
+          </div>`
+        : nothing}
     `
   }
 
@@ -202,6 +273,15 @@ export class RecordEditor extends Screen {
         <button class="primary" type="submit" data-edit>${t(lang, this.editing === null ? 'action.add' : 'action.update')}</button>
         ${this.editing !== null ? html`<button type="button" @click=${this.cancel}>${t(lang, 'action.cancel')}</button>` : nothing}
       </form>
+      ${this.warnings.length > 0
+        ? html`<div class="warnings" role="alert" data-testid="form-warnings">
+            <ul>
+              ${this.warnings.map((w) => html`<li data-testid="form-warning" data-field=${w.field}>${w.text[lang]}</li>`)}
+            </ul>
+            <button type="button" class="primary" data-testid="form-save-anyway" @click=${(e: Event) => this.save(e, true)}>${t(lang, 'entry.saveAnyway')}</button>
+            <button type="button" @click=${() => (this.warnings = [])}>${t(lang, 'entry.fix')}</button>
+          </div>`
+        : nothing}
       ${this.existing !== null ? this.renderExisting(this.existing) : nothing}
       ${this.error !== undefined && !this.fields.includes(errorField(this.error) ?? '') ? html`<p class="error" role="alert" data-testid="form-error">${errorIn(lang, this.error)}</p>` : nothing}`
   }
@@ -239,6 +319,7 @@ export class RecordEditor extends Screen {
   private set(field: string, value: string | boolean): void {
     this.draft = { ...this.draft, [field]: value }
     this.existing = null
+    this.warnings = []
   }
 
   /** Enter moves to the next field, and saves from the last one: a keyboard-only loop. */
@@ -275,12 +356,30 @@ export class RecordEditor extends Screen {
     this.base = {}
     this.existing = null
     this.error = undefined
+    this.warnings = []
   }
 
-  private save = (event: Event): void => {
+  private save = (event: Event, confirmed = false): void => {
     event.preventDefault()
     const engine = this.workspace?.engine
     if (engine === undefined) return
+    if (!confirmed && this.table === 'employees') {
+      const others = this.records.rows.map((row) => ({ id: text(row.id), full_name: row.full_name, identity_no: row.identity_no }))
+      const draft = this.draft
+      const candidate = {
+        ...(this.editing === null ? {} : { id: this.editing }),
+        full_name: typeof draft.full_name === 'string' ? draft.full_name : '',
+        identity_no: typeof draft.identity_no === 'string' ? draft.identity_no : '',
+      }
+      // Only what the user typed or changed here warns: an edit of the title does not re-ask about the name.
+      const warnings = duplicateEmployeeWarnings(candidate, others).filter((w) => this.editing === null || draft[w.field] !== this.base[w.field])
+      if (warnings.length > 0) {
+        this.warnings = warnings
+        this.error = undefined
+        return
+      }
+    }
+    this.warnings = []
     // An edit sends only what the user changed here, so a field another PC changed meanwhile keeps
     // that PC's value instead of the one this form showed when it opened.
     const changed = this.editing === null ? this.fields : this.fields.filter((f) => this.draft[f] !== this.base[f])
@@ -302,13 +401,27 @@ export class RecordEditor extends Screen {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('form input')?.focus())
   }
 
-  private deleteRow(id: string): void {
+  /** Deletes at once (soft: restorable) and offers "Geri al" for UNDO_MS. */
+  private deleteRow(id: string, label: string): void {
     try {
       this.workspace?.engine.delete(this.table, id, this.region)
       this.error = undefined
     } catch (error) {
       this.error = error
+      return
     }
+    if (this.editing === id) this.cancel()
+    clearTimeout(this.undoTimer)
+    this.undo = { id, label }
+    this.undoTimer = setTimeout(() => (this.undo = null), UNDO_MS)
+  }
+
+  private undoDelete(): void {
+    const undo = this.undo
+    if (undo === null) return
+    clearTimeout(this.undoTimer)
+    this.undo = null
+    this.restore(undo.id)
   }
 
   private restore(id: string): void {

@@ -17,6 +17,11 @@ import { LiveQuery, num, text } from '../live-query.ts'
 import { errorField, errorIn, Screen, textOrNull } from '../screen.ts'
 import { parseDate, parseNumber, parseTime } from '../../../schema/turkishInput.ts'
 import { shared } from '../styles.ts'
+import { shiftWarnings, type Warning } from '../../../schema/plausibility.ts'
+import { validateFields, validateRecord } from '../../../schema/validate.ts'
+
+/** How long the "Silindi — Geri al" toast stays, in ms. */
+export const UNDO_MS = 8000
 
 interface Entry {
   employee_id: string
@@ -88,6 +93,8 @@ export class PuantajScreen extends Screen {
     to: { state: true },
     filterError: { state: true },
     showDeleted: { state: true },
+    warnings: { state: true },
+    undo: { state: true },
   }
 
   static override styles = [
@@ -95,6 +102,87 @@ export class PuantajScreen extends Screen {
     css`
       tr.editing td {
         background: #eef4ff;
+      }
+      .warnings {
+        border: 1px solid #d9a400;
+        background: #fff8e1;
+        padding: 0.5rem 0.8rem;
+        margin-top: 0.6rem;
+      }
+      .warnings ul {
+        margin: 0.3rem 0;
+      }
+      .toast {
+        position: fixed;
+        bottom: 1.2rem;
+        left: 50%;
+        transform: translateX(-50%);
+        background: #1d2733;
+        color: #fff;
+        padding: 0.55rem 1rem;
+        border-radius: 4px;
+        display: flex;
+        gap: 0.8rem;
+        align-items: center;
+        z-index: 10;
+      }
+      .toast button {
+        color: #fff;
+        background: transparent;
+        border: 1px solid #fff;
+      }
+      .read-only {
+        border: 1px solid var(--line-strong, #b9c3ce);
+        background: #f2f5f8;
+        padding: 0.6rem 0.9rem;
+      }
+      @media print {
+        /* The puantaj list on A4: no entry form, no filters or buttons, the table full width. */
+        :host {
+          position: absolute;
+          top: 0;
+          left: 0;
+          width: 100%;
+          background: #fff;
+          z-index: 1000;
+        }
+        .entry,
+        .filters,
+        .toast,
+        .read-only,
+        .no-print,
+        button,
+        form {
+          display: none !important;
+        }
+        section {
+          border: none;
+          box-shadow: none;
+          padding: 0;
+          margin: 0;
+        }
+        .scroll {
+          overflow: visible;
+        }
+        table {
+          width: 100%;
+          font-size: 9pt;
+          border-collapse: collapse;
+        }
+        th,
+        td {
+          border: 1px solid #999;
+          padding: 2px 4px;
+        }
+        tr {
+          break-inside: avoid;
+        }
+        .print-title {
+          display: block !important;
+        }
+      }
+      .print-title {
+        display: none;
       }
     `,
   ]
@@ -111,6 +199,16 @@ export class PuantajScreen extends Screen {
   to = monthRange(currentMonth()).end
   filterError = ''
   showDeleted = false
+  /** Plausibility warnings of the entry as typed: saving asks "Yine de kaydet" while there are any. */
+  warnings: Warning[] = []
+  /** The row just deleted, restorable from the toast for UNDO_MS. */
+  undo: { id: string; label: string } | null = null
+  private undoTimer: ReturnType<typeof setTimeout> | undefined
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    clearTimeout(this.undoTimer)
+  }
 
   private readonly employees = new LiveQuery(this, () =>
     this.workspace && {
@@ -207,10 +305,14 @@ export class PuantajScreen extends Screen {
   override render(): TemplateResult {
     const settings = this.hourSettings()
     return html`
-      ${this.writable ? this.renderEntry(settings) : nothing}
+      ${this.writable
+        ? this.renderEntry(settings)
+        : html`<p class="read-only" role="note" data-testid="read-only-notice">${t(this.language, 'entry.readOnly', { region: this.regionName() })}</p>`}
       <section>
+        <h2 class="print-title">${t(this.language, 'tab.puantaj')} — ${this.regionName()} — ${formatDate(this.language, this.from)} – ${formatDate(this.language, this.to)}</h2>
         ${this.renderFilters()} ${this.renderGrid(settings)} ${this.showDeleted ? this.renderDeleted() : nothing}
       </section>
+      ${this.undo !== null ? this.renderUndo(this.undo) : nothing}
     `
   }
 
@@ -236,7 +338,7 @@ export class PuantajScreen extends Screen {
           ? html`<span class="field-error" role="alert" id=${`error-${name}`} data-testid="entry-error">${errorIn(lang, this.error)}</span>`
           : nothing}</label
       >`
-    return html`<section>
+    return html`<section class="entry">
       <h2>${t(lang, 'puantaj.entry')}${this.editing !== null ? html` — <span class="muted">${t(lang, 'action.edit')}</span>` : nothing}</h2>
       ${employees.length === 0 ? html`<p class="muted">${t(lang, 'puantaj.noEmployees')}</p>` : nothing}
       <form data-testid="timesheet-form" @submit=${this.save} @keydown=${this.onKey}>
@@ -280,16 +382,47 @@ export class PuantajScreen extends Screen {
               )}`}
       </div>
       ${this.error !== undefined && wrong === undefined ? html`<p class="error" role="alert" data-testid="entry-error">${errorIn(lang, this.error)}</p>` : nothing}
+      ${this.warnings.length > 0 ? this.renderWarnings() : nothing}
       ${this.notice ? html`<p class="ok" data-testid="entry-notice">${this.notice}</p>` : nothing}
       <p class="muted">${t(lang, 'puantaj.keyboardHint')}</p>
     </section>`
+  }
+
+  private renderWarnings(): TemplateResult {
+    const lang = this.language
+    return html`<div class="warnings" role="alert" data-testid="entry-warnings">
+      <strong>${t(lang, 'entry.confirmTitle')}</strong>
+      <ul>
+        ${this.warnings.map((w) => html`<li data-testid="entry-warning" data-field=${w.field}>${w.text[lang]}</li>`)}
+      </ul>
+      <button type="button" class="primary" data-testid="entry-save-anyway" @click=${() => this.save(undefined, true)}>${t(lang, 'entry.saveAnyway')}</button>
+      <button type="button" data-testid="entry-fix" @click=${this.fixWarning}>${t(lang, 'entry.fix')}</button>
+    </div>`
+  }
+
+  private renderUndo(undo: { id: string; label: string }): TemplateResult {
+    const lang = this.language
+    return html`<div class="toast" role="status" data-testid="undo-toast">
+      <span>${t(lang, 'entry.deleted')}: ${undo.label}</span>
+      <button type="button" data-testid="undo" @click=${() => this.undoDelete()}>${t(lang, 'entry.undo')}</button>
+    </div>`
+  }
+
+  private fixWarning = (): void => {
+    const field = entryField(this.warnings[0]?.field)
+    this.warnings = []
+    void this.updateComplete.then(() => {
+      const input = this.renderRoot.querySelector<HTMLInputElement>(`input[name="${field ?? 'date'}"]`)
+      input?.focus()
+      input?.select()
+    })
   }
 
   private renderFilters(): TemplateResult {
     const lang = this.language
     const month = this.from.slice(0, 7)
     const wholeMonth = this.from === monthRange(month).start && this.to === monthRange(month).end
-    return html`<div class="row" style="margin-bottom:0.7rem">
+    return html`<div class="row filters" style="margin-bottom:0.7rem">
         <label
           >${t(lang, 'puantaj.employee')}
           <select data-testid="filter-employee" .value=${this.employeeFilter} @change=${(ev: Event) => (this.employeeFilter = (ev.target as HTMLSelectElement).value)}>
@@ -369,7 +502,7 @@ export class PuantajScreen extends Screen {
       <td>
         ${this.writable
           ? html`<button class="link" data-edit @click=${() => this.edit(row)}>${t(lang, 'action.edit')}</button>
-              <button class="link danger" data-edit @click=${() => this.deleteRow(id)}>${t(lang, 'action.delete')}</button>`
+              <button class="link danger" data-edit data-testid="delete-row" @click=${() => this.deleteRow(id, `${formatDate(lang, date)} ${text(row.employee)} ${text(row.start_time)}–${text(row.end_time)}`)}>${t(lang, 'action.delete')}</button>`
           : nothing}
       </td>
     </tr>`
@@ -402,6 +535,7 @@ export class PuantajScreen extends Screen {
   private set<K extends keyof Entry>(name: K, value: Entry[K]): void {
     this.entry = { ...this.entry, [name]: value }
     this.notice = ''
+    this.warnings = []
   }
 
   private applyTemplate(id: string): void {
@@ -455,12 +589,35 @@ export class PuantajScreen extends Screen {
     if (next instanceof HTMLInputElement && next.type !== 'checkbox') next.select()
   }
 
-  private save = (event?: Event): void => {
+  private save = (event?: Event, confirmed = false): void => {
     event?.preventDefault()
     const engine = this.workspace?.engine
     if (engine === undefined) return
     const e = this.entry
     const input = timesheetInput(e)
+    if (!confirmed) {
+      // Refusals first (the engine's own rules, here without writing); then what only asks.
+      let normalized: Record<string, unknown>
+      try {
+        const fields = validateFields('timesheets', input, 'insert')
+        validateRecord('timesheets', fields)
+        normalized = fields
+      } catch {
+        normalized = {}
+      }
+      const warnings =
+        normalized.work_date === undefined
+          ? []
+          : shiftWarnings({ work_date: String(normalized.work_date), start_time: String(normalized.start_time), end_time: String(normalized.end_time) }, todayIso())
+      if (warnings.length > 0) {
+        this.warnings = warnings
+        this.error = undefined
+        this.notice = ''
+        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="entry-save-anyway"]')?.focus())
+        return
+      }
+    }
+    this.warnings = []
     try {
       if (this.editing === null) engine.insert('timesheets', input, this.region)
       else engine.update('timesheets', this.editing, changedFields(input, timesheetInput(this.editBase)), this.region)
@@ -476,6 +633,13 @@ export class PuantajScreen extends Screen {
     }
     this.error = undefined
     this.notice = `${t(this.language, 'saved')}: ${formatDate(this.language, saved)} ${shownTime(e.start_time)}–${shownTime(e.end_time)}`
+    // The list follows the saved row: a row outside the shown range would otherwise "vanish".
+    if (saved < this.from || saved > this.to) {
+      const month = saved.slice(0, 7)
+      this.showMonth(month)
+      this.notice += ` — ${t(this.language, 'entry.movedTo', { month: formatMonth(this.language, month) })}`
+    }
+    if (this.employeeFilter !== '' && this.employeeFilter !== e.employee_id) this.employeeFilter = ''
     if (this.editing !== null) {
       this.editing = null
       this.entry = { ...emptyEntry(), employee_id: e.employee_id, template: e.template }
@@ -514,12 +678,27 @@ export class PuantajScreen extends Screen {
     this.error = undefined
   }
 
-  private deleteRow(id: string): void {
+  /** Deletes at once (soft: restorable) and offers "Geri al" for UNDO_MS. */
+  private deleteRow(id: string, label: string): void {
     try {
       this.workspace?.engine.delete('timesheets', id, this.region)
     } catch (error) {
       this.error = error
+      return
     }
+    if (this.editing === id) this.cancelEdit()
+    clearTimeout(this.undoTimer)
+    this.undo = { id, label }
+    this.undoTimer = setTimeout(() => (this.undo = null), UNDO_MS)
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="undo"]')?.focus())
+  }
+
+  private undoDelete(): void {
+    const undo = this.undo
+    if (undo === null) return
+    clearTimeout(this.undoTimer)
+    this.undo = null
+    this.restore(undo.id)
   }
 
   private restore(id: string): void {
