@@ -432,7 +432,7 @@ async function report(args: string[]): Promise<number> {
       }
     }
     return withEngine(store, acc, regions, async (engine) => {
-      const built = await withMirror(engine, (mirror) => buildReport(mirror, { month, regions }))
+      const built = await withMirror(engine, (mirror) => buildReport(mirror, { month, regions, regionNames: acc.regions }))
       const bytes =
         (format as Format) === 'xlsx'
           ? // exceljs is large: loaded only by the command that writes xlsx, so others start fast.

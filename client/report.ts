@@ -7,11 +7,14 @@
 import type { Mirror } from '../crdt/mirror.ts'
 import { hourSettingsFrom, monthlyHours, rowHours, ShiftError, type HourSettings, type RowHours } from '../schema/hours.ts'
 import { BilingualError } from '../schema/bilingual.ts'
+import { DEFAULT_REGIONS } from '../schema/regions.ts'
 
 export interface ReportRow extends RowHours {
   readonly employee_id: string
   readonly employee: string
   readonly region: string
+  /** The region's display name (Ankara, İstanbul): what reports show; `region` stays the slug. */
+  readonly region_name: string
   readonly work_date: string
   readonly start_time: string
   readonly end_time: string
@@ -24,6 +27,7 @@ export interface EmployeeTotals {
   readonly employee_id: string
   readonly employee: string
   readonly region: string
+  readonly region_name: string
   readonly worked: number
   readonly scheduled: number
   readonly overtime: number
@@ -41,6 +45,8 @@ export interface PuantajReport {
   readonly start: string
   readonly end: string
   readonly regions: readonly string[]
+  /** Display names of `regions`, in the same order. */
+  readonly regionNames: readonly string[]
   readonly rows: readonly ReportRow[]
   readonly totals: readonly EmployeeTotals[]
   /** Rows whose date or times cannot be computed: left out of the figures, listed here. */
@@ -75,7 +81,15 @@ function settingsOf(mirror: Mirror, region: string): Record<string, string | nul
 
 const collator = new Intl.Collator('tr')
 
-export function buildReport(mirror: Mirror, options: { month: string; regions: readonly string[] }): PuantajReport {
+/** A region's display name: the session's list first, the built-in regions next, the slug last. */
+export function regionDisplayName(slug: string, known: readonly { slug: string; name: string }[] = []): string {
+  return known.find((r) => r.slug === slug)?.name ?? DEFAULT_REGIONS.find((r) => r.slug === slug)?.name ?? slug
+}
+
+export function buildReport(
+  mirror: Mirror,
+  options: { month: string; regions: readonly string[]; regionNames?: readonly { slug: string; name: string }[] },
+): PuantajReport {
   const { start, end } = monthRange(options.month)
   const rows: ReportRow[] = []
   const totals: EmployeeTotals[] = []
@@ -87,6 +101,7 @@ export function buildReport(mirror: Mirror, options: { month: string; regions: r
     companyName ||= settings.company_name ?? ''
     title ||= settings.report_title ?? ''
     const hours: HourSettings = hourSettingsFrom(settings)
+    const region_name = regionDisplayName(region, options.regionNames)
     const records = mirror.query(
       `SELECT t.id, t.employee_id, coalesce(e.full_name, '') AS employee, t.work_date, t.start_time, t.end_time,
               t.break_minutes, t.is_special, t.notes
@@ -109,14 +124,14 @@ export function buildReport(mirror: Mirror, options: { month: string; regions: r
     for (const shift of shifts) {
       names.set(shift.employee_id, shift.employee)
       try {
-        rows.push({ ...shift, region, ...rowHours(shift, hours) })
+        rows.push({ ...shift, region, region_name, ...rowHours(shift, hours) })
       } catch (error) {
         if (!(error instanceof ShiftError)) throw error
         skipped.push({ id: shift.id, region, reason: error.message })
       }
     }
     for (const [employeeId, sum] of monthlyHours(shifts, hours, options.month)) {
-      totals.push({ employee_id: employeeId, employee: names.get(employeeId) ?? '', region, ...sum })
+      totals.push({ employee_id: employeeId, employee: names.get(employeeId) ?? '', region, region_name, ...sum })
     }
   }
   rows.sort(
@@ -134,6 +149,7 @@ export function buildReport(mirror: Mirror, options: { month: string; regions: r
     start,
     end,
     regions: [...options.regions],
+    regionNames: options.regions.map((r) => regionDisplayName(r, options.regionNames)),
     rows,
     totals,
     skipped,
@@ -164,7 +180,7 @@ export const DETAIL_HEADERS = [
 export function detailCells(row: ReportRow): Array<string | number> {
   return [
     row.employee,
-    row.region,
+    row.region_name,
     row.work_date,
     row.start_time,
     row.end_time,

@@ -37,19 +37,19 @@ export async function reportXlsx(report: PuantajReport): Promise<Uint8Array> {
   const summary = workbook.addWorksheet('Ozet')
   bold(summary.addRow(SUMMARY_HEADERS))
   for (const t of report.totals) {
-    summary.addRow([t.employee, t.region, t.worked, t.scheduled, t.overtime, t.night, t.overnight])
+    summary.addRow([t.employee, t.region_name, t.worked, t.scheduled, t.overtime, t.night, t.overnight])
   }
   summary.addRow([])
   bold(summary.addRow(['Ozel Gun Kayitlari']))
   bold(summary.addRow(['Calisan', 'Bolge', 'Tarih', 'Giris', 'Cikis', 'Calisilan (s)', 'Ozel Gun Normal (s)', 'Ozel Gun Gece (s)']))
   for (const r of report.rows.filter((row) => row.is_special)) {
-    summary.addRow([r.employee, r.region, r.work_date, r.start_time, r.end_time, r.worked, r.special_normal, r.special_night])
+    summary.addRow([r.employee, r.region_name, r.work_date, r.start_time, r.end_time, r.worked, r.special_normal, r.special_night])
   }
   summary.addRow([])
   bold(summary.addRow(['Geceye Tasan Kayitlari']))
   bold(summary.addRow(['Calisan', 'Bolge', 'Tarih', 'Giris', 'Cikis', 'Geceye Tasan (s)']))
   for (const r of report.rows.filter((row) => row.overnight > 0)) {
-    summary.addRow([r.employee, r.region, r.work_date, r.start_time, r.end_time, r.overnight])
+    summary.addRow([r.employee, r.region_name, r.work_date, r.start_time, r.end_time, r.overnight])
   }
   for (const column of [3, 4, 5, 6, 7, 8]) summary.getColumn(column).numFmt = HOURS_FORMAT
   summary.getColumn(1).width = 28

@@ -165,15 +165,17 @@ describe('rainstaff CLI peer', () => {
     ])
     // The legacy doc's examples: Fri 08:30–02:00 and Sat 09:00–15:30.
     expect((sheet.getRow(6).values as unknown[]).slice(1)).toEqual([
-      'Ayşe Yılmaz', 'ankara', '2026-01-02', '08:30', '02:00', 60, 16.5, 9, 8.5, 4, 2, 'Hayir', 0, 0, 0, 'gece işi',
+      'Ayşe Yılmaz', 'Ankara', '2026-01-02', '08:30', '02:00', 60, 16.5, 9, 8.5, 4, 2, 'Hayir', 0, 0, 0, 'gece işi',
     ])
-    expect((sheet.getRow(7).values as unknown[]).slice(1, 12)).toEqual(['Ayşe Yılmaz', 'ankara', '2026-01-03', '09:00', '15:30', 0, 6.5, 5, 1.5, 0, 0])
+    expect((sheet.getRow(7).values as unknown[]).slice(1, 12)).toEqual(['Ayşe Yılmaz', 'Ankara', '2026-01-03', '09:00', '15:30', 0, 6.5, 5, 1.5, 0, 0])
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 5 })
     const summary = workbook.getWorksheet('Ozet')!
-    expect((summary.getRow(2).values as unknown[]).slice(1)).toEqual(['Ayşe Yılmaz', 'ankara', 23, 14, 10, 4, 2])
+    expect((summary.getRow(2).values as unknown[]).slice(1)).toEqual(['Ayşe Yılmaz', 'Ankara', 23, 14, 10, 4, 2])
 
     const csv = readFileSync(await ok('ayse', ['report', '--month', '2026-01', '--format', 'csv', '--out', path.join(outDir.dir, 'r.csv')]), 'utf8')
-    expect(csv.split('\r\n')[1]).toBe('Ayşe Yılmaz,ankara,2026-01-02,08:30,02:00,60,16.5,9,8.5,4,2,Hayir,0,0,0,gece işi')
+    // Turkish Excel's dialect: BOM, ";" between cells, decimal commas, GG.AA.YYYY dates.
+    expect(csv.startsWith('\uFEFF')).toBe(true)
+    expect(csv.split('\r\n')[1]).toBe('Ayşe Yılmaz;Ankara;02.01.2026;08:30;02:00;60;16,5;9;8,5;4;2;Hayir;0;0;0;gece işi')
     const json = JSON.parse(readFileSync(await ok('ayse', ['report', '--month', '2026-01', '--format', 'json', '--out', path.join(outDir.dir, 'r.json')]), 'utf8')) as { totals: unknown[] }
     expect(json.totals).toEqual([expect.objectContaining({ employee: 'Ayşe Yılmaz', worked: 23, overtime: 10 })])
 

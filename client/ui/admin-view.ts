@@ -94,6 +94,8 @@ export class RainstaffAdmin extends LitElement {
   workspace: Workspace | undefined = undefined
   engineState: EngineState | undefined = undefined
   month = todayIso().slice(0, 7)
+  /** Set once the admin steps through months; until then the chart follows the latest month with data. */
+  monthChosen = false
   busy = false
   error = ''
   /** Bumped when any region's awareness changes (PCs coming and going). */
@@ -139,8 +141,22 @@ export class RainstaffAdmin extends LitElement {
     ></rs-sign-in>`
   }
 
+  /** The month shown: the one the admin chose, else the latest month holding a timesheet, else this month. */
+  private shownMonth(ws: Workspace): string {
+    if (this.monthChosen) return this.month
+    const latest = ws.mirror.query('SELECT max(work_date) AS d FROM timesheets')[0]?.d
+    const month = typeof latest === 'string' && /^\d{4}-\d{2}/.test(latest) ? latest.slice(0, 7) : todayIso().slice(0, 7)
+    return month
+  }
+
+  private stepMonth(ws: Workspace, delta: number): void {
+    this.month = shiftMonth(this.shownMonth(ws), delta)
+    this.monthChosen = true
+  }
+
   private totals(ws: Workspace): RegionTotals[] {
-    const { start, end } = monthRange(this.month)
+    const month = this.shownMonth(ws)
+    const { start, end } = monthRange(month)
     return ws.session.regions.map((region) => {
       const q = (sql: string): Record<string, unknown> => ws.mirror.query(sql, [region.slug])[0] ?? {}
       const employees = num(q('SELECT count(*) AS n FROM employees WHERE region = ?').n as number)
@@ -161,7 +177,7 @@ export class RainstaffAdmin extends LitElement {
           is_special: num(r.is_special),
         }))
       let monthHours = 0
-      for (const sum of monthlyHours(shifts, hourSettingsFrom(settings), this.month).values()) monthHours += sum.worked
+      for (const sum of monthlyHours(shifts, hourSettingsFrom(settings), month).values()) monthHours += sum.worked
       return {
         slug: region.slug,
         name: region.name,
@@ -211,9 +227,9 @@ export class RainstaffAdmin extends LitElement {
       <section>
         <h2>${t(lang, 'admin.monthly')}</h2>
         <div class="row" style="margin-bottom:0.5rem">
-          <button @click=${() => (this.month = shiftMonth(this.month, -1))} aria-label="previous month">◀</button>
-          <strong data-testid="chart-month">${formatMonth(lang, this.month)}</strong>
-          <button @click=${() => (this.month = shiftMonth(this.month, 1))} aria-label="next month">▶</button>
+          <button data-testid="month-prev" @click=${() => this.stepMonth(ws, -1)} aria-label="previous month">◀</button>
+          <strong data-testid="chart-month" data-month=${this.shownMonth(ws)}>${formatMonth(lang, this.shownMonth(ws))}</strong>
+          <button data-testid="month-next" @click=${() => this.stepMonth(ws, 1)} aria-label="next month">▶</button>
         </div>
         <rs-bar-chart
           .bars=${totals.map((r) => ({ label: r.name, value: r.monthHours }))}
@@ -310,6 +326,7 @@ export class RainstaffAdmin extends LitElement {
     const ws = this.workspace
     for (const cleanup of this.cleanups.splice(0)) cleanup()
     this.workspace = undefined
+    this.monthChosen = false
     this.engineState = undefined
     await ws?.close().catch((error: unknown) => (this.error = errorText(error)))
   }

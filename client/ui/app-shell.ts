@@ -9,7 +9,8 @@ import { saveLang, savedLang, t, type Lang, type MessageKey } from './i18n.ts'
 import { LiveQuery, num } from './live-query.ts'
 import { errorText } from './screen.ts'
 import { likelyDuplicates, sameDayPairs } from './screens/conflicts.ts'
-import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import { SignInError } from '../signIn.ts'
+import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, relayReachable, rememberedSession, resumeWorkspace, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
 import type { ImportDialog } from './import-dialog.ts'
 import './import-dialog.ts'
 import type { RsPasswordDialog } from './password-dialog.ts'
@@ -36,6 +37,8 @@ export class RainstaffApp extends LitElement {
     busy: { state: true },
     error: { state: true },
     notice: { state: true },
+    resuming: { state: true },
+    unreachable: { state: true },
   }
 
   static override styles = css`
@@ -131,6 +134,10 @@ export class RainstaffApp extends LitElement {
   busy = false
   error = ''
   notice = ''
+  /** Opening the remembered session (no form shown meanwhile). */
+  resuming = false
+  /** The relay did not answer on load: the form is the offline unlock and says so. */
+  unreachable = false
   private cleanups: Array<() => void> = []
 
   /** The tab's count is what the Çakışmalar screen lists for the region: field conflicts and likely duplicates. */
@@ -147,6 +154,28 @@ export class RainstaffApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback()
     addEventListener('keydown', this.onShortcut)
+    if (this.workspace === undefined) void this.resume()
+  }
+
+  /** On load: the remembered session opens without a password; with the relay down, the form says it unlocks offline. */
+  private async resume(): Promise<void> {
+    const remembered = rememberedSession()
+    const last = lastSignIn()
+    if (remembered === undefined) {
+      if (last !== undefined) this.unreachable = !(await relayReachable(last.relay))
+      return
+    }
+    this.resuming = true
+    try {
+      const ws = await resumeWorkspace()
+      if (ws !== undefined && this.workspace === undefined) this.attach(ws)
+      else if (ws !== undefined) await ws.close()
+    } catch (error) {
+      if (error instanceof SignInError && error.code === 'unreachable') this.unreachable = true
+      else this.error = errorText(error)
+    } finally {
+      this.resuming = false
+    }
   }
 
   override disconnectedCallback(): void {
@@ -169,14 +198,17 @@ export class RainstaffApp extends LitElement {
           <div class="tools"><button @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button></div>
         </header>
         <main>
-          <rs-sign-in
+          ${this.resuming
+            ? html`<p class="muted" data-testid="resuming">${t(lang, 'signIn.busy')}</p>`
+            : html`<rs-sign-in
             .language=${lang}
+            .unreachable=${this.unreachable}
             .relay=${servingRelay() || last?.relay || ''}
             .username=${last?.username ?? ''}
             .busy=${this.busy}
             .error=${this.error}
             @sign-in=${(e: CustomEvent<Credentials>) => this.signIn(e.detail)}
-          ></rs-sign-in>
+          ></rs-sign-in>`}
         </main>`
     }
     const regions = ws.session.regions
@@ -267,7 +299,8 @@ export class RainstaffApp extends LitElement {
     this.busy = true
     this.error = ''
     try {
-      const ws = await openWorkspace(credentials)
+      const ws = await openWorkspace(credentials, { remember: true })
+      this.unreachable = false
       this.attach(ws)
     } catch (error) {
       this.error = errorText(error)
@@ -307,7 +340,7 @@ export class RainstaffApp extends LitElement {
     this.engineState = undefined
     this.peers = []
     this.notice = ''
-    await ws?.close().catch((error: unknown) => (this.error = errorText(error)))
+    await ws?.signOut().catch((error: unknown) => (this.error = errorText(error)))
   }
 }
 

@@ -261,6 +261,11 @@ const tr = {
   'reason.differs': 'Değerler farklı',
   'reason.deleted_in_rainstaff': 'Rainstaff’ta silinmiş',
   'empty': '—',
+  'status.offlineLocal': 'Çevrimdışı — değişiklikler bu bilgisayarda saklanıyor',
+  'signIn.unreachableUnlock': 'Sunucuya ulaşılamıyor: bu bilgisayarda çevrimdışı açmak için parolanızı girin',
+  'signIn.unlock': 'Çevrimdışı aç',
+  'conflicts.thisPc': 'bu bilgisayar',
+  'conflicts.otherPc': 'başka bilgisayar',
 } as const
 
 export type MessageKey = keyof typeof tr
@@ -521,6 +526,11 @@ const en: Record<MessageKey, string> = {
   'reason.differs': 'Values differ',
   'reason.deleted_in_rainstaff': 'Deleted in Rainstaff',
   'empty': '—',
+  'status.offlineLocal': 'Offline — changes are kept on this PC',
+  'signIn.unreachableUnlock': 'The server cannot be reached: enter your password to open offline on this PC',
+  'signIn.unlock': 'Open offline',
+  'conflicts.thisPc': 'this PC',
+  'conflicts.otherPc': 'another PC',
 }
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { tr, en }

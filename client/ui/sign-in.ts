@@ -16,6 +16,7 @@ export class SignIn extends LitElement {
     busy: { type: Boolean },
     error: {},
     heading: {},
+    unreachable: { type: Boolean },
   }
 
   static override styles = [shared]
@@ -26,19 +27,22 @@ export class SignIn extends LitElement {
   busy = false
   error = ''
   heading = ''
+  /** The relay did not answer: this form unlocks offline with the password this PC knows, and says so. */
+  unreachable = false
 
   override render(): TemplateResult {
     const lang = this.language
     return html`<section style="max-width: 26rem; margin: 3rem auto">
-      <h2>${this.heading || t(lang, 'signIn.title')}</h2>
+      <h2>${this.heading || t(lang, this.unreachable ? 'signIn.unlock' : 'signIn.title')}</h2>
+      ${this.unreachable ? html`<p class="notice" role="status" data-testid="sign-in-unreachable">${t(lang, 'signIn.unreachableUnlock')}</p>` : nothing}
       <form data-testid="sign-in" @submit=${this.submit} style="flex-direction: column; align-items: stretch">
         <label>${t(lang, 'signIn.relay')}<input name="relay" type="url" required placeholder="https://…" .value=${this.relay} autocomplete="url" /></label>
         <label>${t(lang, 'signIn.username')}<input name="username" required .value=${this.username} autocomplete="username" /></label>
         <label>${t(lang, 'signIn.password')}<input name="password" type="password" required autocomplete="current-password" /></label>
-        <button class="primary" type="submit" ?disabled=${this.busy}>${t(lang, this.busy ? 'signIn.busy' : 'signIn.submit')}</button>
+        <button class="primary" type="submit" ?disabled=${this.busy}>${t(lang, this.busy ? 'signIn.busy' : this.unreachable ? 'signIn.unlock' : 'signIn.submit')}</button>
       </form>
       ${this.error ? html`<p class="error" role="alert" data-testid="sign-in-error">${this.error}</p>` : nothing}
-      <p class="muted">${t(lang, 'signIn.offlineHint')}</p>
+      ${this.unreachable ? nothing : html`<p class="muted">${t(lang, 'signIn.offlineHint')}</p>`}
     </section>`
   }
 

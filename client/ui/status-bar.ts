@@ -73,6 +73,8 @@ export class StatusBar extends LitElement {
       <span>${t(lang, 'status.lastSynced')}: <span data-testid="last-synced">${last ? formatDateTime(lang, last) : t(lang, 'status.never')}</span></span>
       ${this.region === ''
         ? nothing
+        : !online
+        ? html`<span data-testid="offline-note">${t(lang, 'status.offlineLocal')}</span>`
         : html`<span data-testid="peers"
             >${t(lang, 'status.peers')} (${this.region}):
             ${this.peers.length === 0 ? t(lang, 'status.noPeers') : this.peers.map((p) => `${p.device} (${p.user})`).join(', ')}</span

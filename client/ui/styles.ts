@@ -177,4 +177,33 @@ export const shared = css`
     border-color: #f0d38a;
     color: #6b4d00;
   }
+  /* Long text must not widen the page (a 5,000-character note, a long name at 1024 px): cells
+     end in an ellipsis (the screens put the whole text in a title tooltip), wrapped cells break
+     anywhere, selects stay narrow, and a wide table scrolls inside its section. */
+  :host {
+    overflow-wrap: anywhere;
+    min-width: 0;
+    max-width: 100%;
+  }
+  section {
+    max-width: 100%;
+    overflow-x: auto;
+  }
+  td {
+    max-width: 22rem;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  td.wrap {
+    overflow-wrap: anywhere;
+    max-width: 40rem;
+  }
+  select {
+    max-width: 18rem;
+    text-overflow: ellipsis;
+  }
+  input,
+  textarea {
+    max-width: 100%;
+  }
 `

@@ -9,7 +9,8 @@ import { openMirror, type Mirror } from '../../crdt/mirror.ts'
 import { openEngine, type SyncEngine } from '../engine.ts'
 import { databaseName, openIndexedDbStore, type IndexedDbStore } from '../indexedDbStore.ts'
 import { relayAddress } from '../relayAddress.ts'
-import { changeOwnPassword, signIn, type Session } from '../signIn.ts'
+import type { DeviceAccount } from '../localStore.ts'
+import { changeOwnPassword, renewToken, sessionFromAccount, signIn, SignInError, type Session } from '../signIn.ts'
 
 export interface Credentials {
   readonly relay: string
@@ -30,6 +31,8 @@ export interface Workspace {
    * with the relay's fresh token and the new password; the device's offline unlock follows.
    */
   changePassword(current: string, next: string): Promise<void>
+  /** Signing out: the remembered session (marker and token) is forgotten, then the workspace closes. */
+  signOut(): Promise<void>
   close(): Promise<void>
 }
 
@@ -42,6 +45,103 @@ export interface Presence {
 
 const LAST_SIGN_IN = 'rainstaff.lastSignIn'
 const DEVICE = 'rainstaff.device'
+const REMEMBERED = 'rainstaff.session'
+const MAX_AGE = 'rainstaff.sessionMaxSeconds'
+
+/**
+ * How long a sign-in is remembered across reloads: one working day. The relay's
+ * `--session-max-seconds` (default 12 h) bounds renewals anyway, so this stays below it. A PC can
+ * be given another value in local storage (`rainstaff.sessionMaxSeconds`, 0 = never remember) or
+ * the page in `<meta name="rainstaff-session-max-seconds">`.
+ */
+export const DEFAULT_SESSION_MAX_SECONDS = 10 * 60 * 60
+
+export function sessionMaxSeconds(): number {
+  const read = (value: string | null | undefined): number | undefined => {
+    if (value === null || value === undefined || value.trim() === '') return undefined
+    const n = Number(value)
+    return Number.isFinite(n) && n >= 0 ? n : undefined
+  }
+  let stored: string | null = null
+  try {
+    stored = localStorage.getItem(MAX_AGE)
+  } catch {
+    // No storage: the page's value or the default.
+  }
+  const meta = globalThis.document?.querySelector<HTMLMetaElement>('meta[name="rainstaff-session-max-seconds"]')?.content
+  return read(stored) ?? read(meta) ?? DEFAULT_SESSION_MAX_SECONDS
+}
+
+/** A sign-in this PC remembers: whose, on which relay, until when (ms since the epoch). The token itself is in the device account. */
+export interface RememberedSession {
+  readonly relay: string
+  readonly username: string
+  readonly until: number
+}
+
+export function rememberedSession(now = Date.now()): RememberedSession | undefined {
+  try {
+    const value: unknown = JSON.parse(localStorage.getItem(REMEMBERED) ?? 'null')
+    if (typeof value !== 'object' || value === null) return undefined
+    const v = value as Record<string, unknown>
+    if (typeof v.relay !== 'string' || typeof v.username !== 'string' || typeof v.until !== 'number') return undefined
+    if (v.until <= now) {
+      localStorage.removeItem(REMEMBERED)
+      return undefined
+    }
+    return { relay: v.relay, username: v.username, until: v.until }
+  } catch {
+    return undefined
+  }
+}
+
+function rememberSession(relay: string, username: string): void {
+  const seconds = sessionMaxSeconds()
+  if (seconds <= 0) return
+  try {
+    localStorage.setItem(REMEMBERED, JSON.stringify({ relay, username, until: Date.now() + seconds * 1000 }))
+  } catch {
+    // Without storage every reload asks for the password, as before.
+  }
+}
+
+export function forgetSession(): void {
+  try {
+    localStorage.removeItem(REMEMBERED)
+  } catch {
+    // Nothing was remembered then.
+  }
+}
+
+async function dropToken(store: IndexedDbStore): Promise<void> {
+  const account = await store.readAccount()
+  if (account === undefined || account.token === undefined) return
+  const { token: _token, expiresAt: _expiresAt, ...rest } = account
+  await store.writeAccount(rest)
+}
+
+/** Keeps every renewed token in the device account while the session is remembered. */
+function tokenKeeper(store: IndexedDbStore): (token: string, expiresAt: number) => Promise<void> {
+  return async (token, expiresAt) => {
+    if (rememberedSession() === undefined) return
+    const account = await store.readAccount()
+    if (account !== undefined) await store.writeAccount({ ...account, token, expiresAt })
+  }
+}
+
+/**
+ * Whether the relay answers at all (any HTTP answer counts): a renewal with no valid token, which
+ * the relay refuses with 401 without touching anything. The service worker never answers POSTs.
+ */
+export async function relayReachable(relay: string): Promise<boolean> {
+  if (globalThis.navigator?.onLine === false) return false
+  try {
+    await renewToken(relayAddress(relay), 'probe', undefined, 5_000)
+    return true
+  } catch (error) {
+    return !(error instanceof SignInError && error.code === 'unreachable')
+  }
+}
 
 /** sql.js's wasm next to the page: `/sql-wasm.wasm` from the relay, `./sql-wasm.wasm` under file://. */
 export function locateFile(file: string): string {
@@ -78,12 +178,67 @@ export function servingRelay(): string {
   return location.protocol === 'http:' || location.protocol === 'https:' ? location.origin : ''
 }
 
-export async function openWorkspace(credentials: Credentials): Promise<Workspace> {
+export async function openWorkspace(credentials: Credentials, options: { remember?: boolean } = {}): Promise<Workspace> {
   const relay = relayAddress(credentials.relay)
   const store: IndexedDbStore = await openIndexedDbStore(databaseName(relay.http))
+  try {
+    const remember = options.remember === true && sessionMaxSeconds() > 0
+    const { session, online } = await signIn({ ...credentials, relay: relay.http, store, rememberToken: remember, ...(remember ? { onToken: tokenKeeper(store) } : {}) })
+    if (remember && online) rememberSession(relay.http, credentials.username)
+    else if (remember) await dropToken(store)
+    return await workspaceFor(session, online, store, relay.http, credentials.username)
+  } catch (error) {
+    await store.close().catch(() => undefined)
+    throw error
+  }
+}
+
+/**
+ * Opens the remembered session without a password: the device account's token is renewed at the
+ * relay. Resolves undefined when nothing is remembered or the relay refuses the token (it is then
+ * forgotten); throws SignInError `unreachable` when the relay cannot be reached.
+ */
+export async function resumeWorkspace(): Promise<Workspace | undefined> {
+  const remembered = rememberedSession()
+  if (remembered === undefined) return undefined
+  const relay = relayAddress(remembered.relay)
+  const store: IndexedDbStore = await openIndexedDbStore(databaseName(relay.http))
+  try {
+    const account: DeviceAccount | undefined = await store.readAccount()
+    if (account?.token === undefined || account.user.username !== remembered.username || relayAddress(account.relay).http !== relay.http) {
+      forgetSession()
+      await store.close()
+      return undefined
+    }
+    let result
+    try {
+      result = await renewToken(relay, account.token)
+    } catch (error) {
+      if (error instanceof SignInError && error.code !== 'unreachable') {
+        forgetSession()
+        await dropToken(store)
+      }
+      throw error
+    }
+    if (result === undefined) {
+      forgetSession()
+      await dropToken(store)
+      await store.close()
+      return undefined
+    }
+    const renewed: DeviceAccount = { ...account, user: result.user, regions: result.regions, token: result.token, expiresAt: result.expiresAt }
+    await store.writeAccount(renewed)
+    const session = sessionFromAccount(renewed, null, { onToken: tokenKeeper(store) })
+    return await workspaceFor(session, true, store, relay.http, remembered.username)
+  } catch (error) {
+    await store.close().catch(() => undefined)
+    throw error
+  }
+}
+
+async function workspaceFor(session: Session, online: boolean, store: IndexedDbStore, relay: string, username: string): Promise<Workspace> {
   let engine: SyncEngine | undefined
   try {
-    const { session, online } = await signIn({ ...credentials, relay: relay.http, store })
     engine = await openEngine({ session, store })
     const mirror = await openMirror({ locateFile })
     for (const region of engine.regions) mirror.attach(region, engine.doc(region))
@@ -96,11 +251,16 @@ export async function openWorkspace(credentials: Credentials): Promise<Workspace
       engine?.awareness(region).setLocalStateField('presence', presence)
     })
     try {
-      localStorage.setItem(LAST_SIGN_IN, JSON.stringify({ relay: relay.http, username: credentials.username }))
+      localStorage.setItem(LAST_SIGN_IN, JSON.stringify({ relay, username }))
     } catch {
       // Only a convenience for the next sign-in.
     }
     const opened = engine
+    const close = async (): Promise<void> => {
+      await opened.close()
+      mirror.close()
+      await store.close()
+    }
     return {
       session,
       engine: opened,
@@ -108,15 +268,16 @@ export async function openWorkspace(credentials: Credentials): Promise<Workspace
       signedInOnline: online,
       flush: () => opened.flush(),
       changePassword: (current, next) => changeOwnPassword(session, current, next, store),
-      async close() {
-        await opened.close()
-        mirror.close()
-        await store.close()
+      async signOut() {
+        forgetSession()
+        await opened.flush().catch(() => undefined)
+        await dropToken(store).catch(() => undefined)
+        await close()
       },
+      close,
     }
   } catch (error) {
     await engine?.close().catch(() => undefined)
-    await store.close().catch(() => undefined)
     throw error
   }
 }

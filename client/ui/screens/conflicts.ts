@@ -86,11 +86,55 @@ export class ConflictsScreen extends Screen {
     this.workspace && { mirror: this.workspace.mirror, ...sameDayPairs(this.region) },
   )
 
-  /** A record's name for the list: the first field of its table (name, plate, date…). */
+  /**
+   * A record as a person knows it: a timesheet by its employee and date, a vehicle by its plate,
+   * an employee or driver by name, an inspection or fault by its vehicle's plate and date; any
+   * other table by its first field. The id only when the record is not in the mirror.
+   */
   private recordName(table: TableName, id: string): string {
-    const first = Object.keys(TABLES[table].fields)[0]
-    const row = this.workspace?.mirror.query(`SELECT ${first} AS name FROM ${table} WHERE region = ? AND id = ?`, [this.region, id])[0]
-    return row === undefined ? id : text(row.name)
+    const mirror = this.workspace?.mirror
+    if (mirror === undefined) return id
+    const one = (sql: string): Row | undefined => mirror.query(sql, [this.region, id])[0]
+    const lang = this.language
+    switch (table) {
+      case 'timesheets': {
+        const r = one(`SELECT coalesce(e.full_name, t.employee_id) AS name, t.work_date FROM timesheets t
+                         LEFT JOIN employees e ON e.region = t.region AND e.id = t.employee_id WHERE t.region = ? AND t.id = ?`)
+        return r === undefined ? id : `${text(r.name)}, ${formatDate(lang, text(r.work_date))}`
+      }
+      case 'vehicle_inspections':
+      case 'vehicle_faults':
+      case 'vehicle_service_visits': {
+        const dateField = Object.keys(TABLES[table].fields).find((f) => TABLES[table].fields[f]?.type === 'date')
+        const r = one(`SELECT coalesce(v.plate, x.vehicle_id) AS name${dateField ? `, x.${dateField} AS day` : ''} FROM ${table} x
+                         LEFT JOIN vehicles v ON v.region = x.region AND v.id = x.vehicle_id WHERE x.region = ? AND x.id = ?`)
+        if (r === undefined) return id
+        return dateField && typeof r.day === 'string' && r.day ? `${text(r.name)}, ${formatDate(lang, r.day)}` : text(r.name)
+      }
+      default: {
+        const first = Object.keys(TABLES[table].fields)[0]
+        const r = one(`SELECT ${first} AS name FROM ${table} WHERE region = ? AND id = ?`)
+        return r === undefined ? id : text(r.name)
+      }
+    }
+  }
+
+  /**
+   * Which PC wrote a value, when it can be told: the conflict id names the losing write's Yjs
+   * client; this PC's own client id says "bu bilgisayar", a PC online now says its device name
+   * (its awareness carries it). The winning write's client is not recorded: only its account.
+   */
+  private deviceOf(client: number | undefined): string {
+    const engine = this.workspace?.engine
+    if (client === undefined || engine === undefined || !engine.regions.includes(this.region)) return ''
+    if (engine.doc(this.region).clientID === client) return t(this.language, 'conflicts.thisPc')
+    const state = engine.awareness(this.region).getStates().get(client) as { presence?: { device?: unknown } } | undefined
+    return typeof state?.presence?.device === 'string' ? state.presence.device : ''
+  }
+
+  private author(who: Row[string], client: number | undefined): string {
+    const device = this.deviceOf(client)
+    return device ? `${text(who)} (${device})` : text(who)
   }
 
   override render(): TemplateResult {
@@ -125,11 +169,12 @@ export class ConflictsScreen extends Screen {
         ${this.conflicts.rows.map((c) => {
           const table = text(c.table_name)
           if (!isTableName(table)) return nothing
+          const lostClient = Number(text(c.conflict_id).split(':')[0])
           return html`<tr data-testid="field-conflict">
-            <td>${TABLES[table].label[lang]}: ${this.recordName(table, text(c.record_id))}</td>
+            <td data-testid="conflict-record">${TABLES[table].label[lang]}: ${this.recordName(table, text(c.record_id))}</td>
             <td>${fieldLabel(lang, text(c.field))}</td>
             <td><strong>${shown(c.value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: text(c.value_by), when: formatDateTime(lang, text(c.value_at)) })}</span></td>
-            <td><strong>${shown(c.lost_value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: text(c.lost_by), when: formatDateTime(lang, text(c.lost_at)) })}</span></td>
+            <td><strong>${shown(c.lost_value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: this.author(c.lost_by, Number.isFinite(lostClient) ? lostClient : undefined), when: formatDateTime(lang, text(c.lost_at)) })}</span></td>
             <td>
               ${this.writable
                 ? html`<button data-edit data-testid="keep-current" @click=${() => this.resolve(c, table, c.value as CellValue)}>${t(lang, 'conflicts.keep')}</button>

@@ -70,7 +70,7 @@ export class ReportsScreen extends Screen {
   private report(): PuantajReport | string {
     if (this.workspace === undefined) return ''
     try {
-      const report = buildReport(this.workspace.mirror, { month: this.month, regions: this.regions() })
+      const report = buildReport(this.workspace.mirror, { month: this.month, regions: this.regions(), regionNames: this.workspace.session.regions })
       if (this.employee === '') return report
       const employee = this.employees.rows.find((row) => text(row.id) === this.employee)
       return employee === undefined ? report : forEmployee(report, this.employee, text(employee.full_name))
@@ -128,7 +128,7 @@ export class ReportsScreen extends Screen {
             ${report.totals.map(
               (row) => html`<tr>
                 <td>${row.employee}</td>
-                <td>${row.region}</td>
+                <td>${row.region_name}</td>
                 ${(['worked', 'scheduled', 'overtime', 'night', 'overnight', 'special_normal'] as const).map((k) => html`<td class="num">${formatHours(lang, row[k])}</td>`)}
               </tr>`,
             )}
@@ -138,7 +138,7 @@ export class ReportsScreen extends Screen {
       ${report.skipped.length > 0
         ? html`<h3>${t(lang, 'reports.skipped')}</h3>
             <ul>
-              ${report.skipped.map((s) => html`<li>${s.region} ${s.id}: ${s.reason}</li>`)}
+              ${report.skipped.map((s) => html`<li>${this.regionName(s.region)} ${s.id}: ${s.reason}</li>`)}
             </ul>`
         : nothing}`
   }
