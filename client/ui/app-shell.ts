@@ -47,6 +47,13 @@ export class RainstaffApp extends LitElement {
       flex-direction: column;
       min-height: 100vh;
     }
+    /* A printed screen is its list: no header, tabs or status bar. */
+    @media print {
+      header,
+      rs-status-bar {
+        display: none;
+      }
+    }
     header {
       display: flex;
       flex-wrap: wrap;

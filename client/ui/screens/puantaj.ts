@@ -138,14 +138,6 @@ export class PuantajScreen extends Screen {
       }
       @media print {
         /* The puantaj list on A4: no entry form, no filters or buttons, the table full width. */
-        :host {
-          position: absolute;
-          top: 0;
-          left: 0;
-          width: 100%;
-          background: #fff;
-          z-index: 1000;
-        }
         .entry,
         .filters,
         .toast,
