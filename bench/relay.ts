@@ -263,6 +263,16 @@ function editTitle(w: Client, id: string, title: string, user: string): void {
   })
 }
 
+/** A T.C. kimlik no that passes the checksum, from nine leading digits (the first not 0). */
+function identityNo(nine: number): string {
+  const d = String(nine).split('').map(Number)
+  const odd = (d[0] ?? 0) + (d[2] ?? 0) + (d[4] ?? 0) + (d[6] ?? 0) + (d[8] ?? 0)
+  const even = (d[1] ?? 0) + (d[3] ?? 0) + (d[5] ?? 0) + (d[7] ?? 0)
+  const tenth = (((odd * 7 - even) % 10) + 10) % 10
+  const eleventh = (d.reduce((a, b) => a + b, 0) + tenth) % 10
+  return `${nine}${tenth}${eleventh}`
+}
+
 /** Every change this writer made is on the relay's disk. */
 const allDurable = (w: Client): boolean => w.durableClock() >= Y.getState(w.doc.store, w.doc.clientID)
 
@@ -344,7 +354,7 @@ async function bigDoc(target: Target, dir: string): Promise<{ encoded: number; h
   const author = { user: 'ed-bursa' }
   doc.transact(() => {
     for (let i = 0; i < 10_000; i++) {
-      insertRecord(doc, 'employees', 'bursa', { full_name: `ÇALIŞAN ${i}`, department: `Bölüm ${i % 20}`, title: 'Operatör', identity_no: String(10_000_000_000 + i) }, author)
+      insertRecord(doc, 'employees', 'bursa', { full_name: `ÇALIŞAN ${i}`, department: `Bölüm ${i % 20}`, title: 'Operatör', identity_no: identityNo(100_000_000 + i) }, author)
     }
   })
   const encoded = Y.encodeStateAsUpdate(doc)

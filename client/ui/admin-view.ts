@@ -12,7 +12,7 @@ import { hourSettingsFrom, monthlyHours, round2 } from '../../schema/hours.ts'
 import { monthRange } from '../report.ts'
 import { formatDate, formatDateTime, formatHours, formatMonth, formatNumber, saveLang, savedLang, t, todayIso, type Lang } from './i18n.ts'
 import { LiveQuery, num, text } from './live-query.ts'
-import { errorText } from './screen.ts'
+import { errorIn } from './screen.ts'
 import { shared } from './styles.ts'
 import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
 import './bar-chart.ts'
@@ -300,7 +300,7 @@ export class RainstaffAdmin extends LitElement {
       }
       this.attach(ws)
     } catch (error) {
-      this.error = errorText(error)
+      this.error = errorIn(this.language, error)
     } finally {
       this.busy = false
     }
@@ -328,7 +328,7 @@ export class RainstaffAdmin extends LitElement {
     this.workspace = undefined
     this.monthChosen = false
     this.engineState = undefined
-    await ws?.close().catch((error: unknown) => (this.error = errorText(error)))
+    await ws?.close().catch((error: unknown) => (this.error = errorIn(this.language, error)))
   }
 }
 

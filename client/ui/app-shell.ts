@@ -7,7 +7,7 @@ import { css, html, LitElement, nothing, type PropertyDeclarations, type Templat
 import type { EngineState } from '../engine.ts'
 import { saveLang, savedLang, t, type Lang, type MessageKey } from './i18n.ts'
 import { LiveQuery, num } from './live-query.ts'
-import { errorText } from './screen.ts'
+import { errorIn } from './screen.ts'
 import { likelyDuplicates, sameDayPairs } from './screens/conflicts.ts'
 import { SignInError } from '../signIn.ts'
 import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, relayReachable, rememberedSession, resumeWorkspace, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
@@ -179,7 +179,7 @@ export class RainstaffApp extends LitElement {
       else if (ws !== undefined) await ws.close()
     } catch (error) {
       if (error instanceof SignInError && error.code === 'unreachable') this.unreachable = true
-      else this.error = errorText(error)
+      else this.error = errorIn(this.language, error)
     } finally {
       this.resuming = false
     }
@@ -310,7 +310,7 @@ export class RainstaffApp extends LitElement {
       this.unreachable = false
       this.attach(ws)
     } catch (error) {
-      this.error = errorText(error)
+      this.error = errorIn(this.language, error)
     } finally {
       this.busy = false
     }
@@ -347,7 +347,7 @@ export class RainstaffApp extends LitElement {
     this.engineState = undefined
     this.peers = []
     this.notice = ''
-    await ws?.signOut().catch((error: unknown) => (this.error = errorText(error)))
+    await ws?.signOut().catch((error: unknown) => (this.error = errorIn(this.language, error)))
   }
 }
 

@@ -15,7 +15,7 @@ import type { ImportProgress, ImportReport, LegacyFile, RowReport, TableCounts }
 import { isTableName, TABLES } from '../../schema/tables.ts'
 import type { EngineState } from '../engine.ts'
 import { formatNumber, isMessageKey, languagePart, t, type Lang } from './i18n.ts'
-import { errorText } from './screen.ts'
+import { errorIn } from './screen.ts'
 import { shared } from './styles.ts'
 import { locateFile, type Workspace } from './workspace.ts'
 
@@ -306,7 +306,7 @@ export class ImportDialog extends LitElement {
       this.stage = { kind: 'preview', name: picked.name, file, outcome: await this.run(file, true) }
     } catch (error) {
       this.stage = { kind: 'pick' }
-      this.error = errorText(error)
+      this.error = errorIn(this.language, error)
     }
   }
 
@@ -324,7 +324,7 @@ export class ImportDialog extends LitElement {
       this.stage = { kind: 'done', name, outcome }
     } catch (error) {
       this.stage = { kind: 'preview', name, file, outcome: preview }
-      this.error = errorText(error)
+      this.error = errorIn(this.language, error)
     }
   }
 

@@ -27,14 +27,6 @@ export class Screen extends LitElement {
   }
 }
 
-/**
- * The message to show for a refused edit. ValidationError, RecordError and AccessError already
- * carry "Türkçe / English"; anything else is shown as it is.
- */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 /** A refused edit in the screen's one language: the error's Bilingual text, else its message's half. */
 export function errorIn(lang: Lang, error: unknown): string {
   const text = bilingualOf(error)

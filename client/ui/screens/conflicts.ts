@@ -11,7 +11,7 @@ import { isTableName, TABLES, type CellValue, type TableName } from '../../../sc
 import { formatDate, formatDateTime, t } from '../i18n.ts'
 import { LiveQuery, text } from '../live-query.ts'
 import { fieldLabel } from '../record-editor.ts'
-import { errorText, Screen } from '../screen.ts'
+import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 
 /** Minutes since the work date's midnight; an end not after its start is on the next day. */
@@ -213,7 +213,7 @@ export class ConflictsScreen extends Screen {
       this.workspace?.engine.resolveConflict({ conflict_id: text(c.conflict_id), table, record_id: text(c.record_id), field: text(c.field) }, value, this.region)
       this.error = ''
     } catch (error) {
-      this.error = errorText(error)
+      this.error = errorIn(this.language, error)
     }
   }
 
@@ -222,7 +222,7 @@ export class ConflictsScreen extends Screen {
       this.workspace?.engine.delete('timesheets', otherId, this.region)
       this.error = ''
     } catch (error) {
-      this.error = errorText(error)
+      this.error = errorIn(this.language, error)
     }
   }
 }

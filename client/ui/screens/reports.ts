@@ -9,7 +9,7 @@ import { reportCsv } from '../../reportCsv.ts'
 import { saveFile } from '../download.ts'
 import { formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
 import { LiveQuery, text } from '../live-query.ts'
-import { errorText, Screen } from '../screen.ts'
+import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 
 const ALL = '*'
@@ -157,7 +157,7 @@ export class ReportsScreen extends Screen {
       }
       if (path !== undefined) this.notice = t(this.language, 'reports.saved', { path })
     } catch (error) {
-      this.error = errorText(error)
+      this.error = errorIn(this.language, error)
     }
   }
 }

@@ -8,7 +8,7 @@ import { DEFAULT_HOUR_SETTINGS } from '../../../schema/hours.ts'
 import type { EngineState } from '../../engine.ts'
 import { formatDateTime, t, type Lang, type MessageKey } from '../i18n.ts'
 import { LiveQuery, text } from '../live-query.ts'
-import { errorText, Screen } from '../screen.ts'
+import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import '../record-editor.ts'
 
@@ -28,10 +28,6 @@ function checkSettings(values: Record<SettingKey, string>): MessageKey | undefin
   const end = values.saturday_end.trim() || DEFAULT_HOUR_SETTINGS.saturdayEnd
   if (end <= start) return 'settings.badSaturday'
   return undefined
-}
-
-function bilingual(key: MessageKey): string {
-  return `${t('tr', key)} / ${t('en', key)}`
 }
 
 export class SettingsScreen extends Screen {
@@ -169,7 +165,7 @@ export class SettingsScreen extends Screen {
     const values = { ...stored, ...this.draft }
     const problem = checkSettings(values)
     if (problem !== undefined) {
-      this.error = bilingual(problem)
+      this.error = t(this.language, problem)
       this.notice = ''
       return
     }
@@ -183,7 +179,7 @@ export class SettingsScreen extends Screen {
         else engine.update('settings', text(row.id), { value }, this.region)
       }
     } catch (error) {
-      this.error = errorText(error)
+      this.error = errorIn(this.language, error)
       return
     }
     this.draft = {}
