@@ -277,11 +277,9 @@ describe('the update guard', () => {
 
     const offline = createRegionDoc()
     Y.applyUpdate(offline, Y.encodeStateAsUpdate(relay.doc))
-    const first = Y.encodeStateVector(offline)
     insertRecord(offline, 'employees', REGION, { full_name: 'Bir' }, { user: 'ayse' })
     const second = Y.encodeStateVector(offline)
     insertRecord(offline, 'employees', REGION, { full_name: 'İki' }, { user: 'ayse' })
-    void first
     const before = Y.encodeStateAsUpdate(relay.doc)
     expect(offer(relay, Y.encodeStateAsUpdate(offline, second), 'ayse')?.code).toBe('missing_dependencies')
     expect(Y.encodeStateAsUpdate(relay.doc)).toEqual(before)
