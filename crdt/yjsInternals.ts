@@ -27,12 +27,20 @@ export function placeOf(item: Y.Item): ItemPlace {
   return { kind: 'field', root: rootName(grand), record: recordItem.parentSub, recordItem, key: item.parentSub }
 }
 
+/** Root types keep their name for the doc's life; Yjs finds it by walking every root. */
+const rootNames = new WeakMap<AnyType, string>()
+
 function rootName(type: AnyType): string {
-  try {
-    return Y.findRootTypeKey(type)
-  } catch {
-    return ''
+  let name = rootNames.get(type)
+  if (name === undefined) {
+    try {
+      name = Y.findRootTypeKey(type)
+    } catch {
+      name = ''
+    }
+    rootNames.set(type, name)
   }
+  return name
 }
 
 /** Every struct a transaction integrated: the clocks past its before-state, client by client. */
