@@ -103,39 +103,6 @@ export class PuantajScreen extends Screen {
       tr.editing td {
         background: #eef4ff;
       }
-      .warnings {
-        border: 1px solid #d9a400;
-        background: #fff8e1;
-        padding: 0.5rem 0.8rem;
-        margin-top: 0.6rem;
-      }
-      .warnings ul {
-        margin: 0.3rem 0;
-      }
-      .toast {
-        position: fixed;
-        bottom: 1.2rem;
-        left: 50%;
-        transform: translateX(-50%);
-        background: #1d2733;
-        color: #fff;
-        padding: 0.55rem 1rem;
-        border-radius: 4px;
-        display: flex;
-        gap: 0.8rem;
-        align-items: center;
-        z-index: 10;
-      }
-      .toast button {
-        color: #fff;
-        background: transparent;
-        border: 1px solid #fff;
-      }
-      .read-only {
-        border: 1px solid var(--line-strong, #b9c3ce);
-        background: #f2f5f8;
-        padding: 0.6rem 0.9rem;
-      }
       @media print {
         /* The puantaj list on A4: no entry form, no filters or buttons, the table full width. */
         .entry,
