@@ -102,6 +102,11 @@ export async function loginToRelay(
   if (response.status === 403) throw new SignInError('disabled')
   if (response.status === 429) throw new SignInError('rate_limited')
   if (response.status >= 500) throw new SignInError('unreachable', `HTTP ${response.status}`)
+  return loginAnswer(response)
+}
+
+/** A 200 answer's session (login and renewal answer alike); anything else is a relay error. */
+async function loginAnswer(response: Awaited<ReturnType<FetchLike>>): Promise<LoginResult> {
   let body: unknown
   try {
     body = await response.json()
@@ -138,15 +143,7 @@ export async function renewToken(
   if (response.status === 401) return undefined
   if (response.status === 403) throw new SignInError('disabled')
   if (response.status >= 500) throw new SignInError('unreachable', `HTTP ${response.status}`)
-  let body: unknown
-  try {
-    body = await response.json()
-  } catch {
-    body = undefined
-  }
-  const result = response.status === 200 ? parseLogin(body) : undefined
-  if (result === undefined) throw new SignInError('relay_error', `HTTP ${response.status}`)
-  return result
+  return loginAnswer(response)
 }
 
 const ITERATIONS = 600_000
