@@ -15,6 +15,7 @@ import * as Y from 'yjs'
 import initSqlJs, { type Database, type SqlValue, type Statement } from 'sql.js'
 import { columnsOf, mirrorDdl } from '../schema/ddl.ts'
 import { DELETE_FIELDS, isTableName, TABLE_NAMES, type TableName } from '../schema/tables.ts'
+import { parseDocumentName } from '../schema/periods.ts'
 import { readFields, recordConflicts, recordIds, RESOLVED_MAP, type ResolvedConflict } from './records.ts'
 
 export interface MirrorOptions {
@@ -26,7 +27,8 @@ export type Row = Record<string, SqlValue>
 type ChangeListener = (tables: ReadonlySet<string>) => void
 
 interface Attached {
-  doc: Y.Doc
+  readonly doc: Y.Doc
+  readonly region: string
   stop: () => void
 }
 
@@ -44,10 +46,12 @@ export async function openMirror(options: MirrorOptions = {}): Promise<Mirror> {
 export class Mirror {
   readonly db: Database
   private readonly attached = new Map<string, Attached>()
+  /** Which document holds each mirrored record (table, region, id): the one whose row it is. */
+  private readonly owners = new Map<string, string>()
   private readonly listeners = new Set<ChangeListener>()
   private readonly upserts = new Map<TableName, Statement>()
   private readonly columns = new Map<TableName, string[]>()
-  /** A table's columns followed by the two soft-delete fields: what syncRecord reads of a record. */
+  /** A table's columns, the two soft-delete fields and `moved_to`: what syncRecord reads of a record. */
   private readonly readKeys = new Map<TableName, string[]>()
   private readonly deleteRows = new Map<TableName, Statement>()
   private readonly statements: Record<'markDeleted' | 'unmarkDeleted' | 'clearConflicts' | 'addConflict', Statement>
@@ -58,7 +62,7 @@ export class Mirror {
     for (const table of TABLE_NAMES) {
       const columns = columnsOf(table)
       this.columns.set(table, columns)
-      this.readKeys.set(table, [...columns, ...DELETE_FIELDS])
+      this.readKeys.set(table, [...columns, ...DELETE_FIELDS, 'moved_to'])
       this.upserts.set(
         table,
         db.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`),
@@ -86,41 +90,59 @@ export class Mirror {
     return statement
   }
 
-  /** Mirrors `doc` as region `region` (replacing what was mirrored for it) and follows its changes. */
-  attach(region: string, doc: Y.Doc): void {
-    this.detach(region)
+  /**
+   * Mirrors document `name` (a region's master or one of its months, schema/periods.ts), replacing
+   * what was mirrored for it, and follows its changes.
+   */
+  attach(name: string, doc: Y.Doc): void {
+    this.detach(name)
+    const parsed = parseDocumentName(name)
+    if (parsed === undefined) throw new Error(`mirror: not a document name: ${name}`)
+    const target: Attached = { doc, region: parsed.region, stop: () => undefined }
     this.inTransaction(() => {
       for (const table of TABLE_NAMES) {
-        for (const id of recordIds(doc, table)) this.syncRecord(region, doc, table, id, true)
+        for (const id of recordIds(doc, table)) this.syncRecord(name, target, table, id)
       }
     })
     const onTransaction = (transaction: Y.Transaction): void => {
       const touched = touchedRecords(doc, transaction)
       if (touched.size === 0) return
       this.inTransaction(() => {
-        for (const [table, ids] of touched) for (const id of ids) this.syncRecord(region, doc, table, id)
+        for (const [table, ids] of touched) for (const id of ids) this.syncRecord(name, target, table, id)
       })
       this.notify(new Set([...touched.keys(), CONFLICTS, DELETED]))
     }
     doc.on('afterTransaction', onTransaction)
-    this.attached.set(region, { doc, stop: () => doc.off('afterTransaction', onTransaction) })
+    target.stop = () => doc.off('afterTransaction', onTransaction)
+    this.attached.set(name, target)
     this.notify(new Set([...TABLE_NAMES, CONFLICTS, DELETED]))
   }
 
-  /** Stops following `region` and removes its rows. */
-  detach(region: string): void {
-    const attached = this.attached.get(region)
+  /** Stops following document `name` and removes the rows it holds. */
+  detach(name: string): void {
+    const attached = this.attached.get(name)
     if (attached === undefined) return
     attached.stop()
-    this.attached.delete(region)
+    this.attached.delete(name)
     this.inTransaction(() => {
-      for (const table of [...TABLE_NAMES, CONFLICTS, DELETED]) this.db.run(`DELETE FROM ${table} WHERE region = ?`, [region])
+      for (const [key, owner] of this.owners) {
+        if (owner !== name) continue
+        const [table, region, id] = key.split('\u0000') as [TableName, string, string]
+        this.removeRecord(table, region, id)
+        this.owners.delete(key)
+      }
     })
     this.notify(new Set([...TABLE_NAMES, CONFLICTS, DELETED]))
   }
 
-  regions(): string[] {
+  /** The documents mirrored, by name. */
+  documents(): string[] {
     return [...this.attached.keys()]
+  }
+
+  /** The regions with at least one document mirrored. */
+  regions(): string[] {
+    return [...new Set([...this.attached.values()].map((a) => a.region))]
   }
 
   /** Runs a read query and returns rows as objects. */
@@ -197,31 +219,40 @@ export class Mirror {
     }
   }
 
+  private removeRecord(table: TableName, region: string, id: string): void {
+    this.deleteRow(table).run([region, id])
+    this.statements.unmarkDeleted.run([region, table, id])
+    this.statements.clearConflicts.run([region, table, id])
+  }
+
   /**
-   * Writes one record's current state: its row or its deletion, and its conflicts. `fresh` means
-   * the region has no rows yet (a full build), so there is nothing stale to remove first.
+   * Writes one record's current state as document `name` holds it: its row or its deletion, and
+   * its conflicts. A record lives in one document at a time; the copy a moved record left in its
+   * old month (crdt/moves.ts) is not it, so that copy removes the row only while it still owns it.
    */
-  private syncRecord(region: string, doc: Y.Doc, table: TableName, id: string, fresh = false): void {
+  private syncRecord(name: string, attached: Attached, table: TableName, id: string): void {
+    const { doc, region } = attached
+    const key = `${table}\u0000${region}\u0000${id}`
+    const owner = this.owners.get(key)
     const columns = this.columns.get(table)!
     const values = readFields(doc, table, id, this.readKeys.get(table)!)
-    if (values === undefined) {
-      if (!fresh) {
-        this.deleteRow(table).run([region, id])
-        this.statements.unmarkDeleted.run([region, table, id])
-        this.statements.clearConflicts.run([region, table, id])
+    const moved = values !== undefined && values[columns.length + DELETE_FIELDS.length] != null
+    if (values === undefined || moved) {
+      if (owner === name) {
+        this.removeRecord(table, region, id)
+        this.owners.delete(key)
       }
       return
     }
+    if (owner !== undefined) this.removeRecord(table, region, id)
+    this.owners.set(key, name)
     const [deletedAt, deletedBy] = values.splice(columns.length)
     if (deletedAt == null) {
       values[columns.indexOf('region')] = region
       this.upserts.get(table)!.run(values)
-      if (!fresh) this.statements.unmarkDeleted.run([region, table, id])
     } else {
-      if (!fresh) this.deleteRow(table).run([region, id])
       this.statements.markDeleted.run([region, table, id, deletedAt, deletedBy ?? null])
     }
-    if (!fresh) this.statements.clearConflicts.run([region, table, id])
     for (const c of recordConflicts(doc, table, id)) {
       this.statements.addConflict.run([
         c.conflict_id, region, table, id, c.field, c.value, c.value_by, c.value_at, c.lost_value, c.lost_by, c.lost_at,

@@ -43,7 +43,7 @@
  */
 import * as Y from 'yjs'
 import { DELETIONS_MAP, PROVENANCE_MAP } from './legacy/ledger.ts'
-import { DELETE_FIELDS, isTableName, META_FIELDS, type CellValue, type TableName } from '../schema/tables.ts'
+import { DELETE_FIELDS, isTableName, META_FIELDS, MOVE_FIELDS, type CellValue, type TableName } from '../schema/tables.ts'
 
 export type RecordMap = Y.Map<CellValue>
 export type TableMap = Y.Map<RecordMap>
@@ -79,7 +79,7 @@ export interface Conflict {
  * Stamps change on every edit, so concurrent stamps are expected, not conflicts worth a user's
  * time; a delete racing a restore shows in the record's own history instead.
  */
-const UNLISTED = new Set<string>([...META_FIELDS, ...DELETE_FIELDS])
+const UNLISTED = new Set<string>([...META_FIELDS, ...DELETE_FIELDS, ...MOVE_FIELDS])
 
 export function tableMap(doc: Y.Doc, table: TableName): TableMap {
   return doc.getMap(table)

@@ -60,18 +60,29 @@ export class RecordError extends BilingualError {
   }
 }
 
-function timestamp(author: Author): string {
+/** The time an edit is stamped with. */
+export function timestamp(author: Author): string {
   return (author.now?.() ?? new Date()).toISOString()
 }
 
-/** References must name a live record of the same region doc: no timesheet for a ghost employee. */
-function checkReferences(doc: Y.Doc, table: TableName, fields: Readonly<Record<string, CellValue>>): void {
+/**
+ * Finds the record a reference names. A month's timesheet names an employee of the region's master
+ * document (crdt/periodDocs.ts passes that lookup); by default the record's own document.
+ */
+export type ReferenceLookup = (table: TableName, id: string) => RecordFields | undefined
+
+function sameDocument(doc: Y.Doc): ReferenceLookup {
+  return (table, id) => readRecord(doc, table, id)
+}
+
+/** References must name a live record of the region: no timesheet for a ghost employee. */
+export function checkReferences(lookup: ReferenceLookup, table: TableName, fields: Readonly<Record<string, CellValue>>): void {
   for (const [field, def] of Object.entries(TABLES[table].fields)) {
     const target = def.references
     const value = fields[field]
     if (target === undefined || typeof value !== 'string') continue
-    const record = readRecord(doc, target, value)
-    if (record === undefined || record.deleted_at !== null) {
+    const record = lookup(target, value)
+    if (record === undefined || record.deleted_at !== null || (record.moved_to ?? null) !== null) {
       throw new ValidationError(table, field, value, 'reference', {
         tr: `${TABLES[target].label.tr} içinde böyle bir kayıt yok`,
         en: `no such record in ${TABLES[target].label.en}`,
@@ -80,7 +91,8 @@ function checkReferences(doc: Y.Doc, table: TableName, fields: Readonly<Record<s
   }
 }
 
-function setChanged(map: RecordMap, record: RecordFields | undefined, changes: Readonly<Record<string, CellValue>>): boolean {
+/** Sets the fields of `changes` that differ from `record`; whether anything was set. */
+export function setChanged(map: RecordMap, record: RecordFields | undefined, changes: Readonly<Record<string, CellValue>>): boolean {
   let changed = false
   for (const [field, value] of Object.entries(changes)) {
     if (record !== undefined && Object.hasOwn(record, field) && record[field] === value) continue
@@ -90,7 +102,8 @@ function setChanged(map: RecordMap, record: RecordFields | undefined, changes: R
   return changed
 }
 
-function stamp(map: RecordMap, author: Author, at: string): void {
+/** The stamps close every edit's transaction: crdt/records.ts finds an edit's author by them. */
+export function stamp(map: RecordMap, author: Author, at: string): void {
   map.set('updated_at', at)
   map.set('updated_by', author.user)
 }
@@ -107,10 +120,11 @@ export function insertRecord<T extends TableName>(
   region: string,
   input: RecordInput<T>,
   author: Author,
+  references: ReferenceLookup = sameDocument(doc),
 ): string {
   const fields = validateFields(table, input, 'insert')
   validateRecord(table, fields)
-  checkReferences(doc, table, fields)
+  checkReferences(references, table, fields)
   const id = naturalId(table, fields) ?? randomId()
   const previous = readRecord(doc, table, id)
   if (previous !== undefined && previous.deleted_at === null) throw new RecordError(table, id, 'exists')
@@ -143,7 +157,8 @@ export function insertRecord<T extends TableName>(
 function liveMap(doc: Y.Doc, table: TableName, id: string, allowDeleted: boolean): [RecordMap, RecordFields] {
   const map = tableMap(doc, table).get(id)
   const record = readRecord(doc, table, id)
-  if (map === undefined || record === undefined) throw new RecordError(table, id, 'not_found')
+  // A record that moved to another month is found there (crdt/periodDocs.ts), not here.
+  if (map === undefined || record === undefined || (record.moved_to ?? null) !== null) throw new RecordError(table, id, 'not_found')
   if (!(map instanceof Y.Map)) throw new RecordError(table, id, 'damaged')
   if (!allowDeleted && record.deleted_at !== null) throw new RecordError(table, id, 'deleted')
   return [map, record]
@@ -156,11 +171,12 @@ export function updateRecord<T extends TableName>(
   id: string,
   patch: Partial<RecordInput<T>>,
   author: Author,
+  references: ReferenceLookup = sameDocument(doc),
 ): void {
   const changes = validateFields(table, patch, 'update')
   const [map, record] = liveMap(doc, table, id, false)
   validateRecord(table, { ...record, ...changes })
-  checkReferences(doc, table, changes)
+  checkReferences(references, table, changes)
   doc.transact(() => {
     if (setChanged(map, record, changes)) stamp(map, author, timestamp(author))
   }, LOCAL_EDIT)

@@ -206,6 +206,12 @@ export function isTableName(name: string): name is TableName {
 export const META_FIELDS = ['id', 'region', 'created_at', 'updated_at', 'updated_by'] as const
 /** Kept in the document for soft deletes; the SQLite mirror lists them in `deleted_records`. */
 export const DELETE_FIELDS = ['deleted_at', 'deleted_by'] as const
+/**
+ * Kept in a dated record's copy in the month it left (schema/periods.ts): `moved_to` names the
+ * month it lives in now, `moved_seen` which of this document's edits the move had seen (a Yjs
+ * state vector, base64), so edits made concurrently in the old month can still follow it.
+ */
+export const MOVE_FIELDS = ['moved_to', 'moved_seen'] as const
 
 type FieldValue<F> = F extends { type: 'integer' | 'real' | 'flag' } ? number : string
 type Fields<T extends TableName> = (typeof definitions)[T]['fields']
