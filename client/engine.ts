@@ -25,7 +25,7 @@ import {
 } from '../crdt/regionDoc.ts'
 import type { CellValue, RecordInput, TableName } from '../schema/tables.ts'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
-import type { LocalStore, RegionStore } from './localStore.ts'
+import type { LocalStore, DocumentStore } from './localStore.ts'
 import { PendingChanges } from './pendingChanges.ts'
 import { RegionSync, type ConnectionStatus, type SyncProblem } from './regionSync.ts'
 import { backoffDelay } from './backoff.ts'
@@ -126,7 +126,7 @@ interface Region {
   readonly slug: string
   readonly writable: boolean
   doc: Y.Doc
-  readonly store: RegionStore
+  readonly store: DocumentStore
   pending: PendingChanges
   /** The relay's durable clocks for this device's client ids. */
   readonly durable: Map<number, number>
@@ -192,7 +192,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     if (this.open.has(slug)) return
     const access = this.session.regions.find((r) => r.slug === slug)
     if (access === undefined) throw new AccessError(`Bu kullanıcı ${slug} bölgesini göremez`, `This user cannot read region ${slug}`)
-    const store = await this.options.store.openRegion(slug)
+    const store = await this.options.store.openDocument(slug)
     const stored = await store.load()
     const doc = createRegionDoc()
     doc.transact(() => {

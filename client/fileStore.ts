@@ -1,7 +1,7 @@
 /**
  * The Node local store: a state directory holding `session.json` (the device account, mode 0600:
- * it holds a short-lived token) and `docs/<region>.ylog`, one update log per region doc (see
- * updateLog.ts). Appends are group-committed: everything appended in one turn of the event loop
+ * it holds a short-lived token) and `docs/<region>/<master|YYYY-MM>.ylog`, one update log per
+ * document (see updateLog.ts). Appends are group-committed: everything appended in one turn of the event loop
  * is written and fsynced together, and `flush()` resolves after that fsync. Each log is compacted
  * when opened: merged into one snapshot and written atomically (temp file, fsync, rename).
  *
@@ -12,14 +12,16 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import path from 'node:path'
 import * as Y from 'yjs'
 import { isRegionSlug } from '../schema/regions.ts'
+import { parseDocumentName } from '../schema/periods.ts'
 import {
   EMPTY_META,
   LocalStoreError,
   type DeviceAccount,
   type LocalStore,
-  type RegionMeta,
-  type RegionStore,
-  type StoredRegion,
+  type RoundOneCopy,
+  type DocumentMeta,
+  type DocumentStore,
+  type StoredDocument,
 } from './localStore.ts'
 import { isCovered, type PendingMark } from './pendingChanges.ts'
 import { marksRecord, metaRecord, readLog, updateRecord, type LogContents } from './updateLog.ts'
@@ -31,6 +33,7 @@ export interface FileStoreOptions {
 
 const SESSION_FILE = 'session.json'
 const LOCK_FILE = 'lock'
+const UNSYNCED_FILE = 'unsynced.json'
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r')
@@ -95,7 +98,7 @@ function acquireLock(dir: string): () => void {
   throw new LocalStoreError(`Durum klasörü kilitlenemedi: ${dir}`, `Could not lock the state directory: ${dir}`)
 }
 
-function compactContents(contents: LogContents, size: number): { bytes: Uint8Array | null; stored: StoredRegion } {
+function compactContents(contents: LogContents, size: number): { bytes: Uint8Array | null; stored: StoredDocument } {
   const durable = new Map(contents.meta.durable)
   const marks = contents.marks.filter((m) => !isCovered(m, durable))
   // Already compact (one snapshot, its marks, its meta) and undamaged: nothing to rewrite.
@@ -103,13 +106,13 @@ function compactContents(contents: LogContents, size: number): { bytes: Uint8Arr
     return { bytes: null, stored: { updates: contents.updates, marks, meta: contents.meta } }
   }
   const clients = new Set(marks.map((m) => m.client))
-  const meta: RegionMeta = { durable: contents.meta.durable.filter(([client]) => clients.has(client)), lastSyncedAt: contents.meta.lastSyncedAt }
+  const meta: DocumentMeta = { durable: contents.meta.durable.filter(([client]) => clients.has(client)), lastSyncedAt: contents.meta.lastSyncedAt }
   const updates = contents.updates.length === 0 ? [] : [contents.updates.length === 1 ? contents.updates[0] : Y.mergeUpdates(contents.updates)]
   const records = [...updates.map((u) => updateRecord(u, null)), marksRecord(marks), metaRecord(meta)]
   return { bytes: concat(records), stored: { updates, marks, meta } }
 }
 
-class FileRegionStore implements RegionStore {
+class FileDocumentStore implements DocumentStore {
   private queue: Uint8Array[] = []
   /** The whole new content of the log, written before the queue (see replace). */
   private replacement: Uint8Array | null = null
@@ -121,11 +124,11 @@ class FileRegionStore implements RegionStore {
   constructor(
     private fd: number,
     private readonly file: string,
-    private readonly stored: StoredRegion,
+    private readonly stored: StoredDocument,
     private readonly onClose: () => void,
   ) {}
 
-  load(): Promise<StoredRegion> {
+  load(): Promise<StoredDocument> {
     return Promise.resolve(this.stored)
   }
 
@@ -133,11 +136,11 @@ class FileRegionStore implements RegionStore {
     this.enqueue(updateRecord(update, mark))
   }
 
-  setMeta(meta: RegionMeta): void {
+  setMeta(meta: DocumentMeta): void {
     this.enqueue(metaRecord(meta))
   }
 
-  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: RegionMeta): void {
+  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: DocumentMeta): void {
     if (this.closed) throw new LocalStoreError('Yerel kayıt kapalı', 'The local store is closed')
     this.queue = []
     this.replacement = concat([...updates.map((u) => updateRecord(u, null)), marksRecord(marks), metaRecord(meta)])
@@ -204,7 +207,7 @@ class FileRegionStore implements RegionStore {
 export class FileStore implements LocalStore {
   readonly dir: string
   private readonly release: () => void
-  private readonly open = new Map<string, FileRegionStore>()
+  private readonly open = new Map<string, FileDocumentStore>()
 
   constructor(
     dir: string,
@@ -215,29 +218,69 @@ export class FileStore implements LocalStore {
     this.release = acquireLock(this.dir)
   }
 
-  async openRegion(region: string): Promise<RegionStore> {
-    if (!isRegionSlug(region)) throw new LocalStoreError(`Geçersiz bölge: ${region}`, `Invalid region: ${region}`)
-    if (this.open.has(region)) throw new LocalStoreError(`Bölge zaten açık: ${region}`, `Region already open: ${region}`)
-    const file = path.join(this.dir, 'docs', `${region}.ylog`)
-    let stored: StoredRegion = { updates: [], marks: [], meta: EMPTY_META }
-    if (existsSync(file)) {
-      const bytes = readFileSync(file)
-      const contents = readLog(bytes)
-      if (contents.validBytes < bytes.length) {
-        this.options.onWarning?.(
-          `Uyarı: ${region} yerel kaydının sonundaki ${bytes.length - contents.validBytes} bayt bozuk, yok sayıldı / ` +
-            `Warning: ${bytes.length - contents.validBytes} damaged bytes at the end of the local log of ${region} were ignored`,
-        )
-      }
-      // Compacting on open also cuts a damaged tail, so new records never land behind garbage.
-      const compacted = compactContents(contents, bytes.length)
-      if (compacted.bytes !== null) writeAtomic(file, compacted.bytes)
-      stored = compacted.stored
+  /** Where document `name` is kept: `docs/<region>/master.ylog` or `docs/<region>/<YYYY-MM>.ylog`. */
+  private documentFile(name: string): string {
+    const parsed = parseDocumentName(name)
+    if (parsed === undefined) throw new LocalStoreError(`Geçersiz belge adı: ${name}`, `Invalid document name: ${name}`)
+    return path.join(this.dir, 'docs', parsed.region, `${parsed.period ?? 'master'}.ylog`)
+  }
+
+  /** Reads a log, warning about and cutting a damaged tail; `compact` also rewrites it merged. */
+  private readStored(file: string, label: string, compact: boolean): StoredDocument {
+    if (!existsSync(file)) return { updates: [], marks: [], meta: EMPTY_META }
+    const bytes = readFileSync(file)
+    const contents = readLog(bytes)
+    if (contents.validBytes < bytes.length) {
+      this.options.onWarning?.(
+        `Uyarı: ${label} yerel kaydının sonundaki ${bytes.length - contents.validBytes} bayt bozuk, yok sayıldı / ` +
+          `Warning: ${bytes.length - contents.validBytes} damaged bytes at the end of the local log of ${label} were ignored`,
+      )
     }
+    // Compacting on open also cuts a damaged tail, so new records never land behind garbage.
+    const compacted = compactContents(contents, bytes.length)
+    if (compact && compacted.bytes !== null) writeAtomic(file, compacted.bytes)
+    return compacted.stored
+  }
+
+  async openDocument(name: string): Promise<DocumentStore> {
+    const file = this.documentFile(name)
+    if (this.open.has(name)) throw new LocalStoreError(`Belge zaten açık: ${name}`, `Document already open: ${name}`)
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+    const stored = this.readStored(file, name, true)
     const fd = openSync(file, 'a', 0o600)
-    const store = new FileRegionStore(fd, file, stored, () => this.open.delete(region))
-    this.open.set(region, store)
+    const store = new FileDocumentStore(fd, file, stored, () => this.open.delete(name))
+    this.open.set(name, store)
     return store
+  }
+
+  async readUnsyncedDocuments(): Promise<string[]> {
+    const file = path.join(this.dir, 'docs', UNSYNCED_FILE)
+    if (!existsSync(file)) return []
+    try {
+      const names: unknown = JSON.parse(readFileSync(file, 'utf8'))
+      return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string' && parseDocumentName(n) !== undefined) : []
+    } catch {
+      return []
+    }
+  }
+
+  async writeUnsyncedDocuments(names: readonly string[]): Promise<void> {
+    writeAtomic(path.join(this.dir, 'docs', UNSYNCED_FILE), new TextEncoder().encode(JSON.stringify([...names]) + '\n'))
+  }
+
+  /** Round 1 kept a region in `docs/<region>.ylog`. */
+  async readRoundOneCopy(region: string): Promise<RoundOneCopy | undefined> {
+    if (!isRegionSlug(region)) return undefined
+    const file = path.join(this.dir, 'docs', `${region}.ylog`)
+    if (!existsSync(file)) return undefined
+    return { region, stored: this.readStored(file, region, false) }
+  }
+
+  async retireRoundOneCopy(region: string): Promise<void> {
+    const file = path.join(this.dir, 'docs', `${region}.ylog`)
+    if (!existsSync(file)) return
+    renameSync(file, path.join(this.dir, 'docs', `${region}.round1-backup.ylog`))
+    fsyncDir(path.join(this.dir, 'docs'))
   }
 
   async readAccount(): Promise<DeviceAccount | undefined> {
@@ -265,9 +308,9 @@ export class FileStore implements LocalStore {
     if (errors.length > 0) throw errors[0]
   }
 
-  /** Size in bytes of a region's log (tests, status). */
-  logBytes(region: string): number {
-    const file = path.join(this.dir, 'docs', `${region}.ylog`)
+  /** Size in bytes of a document's log (tests, status). */
+  logBytes(name: string): number {
+    const file = this.documentFile(name)
     return existsSync(file) ? statSync(file).size : 0
   }
 }

@@ -11,18 +11,23 @@ import {
   LocalStoreError,
   type DeviceAccount,
   type LocalStore,
-  type RegionMeta,
-  type RegionStore,
-  type StoredRegion,
+  type RoundOneCopy,
+  type DocumentMeta,
+  type DocumentStore,
+  type StoredDocument,
 } from './localStore.ts'
 import { isCovered, type PendingMark } from './pendingChanges.ts'
 import { relayAddress } from './relayAddress.ts'
+import { parseDocumentName } from '../schema/periods.ts'
+import { isRegionSlug } from '../schema/regions.ts'
 
 const UPDATES = 'updates'
 const CUSTOM = 'custom'
 const META_KEY = 'rainstaff:meta'
 const ACCOUNT_KEY = 'rainstaff:account'
 const MARK_PREFIX = 'rainstaff:mark:'
+const UNSYNCED_KEY = 'rainstaff:unsynced-documents'
+const RETIRED_KEY = 'rainstaff:round1-retired'
 
 export interface IndexedDbStoreOptions {
   /** Database name prefix; one device can hold several (e.g. per relay). Default `rainstaff`. */
@@ -73,20 +78,20 @@ function parseMark(key: IDBValidKey): PendingMark | undefined {
 
 type Pending =
   | { readonly update: Uint8Array; readonly mark: PendingMark | null }
-  | { readonly meta: RegionMeta }
-  | { readonly replace: { updates: readonly Uint8Array[]; marks: readonly PendingMark[]; meta: RegionMeta } }
+  | { readonly meta: DocumentMeta }
+  | { readonly replace: { updates: readonly Uint8Array[]; marks: readonly PendingMark[]; meta: DocumentMeta } }
 
-class IndexedDbRegionStore implements RegionStore {
+class IndexedDbDocumentStore implements DocumentStore {
   private queue: Pending[] = []
   private scheduled = false
   private last: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly db: IDBDatabase,
-    private readonly stored: StoredRegion,
+    private readonly stored: StoredDocument,
   ) {}
 
-  load(): Promise<StoredRegion> {
+  load(): Promise<StoredDocument> {
     return Promise.resolve(this.stored)
   }
 
@@ -94,11 +99,11 @@ class IndexedDbRegionStore implements RegionStore {
     this.enqueue({ update, mark })
   }
 
-  setMeta(meta: RegionMeta): void {
+  setMeta(meta: DocumentMeta): void {
     this.enqueue({ meta })
   }
 
-  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: RegionMeta): void {
+  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: DocumentMeta): void {
     // Whatever was queued belongs to the content being replaced.
     this.queue = []
     this.enqueue({ replace: { updates, marks, meta } })
@@ -165,40 +170,55 @@ export class IndexedDbStore implements LocalStore {
     this.name = options.name ?? 'rainstaff'
   }
 
-  async openRegion(region: string): Promise<RegionStore> {
+  /** Document `name`'s database: `<prefix>/<region>/master` or `<prefix>/<region>/<YYYY-MM>`. */
+  private databaseOf(name: string): string {
+    const parsed = parseDocumentName(name)
+    if (parsed === undefined) throw new LocalStoreError(`Geçersiz belge adı: ${name}`, `Invalid document name: ${name}`)
+    return `${this.name}/${parsed.region}/${parsed.period ?? 'master'}`
+  }
+
+  async openDocument(name: string): Promise<DocumentStore> {
+    const db = await openDatabase(this.factory, this.databaseOf(name))
+    const stored = await readStored(db, true)
+    return new IndexedDbDocumentStore(db, stored)
+  }
+
+  async readUnsyncedDocuments(): Promise<string[]> {
+    const db = await this.deviceDb()
+    const value: unknown = await request(db.transaction([CUSTOM], 'readonly').objectStore(CUSTOM).get(UNSYNCED_KEY))
+    return Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string' && parseDocumentName(n) !== undefined) : []
+  }
+
+  async writeUnsyncedDocuments(names: readonly string[]): Promise<void> {
+    const db = await this.deviceDb()
+    const tx = db.transaction([CUSTOM], 'readwrite', { durability: 'strict' })
+    tx.objectStore(CUSTOM).put([...names], UNSYNCED_KEY)
+    await completed(tx)
+  }
+
+  /** Round 1 kept a region in the database `<prefix>/<region>`; one retired carries RETIRED_KEY. */
+  async readRoundOneCopy(region: string): Promise<RoundOneCopy | undefined> {
+    if (!isRegionSlug(region) || !(await this.databaseExists(`${this.name}/${region}`))) return undefined
     const db = await openDatabase(this.factory, `${this.name}/${region}`)
-    const read = db.transaction([UPDATES, CUSTOM], 'readonly')
-    const [updates, updateKeys, customKeys, meta] = await Promise.all([
-      request(read.objectStore(UPDATES).getAll()) as Promise<Uint8Array[]>,
-      request(read.objectStore(UPDATES).getAllKeys()),
-      request(read.objectStore(CUSTOM).getAllKeys()),
-      request(read.objectStore(CUSTOM).get(META_KEY)) as Promise<RegionMeta | undefined>,
-    ])
-    const regionMeta = meta ?? EMPTY_META
-    const durable = new Map(regionMeta.durable)
-    const marks: PendingMark[] = []
-    const covered: string[] = []
-    for (const key of customKeys) {
-      const mark = parseMark(key)
-      if (mark === undefined) continue
-      if (isCovered(mark, durable)) covered.push(key as string)
-      else marks.push(mark)
+    try {
+      const retired = await request(db.transaction([CUSTOM], 'readonly').objectStore(CUSTOM).get(RETIRED_KEY))
+      return retired === undefined ? { region, stored: await readStored(db, false) } : undefined
+    } finally {
+      db.close()
     }
-    marks.sort((a, b) => a.client - b.client || a.clock - b.clock)
-    let merged: Uint8Array[] = updates.map((u) => new Uint8Array(u))
-    if (updates.length > 1 || covered.length > 0) {
-      // Compaction on open, in one transaction: the merged snapshot replaces exactly what was read.
-      merged = updates.length > 1 ? [Y.mergeUpdates(merged)] : merged
+  }
+
+  async retireRoundOneCopy(region: string): Promise<void> {
+    if (!(await this.databaseExists(`${this.name}/${region}`))) return
+    const db = await openDatabase(this.factory, `${this.name}/${region}`)
+    try {
+      // Kept as it was, as a backup: only marked, so it is not migrated twice.
       const tx = writeTransaction(db)
-      if (updates.length > 1) {
-        const store = tx.objectStore(UPDATES)
-        for (const key of updateKeys) store.delete(key)
-        store.add(merged[0])
-      }
-      for (const key of covered) tx.objectStore(CUSTOM).delete(key)
+      tx.objectStore(CUSTOM).put(new Date().toISOString(), RETIRED_KEY)
       await completed(tx)
+    } finally {
+      db.close()
     }
-    return new IndexedDbRegionStore(db, { updates: merged, marks, meta: regionMeta })
   }
 
   async readAccount(): Promise<DeviceAccount | undefined> {
@@ -223,6 +243,49 @@ export class IndexedDbStore implements LocalStore {
     this.device ??= openDatabase(this.factory, `${this.name}/device`)
     return this.device
   }
+
+  private async databaseExists(name: string): Promise<boolean> {
+    const list = await this.factory.databases()
+    return list.some((info) => info.name === name)
+  }
+}
+
+/** Reads a document's database; `compact` merges its updates and drops covered marks in place. */
+async function readStored(db: IDBDatabase, compact: boolean): Promise<StoredDocument> {
+  const read = db.transaction([UPDATES, CUSTOM], 'readonly')
+  const [updates, updateKeys, customKeys, meta] = await Promise.all([
+    request(read.objectStore(UPDATES).getAll()) as Promise<Uint8Array[]>,
+    request(read.objectStore(UPDATES).getAllKeys()),
+    request(read.objectStore(CUSTOM).getAllKeys()),
+    request(read.objectStore(CUSTOM).get(META_KEY)) as Promise<DocumentMeta | undefined>,
+  ])
+  const regionMeta = meta ?? EMPTY_META
+  const durable = new Map(regionMeta.durable)
+  const marks: PendingMark[] = []
+  const covered: string[] = []
+  for (const key of customKeys) {
+    const mark = parseMark(key)
+    if (mark === undefined) continue
+    if (isCovered(mark, durable)) covered.push(key as string)
+    else marks.push(mark)
+  }
+  marks.sort((a, b) => a.client - b.client || a.clock - b.clock)
+  let merged: Uint8Array[] = updates.map((u) => new Uint8Array(u))
+  if (compact && (updates.length > 1 || covered.length > 0)) {
+    // Compaction on open, in one transaction: the merged snapshot replaces exactly what was read.
+    merged = updates.length > 1 ? [Y.mergeUpdates(merged)] : merged
+    const tx = writeTransaction(db)
+    if (updates.length > 1) {
+      const store = tx.objectStore(UPDATES)
+      for (const key of updateKeys) store.delete(key)
+      store.add(merged[0])
+    }
+    for (const key of covered) tx.objectStore(CUSTOM).delete(key)
+    await completed(tx)
+  } else if (updates.length > 1) {
+    merged = [Y.mergeUpdates(merged)]
+  }
+  return { updates: merged, marks, meta: regionMeta }
 }
 
 /** The database name prefix for one relay: two relays' data never mix on one device. */

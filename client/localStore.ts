@@ -1,5 +1,5 @@
 /**
- * What the engine needs from the device: somewhere to keep each region doc's updates, the marks
+ * What the engine needs from the device: somewhere to keep each document's updates, the marks
  * of local changes not yet durable on the relay, and the account that last signed in. The engine
  * takes a LocalStore as a parameter so its core builds for browsers (indexedDbStore.ts) as well
  * as for Node (fileStore.ts).
@@ -35,44 +35,61 @@ export interface DeviceAccount {
   readonly expiresAt?: number
 }
 
-export interface RegionMeta {
+export interface DocumentMeta {
   /** The relay's durable clocks for this device's client ids, as last heard. */
   readonly durable: ReadonlyArray<readonly [client: number, clock: number]>
   /** ISO time this region was last synced with nothing pending, or null. */
   readonly lastSyncedAt: string | null
 }
 
-export const EMPTY_META: RegionMeta = { durable: [], lastSyncedAt: null }
+export const EMPTY_META: DocumentMeta = { durable: [], lastSyncedAt: null }
 
-export interface StoredRegion {
+export interface StoredDocument {
   /** Updates to apply to a fresh region doc, oldest first. */
   readonly updates: readonly Uint8Array[]
   /** Marks of local transactions; some may already be covered by `meta.durable`. */
   readonly marks: readonly PendingMark[]
-  readonly meta: RegionMeta
+  readonly meta: DocumentMeta
 }
 
-export interface RegionStore {
-  load(): Promise<StoredRegion>
+export interface DocumentStore {
+  load(): Promise<StoredDocument>
   /**
    * Records one transaction's update, with its mark when it was made on this device; the two are
    * stored together so a crash cannot keep one without the other.
    */
   append(update: Uint8Array, mark: PendingMark | null): void
-  setMeta(meta: RegionMeta): void
+  setMeta(meta: DocumentMeta): void
   /**
    * Replaces everything stored for the region with `updates`, `marks` and `meta` (a rebuilt doc,
    * see client/recovery.ts), atomically: a crash leaves the old content or the new, never a mix.
    * Appends queued before it are dropped; appends after it land after it. `flush()` waits for it.
    */
-  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: RegionMeta): void
+  replace(updates: readonly Uint8Array[], marks: readonly PendingMark[], meta: DocumentMeta): void
   /** Resolves once everything appended or set so far would survive a crash of this device. */
   flush(): Promise<void>
   close(): Promise<void>
 }
 
+/** What a device kept of a region before documents were split by month (round 1): one doc. */
+export interface RoundOneCopy {
+  readonly region: string
+  readonly stored: StoredDocument
+}
+
 export interface LocalStore {
-  openRegion(region: string): Promise<RegionStore>
+  /** A document's store (schema/periods.ts names: `ankara`, `ankara/2026-11`). */
+  openDocument(name: string): Promise<DocumentStore>
+  /**
+   * Documents that may hold edits the relay does not have yet, as last written: the engine opens
+   * them at every start whatever month is shown, so no unsynced edit waits in a closed month.
+   */
+  readUnsyncedDocuments(): Promise<string[]>
+  writeUnsyncedDocuments(names: readonly string[]): Promise<void>
+  /** The region's round-1 copy, if this device still has one (client/migrateCopy.ts). */
+  readRoundOneCopy(region: string): Promise<RoundOneCopy | undefined>
+  /** Sets the round-1 copy aside as a backup once migrated; it is never read again. */
+  retireRoundOneCopy(region: string): Promise<void>
   readAccount(): Promise<DeviceAccount | undefined>
   writeAccount(account: DeviceAccount): Promise<void>
   close(): Promise<void>

@@ -6,13 +6,13 @@
  * Payload kinds:
  *   1 update            [1][Yjs update]
  *   2 local update      [2][varUint client][varUint clock][Yjs update]  (with its pending mark)
- *   3 meta              [3][JSON RegionMeta]
+ *   3 meta              [3][JSON DocumentMeta]
  *   4 marks             [4][varUint n]([varUint client][varUint clock])*  (written by compaction)
  */
 import { crc32 } from 'node:zlib'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { EMPTY_META, type RegionMeta } from './localStore.ts'
+import { EMPTY_META, type DocumentMeta } from './localStore.ts'
 import type { PendingMark } from './pendingChanges.ts'
 
 const UPDATE = 1
@@ -24,7 +24,7 @@ const HEADER = 8
 export interface LogContents {
   readonly updates: Uint8Array[]
   readonly marks: PendingMark[]
-  readonly meta: RegionMeta
+  readonly meta: DocumentMeta
   /** Records read (of every kind). */
   readonly records: number
   /** Bytes of the good prefix; anything after it is damaged and ignored. */
@@ -53,7 +53,7 @@ export function updateRecord(update: Uint8Array, mark: PendingMark | null): Uint
   return frame(encoding.toUint8Array(encoder))
 }
 
-export function metaRecord(meta: RegionMeta): Uint8Array {
+export function metaRecord(meta: DocumentMeta): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeUint8(encoder, META)
   encoding.writeUint8Array(encoder, new TextEncoder().encode(JSON.stringify(meta)))
@@ -71,7 +71,7 @@ export function marksRecord(marks: readonly PendingMark[]): Uint8Array {
   return frame(encoding.toUint8Array(encoder))
 }
 
-function parseMeta(bytes: Uint8Array): RegionMeta | undefined {
+function parseMeta(bytes: Uint8Array): DocumentMeta | undefined {
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(bytes))
     if (typeof value !== 'object' || value === null) return undefined
@@ -90,7 +90,7 @@ function parseMeta(bytes: Uint8Array): RegionMeta | undefined {
 export function readLog(bytes: Uint8Array): LogContents {
   const updates: Uint8Array[] = []
   const marks: PendingMark[] = []
-  let meta: RegionMeta = EMPTY_META
+  let meta: DocumentMeta = EMPTY_META
   let offset = 0
   let records = 0
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)

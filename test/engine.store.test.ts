@@ -29,7 +29,7 @@ function dir(): string {
 /** Writes `count` local transactions to region ankara of the store in `state`. */
 async function writeEdits(state: string, count: number): Promise<{ doc: Y.Doc; updates: Uint8Array[] }> {
   const store = openFileStore(state)
-  const region = await store.openRegion('ankara')
+  const region = await store.openDocument('ankara')
   const doc = createRegionDoc()
   const updates: Uint8Array[] = []
   doc.on('update', (update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
@@ -47,7 +47,7 @@ describe('file store', () => {
     const state = dir()
     const { doc } = await writeEdits(state, 5)
     const store = openFileStore(state)
-    const loaded = await (await store.openRegion('ankara')).load()
+    const loaded = await (await store.openDocument('ankara')).load()
     expect(loaded.updates).toHaveLength(1)
     expect(loaded.marks.map((m) => m.clock)).toEqual([1, 2, 3, 4, 5])
     const copy = createRegionDoc()
@@ -61,12 +61,12 @@ describe('file store', () => {
     const state = dir()
     const { doc } = await writeEdits(state, 4)
     let store = openFileStore(state)
-    const region = await store.openRegion('ankara')
+    const region = await store.openDocument('ankara')
     region.setMeta({ durable: [[doc.clientID, 2]], lastSyncedAt: null })
     await region.flush()
     await store.close()
     store = openFileStore(state)
-    expect((await (await store.openRegion('ankara')).load()).marks.map((m) => m.clock)).toEqual([3, 4])
+    expect((await (await store.openDocument('ankara')).load()).marks.map((m) => m.clock)).toEqual([3, 4])
     await store.close()
   })
 
@@ -82,7 +82,7 @@ describe('file store', () => {
     appendFileSync(file, record.subarray(0, 12))
     const warnings: string[] = []
     let store = openFileStore(state, { onWarning: (w) => warnings.push(w) })
-    let region = await store.openRegion('ankara')
+    let region = await store.openDocument('ankara')
     const loaded = await region.load()
     expect(warnings).toEqual([expect.stringMatching(/12 bayt bozuk.* \/ Warning: 12 damaged bytes at the end of the local log of ankara/)])
     const copy = createRegionDoc()
@@ -97,7 +97,7 @@ describe('file store', () => {
     bytes[bytes.length - 1] ^= 0xff
     writeFileSync(file, bytes)
     store = openFileStore(state, { onWarning: (w) => warnings.push(w) })
-    region = await store.openRegion('ankara')
+    region = await store.openDocument('ankara')
     const again = createRegionDoc()
     for (const u of (await region.load()).updates) Y.applyUpdate(again, u)
     expect(warnings).toHaveLength(2)
@@ -191,12 +191,12 @@ describe('engine parts', () => {
   })
 })
 
-describe('RegionStore.replace (recovery after a refusal)', () => {
+describe('DocumentStore.replace (recovery after a refusal)', () => {
   it('replaces the whole log atomically; appends after it land after it, queued ones before it are dropped', async () => {
     const state = dir()
     await writeEdits(state, 3)
     const store = openFileStore(state)
-    const region = await store.openRegion('ankara')
+    const region = await store.openDocument('ankara')
     region.append(Y.encodeStateAsUpdate(createRegionDoc()), { client: 1, clock: 1 }) // dropped by replace
     const fresh = createRegionDoc()
     fresh.getMap('employees').set('kept', 'yes')
@@ -211,7 +211,7 @@ describe('RegionStore.replace (recovery after a refusal)', () => {
     await store.close()
 
     const reopened = openFileStore(state)
-    const stored = await (await reopened.openRegion('ankara')).load()
+    const stored = await (await reopened.openDocument('ankara')).load()
     const doc = createRegionDoc()
     for (const u of stored.updates) Y.applyUpdate(doc, u)
     expect([...doc.getMap('employees').keys()].sort()).toEqual(['after', 'kept'])

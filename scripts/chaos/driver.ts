@@ -880,7 +880,7 @@ class ChaosRun {
       try {
         const account = await store.readAccount()
         for (const region of account?.regions ?? []) {
-          const stored = await (await store.openRegion(region.slug)).load()
+          const stored = await (await store.openDocument(region.slug)).load()
           const doc = new Y.Doc({ gc: false })
           for (const update of stored.updates) Y.applyUpdate(doc, update)
           traces.push(...hostileTraces(doc, `${peer.name} ${region.slug}`))

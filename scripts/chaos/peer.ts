@@ -27,7 +27,7 @@ async function fingerprint(): Promise<string> {
     const account = await store.readAccount()
     const hash = createHash('sha256')
     for (const region of account?.regions ?? []) {
-      const stored = await (await store.openRegion(region.slug)).load()
+      const stored = await (await store.openDocument(region.slug)).load()
       const doc = new Y.Doc({ gc: false })
       for (const update of stored.updates) Y.applyUpdate(doc, update)
       hash.update(region.slug).update(Y.encodeStateAsUpdate(doc)).update(String(stored.marks.length))
