@@ -13,12 +13,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { WebSocket } from 'ws'
-import type * as Y from 'yjs'
 import { openMirror, type Mirror } from '../crdt/mirror.ts'
 import { RecordError } from '../crdt/regionDoc.ts'
 import { isTableName, TABLE_NAMES, type RecordInput, type TableName } from '../schema/tables.ts'
+import { documentName, isPeriod, type Period } from '../schema/periods.ts'
 import { ValidationError } from '../schema/validate.ts'
 import { AccessError, openEngine, SyncTimeoutError, type SyncEngine } from './engine.ts'
+import { followDocuments } from './followDocuments.ts'
 import { openFileStore, type FileStore } from './fileStore.ts'
 import { LocalStoreError, type DeviceAccount } from './localStore.ts'
 import { checkReadOnly, ReadOnlySqlError } from './readOnlySql.ts'
@@ -119,14 +120,11 @@ async function withEngine<T>(store: FileStore, acc: DeviceAccount, regions: read
 async function withMirror<T>(engine: SyncEngine, work: (mirror: Mirror) => T): Promise<T> {
   const mirror = await openMirror()
   try {
-    for (const region of engine.regions) mirror.attach(region, engine.doc(region))
-    // A refused change makes the engine rebuild a region's doc: the mirror follows the new one.
-    const onReset = (region: string, doc: Y.Doc): void => mirror.attach(region, doc)
-    engine.on('reset', onReset)
+    const stop = followDocuments(engine, (name, doc) => mirror.attach(name, doc))
     try {
       return work(mirror)
     } finally {
-      engine.off('reset', onReset)
+      stop()
     }
   } finally {
     mirror.close()
@@ -226,9 +224,10 @@ async function put(args: string[]): Promise<number> {
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
       let id: string
+      await engine.prepareWrite(name, input, region)
       try {
         id = engine.insert(name, input as RecordInput<typeof name>, region)
-        if (name === 'timesheets') warnImplausible(engine.doc(region).getMap('timesheets').get(id))
+        if (name === 'timesheets') warnImplausible(engine.record('timesheets', id, region))
       } catch (error) {
         if (!(error instanceof RecordError) || error.code !== 'exists') throw error
         // The id on stdout lets a script go on with `update`; nothing was written.
@@ -249,8 +248,7 @@ async function put(args: string[]): Promise<number> {
  * A saved timesheet that looks like a typo (over 12 hours, 17:00→08:00, a date outside one year
  * back … 60 days ahead): saved all the same, with a warning on stderr (see client/README.md).
  */
-function warnImplausible(record: unknown): void {
-  const fields = (record as { toJSON?(): Record<string, unknown> } | undefined)?.toJSON?.() ?? {}
+function warnImplausible(fields: Readonly<Record<string, unknown>> = {}): void {
   const now = new Date()
   const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`
   const row = { work_date: String(fields.work_date ?? ''), start_time: String(fields.start_time ?? ''), end_time: String(fields.end_time ?? '') }
@@ -259,16 +257,20 @@ function warnImplausible(record: unknown): void {
 }
 
 async function update(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'string' }, region: { type: 'string' } }, 2)
+  const { values, positionals } = parse(args, { json: { type: 'string' }, region: { type: 'string' }, month: { type: 'string' } }, 2)
   const name = table(positionals[0])
   const id = required(positionals[1], 'ID')
   const patch = jsonObject(text(values, 'json'))
+  const month = optionalMonth(values)
   return withStore(values, async (store) => {
     const acc = await account(store)
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
+      // A record of an older month is found once its month is open (--month); so is the month it moves to.
+      if (month !== undefined) await engine.openPeriod(region, month)
+      await engine.prepareWrite(name, patch, region)
       engine.update(name, id, patch as Partial<RecordInput<typeof name>>, region)
-      if (name === 'timesheets') warnImplausible(engine.doc(region).getMap('timesheets').get(id))
+      if (name === 'timesheets') warnImplausible(engine.record('timesheets', id, region))
       await engine.flush()
       out(id)
       return EXIT.ok
@@ -277,13 +279,15 @@ async function update(args: string[]): Promise<number> {
 }
 
 async function remove(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { region: { type: 'string' } }, 2)
+  const { values, positionals } = parse(args, { region: { type: 'string' }, month: { type: 'string' } }, 2)
   const name = table(positionals[0])
   const id = required(positionals[1], 'ID')
+  const month = optionalMonth(values)
   return withStore(values, async (store) => {
     const acc = await account(store)
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
+      if (month !== undefined) await engine.openPeriod(region, month)
       engine.delete(name, id, region)
       await engine.flush()
       out(id)
@@ -298,10 +302,11 @@ async function sql(args: string[]): Promise<number> {
   checkReadOnly(query)
   return withStore(values, async (store) => {
     const acc = await account(store)
-    return withEngine(store, acc, acc.regions.map((r) => r.slug), (engine) =>
+    return withEngine(store, acc, acc.regions.map((r) => r.slug), async (engine) => {
+      for (const region of engine.regions) await engine.openCached(region)
       // The mirror lives in memory and is thrown away: even a query that slipped past the check
       // could not change anything that is kept.
-      withMirror(engine, (mirror) => {
+      return withMirror(engine, (mirror) => {
         let rows
         try {
           rows = mirror.query(query)
@@ -311,9 +316,40 @@ async function sql(args: string[]): Promise<number> {
         }
         process.stdout.write(rows.map((row) => JSON.stringify(row) + '\n').join(''))
         return EXIT.ok
-      }),
-    )
+      })
+    })
   })
+}
+
+function optionalMonth(values: Record<string, string | boolean | undefined>): Period | undefined {
+  const month = text(values, 'month')
+  if (month === undefined) return undefined
+  if (!isPeriod(month)) throw new CliError(EXIT.usage, `--month YYYY-AA olmalı: ${month}`, `--month must be YYYY-MM: ${month}`)
+  return month
+}
+
+/**
+ * Opens `month` of each region; a month this device has never synced is fetched first when the
+ * relay can be reached, so a report of an old month is not silently empty.
+ */
+async function fetchMonth(engine: SyncEngine, acc: DeviceAccount, regions: readonly string[], month: string): Promise<void> {
+  if (!isPeriod(month)) return
+  for (const region of regions) await engine.openPeriod(region, month)
+  const names = regions.map((region) => documentName(region, month))
+  const never = names.filter((name) => engine.state.documents[name]?.lastSyncedAt === null)
+  if (never.length === 0) return
+  if (tokenValid(acc) && (await relayReachable(relayAddress(acc.relay).http, 5000))) {
+    engine.connect()
+    try {
+      await engine.whenSynced(60_000)
+      return
+    } catch (error) {
+      if (!(error instanceof SyncTimeoutError)) throw error
+    } finally {
+      engine.disconnect()
+    }
+  }
+  err(`uyarı / warning: ${never.join(', ')} bu bilgisayara hiç indirilmedi; önce rainstaff sync --month ${month} / was never fetched to this computer; run rainstaff sync --month ${month} first`)
 }
 
 function pendingText(n: number): string {
@@ -321,7 +357,8 @@ function pendingText(n: number): string {
 }
 
 async function sync(args: string[]): Promise<number> {
-  const { values } = parse(args, { timeout: { type: 'string' } }, 0)
+  const { values } = parse(args, { timeout: { type: 'string' }, month: { type: 'string' } }, 0)
+  const month = optionalMonth(values)
   const timeoutSeconds = Number(text(values, 'timeout') ?? '60')
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new CliError(EXIT.usage, '--timeout pozitif bir saniye sayısı olmalı', '--timeout must be a positive number of seconds')
@@ -329,6 +366,7 @@ async function sync(args: string[]): Promise<number> {
   return withStore(values, async (store) => {
     const acc = await account(store)
     return withEngine(store, acc, acc.regions.map((r) => r.slug), async (engine) => {
+      if (month !== undefined) for (const region of engine.regions) await engine.openPeriod(region, month)
       const relay = relayAddress(acc.relay).http
       if (!(await relayReachable(relay, 5000))) {
         throw new CliError(
@@ -432,6 +470,7 @@ async function report(args: string[]): Promise<number> {
       }
     }
     return withEngine(store, acc, regions, async (engine) => {
+      await fetchMonth(engine, acc, regions, month)
       const built = await withMirror(engine, (mirror) => buildReport(mirror, { month, regions, regionNames: acc.regions }))
       const bytes =
         (format as Format) === 'xlsx'
@@ -453,6 +492,7 @@ async function exportSqlite(args: string[]): Promise<number> {
   return withStore(values, async (store) => {
     const acc = await account(store)
     return withEngine(store, acc, acc.regions.map((r) => r.slug), async (engine) => {
+      for (const region of engine.regions) await engine.openCached(region)
       const bytes = await withMirror(engine, (mirror) => mirror.exportFile())
       const target = outputFile(file, 'rainstaff.sqlite')
       writeFileSync(target, bytes)

@@ -1,78 +1,99 @@
 /**
- * The sync engine: region docs kept on the device (a LocalStore given by the caller), edited
- * offline, and synced through the relay when it can be reached. The core of the app and of the
- * CLI; it imports nothing Node-only, so it bundles for browsers and Electron.
+ * The sync engine: a region's documents kept on the device (a LocalStore given by the caller),
+ * edited offline, and synced through the relay when it can be reached. The core of the app and of
+ * the CLI; it imports nothing Node-only, so it bundles for browsers and Electron.
  *
  *   const { session } = await signIn({ relay, username, password, store })
  *   const engine = await openEngine({ session, store })
  *   engine.on('state', (s) => render(s.connection, s.pendingChanges, s.lastSyncedAt))
  *   const id = engine.insert('employees', { full_name: 'Ayşe Yılmaz' })
  *
+ * A region is a master document and month documents (schema/periods.ts). Opening a region opens
+ * its master data, this month and the one before, and every month that may hold edits not yet on
+ * the relay; any other month opens on demand (`openPeriod`) and stays cached on the device.
+ * Writes go to the document a record belongs to (crdt/periodDocs.ts).
+ *
  * Docs are only ever built from Yjs updates (the local store, then the relay); nothing is
  * re-seeded from the mirror or any other non-Yjs copy, which would duplicate records.
  */
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { ObservableV2 } from 'lib0/observable'
 import type { Awareness } from 'y-protocols/awareness'
+import type { Author } from '../crdt/regionDoc.ts'
+import type { RecordFields } from '../crdt/records.ts'
 import {
-  createRegionDoc,
-  deleteRecord,
-  insertRecord,
-  resolveConflict,
-  restoreRecord,
-  updateRecord,
-  type Author,
-} from '../crdt/regionDoc.ts'
+  deleteIn,
+  forwardMovedEdits,
+  insertInto,
+  locateRecord,
+  resolveIn,
+  restoreIn,
+  updateIn,
+  type RegionDocuments,
+} from '../crdt/periodDocs.ts'
+import { documentName, isPeriodTable, periodByDate, workingPeriods, parseDocumentName, type Period } from '../schema/periods.ts'
 import type { CellValue, RecordInput, TableName } from '../schema/tables.ts'
+import { validateFields } from '../schema/validate.ts'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
-import type { LocalStore, DocumentStore } from './localStore.ts'
-import { PendingChanges } from './pendingChanges.ts'
-import { RegionSync, type ConnectionStatus, type SyncProblem } from './regionSync.ts'
-import { backoffDelay } from './backoff.ts'
-import { rebuildRegionDoc } from './recovery.ts'
-import { RETRYABLE, type RefusalCode } from '../crdt/updateGuard.ts'
-import type { WriteRefused } from '../crdt/protocol.ts'
-import { bothLanguages } from '../schema/bilingual.ts'
+import type { LocalStore } from './localStore.ts'
+import { DocumentReplica } from './documentReplica.ts'
+import type { ConnectionStatus, SyncProblem } from './regionSync.ts'
 import { SignInError, type Session } from './signIn.ts'
 import { BilingualError } from '../schema/bilingual.ts'
+import { readRoundOne, replayEdits, type RoundOneEdit } from './migrateCopy.ts'
 
 export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
+
+export interface DocumentState {
+  readonly name: string
+  readonly region: string
+  readonly period: Period | null
+  readonly connection: ConnectionStatus
+  readonly pendingChanges: number
+  readonly lastSyncedAt: string | null
+  readonly problem: { readonly code: SyncProblem; readonly message: string } | null
+}
 
 export interface RegionState {
   readonly region: string
   readonly writable: boolean
+  /** The region's documents together: synced when all are (see `overall`). */
   readonly connection: ConnectionStatus
   readonly pendingChanges: number
   readonly lastSyncedAt: string | null
-  /** The latest thing that went wrong for this region (bilingual), cleared once synced. */
+  /** The latest thing that went wrong for one of the region's documents (bilingual), cleared once synced. */
   readonly problem: { readonly code: SyncProblem; readonly message: string } | null
 }
 
 export interface EngineState {
-  /** synced when every region is; otherwise the best any region reached, or failed when all failed. */
+  /** synced when every document is; otherwise the best any reached, or failed when all failed. */
   readonly connection: ConnectionStatus
   readonly pendingChanges: number
-  /** The oldest of the regions' lastSyncedAt: when everything was last known in step; null if never. */
+  /** The oldest of the documents' lastSyncedAt: when everything was last known in step; null if never. */
   readonly lastSyncedAt: string | null
   readonly regions: Readonly<Record<string, RegionState>>
+  readonly documents: Readonly<Record<string, DocumentState>>
 }
 
 export interface EngineError {
   readonly code: SyncProblem
   readonly region: string
+  readonly document: string
   readonly message: string
 }
 
 export interface EngineEvents {
   /** After any change of connection, pendingChanges or lastSyncedAt (coalesced per microtask). */
   state: (state: EngineState) => void
-  /** A refused write, or a refusal that stopped a region's sync (see RegionState.problem). */
+  /** A refused write, or a refusal that stopped a document's sync (see DocumentState.problem). */
   error: (error: EngineError) => void
+  /** A document opened: whatever follows documents (the mirror) attaches it. */
+  opened: (name: string, doc: Y.Doc) => void
   /**
-   * A region's doc was replaced by a rebuilt one after the relay refused a change (see
-   * client/recovery.ts): whatever follows `doc(region)` or `awareness(region)` attaches again.
+   * A document's doc was replaced by a rebuilt one after the relay refused a change (see
+   * client/recovery.ts): whatever follows `doc(name)` or `awareness(region)` attaches again.
    */
-  reset: (region: string, doc: Y.Doc) => void
+  reset: (name: string, doc: Y.Doc) => void
 }
 
 export interface EngineOptions {
@@ -87,8 +108,10 @@ export interface EngineOptions {
   readonly backoff?: BackoffOptions
   /** A silent connection is replaced after this long (default 30 s). */
   readonly livenessMs?: number
-  /** Clock for edit stamps and lastSyncedAt (tests). */
+  /** Clock for edit stamps, lastSyncedAt and which months are "this" and "last" (tests). */
   readonly now?: () => Date
+  /** Told about a round-1 copy migrated on this start (bilingual text). */
+  readonly onNotice?: (message: { tr: string; en: string }) => void
 }
 
 /** A write to a region this user may not write, or to a region not open; bilingual. */
@@ -109,42 +132,12 @@ export class SyncTimeoutError extends Error {
   }
 }
 
-/** Transaction origin of updates read back from the local store: neither local nor to re-store. */
-const FROM_STORE = Symbol('rainstaff:from-store')
-/** lastSyncedAt is persisted at most this often unless something else changed too. */
-const META_INTERVAL_MS = 10_000
-/** Rebuilds after refusals per region and run; past it the region stops syncing (a bug, not a user's edit). */
-const MAX_RECOVERIES = 5
 /**
  * The token is renewed once this share of its lifetime (as first seen here) has passed, so an
  * open connection's token is replaced before the relay ends the connection at its expiry and
  * the reconnect needs no login. 15 minutes: renewed after about 11.
  */
 const RENEW_AT = 0.75
-
-interface Region {
-  readonly slug: string
-  readonly writable: boolean
-  doc: Y.Doc
-  readonly store: DocumentStore
-  pending: PendingChanges
-  /** The relay's durable clocks for this device's client ids. */
-  readonly durable: Map<number, number>
-  lastSyncedAt: string | null
-  metaWrittenAt: number
-  /** lastSyncedAt moved since the meta was last written. */
-  metaDirty: boolean
-  sync: RegionSync
-  connection: ConnectionStatus
-  problem: RegionState['problem']
-  /** Stops listening to the current doc (before it is replaced). */
-  detach: () => void
-  /** Reconnect after a retryable refusal (see refused). */
-  retryTimer: ReturnType<typeof setTimeout> | null
-  retryAttempts: number
-  /** Rebuilds after refusals, for a cap on loops. */
-  recoveries: number
-}
 
 export async function openEngine(options: EngineOptions): Promise<SyncEngine> {
   const slugs = options.regions ?? options.session.regions.map((r) => r.slug)
@@ -160,7 +153,9 @@ export async function openEngine(options: EngineOptions): Promise<SyncEngine> {
 }
 
 export class SyncEngine extends ObservableV2<EngineEvents> {
-  private readonly open = new Map<string, Region>()
+  /** Open documents by name, in the order they opened (a region's master first). */
+  private readonly open = new Map<string, DocumentReplica>()
+  private readonly opening = new Map<string, Promise<DocumentReplica>>()
   private readonly session: Session
   private readonly now: () => Date
   private emitQueued = false
@@ -169,6 +164,13 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   private renewTimer: ReturnType<typeof setTimeout> | null = null
   /** The expiry the renewal timer was set for, and when this engine first saw it. */
   private renewFor: { expiresAt: number; seenAt: number } | null = null
+  /** Documents the local store lists as possibly holding unsynced edits. */
+  private unsynced = new Set<string>()
+  private unsyncedRead = false
+  private readonly forwardQueued = new Set<string>()
+  /** Edits of a round-1 copy still to be written once their region has synced (client/migrateCopy.ts). */
+  private readonly roundOne = new Map<string, RoundOneEdit[]>()
+  private replayQueued = false
   private readonly onOnline = (): void => this.reconnectNow()
 
   constructor(private readonly options: EngineOptions) {
@@ -183,157 +185,237 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     return this.session.user
   }
 
+  /** The open regions, in the order they opened. */
   get regions(): string[] {
-    return [...this.open.keys()]
+    return [...new Set([...this.open.values()].map((r) => r.region))]
   }
 
-  /** Loads a region's doc from the local store and prepares (but does not start) its sync. */
+  /** The open documents' names (of one region when given). */
+  documents(region?: string): string[] {
+    return [...this.open.values()].filter((r) => region === undefined || r.region === region).map((r) => r.name)
+  }
+
+  /**
+   * Opens a region: its master data, this month and last month, and any month of it this device
+   * may hold unsynced edits in. A round-1 copy of the region on this device is migrated first.
+   */
   async openRegion(slug: string): Promise<void> {
-    if (this.open.has(slug)) return
+    this.access(slug)
+    if (!this.unsyncedRead) {
+      this.unsynced = new Set(await this.options.store.readUnsyncedDocuments())
+      this.unsyncedRead = true
+    }
+    const roundOne = await readRoundOne(this.options.store, slug)
+    const months = new Set(workingPeriods(this.now()))
+    if (roundOne !== undefined && roundOne.length > 0 && this.access(slug).writable) {
+      this.roundOne.set(slug, roundOne)
+      for (const edit of roundOne) if (edit.period !== null) months.add(edit.period)
+    } else if (roundOne !== undefined) {
+      await this.options.store.retireRoundOneCopy(slug)
+      this.options.onNotice?.({
+        tr: `${slug}: bu bilgisayardaki eski kopya yeni düzene geçirildi (yedeği saklandı)`,
+        en: `${slug}: this computer's old copy was moved to the new layout (a backup was kept)`,
+      })
+    }
+    await this.openDocument(slug, null)
+    for (const name of this.unsynced) {
+      const parsed = parseDocumentName(name)
+      if (parsed?.region === slug && parsed.period !== null) months.add(parsed.period)
+    }
+    for (const period of [...months].sort()) await this.openDocument(slug, period)
+  }
+
+  /** Opens month `period` of `region` (from the device, then synced): its screen, a report, an old record. */
+  async openPeriod(region: string, period: Period): Promise<void> {
+    if (!this.open.has(region)) throw new AccessError(`Bölge açık değil: ${region}`, `Region not open: ${region}`)
+    await this.openDocument(region, period)
+  }
+
+  /** Opens every month of `region` kept on this device (a full local query; costs what is cached). */
+  async openCached(region: string): Promise<void> {
+    for (const name of await this.options.store.listDocuments(region)) {
+      const parsed = parseDocumentName(name)
+      if (parsed?.period != null) await this.openPeriod(region, parsed.period)
+    }
+  }
+
+  /** Opens whatever month a write of `fields` into `table` will need, so the write itself cannot miss it. */
+  async prepareWrite(table: TableName, fields: Readonly<Record<string, unknown>>, region?: string): Promise<void> {
+    if (!isPeriodTable(table)) return
+    const r = this.writableRegion(region)
+    let normalized: Record<string, CellValue>
+    try {
+      normalized = validateFields(table, fields as Partial<RecordInput<TableName>>, 'update')
+    } catch {
+      return // the write itself reports what is wrong
+    }
+    const period = periodByDate(table, normalized)
+    if (period !== undefined) await this.openPeriod(r, period)
+  }
+
+  private access(slug: string): { slug: string; writable: boolean } {
     const access = this.session.regions.find((r) => r.slug === slug)
     if (access === undefined) throw new AccessError(`Bu kullanıcı ${slug} bölgesini göremez`, `This user cannot read region ${slug}`)
-    const store = await this.options.store.openDocument(slug)
-    const stored = await store.load()
-    const doc = createRegionDoc()
-    doc.transact(() => {
-      for (const update of stored.updates) Y.applyUpdate(doc, update)
-    }, FROM_STORE)
-    const durable = new Map(stored.meta.durable)
-    const pending = new PendingChanges(stored.marks)
-    pending.acknowledge(durable)
-    const region: Region = {
-      slug,
-      writable: access.writable,
-      doc,
-      store,
-      pending,
-      durable,
-      lastSyncedAt: stored.meta.lastSyncedAt,
-      metaWrittenAt: 0,
-      metaDirty: false,
-      sync: undefined as unknown as RegionSync,
-      connection: 'disconnected',
-      problem: null,
-      detach: () => undefined,
-      retryTimer: null,
-      retryAttempts: 0,
-      recoveries: 0,
-    }
-    this.attach(region, doc)
-    this.open.set(slug, region)
-    this.queueEmit()
+    return access
   }
 
-  /** Gives `region` its doc's sync and local-change recording. */
-  private attach(region: Region, doc: Y.Doc): void {
-    region.doc = doc
-    const slug = region.slug
-    const sync: RegionSync = new RegionSync({
+  private async openDocument(region: string, period: Period | null): Promise<DocumentReplica> {
+    const name = documentName(region, period)
+    const existing = this.open.get(name) ?? this.opening.get(name)
+    if (existing !== undefined) return existing
+    const opening = this.loadDocument(name, region, period)
+    this.opening.set(name, opening)
+    try {
+      return await opening
+    } finally {
+      this.opening.delete(name)
+    }
+  }
+
+  private async loadDocument(name: string, region: string, period: Period | null): Promise<DocumentReplica> {
+    const access = this.access(region)
+    // Listed before the first edit can happen: a crash after an edit still reopens this month.
+    if (access.writable && period !== null && !this.unsynced.has(name)) {
+      this.unsynced.add(name)
+      await this.options.store.writeUnsyncedDocuments([...this.unsynced])
+    }
+    const store = await this.options.store.openDocument(name)
+    const stored = await store.load()
+    if (this.closed) {
+      await store.close()
+      throw new AccessError('Motor kapatıldı', 'The engine was closed')
+    }
+    const replica: DocumentReplica = new DocumentReplica({
+      name,
+      region,
+      period,
+      writable: access.writable,
+      store,
+      stored,
       serverUrl: this.session.relay.sync,
-      region: slug,
-      doc,
       auth: this.session,
+      user: this.session.user.username,
       backoff: this.options.backoff ?? DEFAULT_BACKOFF,
       livenessMs: this.options.livenessMs ?? 30_000,
       WebSocketPolyfill: this.options.WebSocketPolyfill,
+      now: this.now,
       events: {
-        status: (status) => region.sync === sync && this.statusChanged(region, status),
-        durable: (stateVector) => region.sync === sync && this.acknowledged(region, stateVector),
-        problem: (code, message, fatal) => region.sync === sync && this.problem(region, code, message, fatal),
-        refused: (refused) => region.sync === sync && this.refused(region, refused),
+        changed: () => {
+          this.queueEmit()
+          if (this.roundOne.has(region)) this.queueReplay()
+        },
+        synced: () => {
+          // A document that renewed on its own (the relay refused an expired token) brings a new expiry.
+          if (this.renewTimer === null) this.scheduleRenewal()
+        },
+        error: (code, message) => this.emit('error', [{ code, region, document: name, message }]),
+        reset: (doc) => this.emit('reset', [name, doc]),
+        remote: () => {
+          if (period !== null) this.queueForward(region)
+        },
       },
     })
-    region.sync = sync
-    sync.awareness.setLocalStateField('user', { name: this.session.user.username })
-    const onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
-      if (origin === FROM_STORE) return
-      const local = origin !== sync.provider
-      const mark = local ? { client: doc.clientID, clock: transaction.afterState.get(doc.clientID) ?? 0 } : null
-      if (mark !== null) {
-        region.pending.add(mark)
-        this.queueEmit()
-      }
-      region.store.append(update, mark)
-    }
-    doc.on('update', onUpdate)
-    region.detach = () => doc.off('update', onUpdate)
+    this.open.set(name, replica)
+    if (this.syncing) replica.start()
+    this.emit('opened', [name, replica.doc])
+    if (period !== null) this.queueForward(region)
+    this.queueEmit()
+    return replica
   }
 
-  doc(region: string): Y.Doc {
-    return this.region(region).doc
+  /** The doc of document `name`; a region's name is its master document. */
+  doc(name: string): Y.Doc {
+    return this.replica(name).doc
   }
 
+  /** Who of the region is online: the awareness of its master document. */
   awareness(region: string): Awareness {
-    return this.region(region).sync.awareness
+    return this.replica(region).awareness
+  }
+
+  /** Record `id` of `table` as this device holds it (deleted ones too), wherever it lives among the open documents. */
+  record(table: TableName, id: string, region: string): RecordFields | undefined {
+    if (!this.open.has(region)) return undefined
+    return locateRecord(this.regionDocuments(region), table, id)?.record
+  }
+
+  /** Whether Yjs client id `client` wrote from this device (a conflict's "this PC"). */
+  isThisDevice(client: number): boolean {
+    return [...this.open.values()].some((r) => r.ownsClient(client))
   }
 
   get state(): EngineState {
-    const regions: Record<string, RegionState> = {}
-    let pendingChanges = 0
-    let lastSyncedAt: string | null = null
-    let neverSynced = false
-    const statuses: ConnectionStatus[] = []
+    const documents: Record<string, DocumentState> = {}
+    const byRegion = new Map<string, DocumentReplica[]>()
     for (const r of this.open.values()) {
-      regions[r.slug] = {
-        region: r.slug,
-        writable: r.writable,
+      documents[r.name] = {
+        name: r.name,
+        region: r.region,
+        period: r.period,
         connection: r.connection,
-        pendingChanges: r.pending.count,
+        pendingChanges: r.pendingChanges,
         lastSyncedAt: r.lastSyncedAt,
         problem: r.problem,
       }
-      pendingChanges += r.pending.count
-      statuses.push(r.connection)
-      if (r.lastSyncedAt === null) neverSynced = true
-      else if (lastSyncedAt === null || r.lastSyncedAt < lastSyncedAt) lastSyncedAt = r.lastSyncedAt
+      byRegion.set(r.region, [...(byRegion.get(r.region) ?? []), r])
     }
-    return { connection: overall(statuses), pendingChanges, lastSyncedAt: neverSynced ? null : lastSyncedAt, regions }
+    const regions: Record<string, RegionState> = {}
+    for (const [slug, replicas] of byRegion) {
+      const summary = summarize(replicas)
+      const waiting = this.roundOne.get(slug)?.length ?? 0
+      regions[slug] = {
+        region: slug,
+        writable: replicas[0].writable,
+        ...summary,
+        pendingChanges: summary.pendingChanges + waiting,
+        problem: replicas.find((r) => r.problem !== null)?.problem ?? null,
+      }
+    }
+    const total = summarize([...this.open.values()])
+    return { ...total, pendingChanges: this.pendingChanges, regions, documents }
   }
 
+  /** Edits not yet on the relay: in open documents, and of a round-1 copy not yet written again. */
   get pendingChanges(): number {
     let n = 0
-    for (const r of this.open.values()) n += r.pending.count
+    for (const r of this.open.values()) n += r.pendingChanges
+    for (const edits of this.roundOne.values()) n += edits.length
     return n
   }
 
   connect(): void {
     this.syncing = true
-    for (const r of this.open.values()) r.sync.start()
+    for (const r of this.open.values()) r.start()
     this.scheduleRenewal()
   }
 
   disconnect(): void {
     this.syncing = false
     this.clearRenewal()
-    for (const r of this.open.values()) {
-      if (r.retryTimer !== null) clearTimeout(r.retryTimer)
-      r.retryTimer = null
-      r.sync.stop()
-    }
+    for (const r of this.open.values()) r.stop()
   }
 
-  /** Retries every waiting region now (the network came back, or the user pressed "sync"). */
+  /** Retries every waiting document now (the network came back, or the user pressed "sync"). */
   reconnectNow(): void {
-    for (const r of this.open.values()) r.sync.retryNow()
+    for (const r of this.open.values()) r.retryNow()
   }
 
   // --- edits: stamped with the signed-in user, refused for regions this user may not write ---
 
   insert<T extends TableName>(table: T, input: RecordInput<T>, region?: string): string {
-    const r = this.writableRegion(region)
-    return insertRecord(r.doc, table, r.slug, input, this.author())
+    return insertInto(this.regionDocuments(this.writableRegion(region)), table, input, this.author()).id
   }
 
   update<T extends TableName>(table: T, id: string, patch: Partial<RecordInput<T>>, region?: string): void {
-    updateRecord(this.writableRegion(region).doc, table, id, patch, this.author())
+    updateIn(this.regionDocuments(this.writableRegion(region)), table, id, patch, this.author())
   }
 
   delete(table: TableName, id: string, region?: string): void {
-    deleteRecord(this.writableRegion(region).doc, table, id, this.author())
+    deleteIn(this.regionDocuments(this.writableRegion(region)), table, id, this.author())
   }
 
   restore(table: TableName, id: string, region?: string): void {
-    restoreRecord(this.writableRegion(region).doc, table, id, this.author())
+    restoreIn(this.regionDocuments(this.writableRegion(region)), table, id, this.author())
   }
 
   resolveConflict(
@@ -341,26 +423,26 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     value: CellValue,
     region?: string,
   ): void {
-    resolveConflict(this.writableRegion(region).doc, conflict, value, this.author())
+    resolveIn(this.regionDocuments(this.writableRegion(region)), conflict, value, this.author())
   }
 
   /** Resolves once every local change so far would survive a crash of this device. */
   async flush(): Promise<void> {
-    await Promise.all([...this.open.values()].map((r) => r.store.flush()))
+    await Promise.all([...this.open.values()].map((r) => r.flush()))
   }
 
   /**
-   * Resolves when every open region is synced and nothing is pending (and stored locally).
-   * Rejects when a region fails for good, or with SyncTimeoutError after `timeoutMs`.
+   * Resolves when every open document is synced and nothing is pending (and stored locally).
+   * Rejects when a document fails for good, or with SyncTimeoutError after `timeoutMs`.
    */
   whenSynced(timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       const check = (state: EngineState): void => {
-        const failed = Object.values(state.regions).find((r) => r.connection === 'failed')
+        const failed = Object.values(state.documents).find((r) => r.connection === 'failed')
         if (failed !== undefined) {
           finish()
-          reject(new SyncTimeoutError(state, failed.problem?.message ?? `${failed.region}: failed`))
+          reject(new SyncTimeoutError(state, failed.problem?.message ?? `${failed.name}: failed`))
         } else if (state.connection === 'synced' && state.pendingChanges === 0) {
           finish()
           this.flush().then(resolve, reject)
@@ -373,7 +455,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       timer = setTimeout(() => {
         finish()
         const state = this.state
-        const problem = Object.values(state.regions).find((r) => r.problem !== null)?.problem
+        const problem = Object.values(state.documents).find((r) => r.problem !== null)?.problem
         reject(new SyncTimeoutError(state, problem?.message ?? 'Eşitleme zaman aşımına uğradı / Sync timed out'))
       }, timeoutMs)
       this.on('state', check)
@@ -381,19 +463,19 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     })
   }
 
-  /** Stops syncing, writes what is queued and closes the region stores (not the LocalStore). */
+  /** Stops syncing, writes what is queued and closes the document stores (not the LocalStore). */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     this.clearRenewal()
     ;(globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('online', this.onOnline)
+    await Promise.allSettled([...this.opening.values()])
     const errors: unknown[] = []
-    for (const r of this.open.values()) {
-      if (r.retryTimer !== null) clearTimeout(r.retryTimer)
-      r.sync.destroy()
-      if (r.metaDirty) this.writeMeta(r)
-      await r.store.close().catch((e: unknown) => errors.push(e))
-      r.doc.destroy()
+    for (const r of this.open.values()) await r.close().catch((e: unknown) => errors.push(e))
+    // Months left with nothing pending need not be reopened at the next start.
+    const stillUnsynced = [...this.unsynced].filter((name) => (this.open.get(name)?.pendingChanges ?? 1) > 0)
+    if (this.unsyncedRead && stillUnsynced.length !== this.unsynced.size) {
+      await this.options.store.writeUnsyncedDocuments(stillUnsynced).catch((e: unknown) => errors.push(e))
     }
     this.open.clear()
     super.destroy()
@@ -427,147 +509,91 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
 
   private async renewNow(expiresAt: number): Promise<void> {
     this.renewTimer = null
-    // Renewed meanwhile (a region refused the old token and renewed it): just follow the new one.
+    // Renewed meanwhile (a document refused the old token and renewed it): just follow the new one.
     if (this.session.expiresAt() !== expiresAt) return this.scheduleRenewal()
     try {
       await this.session.renew()
     } catch (error) {
       const left = expiresAt - Date.now()
       const transient = error instanceof SignInError && (error.code === 'unreachable' || error.code === 'rate_limited' || error.code === 'relay_error')
-      // A refusal is reported by the region that meets it at the expiry; only a network hiccup is retried here.
+      // A refusal is reported by the document that meets it at the expiry; only a network hiccup is retried here.
       if (transient && left > 0) this.scheduleRenewal(Math.max(1000, left / 4))
       return
     }
     this.scheduleRenewal()
   }
 
-  private region(slug: string): Region {
-    const r = this.open.get(slug)
-    if (r === undefined) throw new AccessError(`Bölge açık değil: ${slug}`, `Region not open: ${slug}`)
+  private replica(name: string): DocumentReplica {
+    const r = this.open.get(name)
+    if (r === undefined) throw new AccessError(`Bölge açık değil: ${name}`, `Region not open: ${name}`)
     return r
   }
 
-  private writableRegion(slug: string | undefined): Region {
+  /** The region a write goes to (the user's own by default), checked writable; returns its slug. */
+  private writableRegion(slug: string | undefined): string {
     const target = slug ?? this.session.user.region
     if (target === null) {
       throw new AccessError('Yönetici hiçbir bölgeye yazamaz', 'The admin cannot write to any region')
     }
-    const r = this.region(target)
-    if (!r.writable) {
+    const master = this.replica(target)
+    if (!master.writable) {
       throw new AccessError(`${target} bölgesine yazma izniniz yok`, `You may not write to region ${target}`)
     }
-    return r
+    return target
+  }
+
+  private regionDocuments(region: string): RegionDocuments {
+    const months = (): Array<readonly [Period, Y.Doc]> =>
+      [...this.open.values()].filter((r) => r.region === region && r.period !== null).map((r) => [r.period as Period, r.doc] as const)
+    return {
+      region,
+      master: this.replica(region).doc,
+      month: (period) => this.open.get(documentName(region, period))?.doc,
+      months,
+    }
+  }
+
+  /** After a month opens or hears from the relay: hand on edits made beside a move (crdt/moves.ts). */
+  private queueForward(region: string): void {
+    if (this.forwardQueued.has(region) || this.closed) return
+    if (!this.open.get(region)?.writable) return
+    this.forwardQueued.add(region)
+    queueMicrotask(() => {
+      this.forwardQueued.delete(region)
+      if (this.closed || !this.open.has(region)) return
+      const docs = this.regionDocuments(region)
+      for (const [period] of docs.months()) forwardMovedEdits(docs, period, this.author())
+    })
+  }
+
+  /**
+   * Writes a round-1 copy's unacknowledged edits into the region's documents once all of them have
+   * synced (so what the relay migrated is there to compare with), then sets the copy aside.
+   */
+  private queueReplay(): void {
+    if (this.replayQueued || this.closed) return
+    this.replayQueued = true
+    queueMicrotask(() => {
+      this.replayQueued = false
+      for (const [region, edits] of this.roundOne) {
+        const replicas = [...this.open.values()].filter((r) => r.region === region)
+        if (this.closed || !replicas.every((r) => r.connection === 'synced')) continue
+        this.roundOne.delete(region)
+        const result = replayEdits(this.regionDocuments(region), edits, this.author())
+        void this.options.store.retireRoundOneCopy(region).then(() => {
+          const failed = result.failed.length
+          this.options.onNotice?.({
+            tr: `${region}: eski kopyadaki ${result.written} gönderilmemiş değişiklik yeni düzene yazıldı${failed > 0 ? `; ${failed} değişiklik yazılamadı (yedekte duruyor)` : ''}`,
+            en: `${region}: ${result.written} unsent changes of the old copy were written to the new layout${failed > 0 ? `; ${failed} could not be written (they stay in the backup)` : ''}`,
+          })
+        })
+        this.queueEmit()
+      }
+    })
   }
 
   private author(): Author {
     return { user: this.session.user.username, now: this.now }
-  }
-
-  private statusChanged(region: Region, status: ConnectionStatus): void {
-    region.connection = status
-    if (status === 'synced') {
-      region.problem = null
-      // A region that renewed on its own (the relay refused an expired token) brings a new expiry.
-      if (this.renewTimer === null) this.scheduleRenewal()
-      if (this.markSynced(region) && Date.now() - region.metaWrittenAt > META_INTERVAL_MS) this.writeMeta(region)
-    }
-    this.queueEmit()
-  }
-
-  private acknowledged(region: Region, stateVector: Map<number, number>): void {
-    let changed = false
-    for (const client of new Set([...region.pending.clients(), ...region.durable.keys()])) {
-      const clock = stateVector.get(client)
-      if (clock !== undefined && clock > (region.durable.get(client) ?? 0)) {
-        region.durable.set(client, clock)
-        changed = true
-      }
-    }
-    const dropped = region.pending.acknowledge(stateVector)
-    const synced = this.markSynced(region)
-    if (changed || dropped > 0 || (synced && Date.now() - region.metaWrittenAt > META_INTERVAL_MS)) this.writeMeta(region)
-    this.queueEmit()
-  }
-
-  private markSynced(region: Region): boolean {
-    if (region.connection !== 'synced' || region.pending.count > 0) return false
-    region.lastSyncedAt = this.now().toISOString()
-    region.metaDirty = true
-    return true
-  }
-
-  private writeMeta(region: Region): void {
-    region.metaWrittenAt = Date.now()
-    region.metaDirty = false
-    region.store.setMeta({ durable: [...region.durable], lastSyncedAt: region.lastSyncedAt })
-  }
-
-  private problem(region: Region, code: SyncProblem, message: string, fatal: boolean): void {
-    region.problem = { code, message }
-    if (fatal || code === 'write_refused') this.emit('error', [{ code, region: region.slug, message }])
-    this.queueEmit()
-  }
-
-  /**
-   * The relay refused an update (message 101) and kept nothing of it. A retryable refusal (the
-   * relay lacks what it builds on) is sent again after a backoff delay. Any other refusal that
-   * names this device's client ids blocks them for good (Yjs orders a client's updates), so the
-   * doc is rebuilt without what was refused and the other edits replayed under a new client id
-   * (client/recovery.ts); the store is replaced, the doc swapped ('reset'), and sync restarted.
-   */
-  private refused(region: Region, refused: WriteRefused): void {
-    const ours = new Set([region.doc.clientID, ...region.pending.clients(), ...region.durable.keys()])
-    const cut = new Map<number, number>()
-    for (const range of refused.ranges) {
-      if (!ours.has(range.client)) continue
-      const from = Math.max(range.from, region.durable.get(range.client) ?? 0)
-      if (from >= Y.getState(region.doc.store, range.client)) continue
-      cut.set(range.client, Math.min(from, cut.get(range.client) ?? Infinity))
-    }
-    if (cut.size === 0) return
-    if (RETRYABLE.has(refused.code as RefusalCode)) {
-      if (region.retryTimer !== null) return
-      region.sync.stop()
-      const delay = backoffDelay(region.retryAttempts++, this.options.backoff ?? DEFAULT_BACKOFF)
-      region.retryTimer = setTimeout(() => {
-        region.retryTimer = null
-        if (!this.closed) region.sync.start()
-      }, delay)
-      ;(region.retryTimer as { unref?: () => void }).unref?.()
-      return
-    }
-    if (region.recoveries++ >= MAX_RECOVERIES) {
-      region.sync.stop()
-      this.problem(region, 'write_refused', bothLanguages(refused.message), true)
-      return
-    }
-    this.recover(region, cut)
-  }
-
-  private recover(region: Region, cut: ReadonlyMap<number, number>): void {
-    const old = region.doc
-    const recovered = rebuildRegionDoc(old, cut, region.pending.marks(), {
-      region: region.slug,
-      user: this.session.user.username,
-      now: this.now,
-    })
-    const wasWanted = region.connection !== 'failed'
-    region.sync.destroy()
-    region.detach()
-    region.pending = new PendingChanges(recovered.marks)
-    region.pending.acknowledge(region.durable)
-    region.store.replace([Y.encodeStateAsUpdate(recovered.doc)], recovered.marks, {
-      durable: [...region.durable],
-      lastSyncedAt: region.lastSyncedAt,
-    })
-    region.metaWrittenAt = Date.now()
-    region.metaDirty = false
-    this.attach(region, recovered.doc)
-    region.connection = 'disconnected'
-    this.emit('reset', [region.slug, recovered.doc])
-    old.destroy()
-    if (wasWanted && !this.closed) region.sync.start()
-    this.queueEmit()
   }
 
   private queueEmit(): void {
@@ -578,6 +604,18 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       if (!this.closed) this.emit('state', [this.state])
     })
   }
+}
+
+function summarize(replicas: readonly DocumentReplica[]): Pick<EngineState, 'connection' | 'pendingChanges' | 'lastSyncedAt'> {
+  let pendingChanges = 0
+  let lastSyncedAt: string | null = null
+  let neverSynced = false
+  for (const r of replicas) {
+    pendingChanges += r.pendingChanges
+    if (r.lastSyncedAt === null) neverSynced = true
+    else if (lastSyncedAt === null || r.lastSyncedAt < lastSyncedAt) lastSyncedAt = r.lastSyncedAt
+  }
+  return { connection: overall(replicas.map((r) => r.connection)), pendingChanges, lastSyncedAt: neverSynced ? null : lastSyncedAt }
 }
 
 function overall(statuses: readonly ConnectionStatus[]): ConnectionStatus {

@@ -8,7 +8,7 @@
  * One process at a time owns a state directory (a `lock` file naming its pid), so a `sync`
  * running in one terminal and a `put` in another cannot interleave writes or compactions.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import * as Y from 'yjs'
 import { isRegionSlug } from '../schema/regions.ts'
@@ -262,6 +262,17 @@ export class FileStore implements LocalStore {
     } catch {
       return []
     }
+  }
+
+  async listDocuments(region: string): Promise<string[]> {
+    const dir = path.join(this.dir, 'docs', region)
+    if (!isRegionSlug(region) || !existsSync(dir)) return []
+    return readdirSync(dir)
+      .filter((file) => file.endsWith('.ylog'))
+      .map((file) => file.slice(0, -'.ylog'.length))
+      .map((base) => (base === 'master' ? region : `${region}/${base}`))
+      .filter((name) => parseDocumentName(name) !== undefined)
+      .sort()
   }
 
   async writeUnsyncedDocuments(names: readonly string[]): Promise<void> {

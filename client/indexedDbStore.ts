@@ -189,6 +189,18 @@ export class IndexedDbStore implements LocalStore {
     return Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string' && parseDocumentName(n) !== undefined) : []
   }
 
+  async listDocuments(region: string): Promise<string[]> {
+    const prefix = `${this.name}/${region}/`
+    const names: string[] = []
+    for (const info of await this.factory.databases()) {
+      if (info.name === undefined || !info.name.startsWith(prefix)) continue
+      const rest = info.name.slice(prefix.length)
+      const name = rest === 'master' ? region : `${region}/${rest}`
+      if (parseDocumentName(name) !== undefined) names.push(name)
+    }
+    return names.sort()
+  }
+
   async writeUnsyncedDocuments(names: readonly string[]): Promise<void> {
     const db = await this.deviceDb()
     const tx = db.transaction([CUSTOM], 'readwrite', { durability: 'strict' })

@@ -85,6 +85,8 @@ export interface LocalStore {
    * them at every start whatever month is shown, so no unsynced edit waits in a closed month.
    */
   readUnsyncedDocuments(): Promise<string[]>
+  /** The documents of `region` kept on this device (what the CLI's `sql` reads besides the open ones). */
+  listDocuments(region: string): Promise<string[]>
   writeUnsyncedDocuments(names: readonly string[]): Promise<void>
   /** The region's round-1 copy, if this device still has one (client/migrateCopy.ts). */
   readRoundOneCopy(region: string): Promise<RoundOneCopy | undefined>

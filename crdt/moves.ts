@@ -16,7 +16,7 @@ import { DELETE_FIELDS, TABLES, type CellValue, type TableName } from '../schema
 import type { Period } from '../schema/periods.ts'
 import { readRecord, tableMap, type RecordFields, type RecordMap } from './records.ts'
 import { LOCAL_EDIT, setChanged, stamp, timestamp, type Author } from './regionDoc.ts'
-import { keyItemId } from './yjsInternals.ts'
+import { currentItem } from './yjsInternals.ts'
 
 /** What a record carries from month to month: its fields, region, creation and deletion. */
 function carried(table: TableName, record: RecordFields): Record<string, CellValue> {
@@ -36,7 +36,7 @@ export function moveRecord(from: Y.Doc, to: Y.Doc, toPeriod: Period, table: Tabl
   const source = tableMap(from, table).get(id)
   if (!(source instanceof Y.Map)) throw new Error(`moveRecord: ${table} ${id} is not a record map`)
   const at = timestamp(author)
-  const seen = toBase64(Y.encodeStateVector(from))
+  const seen = seenVector(from, table, source as RecordMap)
   const values = carried(table, record)
   to.transact(() => {
     const records = tableMap(to, table)
@@ -57,6 +57,20 @@ export function moveRecord(from: Y.Doc, to: Y.Doc, toPeriod: Period, table: Tabl
     source.set('moved_seen', seen)
     stamp(source as RecordMap, author, at)
   }, LOCAL_EDIT)
+}
+
+/**
+ * The state vector of `doc` restricted to the clients whose values the record shows: enough to
+ * tell any later value apart (a client not listed counts from 0), and small whatever number of
+ * PCs have written the month.
+ */
+function seenVector(doc: Y.Doc, table: TableName, map: RecordMap): string {
+  const clients = new Map<number, number>()
+  for (const key of [...Object.keys(TABLES[table].fields), ...DELETE_FIELDS]) {
+    const item = currentItem(map, key)
+    if (item !== undefined) clients.set(item.id.client, Y.getState(doc.store, item.id.client))
+  }
+  return toBase64(Y.encodeStateVector(clients))
 }
 
 /** The month a record's copy in `doc` moved to, or null while it lives there. */
@@ -94,7 +108,7 @@ export function unseenEdits(from: Y.Doc, table: TableName, id: string): UnseenEd
   if (record === undefined) return undefined
   const changes: Record<string, CellValue> = {}
   for (const key of [...Object.keys(TABLES[table].fields), ...DELETE_FIELDS]) {
-    const item = keyItemId(map, key)
+    const item = currentItem(map, key)?.id
     if (item !== undefined && item.clock >= (seen.get(item.client) ?? 0)) changes[key] = record[key] ?? null
   }
   return Object.keys(changes).length === 0 ? undefined : { movedTo: target, changes }
@@ -104,7 +118,7 @@ export function unseenEdits(from: Y.Doc, table: TableName, id: string): UnseenEd
 export function markSeen(from: Y.Doc, table: TableName, id: string, author: Author): void {
   const map = tableMap(from, table).get(id)
   if (!(map instanceof Y.Map)) return
-  const seen = toBase64(Y.encodeStateVector(from))
+  const seen = seenVector(from, table, map as RecordMap)
   from.transact(() => {
     map.set('moved_seen', seen)
     stamp(map as RecordMap, author, timestamp(author))

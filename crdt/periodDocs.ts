@@ -109,10 +109,11 @@ export function insertInto<T extends TableName>(
   table: T,
   input: RecordInput<T>,
   author: Author,
+  givenId?: string,
 ): { id: string; period: Period | null } {
   const period = periodOf(docs, table, validateFields(table, input, 'insert'))
   const doc = period === null ? docs.master : openMonth(docs, period)
-  return { id: insertRecord(doc, table, docs.region, input, author, referencesFrom(docs, doc)), period }
+  return { id: insertRecord(doc, table, docs.region, input, author, referencesFrom(docs, doc), givenId), period }
 }
 
 function located(docs: RegionDocuments, table: TableName, id: string): LocatedRecord {

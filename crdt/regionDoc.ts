@@ -121,11 +121,13 @@ export function insertRecord<T extends TableName>(
   input: RecordInput<T>,
   author: Author,
   references: ReferenceLookup = sameDocument(doc),
+  /** The id a record without a natural key is to have (a record written again, client/migrateCopy.ts). */
+  givenId?: string,
 ): string {
   const fields = validateFields(table, input, 'insert')
   validateRecord(table, fields)
   checkReferences(references, table, fields)
-  const id = naturalId(table, fields) ?? randomId()
+  const id = naturalId(table, fields) ?? givenId ?? randomId()
   const previous = readRecord(doc, table, id)
   if (previous !== undefined && previous.deleted_at === null) throw new RecordError(table, id, 'exists')
   const at = timestamp(author)

@@ -17,7 +17,8 @@ import * as Y from 'yjs'
 import type { Bilingual } from '../schema/bilingual.ts'
 import { naturalId } from '../schema/identity.ts'
 import { storedValueProblem, isStamp, type StoredValueProblem } from '../schema/storedValue.ts'
-import { isTableName, LONG_TEXT_MAX, TABLES, type TableName } from '../schema/tables.ts'
+import { isTableName, LONG_TEXT_MAX, MOVE_FIELDS, TABLES, type TableName } from '../schema/tables.ts'
+import { isPeriod, isPeriodTable, PERIOD_TABLES, periodByDate, tableBelongsIn, type Period } from '../schema/periods.ts'
 import { DELETIONS_MAP, PROVENANCE_MAP } from './legacy/ledger.ts'
 import { IMPORT_AUTHOR_PREFIX } from './legacy/write.ts'
 import { RESOLVED_MAP } from './records.ts'
@@ -40,6 +41,7 @@ export type RefusalCode =
   | 'client_id_taken'
   | 'missing_dependencies'
   | 'read_only'
+  | 'wrong_document'
 
 export interface Refusal {
   readonly code: RefusalCode
@@ -51,6 +53,13 @@ export interface GuardContext {
   readonly region: string
   /** The authenticated account: every stamp must name it. */
   readonly account: string
+  /** The month the document holds (schema/periods.ts); absent or null: the region's master document. */
+  readonly period?: Period | null
+  /**
+   * Whether the region's master document has ever had record `id` of master table `table`: how a
+   * month's document checks a timesheet's employee. Absent: checked in the document itself.
+   */
+  readonly masterHas?: (table: TableName, id: string) => boolean
 }
 
 /** Codes after which the same bytes may succeed later (the relay lacks what they build on). */
@@ -122,6 +131,26 @@ export function precheckUpdate(
   return { refusal: null, writers: [...writers] }
 }
 
+/** Master records are looked up in the master document when this is a month's. */
+function referenceExists(doc: Y.Doc, table: TableName, id: string, ctx: GuardContext): boolean {
+  if (ctx.period != null && !isPeriodTable(table) && ctx.masterHas !== undefined) return ctx.masterHas(table, id)
+  return currentItem(doc.getMap(table), id) !== undefined
+}
+
+/**
+ * The month a dated record's date puts it in when that is not this document's month and the record
+ * has not moved there (it must move, crdt/moves.ts); null when it is where it belongs. A date no
+ * month can be read from (a legacy row's text) is left where it is.
+ */
+function outsideMonth(table: TableName, current: (key: string) => unknown, ctx: GuardContext): Period | null {
+  const rule = PERIOD_TABLES[table]
+  if (ctx.period == null || rule === undefined || !('byDate' in rule)) return null
+  const movedTo = current('moved_to')
+  if (typeof movedTo === 'string') return null
+  const period = periodByDate(table, { [rule.byDate]: current(rule.byDate) })
+  return period === undefined || period === ctx.period ? null : period
+}
+
 function isAuthor(value: unknown, ctx: GuardContext): boolean {
   return value === ctx.account || value === IMPORT_AUTHOR_PREFIX + ctx.account
 }
@@ -156,7 +185,7 @@ export function checkTransaction(doc: Y.Doc, transaction: Y.Transaction, ctx: Gu
           ? checkResolution(struct, place.key, ctx)
           : place.root === DELETIONS_MAP || place.root === PROVENANCE_MAP
             ? checkLedgerEntry(struct, place.root, place.key)
-            : checkRecordItem(struct, place.root, place.key)
+            : checkRecordItem(struct, place.root, place.key, ctx)
       if (refusal !== null) return refusal
       if (isTableName(place.root) && place.key !== null) touch(place.root, place.key, struct, true)
       continue
@@ -164,7 +193,8 @@ export function checkTransaction(doc: Y.Doc, transaction: Y.Transaction, ctx: Gu
     if (!isTableName(place.root) || place.record === null) return refuse('not_a_record', 'alan bir tablo kaydının içinde değil', 'field is not inside a table record')
     if (place.key === null) return refuse('not_a_record', 'kayıt haritasında anahtarsız öğe', 'keyless item in a record map')
     const table = place.root
-    if (!Object.hasOwn(TABLES[table].fields, place.key) && !STAMP_FIELDS.has(place.key) && !AUTHOR_FIELDS.has(place.key) && place.key !== 'region') {
+    const moveField = isPeriodTable(table) && (MOVE_FIELDS as readonly string[]).includes(place.key)
+    if (!Object.hasOwn(TABLES[table].fields, place.key) && !STAMP_FIELDS.has(place.key) && !AUTHOR_FIELDS.has(place.key) && place.key !== 'region' && !moveField) {
       return refuse('unknown_field', `${TABLES[table].label.tr}: "${place.key}" diye bir alan yok`, `${TABLES[table].label.en}: no field "${place.key}"`)
     }
     if (createdMap(struct) !== undefined || (itemValue(struct) === undefined && !struct.deleted)) {
@@ -181,8 +211,13 @@ export function checkTransaction(doc: Y.Doc, transaction: Y.Transaction, ctx: Gu
   return checkDeletions(transaction)
 }
 
-function checkRecordItem(item: Y.Item, root: string, key: string | null): Refusal | null {
+function checkRecordItem(item: Y.Item, root: string, key: string | null, ctx: GuardContext): Refusal | null {
   if (!isTableName(root)) return refuse('unknown_root', `belgede "${root}" diye bir tablo yok`, `the document has no table "${root}"`)
+  if (!tableBelongsIn(root, ctx.period ?? null)) {
+    return ctx.period == null
+      ? refuse('wrong_document', `${TABLES[root].label.tr} aylık belgelerde tutulur (bölge/YYYY-AA)`, `${TABLES[root].label.en} live in the month documents (region/YYYY-MM)`)
+      : refuse('wrong_document', `${TABLES[root].label.tr} bölgenin ana belgesinde tutulur`, `${TABLES[root].label.en} live in the region's master document`)
+  }
   if (key === null) return refuse('not_a_record', 'tabloya anahtarsız öğe eklenemez', 'a table takes no keyless items')
   if (createdMap(item) === undefined) return refuse('not_a_record', `${TABLES[root].label.tr} ${key}: kayıt bir harita olmalı`, `${TABLES[root].label.en} ${key}: a record must be a map`)
   const natural = TABLES[root].naturalKey
@@ -273,6 +308,12 @@ function checkRecord(doc: Y.Doc, record: Touched, ctx: GuardContext): Refusal | 
       }
     } else if (key === 'region') {
       if (value !== ctx.region) return refuse('wrong_region', `${where.tr}: bölge ${ctx.region} olmalı`, `${where.en}: region must be ${ctx.region}`)
+    } else if (key === 'moved_to') {
+      if (!(value === null || (typeof value === 'string' && isPeriod(value) && value !== ctx.period))) {
+        return refuse('bad_value', `${where.tr}: moved_to başka bir ay (YYYY-AA) olmalı`, `${where.en}: moved_to must be another month (YYYY-MM)`)
+      }
+    } else if (key === 'moved_seen') {
+      if (!(value === null || typeof value === 'string')) return refuse('bad_value', `${where.tr}: moved_seen metin olmalı`, `${where.en}: moved_seen must be text`)
     } else {
       const field = def.fields[key]
       const problem = storedValueProblem(field, value, legacy)
@@ -280,11 +321,15 @@ function checkRecord(doc: Y.Doc, record: Touched, ctx: GuardContext): Refusal | 
         const why = VALUE_TEXT[problem]
         return refuse('bad_value', `${where.tr}.${key}: ${why.tr}`, `${where.en}.${key}: ${why.en}`)
       }
-      if (field.references !== undefined && typeof value === 'string' && currentItem(doc.getMap(field.references), value) === undefined) {
+      if (field.references !== undefined && typeof value === 'string' && !referenceExists(doc, field.references, value, ctx)) {
         const target = TABLES[field.references].label
         return refuse('dangling_reference', `${where.tr}.${key}: ${target.tr} içinde böyle bir kayıt yok`, `${where.en}.${key}: no such record in ${target.en}`)
       }
     }
+  }
+  const wrongMonth = outsideMonth(record.table, current, ctx)
+  if (wrongMonth !== null) {
+    return refuse('wrong_document', `${where.tr}: tarihi ${wrongMonth} ayında; kayıt o ayın belgesine taşınmalı`, `${where.en}: its date is in ${wrongMonth}; the record must move to that month's document`)
   }
   if (record.created) {
     for (const key of ['region', 'created_at', 'updated_at', 'updated_by', ...Object.keys(def.fields).filter((f) => def.fields[f].required)]) {

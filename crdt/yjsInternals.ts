@@ -111,7 +111,3 @@ export function docUpTo(doc: Y.Doc, stateVector: ReadonlyMap<number, number>, in
   return Y.createDocFromSnapshot(doc, Y.createSnapshot(Y.createDeleteSet(), new Map(stateVector)), into)
 }
 
-/** The id of the item a map key currently shows (its newest set), if the key was ever set. */
-export function keyItemId(map: AnyType, key: string): Y.ID | undefined {
-  return (map as unknown as { _map: Map<string, Y.Item> })._map.get(key)?.id
-}

@@ -6,6 +6,7 @@
  */
 import type { Awareness } from 'y-protocols/awareness'
 import { openMirror, type Mirror } from '../../crdt/mirror.ts'
+import { followDocuments } from '../followDocuments.ts'
 import { openEngine, type SyncEngine } from '../engine.ts'
 import { databaseName, openIndexedDbStore, type IndexedDbStore } from '../indexedDbStore.ts'
 import { relayAddress } from '../relayAddress.ts'
@@ -241,14 +242,13 @@ async function workspaceFor(session: Session, online: boolean, store: IndexedDbS
   try {
     engine = await openEngine({ session, store })
     const mirror = await openMirror({ locateFile })
-    for (const region of engine.regions) mirror.attach(region, engine.doc(region))
+    followDocuments(engine, (name, doc) => mirror.attach(name, doc))
     const presence: Presence = { device: deviceName(), user: session.user.username, region: session.user.region }
     for (const region of engine.regions) engine.awareness(region).setLocalStateField('presence', presence)
-    // After a refused change the engine rebuilds a region's doc (client/recovery.ts): the mirror
-    // follows the new doc, and the new connection's awareness gets the presence again.
-    engine.on('reset', (region, doc) => {
-      mirror.attach(region, doc)
-      engine?.awareness(region).setLocalStateField('presence', presence)
+    // After a refused change the engine rebuilds a doc (client/recovery.ts); a rebuilt master
+    // document's new connection gets the presence again.
+    engine.on('reset', (name) => {
+      if (engine?.regions.includes(name)) engine.awareness(name).setLocalStateField('presence', presence)
     })
     try {
       localStorage.setItem(LAST_SIGN_IN, JSON.stringify({ relay, username }))
@@ -295,8 +295,10 @@ export function followAwareness(engine: SyncEngine, onChange: () => void): () =>
     followed.set(region, awareness)
   }
   for (const region of engine.regions) follow(region)
-  const onReset = (region: string): void => {
-    follow(region)
+  const onReset = (name: string): void => {
+    // Presence is the master document's: a rebuilt month has nothing to follow.
+    if (!engine.regions.includes(name)) return
+    follow(name)
     onChange()
   }
   engine.on('reset', onReset)

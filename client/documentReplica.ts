@@ -1,0 +1,279 @@
+/**
+ * One document kept on this device (a region's master data or one of its months): the Y.Doc built
+ * from the local store, the marks of local changes the relay has not acknowledged, the relay's
+ * durable clocks, and the document's connection. Local edits are stored with their mark in the
+ * same append; remote ones are stored plainly. After a refusal that blocks this device's client id
+ * the doc is rebuilt without what was refused (client/recovery.ts) and the sync restarted.
+ * The engine (client/engine.ts) owns one replica per open document.
+ */
+import * as Y from 'yjs'
+import type { Awareness } from 'y-protocols/awareness'
+import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { RETRYABLE, type RefusalCode } from '../crdt/updateGuard.ts'
+import type { WriteRefused } from '../crdt/protocol.ts'
+import { bothLanguages } from '../schema/bilingual.ts'
+import type { Period } from '../schema/periods.ts'
+import { backoffDelay, type BackoffOptions } from './backoff.ts'
+import type { DocumentStore, StoredDocument } from './localStore.ts'
+import { PendingChanges } from './pendingChanges.ts'
+import { rebuildRegionDoc } from './recovery.ts'
+import { RegionSync, type ConnectionStatus, type SyncProblem, type TokenSource } from './regionSync.ts'
+
+/** Transaction origin of updates read back from the local store: neither local nor to re-store. */
+const FROM_STORE = Symbol('rainstaff:from-store')
+/** lastSyncedAt is persisted at most this often unless something else changed too. */
+const META_INTERVAL_MS = 10_000
+/** Rebuilds after refusals per document and run; past it the document stops syncing (a bug, not a user's edit). */
+const MAX_RECOVERIES = 5
+
+export interface ReplicaEvents {
+  /** Connection, pending count or lastSyncedAt changed. */
+  changed(): void
+  /** The document reached `synced` (the engine may renew its token schedule). */
+  synced(): void
+  /** A problem worth telling the user (bilingual message). */
+  error(code: SyncProblem, message: string): void
+  /** The doc was replaced by a rebuilt one. */
+  reset(doc: Y.Doc): void
+  /** A transaction from the relay was applied. */
+  remote(): void
+}
+
+export interface ReplicaOptions {
+  readonly name: string
+  readonly region: string
+  readonly period: Period | null
+  readonly writable: boolean
+  readonly store: DocumentStore
+  readonly stored: StoredDocument
+  readonly serverUrl: string
+  readonly auth: TokenSource
+  readonly user: string
+  readonly backoff: BackoffOptions
+  readonly livenessMs: number
+  readonly WebSocketPolyfill?: unknown
+  readonly now: () => Date
+  readonly events: ReplicaEvents
+}
+
+export class DocumentReplica {
+  readonly name: string
+  readonly region: string
+  readonly period: Period | null
+  readonly writable: boolean
+  doc: Y.Doc
+  connection: ConnectionStatus = 'disconnected'
+  problem: { readonly code: SyncProblem; readonly message: string } | null = null
+  lastSyncedAt: string | null
+  private pending: PendingChanges
+  /** The relay's durable clocks for this device's client ids. */
+  private readonly durable: Map<number, number>
+  private sync!: RegionSync
+  private detach: () => void = () => undefined
+  private metaWrittenAt = 0
+  private metaDirty = false
+  private retryTimer: ReturnType<typeof setTimeout> | null = null
+  private retryAttempts = 0
+  private recoveries = 0
+  private wanted = false
+  private closed = false
+
+  constructor(private readonly options: ReplicaOptions) {
+    this.name = options.name
+    this.region = options.region
+    this.period = options.period
+    this.writable = options.writable
+    const doc = createRegionDoc()
+    doc.transact(() => {
+      for (const update of options.stored.updates) Y.applyUpdate(doc, update)
+    }, FROM_STORE)
+    this.doc = doc
+    this.durable = new Map(options.stored.meta.durable)
+    this.pending = new PendingChanges(options.stored.marks)
+    this.pending.acknowledge(this.durable)
+    this.lastSyncedAt = options.stored.meta.lastSyncedAt
+    this.attach(doc)
+  }
+
+  get pendingChanges(): number {
+    return this.pending.count
+  }
+
+  get awareness(): Awareness {
+    return this.sync.awareness
+  }
+
+  /** Whether Yjs client id `client` is (or was) this device's in this document. */
+  ownsClient(client: number): boolean {
+    return this.doc.clientID === client || this.pending.clients().includes(client) || this.durable.has(client)
+  }
+
+  start(): void {
+    this.wanted = true
+    this.sync.start()
+  }
+
+  stop(): void {
+    this.wanted = false
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.retryTimer = null
+    this.sync.stop()
+  }
+
+  retryNow(): void {
+    this.sync.retryNow()
+  }
+
+  flush(): Promise<void> {
+    return this.options.store.flush()
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.sync.destroy()
+    if (this.metaDirty) this.writeMeta()
+    try {
+      await this.options.store.close()
+    } finally {
+      this.doc.destroy()
+    }
+  }
+
+  /** Gives the doc its sync and its local-change recording. */
+  private attach(doc: Y.Doc): void {
+    this.doc = doc
+    const sync: RegionSync = new RegionSync({
+      serverUrl: this.options.serverUrl,
+      region: this.name,
+      doc,
+      auth: this.options.auth,
+      backoff: this.options.backoff,
+      livenessMs: this.options.livenessMs,
+      WebSocketPolyfill: this.options.WebSocketPolyfill,
+      events: {
+        status: (status) => this.sync === sync && this.statusChanged(status),
+        durable: (stateVector) => this.sync === sync && this.acknowledged(stateVector),
+        problem: (code, message, fatal) => this.sync === sync && this.reportProblem(code, message, fatal),
+        refused: (refused) => this.sync === sync && this.refused(refused),
+      },
+    })
+    this.sync = sync
+    sync.awareness.setLocalStateField('user', { name: this.options.user })
+    const onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
+      if (origin === FROM_STORE) return
+      const local = origin !== sync.provider
+      const mark = local ? { client: doc.clientID, clock: transaction.afterState.get(doc.clientID) ?? 0 } : null
+      if (mark !== null) this.pending.add(mark)
+      this.options.store.append(update, mark)
+      if (local) this.options.events.changed()
+      else this.options.events.remote()
+    }
+    doc.on('update', onUpdate)
+    this.detach = () => doc.off('update', onUpdate)
+  }
+
+  private statusChanged(status: ConnectionStatus): void {
+    this.connection = status
+    if (status === 'synced') {
+      this.problem = null
+      this.options.events.synced()
+      if (this.markSynced() && Date.now() - this.metaWrittenAt > META_INTERVAL_MS) this.writeMeta()
+    }
+    this.options.events.changed()
+  }
+
+  private acknowledged(stateVector: Map<number, number>): void {
+    let changed = false
+    for (const client of new Set([...this.pending.clients(), ...this.durable.keys()])) {
+      const clock = stateVector.get(client)
+      if (clock !== undefined && clock > (this.durable.get(client) ?? 0)) {
+        this.durable.set(client, clock)
+        changed = true
+      }
+    }
+    const dropped = this.pending.acknowledge(stateVector)
+    const synced = this.markSynced()
+    if (changed || dropped > 0 || (synced && Date.now() - this.metaWrittenAt > META_INTERVAL_MS)) this.writeMeta()
+    this.options.events.changed()
+  }
+
+  private markSynced(): boolean {
+    if (this.connection !== 'synced' || this.pending.count > 0) return false
+    this.lastSyncedAt = this.options.now().toISOString()
+    this.metaDirty = true
+    return true
+  }
+
+  private writeMeta(): void {
+    this.metaWrittenAt = Date.now()
+    this.metaDirty = false
+    this.options.store.setMeta({ durable: [...this.durable], lastSyncedAt: this.lastSyncedAt })
+  }
+
+  private reportProblem(code: SyncProblem, message: string, fatal: boolean): void {
+    this.problem = { code, message }
+    if (fatal || code === 'write_refused') this.options.events.error(code, message)
+    this.options.events.changed()
+  }
+
+  /**
+   * The relay refused an update (message 101) and kept nothing of it. A retryable refusal (the
+   * relay lacks what it builds on) is sent again after a backoff delay. Any other refusal that
+   * names this device's client ids blocks them for good (Yjs orders a client's updates), so the
+   * doc is rebuilt without what was refused and the other edits replayed under a new client id.
+   */
+  private refused(refused: WriteRefused): void {
+    const cut = new Map<number, number>()
+    for (const range of refused.ranges) {
+      if (!this.ownsClient(range.client)) continue
+      const from = Math.max(range.from, this.durable.get(range.client) ?? 0)
+      if (from >= Y.getState(this.doc.store, range.client)) continue
+      cut.set(range.client, Math.min(from, cut.get(range.client) ?? Infinity))
+    }
+    if (cut.size === 0) return
+    if (RETRYABLE.has(refused.code as RefusalCode)) {
+      if (this.retryTimer !== null) return
+      this.sync.stop()
+      const delay = backoffDelay(this.retryAttempts++, this.options.backoff)
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null
+        if (!this.closed && this.wanted) this.sync.start()
+      }, delay)
+      ;(this.retryTimer as { unref?: () => void }).unref?.()
+      return
+    }
+    if (this.recoveries++ >= MAX_RECOVERIES) {
+      this.sync.stop()
+      this.reportProblem('write_refused', bothLanguages(refused.message), true)
+      return
+    }
+    this.recover(cut)
+  }
+
+  private recover(cut: ReadonlyMap<number, number>): void {
+    const old = this.doc
+    const recovered = rebuildRegionDoc(old, cut, this.pending.marks(), {
+      region: this.region,
+      user: this.options.user,
+      now: this.options.now,
+    })
+    const wasWanted = this.connection !== 'failed' && this.wanted
+    this.sync.destroy()
+    this.detach()
+    this.pending = new PendingChanges(recovered.marks)
+    this.pending.acknowledge(this.durable)
+    this.options.store.replace([Y.encodeStateAsUpdate(recovered.doc)], recovered.marks, {
+      durable: [...this.durable],
+      lastSyncedAt: this.lastSyncedAt,
+    })
+    this.metaWrittenAt = Date.now()
+    this.metaDirty = false
+    this.attach(recovered.doc)
+    this.connection = 'disconnected'
+    this.options.events.reset(recovered.doc)
+    old.destroy()
+    if (wasWanted && !this.closed) this.sync.start()
+    this.options.events.changed()
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * A device's round-1 copy of a region (one document for everything) after the relay has split
+ * its regions into master and month documents (relay/migrate.ts). What the relay already had is
+ * there in the new documents; what only this device had — edits made offline and never
+ * acknowledged — is found in the copy by its items (the pending marks past the relay's durable
+ * clocks) and written again into the new documents as ordinary edits under the same record ids,
+ * once the region has synced. The copy is then set aside as a backup, never deleted.
+ */
+import * as Y from 'yjs'
+import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { readRecord, type RecordFields } from '../crdt/records.ts'
+import { deleteIn, insertInto, locateRecord, restoreIn, updateIn, type RegionDocuments } from '../crdt/periodDocs.ts'
+import { itemsFrom, placeOf } from '../crdt/yjsInternals.ts'
+import type { Author } from '../crdt/regionDoc.ts'
+import type { Bilingual } from '../schema/bilingual.ts'
+import { BilingualError } from '../schema/bilingual.ts'
+import { periodByDate, PERIOD_TABLES, type Period } from '../schema/periods.ts'
+import { isTableName, TABLES, type CellValue, type RecordInput, type TableName } from '../schema/tables.ts'
+import type { LocalStore, RoundOneCopy } from './localStore.ts'
+import { PendingChanges } from './pendingChanges.ts'
+
+/** One record this device changed in its round-1 copy without the relay acknowledging it. */
+export interface RoundOneEdit {
+  readonly table: TableName
+  readonly id: string
+  /** The month the record belongs to (null: master data), as the copy reads it. */
+  readonly period: Period | null
+  /** The fields the unacknowledged edits set, as the copy reads them now. */
+  readonly fields: Readonly<Record<string, CellValue>>
+  /** The whole record as the copy reads it (to create it again if the relay never had it). */
+  readonly record: RecordFields
+}
+
+/** The records the copy's unacknowledged edits touched, with the fields they set. */
+export function unacknowledgedEdits(copy: RoundOneCopy): RoundOneEdit[] {
+  const doc = createRegionDoc()
+  for (const update of copy.stored.updates) Y.applyUpdate(doc, update)
+  const durable = new Map(copy.stored.meta.durable)
+  const pending = new PendingChanges(copy.stored.marks)
+  pending.acknowledge(durable)
+  const touched = new Map<string, { table: TableName; id: string; keys: Set<string> | 'all' }>()
+  for (const client of pending.clients()) {
+    for (const item of itemsFrom(doc, client, durable.get(client) ?? 0)) {
+      const place = placeOf(item)
+      if (place.kind === 'other' || !isTableName(place.root)) continue
+      const id = place.kind === 'root' ? place.key : place.record
+      if (id === null) continue
+      const key = `${place.root}\u0000${id}`
+      const entry = touched.get(key) ?? { table: place.root, id, keys: new Set<string>() }
+      if (place.kind === 'root') entry.keys = 'all'
+      else if (entry.keys !== 'all' && place.key !== null) entry.keys.add(place.key)
+      touched.set(key, entry)
+    }
+  }
+  const edits: RoundOneEdit[] = []
+  for (const { table, id, keys } of touched.values()) {
+    const record = readRecord(doc, table, id)
+    if (record === undefined) continue
+    const names = keys === 'all' ? [...Object.keys(TABLES[table].fields), 'deleted_at'] : [...keys]
+    const fields: Record<string, CellValue> = {}
+    for (const name of names) if (Object.hasOwn(TABLES[table].fields, name) || name === 'deleted_at') fields[name] = record[name] ?? null
+    edits.push({ table, id, period: periodInCopy(doc, table, record), fields, record })
+  }
+  doc.destroy()
+  return edits
+}
+
+function periodInCopy(doc: Y.Doc, table: TableName, record: RecordFields): Period | null {
+  const rule = PERIOD_TABLES[table]
+  if (rule === undefined) return null
+  if ('byDate' in rule) return periodByDate(table, record) ?? null
+  const parentId = record[rule.withParent]
+  const parent = typeof parentId === 'string' ? readRecord(doc, rule.parent, parentId) : undefined
+  return parent === undefined ? null : (periodByDate(rule.parent, parent) ?? null)
+}
+
+export interface ReplayResult {
+  readonly written: number
+  /** Edits that could not be written, with why (they stay in the backup copy). */
+  readonly failed: ReadonlyArray<{ readonly edit: RoundOneEdit; readonly reason: Bilingual }>
+}
+
+/**
+ * Writes the edits into the region's documents (the months they need open): fields the relay
+ * already holds with the same value are skipped; a record the relay never had is created with its id.
+ */
+export function replayEdits(docs: RegionDocuments, edits: readonly RoundOneEdit[], author: Author): ReplayResult {
+  let written = 0
+  const failed: Array<{ edit: RoundOneEdit; reason: Bilingual }> = []
+  // Parents before children: an inspection before its results, an employee before a timesheet.
+  const ordered = [...edits].sort((a, b) => rank(a.table) - rank(b.table))
+  for (const edit of ordered) {
+    try {
+      if (replayOne(docs, edit, author)) written++
+    } catch (error) {
+      if (!(error instanceof BilingualError)) throw error
+      failed.push({ edit, reason: error.text })
+    }
+  }
+  return { written, failed }
+}
+
+function rank(table: TableName): number {
+  const rule = PERIOD_TABLES[table]
+  return rule === undefined ? 0 : 'withParent' in rule ? 2 : 1
+}
+
+function replayOne(docs: RegionDocuments, edit: RoundOneEdit, author: Author): boolean {
+  const { deleted_at: deletedAt, ...fields } = edit.fields
+  const found = locateRecord(docs, edit.table, edit.id)
+  if (found === undefined) {
+    const input = Object.fromEntries(Object.keys(TABLES[edit.table].fields).map((f) => [f, edit.record[f] ?? null]))
+    insertInto(docs, edit.table, input as RecordInput<TableName>, author, edit.id)
+    if ((edit.record.deleted_at ?? null) !== null) deleteIn(docs, edit.table, edit.id, author)
+    return true
+  }
+  const patch = Object.fromEntries(Object.entries(fields).filter(([f, v]) => found.record[f] !== v))
+  let changed = false
+  if (Object.keys(patch).length > 0 && found.record.deleted_at === null) {
+    updateIn(docs, edit.table, edit.id, patch as Partial<RecordInput<TableName>>, author)
+    changed = true
+  }
+  if (deletedAt !== undefined && (deletedAt === null) !== (found.record.deleted_at === null)) {
+    if (deletedAt === null) restoreIn(docs, edit.table, edit.id, author)
+    else deleteIn(docs, edit.table, edit.id, author)
+    changed = true
+  }
+  return changed
+}
+
+/** The round-1 copy of `region` on this device and what of it must still reach the relay. */
+export async function readRoundOne(store: LocalStore, region: string): Promise<RoundOneEdit[] | undefined> {
+  const copy = await store.readRoundOneCopy(region)
+  return copy === undefined ? undefined : unacknowledgedEdits(copy)
+}
