@@ -39,7 +39,7 @@ const commands: Record<string, () => Promise<Command>> = {
     const cli = await import('../relay/cli.ts')
     return (args) => cli.runCli(cli.usersCommand, args)
   },
-  'import-legacy': async () => (await import('../crdt/legacy/cli.ts')).runImportCli,
+  'import-legacy': async () => (await import('../legacy/cli.ts')).runImportCli,
   doctor: async () => {
     const [cli, doctor] = await Promise.all([import('../relay/cli.ts'), import('../relay/doctor.ts')])
     return (args) => cli.runCli(doctor.doctorCommand, args)

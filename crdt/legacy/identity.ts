@@ -19,9 +19,10 @@
  * characters, long enough that 10^6 records collide with odds below 10^-16, and distinct in length
  * from the 16-character random ids of records created in Rainstaff.
  */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { naturalId } from '../../schema/identity.ts'
 import type { CellValue, TableName } from '../../schema/tables.ts'
-import { sha256Hex } from './sha256.ts'
 
 // Unit separator: cannot occur in a typed name or date, so ("A B", "C") and ("A", "B C") differ.
 const SEP = '\u001f'
@@ -36,7 +37,7 @@ function part(value: CellValue | undefined): string {
 }
 
 export function contentId(table: TableName, parts: readonly string[]): string {
-  return sha256Hex(table + SEP + parts.join(SEP), 12)
+  return bytesToHex(sha256(utf8ToBytes(table + SEP + parts.join(SEP))).subarray(0, 12))
 }
 
 /**

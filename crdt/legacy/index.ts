@@ -1,6 +1,6 @@
 /**
  * Importing legacy `puantaj.db` files into region docs. Everything exported here runs in Node
- * and in the browser (sql.js reads the file bytes); cli.ts is the Node-only command.
+ * and in the browser (sql.js reads the file bytes); legacy/cli.ts is the Node-only command.
  *
  * For the app's import dialog:
  *

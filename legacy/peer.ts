@@ -2,17 +2,16 @@
  * `import-legacy --state DIR`: an editor imports the rows of their own region into the CLI
  * peer's local store, through the sync engine, so the records are ordinary local changes that
  * `rainstaff sync` uploads. Rows of other regions are reported as skipped. Node-only glue,
- * loaded by cli.ts on demand; the import itself is the browser-safe core.
+ * loaded by cli.ts on demand; the import itself is the browser-safe core in crdt/legacy.
  */
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
-import { openEngine } from '../../client/engine.ts'
-import { openFileStore } from '../../client/fileStore.ts'
-import { sessionFromAccount } from '../../client/signIn.ts'
-import { createRegionDoc } from '../regionDoc.ts'
-import { importLegacyFile, pcRegionOf, type ImportProgress, type ImportReport } from './importer.ts'
-import { readLegacyFile, type LegacyFile } from './reader.ts'
-import { BilingualError } from '../../schema/bilingual.ts'
+import { openEngine } from '../client/engine.ts'
+import { openFileStore } from '../client/fileStore.ts'
+import { sessionFromAccount } from '../client/signIn.ts'
+import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { importLegacyFile, pcRegionOf, readLegacyFile, type ImportProgress, type ImportReport, type LegacyFile } from '../crdt/legacy/index.ts'
+import { BilingualError } from '../schema/bilingual.ts'
 
 /** Why the peer import cannot run; bilingual, nothing was written. `exitCode` follows client/cli.ts. */
 export class PeerImportError extends BilingualError {

@@ -1,19 +1,17 @@
 /**
- * `rainstaff import-legacy`: argument parsing, file reading and printing around the import. The
- * only Node-only module of crdt/legacy; the relay and client modes are loaded on demand so the
- * browser-safe core never depends on them.
+ * `rainstaff import-legacy`: argument parsing, file reading and printing around the import core
+ * (crdt/legacy). Each mode loads its side (the relay's store, the client's engine) on demand, so a
+ * run loads only what it uses and a dry run neither.
  */
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type * as Y from 'yjs'
-import { DEFAULT_REGIONS, type Region } from '../../schema/regions.ts'
-import { createRegionDoc } from '../regionDoc.ts'
-import { importLegacyFile, pcRegionOf, type ImportProgress, type ImportReport } from './importer.ts'
-import { LegacyFileError, readLegacyFile } from './reader.ts'
-import { formatReport, reportJson } from './report.ts'
-import { inLocale } from '../../schema/bilingual.ts'
+import { inLocale } from '../schema/bilingual.ts'
+import { DEFAULT_REGIONS, type Region } from '../schema/regions.ts'
+import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { formatReport, importLegacyFile, LegacyFileError, pcRegionOf, readLegacyFile, reportJson, type ImportProgress, type ImportReport } from '../crdt/legacy/index.ts'
 
 export const IMPORT_HELP = `Kullanım / Usage:
   rainstaff import-legacy FILE.db [FILE.db …] --data DIR   [--region R] [--dry-run] [--json] [--by NAME]
@@ -69,7 +67,7 @@ function progressPrinter(): (p: ImportProgress) => void {
 async function configuredRegions(list: string | undefined): Promise<readonly Region[]> {
   const text = list ?? process.env.RAINSTAFF_REGIONS
   if (!text) return DEFAULT_REGIONS
-  const { parseRegions } = await import('../../relay/options.ts')
+  const { parseRegions } = await import('../relay/options.ts')
   return parseRegions(text)
 }
 
@@ -128,7 +126,7 @@ async function relayMode(
   dryRun: boolean,
   by: string,
 ): Promise<{ results: FileResult[]; appended: Readonly<Record<string, number>> }> {
-  const { importLegacyIntoRelay } = await import('../../relay/legacyImport.ts')
+  const { importLegacyIntoRelay } = await import('../relay/legacyImport.ts')
   const result = await importLegacyIntoRelay({
     dataDir,
     files,
@@ -245,13 +243,13 @@ export async function runImportCli(args: string[]): Promise<number> {
       err(inLocale(error))
       return error.exitCode
     }
-    const { LocalStoreError } = await import('../../client/localStore.ts')
+    const { LocalStoreError } = await import('../client/localStore.ts')
     if (error instanceof LocalStoreError) {
       err(inLocale(error))
       return 1
     }
-    const { StoreError } = await import('../../relay/store.ts')
-    const { ConfigError } = await import('../../relay/options.ts')
+    const { StoreError } = await import('../relay/store.ts')
+    const { ConfigError } = await import('../relay/options.ts')
     if (error instanceof LegacyFileError || error instanceof StoreError || error instanceof ConfigError) {
       err(inLocale(error))
       return 1
