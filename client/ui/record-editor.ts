@@ -5,7 +5,6 @@
  * shown inline, bilingual, with nothing written.
  */
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
-import { readRecord } from '../../crdt/records.ts'
 import { RecordError } from '../../crdt/regionDoc.ts'
 import type { Row } from '../../crdt/mirror.ts'
 import { TABLES, type FieldDef, type RecordInput, type TableName } from '../../schema/tables.ts'
@@ -265,14 +264,14 @@ export class RecordEditor extends Screen {
 
   private renderDeleted(): TemplateResult {
     const lang = this.language
-    const doc = this.workspace?.engine.doc(this.region)
+    const engine = this.workspace?.engine
     return html`<h3>${t(lang, 'list.deleted')}</h3>
       <table data-testid="deleted-list">
         <tbody>
           ${this.deleted.rows.length === 0 ? html`<tr><td class="muted">${t(lang, 'list.empty')}</td></tr>` : nothing}
           ${this.deleted.rows.map((row) => {
             const id = text(row.record_id)
-            const record = doc === undefined ? undefined : readRecord(doc, this.table, id)
+            const record = engine?.record(this.table, id, this.region)
             return html`<tr>
               <td>${text(record?.[this.nameField] ?? id)}</td>
               <td class="muted">${text(row.deleted_by)}, ${formatDateTime(lang, text(row.deleted_at))}</td>

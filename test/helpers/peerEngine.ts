@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { WebSocket } from 'ws'
+import { followDocuments } from '../../client/followDocuments.ts'
 import { openMirror, type Mirror } from '../../crdt/mirror.ts'
 import { openEngine, type EngineOptions, type SyncEngine } from '../../client/engine.ts'
 import { openFileStore, type FileStore } from '../../client/fileStore.ts'
@@ -73,7 +74,7 @@ export async function startPeer(relayUrl: string, username: string, password: st
     },
     async mirror() {
       const mirror = await openMirror()
-      for (const region of peer.engine.regions) mirror.attach(region, peer.engine.doc(region))
+      followDocuments(peer.engine, (name, doc) => mirror.attach(name, doc))
       return mirror
     },
   }

@@ -127,7 +127,7 @@ export class ConflictsScreen extends Screen {
   private deviceOf(client: number | undefined): string {
     const engine = this.workspace?.engine
     if (client === undefined || engine === undefined || !engine.regions.includes(this.region)) return ''
-    if (engine.doc(this.region).clientID === client) return t(this.language, 'conflicts.thisPc')
+    if (engine.isThisDevice(client)) return t(this.language, 'conflicts.thisPc')
     const state = engine.awareness(this.region).getStates().get(client) as { presence?: { device?: unknown } } | undefined
     return typeof state?.presence?.device === 'string' ? state.presence.device : ''
   }

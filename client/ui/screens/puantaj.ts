@@ -14,6 +14,8 @@ import { monthRange } from '../../report.ts'
 import type { RecordInput } from '../../../schema/tables.ts'
 import { addDays, formatDate, formatHours, formatMonth, formatWeekday, t, todayIso, type Lang } from '../i18n.ts'
 import { LiveQuery, num, text } from '../live-query.ts'
+import { OpenPeriods } from '../open-periods.ts'
+import { PeriodNotOpenError } from '../../../crdt/periodDocs.ts'
 import { errorField, errorIn, Screen, textOrNull } from '../screen.ts'
 import { parseDate, parseNumber, parseTime } from '../../../schema/turkishInput.ts'
 import { shared } from '../styles.ts'
@@ -168,6 +170,10 @@ export class PuantajScreen extends Screen {
     super.disconnectedCallback()
     clearTimeout(this.undoTimer)
   }
+
+  private readonly shownMonths = new OpenPeriods(this, () =>
+    this.workspace && { engine: this.workspace.engine, regions: [this.region], from: this.from, to: this.to },
+  )
 
   private readonly employees = new LiveQuery(this, () =>
     this.workspace && {
@@ -469,15 +475,14 @@ export class PuantajScreen extends Screen {
 
   private renderDeleted(): TemplateResult {
     const lang = this.language
-    const doc = this.workspace?.engine.doc(this.region)
+    const engine = this.workspace?.engine
     return html`<h3>${t(lang, 'list.deleted')}</h3>
       <table data-testid="deleted-timesheets">
         <tbody>
           ${this.deleted.rows.length === 0 ? html`<tr><td class="muted">${t(lang, 'list.empty')}</td></tr>` : nothing}
           ${this.deleted.rows.map((row) => {
             const id = text(row.record_id)
-            const record = doc?.getMap('timesheets').get(id) as { toJSON(): Record<string, unknown> } | undefined
-            const fields = record?.toJSON() ?? {}
+            const fields: Readonly<Record<string, unknown>> = engine?.record('timesheets', id, this.region) ?? {}
             const employee = this.employees.rows.find((e) => text(e.id) === fields.employee_id)
             return html`<tr>
               <td>${formatDate(lang, String(fields.work_date ?? ''))}</td>
@@ -548,7 +553,8 @@ export class PuantajScreen extends Screen {
     if (next instanceof HTMLInputElement && next.type !== 'checkbox') next.select()
   }
 
-  private save = (event?: Event, confirmed = false): void => {
+  /** `opened`: the month the row needs was just opened for it (see PeriodNotOpenError below). */
+  private save = (event?: Event, confirmed = false, opened = false): void => {
     event?.preventDefault()
     const engine = this.workspace?.engine
     if (engine === undefined) return
@@ -581,6 +587,14 @@ export class PuantajScreen extends Screen {
       if (this.editing === null) engine.insert('timesheets', input, this.region)
       else engine.update('timesheets', this.editing, changedFields(input, timesheetInput(this.editBase)), this.region)
     } catch (error) {
+      if (error instanceof PeriodNotOpenError && !opened) {
+        // A row dated in a month not open here yet: open it (the device's copy, then synced) and save.
+        void engine.openPeriod(error.region, error.period).then(
+          () => this.save(undefined, true, true),
+          (failure: unknown) => (this.error = failure),
+        )
+        return
+      }
       this.error = error
       this.notice = ''
       return

@@ -4,11 +4,13 @@
  * one the CLI writes (client/report.ts); exceljs loads only when an xlsx is asked for.
  */
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
-import { buildReport, ReportError, type PuantajReport } from '../../report.ts'
+import { buildReport, monthRange, ReportError, type PuantajReport } from '../../report.ts'
 import { reportCsv } from '../../reportCsv.ts'
 import { saveFile } from '../download.ts'
 import { formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
 import { LiveQuery, text } from '../live-query.ts'
+import { OpenPeriods } from '../open-periods.ts'
+import { isPeriod } from '../../../schema/periods.ts'
 import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 
@@ -47,6 +49,11 @@ export class ReportsScreen extends Screen {
   scope = ''
   error = ''
   notice = ''
+
+  private readonly shownMonth = new OpenPeriods(this, () => {
+    const range = this.workspace && isPeriod(this.month) ? monthRange(this.month) : undefined
+    return range && this.workspace && { engine: this.workspace.engine, regions: this.regions(), from: range.start, to: range.end }
+  })
 
   /** Re-renders (so rebuilds the report) whenever a table the report reads changes. */
   private readonly changes = new LiveQuery(this, () =>
