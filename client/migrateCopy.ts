@@ -114,7 +114,7 @@ function replayOne(docs: RegionDocuments, edit: RoundOneEdit, author: Author): b
     if ((edit.record.deleted_at ?? null) !== null) deleteIn(docs, edit.table, edit.id, author)
     return true
   }
-  const patch = Object.fromEntries(Object.entries(fields).filter(([f, v]) => found.record[f] !== v))
+  const patch = Object.fromEntries(Object.entries(fields).filter(([f, v]) => (found.record[f] ?? null) !== v))
   let changed = false
   if (Object.keys(patch).length > 0 && found.record.deleted_at === null) {
     updateIn(docs, edit.table, edit.id, patch as Partial<RecordInput<TableName>>, author)

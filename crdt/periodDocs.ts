@@ -201,7 +201,7 @@ function applyUnseen(docs: RegionDocuments, table: TableName, id: string, change
   const found = locateRecord(docs, table, id)
   if (found === undefined) return
   const { deleted_at: deletedAt, deleted_by: _deletedBy, ...fields } = changes
-  const patch = Object.fromEntries(Object.entries(fields).filter(([field, value]) => found.record[field] !== value))
+  const patch = Object.fromEntries(Object.entries(fields).filter(([field, value]) => (found.record[field] ?? null) !== value))
   try {
     if (Object.keys(patch).length > 0) updateIn(docs, table, id, patch as Partial<RecordInput<TableName>>, author)
     if (deletedAt !== undefined && (deletedAt === null) !== (found.record.deleted_at === null)) {

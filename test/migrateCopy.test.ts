@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createRegionDoc, insertRecord, updateRecord, deleteRecord } from '../crdt/regionDoc.ts'
+import { readRecord, recordIds } from '../crdt/records.ts'
+import { splitRegionDoc } from '../crdt/splitRegion.ts'
+import { locateRecord, type RegionDocuments } from '../crdt/periodDocs.ts'
+import { replayEdits, unacknowledgedEdits } from '../client/migrateCopy.ts'
+import { TABLE_NAMES } from '../schema/tables.ts'
+import type { PendingMark } from '../client/pendingChanges.ts'
+
+const clerk = { user: 'ankara1' }
+const shift = { start_time: '08:00', end_time: '17:00', break_minutes: 60, is_special: 0 } as const
+
+describe('a round-1 copy with edits the relay never acknowledged', () => {
+  it('finds exactly those edits and writes them again into the split documents', () => {
+    // The device's round-1 doc: everything up to `durable` reached the relay, then it went offline.
+    const device = createRegionDoc()
+    const marks: PendingMark[] = []
+    device.on('afterTransaction', (tr: Y.Transaction) => marks.push({ client: device.clientID, clock: tr.afterState.get(device.clientID) ?? 0 }))
+    const ayse = insertRecord(device, 'employees', 'ankara', { full_name: 'Ayşe Yılmaz' }, clerk)
+    const sheet = insertRecord(device, 'timesheets', 'ankara', { employee_id: ayse, work_date: '2026-11-30', ...shift }, clerk)
+    const old = insertRecord(device, 'timesheets', 'ankara', { employee_id: ayse, work_date: '2024-03-04', ...shift }, clerk)
+    const durable = new Map([[device.clientID, Y.getState(device.store, device.clientID)]])
+    const relay = createRegionDoc()
+    Y.applyUpdate(relay, Y.encodeStateAsUpdate(device))
+    // Offline, never acknowledged:
+    updateRecord(device, 'timesheets', sheet, { end_time: '18:30', notes: 'sayım' }, clerk)
+    updateRecord(device, 'employees', ayse, { department: 'Depo' }, clerk)
+    deleteRecord(device, 'timesheets', old, clerk)
+    const mehmet = insertRecord(device, 'employees', 'ankara', { full_name: 'Mehmet Kaya' }, clerk)
+    const fresh = insertRecord(device, 'timesheets', 'ankara', { employee_id: mehmet, work_date: '2026-12-01', ...shift }, clerk)
+
+    const edits = unacknowledgedEdits({ region: 'ankara', stored: { updates: [Y.encodeStateAsUpdate(device)], marks, meta: { durable: [...durable], lastSyncedAt: null } } })
+    expect(edits.map((e) => `${e.table}:${e.id}`).sort()).toEqual(
+      [`employees:${ayse}`, `employees:${mehmet}`, `timesheets:${sheet}`, `timesheets:${old}`, `timesheets:${fresh}`].sort(),
+    )
+    expect(edits.find((e) => e.id === sheet)?.fields).toEqual({ end_time: '18:30', notes: 'sayım' })
+    expect(edits.find((e) => e.id === fresh)?.period).toBe('2026-12')
+
+    // The relay split what it had; the device writes its edits into that.
+    const split = splitRegionDoc(relay, '2026-12')
+    const months = new Map(split.months)
+    for (const edit of edits) if (edit.period !== null && !months.has(edit.period)) months.set(edit.period, createRegionDoc())
+    const docs: RegionDocuments = { region: 'ankara', master: split.master, month: (p) => months.get(p), months: () => months.entries() }
+    const result = replayEdits(docs, edits, clerk)
+    expect(result.failed).toEqual([])
+    expect(result.written).toBe(5)
+    for (const table of TABLE_NAMES) {
+      for (const id of recordIds(device, table)) {
+        const want = readRecord(device, table, id)!
+        const got = locateRecord(docs, table, id)?.record
+        for (const field of ['full_name', 'department', 'work_date', 'end_time', 'notes', 'employee_id']) expect(got?.[field] ?? null, `${table} ${id} ${field}`).toEqual(want[field] ?? null)
+        expect(got?.deleted_at === null, `${table} ${id} deleted`).toBe(want.deleted_at === null)
+      }
+    }
+    // Written again, nothing changes.
+    expect(replayEdits(docs, edits, clerk).written).toBe(0)
+  })
+})
