@@ -880,11 +880,13 @@ class ChaosRun {
       try {
         const account = await store.readAccount()
         for (const region of account?.regions ?? []) {
-          const stored = await (await store.openDocument(region.slug)).load()
-          const doc = new Y.Doc({ gc: false })
-          for (const update of stored.updates) Y.applyUpdate(doc, update)
-          traces.push(...hostileTraces(doc, `${peer.name} ${region.slug}`))
-          doc.destroy()
+          for (const name of await store.listDocuments(region.slug)) {
+            const stored = await (await store.openDocument(name)).load()
+            const doc = new Y.Doc({ gc: false })
+            for (const update of stored.updates) Y.applyUpdate(doc, update)
+            traces.push(...hostileTraces(doc, `${peer.name} ${name}`))
+            doc.destroy()
+          }
         }
       } finally {
         await store.close()

@@ -18,7 +18,7 @@ const dir = process.argv[2]
 if (dir === undefined) throw new Error('usage: peer.ts STATE_DIR')
 
 /**
- * The stored docs as one hash: every region's full state (structs and deletions) and the number
+ * The stored docs as one hash: every document's full state (structs and deletions) and the number
  * of pending marks. Read through a file store of its own, as the next command would read them.
  */
 async function fingerprint(): Promise<string> {
@@ -27,11 +27,13 @@ async function fingerprint(): Promise<string> {
     const account = await store.readAccount()
     const hash = createHash('sha256')
     for (const region of account?.regions ?? []) {
-      const stored = await (await store.openDocument(region.slug)).load()
-      const doc = new Y.Doc({ gc: false })
-      for (const update of stored.updates) Y.applyUpdate(doc, update)
-      hash.update(region.slug).update(Y.encodeStateAsUpdate(doc)).update(String(stored.marks.length))
-      doc.destroy()
+      for (const name of await store.listDocuments(region.slug)) {
+        const stored = await (await store.openDocument(name)).load()
+        const doc = new Y.Doc({ gc: false })
+        for (const update of stored.updates) Y.applyUpdate(doc, update)
+        hash.update(name).update(Y.encodeStateAsUpdate(doc)).update(String(stored.marks.length))
+        doc.destroy()
+      }
     }
     return hash.digest('hex')
   } finally {
