@@ -17,6 +17,7 @@ import { columnsOf, mirrorDdl } from '../schema/ddl.ts'
 import { DELETE_FIELDS, isTableName, TABLE_NAMES, type TableName } from '../schema/tables.ts'
 import { parseDocumentName } from '../schema/periods.ts'
 import { readFields, recordConflicts, recordIds, RESOLVED_MAP, type ResolvedConflict } from './records.ts'
+import { itemsBetween, itemValues, placeOf } from './yjsInternals.ts'
 
 export interface MirrorOptions {
   /** Where sql.js finds `sql-wasm.wasm` (browsers); Node finds it by itself. */
@@ -264,8 +265,6 @@ export class Mirror {
 /** Which records a transaction touched, from the structs it inserted and deleted. */
 function touchedRecords(doc: Y.Doc, transaction: Y.Transaction): Map<TableName, Set<string>> {
   const touched = new Map<TableName, Set<string>>()
-  const rootNames = new Map<unknown, string>()
-  for (const [name, type] of doc.share) rootNames.set(type, name)
   // Both come straight from stored items (a resolution is any JSON an editor wrote), so checked.
   const add = (table: unknown, id: unknown): void => {
     if (typeof table !== 'string' || typeof id !== 'string' || !isTableName(table)) return
@@ -273,31 +272,23 @@ function touchedRecords(doc: Y.Doc, transaction: Y.Transaction): Map<TableName, 
     if (ids === undefined) touched.set(table, (ids = new Set()))
     ids.add(id)
   }
-  const visit = (struct: Y.AbstractStruct): void => {
-    if (!(struct instanceof Y.Item) || !(struct.parent instanceof Y.AbstractType)) return
-    const parent = struct.parent
-    if (parent._item === null) {
-      const root = rootNames.get(parent)
-      if (root === RESOLVED_MAP) {
-        const resolution: unknown = struct.content.getContent()[0]
-        if (typeof resolution === 'object' && resolution !== null) {
-          add((resolution as Partial<ResolvedConflict>).table, (resolution as Partial<ResolvedConflict>).record_id)
-        }
-      } else {
-        add(root, struct.parentSub)
+  const visit = (item: Y.Item): void => {
+    const place = placeOf(item)
+    if (place.kind === 'field') add(place.root, place.record)
+    else if (place.kind === 'root' && place.root !== RESOLVED_MAP) add(place.root, place.key)
+    else if (place.kind === 'root') {
+      const resolution: unknown = itemValues(item)?.[0]
+      if (typeof resolution === 'object' && resolution !== null) {
+        add((resolution as Partial<ResolvedConflict>).table, (resolution as Partial<ResolvedConflict>).record_id)
       }
-    } else if (parent._item.parent instanceof Y.AbstractType) {
-      add(rootNames.get(parent._item.parent), parent._item.parentSub)
     }
   }
-  const structsBetween = (client: number, from: number, to: number): void => {
-    const structs = doc.store.clients.get(client)
-    if (structs === undefined || from >= to) return
-    for (let i = Y.findIndexSS(structs, from); i < structs.length && structs[i].id.clock < to; i++) visit(structs[i])
+  const itemsTouched = (client: number, from: number, to: number): void => {
+    for (const item of itemsBetween(doc, client, from, to)) visit(item)
   }
-  for (const [client, after] of transaction.afterState) structsBetween(client, transaction.beforeState.get(client) ?? 0, after)
+  for (const [client, after] of transaction.afterState) itemsTouched(client, transaction.beforeState.get(client) ?? 0, after)
   for (const [client, ranges] of transaction.deleteSet.clients) {
-    for (const range of ranges) structsBetween(client, range.clock, range.clock + range.len)
+    for (const range of ranges) itemsTouched(client, range.clock, range.clock + range.len)
   }
   return touched
 }

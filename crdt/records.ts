@@ -41,9 +41,24 @@
  * crdt/repair.ts overwrites those with ordinary edits, after which the list is empty and every
  * reader reads what it read before.
  */
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { DELETIONS_MAP, PROVENANCE_MAP } from './legacy/ledger.ts'
 import { DELETE_FIELDS, isTableName, META_FIELDS, MOVE_FIELDS, type CellValue, type TableName } from '../schema/tables.ts'
+import {
+  contentKind,
+  type ContentKind,
+  createdMap,
+  currentItem,
+  historyHeads,
+  isCollected,
+  itemHistory,
+  itemValues,
+  keyedItems,
+  listLength,
+  liveListItems,
+  previousItem,
+  type YType,
+} from './yjsInternals.ts'
 
 export type RecordMap = Y.Map<CellValue>
 export type TableMap = Y.Map<RecordMap>
@@ -95,13 +110,10 @@ type Cell = CellValue | typeof MALFORMED
  * right after it, once their map is deleted), so each element is one version of the key.
  */
 function cellAt(item: Y.Item, index: number): Cell {
-  const content = item.content
-  // ContentJSON is what Yjs before 13 wrote for the same values.
-  if (!(content instanceof Y.ContentAny || content instanceof Y.ContentJSON)) {
-    // A writer with GC on dropped the content of a value it deleted: a value once, unknown now.
-    return content instanceof Y.ContentDeleted ? null : MALFORMED
-  }
-  const value: unknown = content.arr[index]
+  const values = itemValues(item)
+  // A writer with GC on dropped the content of a value it deleted: a value once, unknown now.
+  if (values === undefined) return isCollected(item) ? null : MALFORMED
+  const value: unknown = values[index]
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -130,36 +142,7 @@ interface Element {
 
 /** The record map an item holds, if it holds one. */
 function mapOf(item: Y.Item): RecordMap | undefined {
-  const content = item.content
-  return content instanceof Y.ContentType && content.type instanceof Y.Map ? (content.type as RecordMap) : undefined
-}
-
-/** `item` and every item set under its key before it, newest (rightmost, the winner) first. */
-function history(item: Y.Item | undefined): Y.Item[] {
-  const items: Y.Item[] = []
-  for (let at = item ?? null; at !== null; at = at.left) items.push(at)
-  return items
-}
-
-/**
- * Whether an item whose origin is `id` was written on top of `item`'s last value. Only the last
- * counts: an item of several values is a chain Yjs merged (each value set on the one before it),
- * and an item set on an earlier value of the chain is concurrent with the later ones.
- */
-function buildsOn(id: Y.ID | null, item: Y.Item): boolean {
-  return id !== null && id.client === item.id.client && id.clock === item.id.clock + item.length - 1
-}
-
-/** Items of a key's history that no other item of it was written on top of. */
-function heads(items: readonly Y.Item[]): Y.Item[] {
-  if (items.length === 1) return items.slice()
-  return items.filter((item) => !items.some((other) => buildsOn(other.origin, item)))
-}
-
-/** The parts of a Yjs type these readers walk; any type has them, whatever its event type. */
-interface TypeParts {
-  readonly _map: Map<string, Y.Item>
-  readonly _start: Y.Item | null
+  return createdMap(item) as RecordMap | undefined
 }
 
 /** One map ever set under a record id; `live` unless it lost or was replaced (then it is deleted). */
@@ -172,11 +155,11 @@ interface RecordVersion {
  * The record maps ever set under `id`, the live one first; none for a deleted key. More than one
  * when replicas created the same natural-key record concurrently, or a bad item replaced a map.
  */
-function recordVersions(table: TypeParts, id: string): RecordVersion[] {
-  const top = table._map.get(id)
+function recordVersions(table: TableMap, id: string): RecordVersion[] {
+  const top = currentItem(table, id)
   if (top === undefined || top.deleted) return []
   const versions: RecordVersion[] = []
-  for (let item: Y.Item | null = top; item !== null; item = item.left) {
+  for (let item: Y.Item | null = top; item !== null; item = previousItem(item)) {
     const map = mapOf(item)
     if (map !== undefined) versions.push({ map, live: !item.deleted })
   }
@@ -185,12 +168,11 @@ function recordVersions(table: TypeParts, id: string): RecordVersion[] {
 
 /** The element field `key` of `version` shows: its newest readable one; undefined when absent there. */
 function shownElement(version: RecordVersion, key: string): Element | undefined {
-  const top = version.map._map.get(key)
+  const top = currentItem(version.map, key)
   if (top === undefined || (version.live && top.deleted)) return undefined
-  for (let item: Y.Item | null = top; item !== null; item = item.left) {
-    const content = item.content
+  for (let item: Y.Item | null = top; item !== null; item = previousItem(item)) {
     // Only these hold values; any other item is malformed in every element.
-    if (!(content instanceof Y.ContentAny || content instanceof Y.ContentJSON || content instanceof Y.ContentDeleted)) continue
+    if (itemValues(item) === undefined && !isCollected(item)) continue
     for (let index = item.length - 1; index >= 0; index--) if (cellAt(item, index) !== MALFORMED) return { item, index }
   }
   return undefined
@@ -207,7 +189,7 @@ function stampOf(map: RecordMap, edit: Element): { by: string | null; at: string
   const find = (key: string): string | null => {
     let best: Element | undefined
     let bestClock = Infinity
-    for (const stamp of history(map._map.get(key))) {
+    for (const stamp of itemHistory(currentItem(map, key))) {
       if (stamp.id.client !== client || stamp.id.clock + stamp.length - 1 <= clock) continue
       // The first element of the stamp item written after the edit (stamp items merge too).
       const at = Math.max(stamp.id.clock, clock + 1)
@@ -231,7 +213,7 @@ export function readRecord(doc: Y.Doc, table: TableName, id: string): RecordFiel
   // Losing maps first so the live map's values overwrite theirs.
   for (let i = versions.length - 1; i >= 0; i--) {
     const version = versions[i] as RecordVersion
-    for (const key of version.map._map.keys()) {
+    for (const key of keyedItems(version.map).keys()) {
       const shown = shownElement(version, key)
       if (shown === undefined) continue
       record[key] = valueOf(shown)
@@ -250,13 +232,11 @@ export function readRecord(doc: Y.Doc, table: TableName, id: string): RecordFiel
  * the common record (one live map, plain values); anything else goes through readRecord.
  */
 export function readFields(doc: Y.Doc, table: TableName, id: string, keys: readonly string[]): CellValue[] | undefined {
-  const item = tableMap(doc, table)._map.get(id)
+  const item = currentItem(tableMap(doc, table), id)
   if (item === undefined) return undefined
-  const content = item.content
-  if (item.left !== null || item.deleted || !(content instanceof Y.ContentType) || !(content.type instanceof Y.Map)) {
-    return fieldsOf(doc, table, id, keys)
-  }
-  const fields = (content.type as RecordMap)._map
+  const map = previousItem(item) === null && !item.deleted ? createdMap(item) : undefined
+  if (map === undefined) return fieldsOf(doc, table, id, keys)
+  const fields = keyedItems(map)
   const values = new Array<CellValue>(keys.length)
   let live = false
   for (let i = 0; i < keys.length; i++) {
@@ -265,9 +245,9 @@ export function readFields(doc: Y.Doc, table: TableName, id: string, keys: reado
     if (key === 'id') values[i] = id
     else if (field === undefined) values[i] = null
     else {
-      const cell = field.content
-      if (!(cell instanceof Y.ContentAny) || field.deleted) return fieldsOf(doc, table, id, keys)
-      const value: unknown = cell.arr[cell.arr.length - 1]
+      const cell = itemValues(field)
+      if (cell === undefined || field.deleted) return fieldsOf(doc, table, id, keys)
+      const value: unknown = cell[cell.length - 1]
       if (typeof value !== 'string' && typeof value !== 'number' && value !== null) return fieldsOf(doc, table, id, keys)
       values[i] = value
       live = true
@@ -285,7 +265,7 @@ function fieldsOf(doc: Y.Doc, table: TableName, id: string, keys: readonly strin
 
 /** Ids ever set in `table`, deleted records and keys holding nothing readable included. */
 export function recordIds(doc: Y.Doc, table: TableName): IterableIterator<string> {
-  return tableMap(doc, table)._map.keys()
+  return keyedItems(tableMap(doc, table)).keys()
 }
 
 function resolvedIds(doc: Y.Doc): Y.Map<ResolvedConflict> {
@@ -294,7 +274,7 @@ function resolvedIds(doc: Y.Doc): Y.Map<ResolvedConflict> {
 
 /** Whether any listed field of `map` was ever set twice: without that no conflict can exist. */
 function hasHistory(map: RecordMap): boolean {
-  for (const [key, item] of map._map) if (item.left !== null && !UNLISTED.has(key)) return true
+  for (const [key, item] of keyedItems(map)) if (previousItem(item) !== null && !UNLISTED.has(key)) return true
   return false
 }
 
@@ -319,9 +299,9 @@ export function shownStamp(doc: Y.Doc, table: TableName, id: string, key: string
 /** The unresolved conflicts of one record: values that lost a concurrent edit and differ from the winner. */
 export function recordConflicts(doc: Y.Doc, table: TableName, id: string): Conflict[] {
   const records = tableMap(doc, table)
-  const top = records._map.get(id)
+  const top = currentItem(records, id)
   if (top === undefined || top.deleted) return []
-  if (top.left === null) {
+  if (previousItem(top) === null) {
     const map = mapOf(top)
     if (map === undefined || !hasHistory(map)) return []
   }
@@ -329,9 +309,9 @@ export function recordConflicts(doc: Y.Doc, table: TableName, id: string): Confl
   const resolved = resolvedIds(doc)
   const keys = new Set<string>()
   for (const { map } of versions) {
-    for (const [key, item] of map._map) {
+    for (const [key, item] of keyedItems(map)) {
       // A key set once in the only map cannot conflict: the common case, kept cheap.
-      if (!UNLISTED.has(key) && (item.left !== null || versions.length > 1)) keys.add(key)
+      if (!UNLISTED.has(key) && (previousItem(item) !== null || versions.length > 1)) keys.add(key)
     }
   }
   const conflicts: Conflict[] = []
@@ -342,12 +322,12 @@ export function recordConflicts(doc: Y.Doc, table: TableName, id: string): Confl
     const value = valueOf(winner.shown)
     const winnerStamp = stampOf(winner.map, winner.shown)
     for (const version of versions) {
-      const top = version.map._map.get(key)
+      const top = currentItem(version.map, key)
       if (top === undefined || (version.live && top.deleted)) continue
-      for (const loser of heads(history(top))) {
+      for (const loser of historyHeads(itemHistory(top))) {
         if (loser === winner.shown.item) continue
         // A loser collected by a writer with GC on has no value left to offer.
-        const lost = loser.content instanceof Y.ContentDeleted ? MALFORMED : cellOf(loser)
+        const lost = isCollected(loser) ? MALFORMED : cellOf(loser)
         const conflictId = `${loser.id.client}:${loser.id.clock + loser.length - 1}`
         if (lost === MALFORMED || lost === value || resolved.has(conflictId)) continue
         const stamp = stampOf(version.map, { item: loser, index: loser.length - 1 })
@@ -395,45 +375,50 @@ export interface MalformedItem {
 }
 
 /** What an item holds, in words. */
-function describe(item: Y.Item): Message {
-  const content = item.content
-  if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) {
-    const value: unknown = content.arr[content.arr.length - 1]
-    if (typeof value === 'string') return { tr: 'bir metin', en: 'a string' }
-    if (typeof value === 'number') return { tr: 'bir sayı', en: 'a number' }
-    if (typeof value === 'boolean') return { tr: 'bir mantıksal değer', en: 'a boolean' }
-    if (typeof value === 'bigint') return { tr: 'bir bigint', en: 'a bigint' }
-    if (value === null || value === undefined) return { tr: 'boş bir değer', en: 'null' }
-    return Array.isArray(value) ? { tr: 'bir JSON dizisi', en: 'a JSON array' } : { tr: 'bir JSON nesnesi', en: 'a JSON object' }
-  }
-  if (content instanceof Y.ContentType) {
-    const type = content.type
-    const name =
-      type instanceof Y.Map ? 'Y.Map' : type instanceof Y.Array ? 'Y.Array' : type instanceof Y.Text ? 'Y.Text' : type instanceof Y.XmlElement || type instanceof Y.XmlFragment ? 'Y.Xml' : 'Yjs'
-    return { tr: `iç içe bir ${name} türü`, en: `a nested ${name} type` }
-  }
-  if (content instanceof Y.ContentBinary) return { tr: 'ikili veri', en: 'binary data' }
-  if (content instanceof Y.ContentDoc) return { tr: 'bir alt belge', en: 'a subdocument' }
-  if (content instanceof Y.ContentString) return { tr: 'metin karakterleri', en: 'text characters' }
-  if (content instanceof Y.ContentDeleted) return { tr: 'silinmiş içerik', en: 'deleted content' }
-  return { tr: 'metin biçimi ya da gömülü içerik', en: 'text formatting or an embed' }
-}
+/** What a nested type is called in messages. */
+const TYPE_NAMES: Readonly<Record<'map' | 'array' | 'text' | 'xml' | 'type', string>> = { map: 'Y.Map', array: 'Y.Array', text: 'Y.Text', xml: 'Y.Xml', type: 'Yjs' }
 
-/** Live items of a root's list part (`_start`), which Y.Map readers never see. */
-function liveListItems(type: TypeParts): Y.Item[] {
-  const items: Y.Item[] = []
-  for (let item = type._start; item !== null; item = item.right) if (!item.deleted) items.push(item)
-  return items
+function describe(item: Y.Item): Message {
+  const kind = contentKind(item)
+  switch (kind) {
+    case 'values': {
+      const values = itemValues(item) as readonly unknown[]
+      const value = values[values.length - 1]
+      if (typeof value === 'string') return { tr: 'bir metin', en: 'a string' }
+      if (typeof value === 'number') return { tr: 'bir sayı', en: 'a number' }
+      if (typeof value === 'boolean') return { tr: 'bir mantıksal değer', en: 'a boolean' }
+      if (typeof value === 'bigint') return { tr: 'bir bigint', en: 'a bigint' }
+      if (value === null || value === undefined) return { tr: 'boş bir değer', en: 'null' }
+      return Array.isArray(value) ? { tr: 'bir JSON dizisi', en: 'a JSON array' } : { tr: 'bir JSON nesnesi', en: 'a JSON object' }
+    }
+    case 'map':
+    case 'array':
+    case 'text':
+    case 'xml':
+    case 'type':
+      return { tr: `iç içe bir ${TYPE_NAMES[kind]} türü`, en: `a nested ${TYPE_NAMES[kind]} type` }
+    case 'binary':
+      return { tr: 'ikili veri', en: 'binary data' }
+    case 'subdoc':
+      return { tr: 'bir alt belge', en: 'a subdocument' }
+    case 'characters':
+      return { tr: 'metin karakterleri', en: 'text characters' }
+    case 'collected':
+      return { tr: 'silinmiş içerik', en: 'deleted content' }
+    case 'formatting':
+    case 'embed':
+      return { tr: 'metin biçimi ya da gömülü içerik', en: 'text formatting or an embed' }
+  }
 }
 
 /** Live entries of a root's map part. */
-function liveMapItems(type: TypeParts): Y.Item[] {
+function liveMapItems(type: YType): Y.Item[] {
   const items: Y.Item[] = []
-  for (const item of type._map.values()) if (!item.deleted) items.push(item)
+  for (const item of keyedItems(type).values()) if (!item.deleted) items.push(item)
   return items
 }
 
-function liveItems(type: TypeParts): Y.Item[] {
+function liveItems(type: YType): Y.Item[] {
   return [...liveListItems(type), ...liveMapItems(type)]
 }
 
@@ -447,13 +432,16 @@ export function skippedRootItems(doc: Y.Doc, name: string): Y.Item[] {
   return isTableName(name) ? liveListItems(type) : liveItems(type)
 }
 
-function rootProblem(type: TypeParts): Message {
+/** Content only a Y.Text holds in its list part. */
+const TEXT_CONTENT: ReadonlySet<ContentKind> = new Set(['characters', 'formatting', 'embed'])
+
+function rootProblem(type: YType): Message {
   const list = liveListItems(type)
   const first = list[0]
   const kind: Message =
     first === undefined
       ? { tr: 'Y.Map', en: 'a Y.Map' }
-      : first.content instanceof Y.ContentString || first.content instanceof Y.ContentFormat || first.content instanceof Y.ContentEmbed
+      : TEXT_CONTENT.has(contentKind(first))
         ? { tr: 'Y.Text', en: 'a Y.Text' }
         : { tr: 'Y.Array', en: 'a Y.Array' }
   return {
@@ -481,8 +469,7 @@ export function malformedItems(doc: Y.Doc): MalformedItem[] {
       }
       continue
     }
-    let list = 0
-    for (const item of liveListItems(type)) if (item.countable) list += item.length
+    const list = listLength(liveListItems(type))
     if (list > 0) {
       found.push({
         kind: 'list',
@@ -495,7 +482,7 @@ export function malformedItems(doc: Y.Doc): MalformedItem[] {
         },
       })
     }
-    for (const [id, top] of type._map) {
+    for (const [id, top] of keyedItems(type)) {
       if (top.deleted) continue
       const map = mapOf(top)
       if (map === undefined) {
@@ -513,7 +500,7 @@ export function malformedItems(doc: Y.Doc): MalformedItem[] {
         })
         continue
       }
-      for (const [key, field] of map._map) {
+      for (const [key, field] of keyedItems(map)) {
         if (field.deleted || cellOf(field) !== MALFORMED) continue
         const what = describe(field)
         found.push({

@@ -26,6 +26,7 @@ import * as Y from 'yjs'
 import * as random from 'lib0/random'
 import { isTableName, type CellValue, type TableName } from '../schema/tables.ts'
 import { malformedItems, readRecord, shownStamp, skippedRootItems, tableMap, type MalformedItem, type RecordMap } from './records.ts'
+import { deleteItem, knowsClient } from './yjsInternals.ts'
 
 /** Transaction origin of repairs. */
 export const REPAIR_ORIGIN = 'rainstaff:repair'
@@ -115,13 +116,13 @@ export function repairMalformed(doc: Y.Doc, origin: unknown = REPAIR_ORIGIN): Ma
   // it, and the repair's stamps must not become those of an earlier stamp-less edit.
   const own = doc.clientID
   let client = random.uint32()
-  while (client === 0 || doc.store.clients.has(client)) client = random.uint32()
+  while (client === 0 || knowsClient(doc, client)) client = random.uint32()
   doc.clientID = client
   try {
     doc.transact((transaction) => {
       for (const item of items) {
         if (item.kind === 'root' || item.kind === 'list') {
-          for (const live of skippedRootItems(doc, item.root)) live.delete(transaction)
+          for (const live of skippedRootItems(doc, item.root)) deleteItem(live, transaction)
         } else if (isTableName(item.root) && item.key !== null) {
           if (item.kind === 'record') repairRecord(doc, item.root, item.key)
           else if (item.field !== null) {

@@ -22,7 +22,7 @@ import { isPeriod, isPeriodTable, PERIOD_TABLES, periodByDate, tableBelongsIn, t
 import { DELETIONS_MAP, PROVENANCE_MAP } from './legacy/ledger.ts'
 import { IMPORT_AUTHOR_PREFIX } from './legacy/write.ts'
 import { RESOLVED_MAP } from './records.ts'
-import { addedStructs, createdMap, currentItem, deletedItems, hasMissingDependencies, itemValue, placeOf } from './yjsInternals.ts'
+import { addedStructs, createdMap, currentItem, deletedItems, hasMissingDependencies, itemValue, knewEarlierItem, parentType, placeOf, previousItem } from './yjsInternals.ts'
 
 export type RefusalCode =
   | 'bad_content'
@@ -225,13 +225,13 @@ function checkRecordItem(item: Y.Item, root: string, key: string | null, ctx: Gu
   if (!wellFormed) return refuse('bad_record_id', `${TABLES[root].label.tr}: geçersiz kayıt kimliği`, `${TABLES[root].label.en}: malformed record id`)
   // Set over a record the writer had seen: that replaces the record, a hard delete in disguise.
   // Concurrent creations of one natural key have no origin: neither writer knew the other's.
-  if (item.origin !== null && replacesRecord(item)) return refuse('record_replaced', `${TABLES[root].label.tr} ${key}: var olan kayıt yenisiyle değiştirilemez`, `${TABLES[root].label.en} ${key}: an existing record cannot be replaced`)
+  if (knewEarlierItem(item) && replacesRecord(item)) return refuse('record_replaced', `${TABLES[root].label.tr} ${key}: var olan kayıt yenisiyle değiştirilemez`, `${TABLES[root].label.en} ${key}: an existing record cannot be replaced`)
   return null
 }
 
 /** True when the item set under a key builds on a record map (not on a damaged, non-map entry). */
 function replacesRecord(item: Y.Item): boolean {
-  const previous = item.left
+  const previous = previousItem(item)
   return previous === null || createdMap(previous) !== undefined
 }
 
@@ -260,7 +260,7 @@ function checkLedgerEntry(item: Y.Item, root: string, key: string | null): Refus
   const ok =
     key !== null &&
     key.length <= 300 &&
-    item.origin === null &&
+    !knewEarlierItem(item) &&
     (root === PROVENANCE_MAP
       ? typeof value === 'string' && value.length <= 300
       : typeof value === 'object' &&
@@ -355,18 +355,18 @@ function checkDeletions(transaction: Y.Transaction): Refusal | null {
   for (const item of deletedItems(transaction)) {
     const place = placeOf(item)
     if (place.kind === 'other' || place.key === null) return refuse('hard_delete', 'kayıt düzeninden öğe silinemez', 'items cannot be removed from the record layout')
-    let type = item.parent as Y.AbstractType<unknown>
+    let type = parentType(item)
     let key = place.key
     if (place.kind === 'field' && place.recordItem.deleted) {
       if (place.record === null) return refuse('hard_delete', 'kayıt silinemez', 'a record cannot be removed')
-      type = place.recordItem.parent as Y.AbstractType<unknown>
+      type = parentType(place.recordItem)
       key = place.record
     }
     let keys = checked.get(type)
     if (keys === undefined) checked.set(type, (keys = new Set()))
     if (keys.has(key)) continue
     keys.add(key)
-    const live = currentItem(type as never, key)
+    const live = currentItem(type, key)
     if (live === undefined || live.deleted) {
       return refuse('hard_delete', `"${key}" silinemez; silmek için kaydın deleted_at alanı kullanılır`, `"${key}" cannot be removed; a record is deleted by setting its deleted_at`)
     }

@@ -1,7 +1,9 @@
 /**
- * The few Yjs internals the update guard needs, behind one door: which structs a transaction
- * added, what it deleted, and where an item sits (root table, record, field). Pinned to the Yjs
- * version in package.json; test/updateGuard.test.ts exercises every function here.
+ * Every Yjs internal Rainstaff reads, behind one door: a key's history of items, what an item
+ * holds, where it sits (root table, record, field), which structs a transaction added or deleted.
+ * Yjs does not promise these between versions, so package.json pins the exact version and
+ * test/yjsInternals.test.ts checks that version and exercises every function here; an upgrade
+ * is this file and that test.
  */
 import * as Y from 'yjs'
 
@@ -16,6 +18,9 @@ export type ItemPlace =
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types are invariant in their event type
 type AnyType = Y.AbstractType<any>
+
+/** Any Yjs type, whatever its event type: the parts of it these functions read. */
+export type YType = Pick<AnyType, '_map' | '_start'>
 
 export function placeOf(item: Y.Item): ItemPlace {
   const parent = item.parent as AnyType | null
@@ -66,9 +71,119 @@ export function deletedItems(transaction: Y.Transaction): Y.Item[] {
   return out
 }
 
-/** The item holding `key` of a map type now (the winner of its history), if any. */
-export function currentItem(type: AnyType, key: string): Y.Item | undefined {
+/** The item holding `key` of a map type now (the winner of its history, maybe deleted), if any. */
+export function currentItem(type: YType, key: string): Y.Item | undefined {
   return type._map.get(key)
+}
+
+/** Every key of a map type with its current item, deleted ones included (Y.Map#keys hides those). */
+export function keyedItems(type: YType): ReadonlyMap<string, Y.Item> {
+  return type._map
+}
+
+/** The item set under the same key just before `item` (its left neighbour), or null for the first. */
+export function previousItem(item: Y.Item): Y.Item | null {
+  return item.left
+}
+
+/**
+ * Whether the writer of a map item had seen an item under its key before (Yjs keeps that item as
+ * its origin); false for the first set of a key, and for sets concurrent with the first.
+ */
+export function knewEarlierItem(item: Y.Item): boolean {
+  return item.origin !== null
+}
+
+/** The type an integrated item sits in. */
+export function parentType(item: Y.Item): YType {
+  return item.parent as AnyType
+}
+
+/** `item` and every item set under its key before it, newest (rightmost, the winner) first. */
+export function itemHistory(item: Y.Item | undefined): Y.Item[] {
+  const items: Y.Item[] = []
+  for (let at = item ?? null; at !== null; at = at.left) items.push(at)
+  return items
+}
+
+/**
+ * Whether an item whose origin is `id` was written on top of `item`'s last value. Only the last
+ * counts: an item of several values is a chain Yjs merged (each value set on the one before it),
+ * and an item set on an earlier value of the chain is concurrent with the later ones.
+ */
+function buildsOn(id: Y.ID | null, item: Y.Item): boolean {
+  return id !== null && id.client === item.id.client && id.clock === item.id.clock + item.length - 1
+}
+
+/** Items of a key's history that no other item of it was written on top of. */
+export function historyHeads(items: readonly Y.Item[]): Y.Item[] {
+  if (items.length === 1) return items.slice()
+  return items.filter((item) => !items.some((other) => buildsOn(other.origin, item)))
+}
+
+/** Live items of a type's list part, which Y.Map readers never see (a writer used it as a Y.Array). */
+export function liveListItems(type: YType): Y.Item[] {
+  const items: Y.Item[] = []
+  for (let item = type._start; item !== null; item = item.right) if (!item.deleted) items.push(item)
+  return items
+}
+
+/** How many list elements `items` hold; formatting marks hold none. */
+export function listLength(items: readonly Y.Item[]): number {
+  let length = 0
+  for (const item of items) if (item.countable) length += item.length
+  return length
+}
+
+/** Deletes an integrated item, as a map delete or a list delete would, inside `transaction`. */
+export function deleteItem(item: Y.Item, transaction: Y.Transaction): void {
+  item.delete(transaction)
+}
+
+/**
+ * The plain values an item holds (one per consecutive set that Yjs merged into it), or undefined
+ * when it holds no plain values. ContentJSON is what Yjs before 13 wrote for the same values.
+ */
+export function itemValues(item: Y.Item): readonly unknown[] | undefined {
+  const content = item.content
+  return content instanceof Y.ContentAny || content instanceof Y.ContentJSON ? content.arr : undefined
+}
+
+/** True for an item whose content a writer with GC on dropped: it held something once. */
+export function isCollected(item: Y.Item): boolean {
+  return item.content instanceof Y.ContentDeleted
+}
+
+/** What an item holds, by kind; `values` are what itemValues reads. */
+export type ContentKind =
+  | 'values'
+  | 'collected'
+  | 'map'
+  | 'array'
+  | 'text'
+  | 'xml'
+  | 'type'
+  | 'binary'
+  | 'subdoc'
+  | 'characters'
+  | 'formatting'
+  | 'embed'
+
+export function contentKind(item: Y.Item): ContentKind {
+  const content = item.content
+  if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) return 'values'
+  if (content instanceof Y.ContentDeleted) return 'collected'
+  if (content instanceof Y.ContentType) {
+    const type = content.type
+    if (type instanceof Y.Map) return 'map'
+    if (type instanceof Y.Array) return 'array'
+    if (type instanceof Y.Text) return 'text'
+    return type instanceof Y.XmlElement || type instanceof Y.XmlFragment ? 'xml' : 'type'
+  }
+  if (content instanceof Y.ContentBinary) return 'binary'
+  if (content instanceof Y.ContentDoc) return 'subdoc'
+  if (content instanceof Y.ContentString) return 'characters'
+  return content instanceof Y.ContentFormat ? 'formatting' : 'embed'
 }
 
 /** The value a map item holds (one value per map set), or undefined for a deleted-content item. */
@@ -91,14 +206,24 @@ export function createdMap(item: Y.Item): Y.Map<unknown> | undefined {
 
 /** The items `client` wrote from `clock` on, in clock order (GC structs left out). */
 export function itemsFrom(doc: Y.Doc, client: number, clock: number): Y.Item[] {
+  return itemsBetween(doc, client, clock, Y.getState(doc.store, client))
+}
+
+/** The items `client` wrote that hold clocks in [from, to), in clock order (GC structs left out). */
+export function itemsBetween(doc: Y.Doc, client: number, from: number, to: number): Y.Item[] {
   const structs = doc.store.clients.get(client)
-  if (structs === undefined || clock >= Y.getState(doc.store, client)) return []
+  if (structs === undefined || from >= to) return []
   const out: Y.Item[] = []
-  for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
+  for (let i = Y.findIndexSS(structs, from); i < structs.length && structs[i].id.clock < to; i++) {
     const struct = structs[i]
     if (struct instanceof Y.Item) out.push(struct)
   }
   return out
+}
+
+/** Whether the doc holds any struct `client` wrote. */
+export function knowsClient(doc: Y.Doc, client: number): boolean {
+  return doc.store.clients.has(client)
 }
 
 /**

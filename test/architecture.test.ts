@@ -2,6 +2,7 @@
  * The folders are layers (README, Architecture): a module may import its own folder and the
  * layers below it, never one above. Checked over every relative import, static or dynamic, so
  * a shortcut such as the import core reaching into client/ fails here rather than in review.
+ * Likewise Yjs internals have one door, so a Yjs upgrade is checked in one place.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -38,6 +39,20 @@ describe('layers', () => {
       expect(wrong).toEqual([])
     })
   }
+
+  it('Yjs internals are read only behind crdt/yjsInternals.ts', () => {
+    // Item neighbours are checked in crdt/ only: elsewhere `.left` is as likely a DOM rectangle.
+    const internals = /\b_map\b|\._start\b|\._item\b|\.store\.clients\b|\bfindIndexSS\b/
+    const neighbours = /\.(left|right)\b/
+    const readers = Object.keys(MAY_IMPORT)
+      .flatMap(modules)
+      .filter((file) => file !== path.join('crdt', 'yjsInternals.ts'))
+      .filter((file) => {
+        const source = readFileSync(path.join(ROOT, file), 'utf8')
+        return internals.test(source) || (file.startsWith('crdt') && neighbours.test(source))
+      })
+    expect(readers).toEqual([])
+  })
 
   it('legacy/ is an application: only bin/ and tests import it', () => {
     const importers = ['scripts', 'bench'].flatMap(modules).filter((file) => importedLayers(file).includes('legacy'))
