@@ -15,7 +15,7 @@ import { bothLanguages } from '../schema/bilingual.ts'
 import type { Period } from '../schema/periods.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
 import type { DocumentStore, StoredDocument } from './localStore.ts'
-import { PendingChanges } from './pendingChanges.ts'
+import { PendingChanges, type PendingMark } from './pendingChanges.ts'
 import { rebuildRegionDoc } from './recovery.ts'
 import { RegionSync, type ConnectionStatus, type SyncProblem, type TokenSource } from './regionSync.ts'
 
@@ -44,8 +44,6 @@ export interface ReplicaOptions {
   readonly region: string
   readonly period: Period | null
   readonly writable: boolean
-  readonly store: DocumentStore
-  readonly stored: StoredDocument
   readonly serverUrl: string
   readonly auth: TokenSource
   readonly user: string
@@ -77,22 +75,49 @@ export class DocumentReplica {
   private recoveries = 0
   private wanted = false
   private closed = false
+  /** The local store once loaded (see load); until then appends wait in `queued`. */
+  private store: DocumentStore | null = null
+  private queued: Array<[Uint8Array, PendingMark | null]> = []
+  private readonly loaded: Promise<void>
+  private markLoaded!: () => void
 
+  /**
+   * A replica starts empty and usable at once: an entry dated in a month not open yet is written
+   * straight away, and what the device kept of the month (`load`) merges in when it is read.
+   */
   constructor(private readonly options: ReplicaOptions) {
     this.name = options.name
     this.region = options.region
     this.period = options.period
     this.writable = options.writable
-    const doc = createRegionDoc()
-    doc.transact(() => {
-      for (const update of options.stored.updates) Y.applyUpdate(doc, update)
+    this.doc = createRegionDoc()
+    this.durable = new Map()
+    this.pending = new PendingChanges()
+    this.lastSyncedAt = null
+    this.loaded = new Promise((resolve) => (this.markLoaded = resolve))
+    this.attach(this.doc)
+  }
+
+  /** Merges in what the local store kept and from then on writes through to it. */
+  load(store: DocumentStore, stored: StoredDocument): void {
+    this.doc.transact(() => {
+      for (const update of stored.updates) Y.applyUpdate(this.doc, update)
     }, FROM_STORE)
-    this.doc = doc
-    this.durable = new Map(options.stored.meta.durable)
-    this.pending = new PendingChanges(options.stored.marks)
+    for (const [client, clock] of stored.meta.durable) this.durable.set(client, Math.max(clock, this.durable.get(client) ?? 0))
+    for (const mark of stored.marks) this.pending.add(mark)
     this.pending.acknowledge(this.durable)
-    this.lastSyncedAt = options.stored.meta.lastSyncedAt
-    this.attach(doc)
+    this.lastSyncedAt ??= stored.meta.lastSyncedAt
+    this.store = store
+    for (const [update, mark] of this.queued) store.append(update, mark)
+    this.queued = []
+    this.markLoaded()
+    if (this.wanted && !this.closed) this.sync.start()
+    this.options.events.changed()
+  }
+
+  /** Resolves once the local store's content is in the doc. */
+  whenLoaded(): Promise<void> {
+    return this.loaded
   }
 
   get pendingChanges(): number {
@@ -110,7 +135,8 @@ export class DocumentReplica {
 
   start(): void {
     this.wanted = true
-    this.sync.start()
+    // Synced once loaded: the first sync then says what the device already has.
+    if (this.store !== null) this.sync.start()
   }
 
   stop(): void {
@@ -124,17 +150,21 @@ export class DocumentReplica {
     this.sync.retryNow()
   }
 
-  flush(): Promise<void> {
-    return this.options.store.flush()
+  async flush(): Promise<void> {
+    await this.loaded
+    await this.store?.flush()
   }
 
+  /** Closes the replica; a store opened after this (still loading) is closed by the engine. */
   async close(): Promise<void> {
     this.closed = true
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
     this.sync.destroy()
-    if (this.metaDirty) this.writeMeta()
     try {
-      await this.options.store.close()
+      if (this.store !== null) {
+        if (this.metaDirty) this.writeMeta()
+        await this.store.close()
+      }
     } finally {
       this.doc.destroy()
     }
@@ -165,7 +195,8 @@ export class DocumentReplica {
       const local = origin !== sync.provider
       const mark = local ? { client: doc.clientID, clock: transaction.afterState.get(doc.clientID) ?? 0 } : null
       if (mark !== null) this.pending.add(mark)
-      this.options.store.append(update, mark)
+      if (this.store !== null) this.store.append(update, mark)
+      else this.queued.push([update, mark])
       if (local) this.options.events.changed()
       else this.options.events.remote()
     }
@@ -206,9 +237,10 @@ export class DocumentReplica {
   }
 
   private writeMeta(): void {
+    if (this.store === null) return
     this.metaWrittenAt = Date.now()
     this.metaDirty = false
-    this.options.store.setMeta({ durable: [...this.durable], lastSyncedAt: this.lastSyncedAt })
+    this.store.setMeta({ durable: [...this.durable], lastSyncedAt: this.lastSyncedAt })
   }
 
   private reportProblem(code: SyncProblem, message: string, fatal: boolean): void {
@@ -263,7 +295,8 @@ export class DocumentReplica {
     this.detach()
     this.pending = new PendingChanges(recovered.marks)
     this.pending.acknowledge(this.durable)
-    this.options.store.replace([Y.encodeStateAsUpdate(recovered.doc)], recovered.marks, {
+    // Refusals come from the relay, so after the first sync: the store is loaded by then.
+    this.store?.replace([Y.encodeStateAsUpdate(recovered.doc)], recovered.marks, {
       durable: [...this.durable],
       lastSyncedAt: this.lastSyncedAt,
     })

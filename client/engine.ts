@@ -155,7 +155,8 @@ export async function openEngine(options: EngineOptions): Promise<SyncEngine> {
 export class SyncEngine extends ObservableV2<EngineEvents> {
   /** Open documents by name, in the order they opened (a region's master first). */
   private readonly open = new Map<string, DocumentReplica>()
-  private readonly opening = new Map<string, Promise<DocumentReplica>>()
+  /** Each open document's reading of the local store (DocumentReplica.load). */
+  private readonly loading = new Map<string, Promise<void>>()
   private readonly session: Session
   private readonly now: () => Date
   private emitQueued = false
@@ -260,38 +261,26 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   }
 
   private async openDocument(region: string, period: Period | null): Promise<DocumentReplica> {
-    const name = documentName(region, period)
-    const existing = this.open.get(name) ?? this.opening.get(name)
-    if (existing !== undefined) return existing
-    const opening = this.loadDocument(name, region, period)
-    this.opening.set(name, opening)
-    try {
-      return await opening
-    } finally {
-      this.opening.delete(name)
-    }
+    const replica = this.openNow(region, period)
+    await this.loading.get(replica.name)
+    return replica
   }
 
-  private async loadDocument(name: string, region: string, period: Period | null): Promise<DocumentReplica> {
+  /**
+   * The replica of a document, created at once if it is not open: usable now, with the device's
+   * copy merging in when read (DocumentReplica.load). A write into a month not open yet opens it.
+   */
+  private openNow(region: string, period: Period | null): DocumentReplica {
+    const name = documentName(region, period)
+    const existing = this.open.get(name)
+    if (existing !== undefined) return existing
+    if (this.closed) throw new AccessError('Motor kapatıldı', 'The engine was closed')
     const access = this.access(region)
-    // Listed before the first edit can happen: a crash after an edit still reopens this month.
-    if (access.writable && period !== null && !this.unsynced.has(name)) {
-      this.unsynced.add(name)
-      await this.options.store.writeUnsyncedDocuments([...this.unsynced])
-    }
-    const store = await this.options.store.openDocument(name)
-    const stored = await store.load()
-    if (this.closed) {
-      await store.close()
-      throw new AccessError('Motor kapatıldı', 'The engine was closed')
-    }
     const replica: DocumentReplica = new DocumentReplica({
       name,
       region,
       period,
       writable: access.writable,
-      store,
-      stored,
       serverUrl: this.session.relay.sync,
       auth: this.session,
       user: this.session.user.username,
@@ -316,11 +305,29 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       },
     })
     this.open.set(name, replica)
+    this.loading.set(name, this.loadReplica(replica, access.writable))
     if (this.syncing) replica.start()
     this.emit('opened', [name, replica.doc])
     if (period !== null) this.queueForward(region)
     this.queueEmit()
     return replica
+  }
+
+  private async loadReplica(replica: DocumentReplica, writable: boolean): Promise<void> {
+    const { name } = replica
+    // Listed before the store takes the first edit: a crash after an edit still reopens this month.
+    if (writable && replica.period !== null && !this.unsynced.has(name)) {
+      this.unsynced.add(name)
+      await this.options.store.writeUnsyncedDocuments([...this.unsynced])
+    }
+    const store = await this.options.store.openDocument(name)
+    const stored = await store.load()
+    if (this.closed) {
+      await store.close()
+      return
+    }
+    replica.load(store, stored)
+    if (replica.period !== null) this.queueForward(replica.region)
   }
 
   /** The doc of document `name`; a region's name is its master document. */
@@ -469,7 +476,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     this.closed = true
     this.clearRenewal()
     ;(globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('online', this.onOnline)
-    await Promise.allSettled([...this.opening.values()])
+    await Promise.allSettled([...this.loading.values()])
     const errors: unknown[] = []
     for (const r of this.open.values()) await r.close().catch((e: unknown) => errors.push(e))
     // Months left with nothing pending need not be reopened at the next start.
@@ -550,6 +557,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       master: this.replica(region).doc,
       month: (period) => this.open.get(documentName(region, period))?.doc,
       months,
+      openMonth: (period) => this.openNow(region, period).doc,
     }
   }
 

@@ -4,8 +4,9 @@
  * there (crdt/moves.ts). References are checked where they point: a timesheet's employee in the
  * master document, an inspection result's inspection in its own month.
  *
- * A write needs the documents it touches open; the caller (the sync engine) opens them first, and
- * a month that is not open is a PeriodNotOpenError, never a record written somewhere else.
+ * A write needs the documents it touches open; a writer that can open a month on the spot says so
+ * (RegionDocuments.openMonth), otherwise a month that is not open is a PeriodNotOpenError, never a
+ * record written somewhere else.
  */
 import type * as Y from 'yjs'
 import { BilingualError } from '../schema/bilingual.ts'
@@ -34,6 +35,11 @@ export interface RegionDocuments {
   month(period: Period): Y.Doc | undefined
   /** Every open month. */
   months(): Iterable<readonly [Period, Y.Doc]>
+  /**
+   * Opens month `period` now, when the writer can (the sync engine: an empty doc at once, the
+   * device's copy merging in after); without it a write into a month not open is refused.
+   */
+  openMonth?(period: Period): Y.Doc
 }
 
 /** A write needs a month whose document is not open on this device (yet). */
@@ -74,7 +80,7 @@ function referencesFrom(docs: RegionDocuments, doc: Y.Doc): ReferenceLookup {
 }
 
 function openMonth(docs: RegionDocuments, period: Period): Y.Doc {
-  const doc = docs.month(period)
+  const doc = docs.month(period) ?? docs.openMonth?.(period)
   if (doc === undefined) throw new PeriodNotOpenError(docs.region, period)
   return doc
 }

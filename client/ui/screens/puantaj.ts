@@ -15,7 +15,6 @@ import type { RecordInput } from '../../../schema/tables.ts'
 import { addDays, formatDate, formatHours, formatMonth, formatWeekday, t, todayIso, type Lang } from '../i18n.ts'
 import { LiveQuery, num, text } from '../live-query.ts'
 import { OpenPeriods } from '../open-periods.ts'
-import { PeriodNotOpenError } from '../../../crdt/periodDocs.ts'
 import { errorField, errorIn, Screen, textOrNull } from '../screen.ts'
 import { parseDate, parseNumber, parseTime } from '../../../schema/turkishInput.ts'
 import { shared } from '../styles.ts'
@@ -553,8 +552,7 @@ export class PuantajScreen extends Screen {
     if (next instanceof HTMLInputElement && next.type !== 'checkbox') next.select()
   }
 
-  /** `opened`: the month the row needs was just opened for it (see PeriodNotOpenError below). */
-  private save = (event?: Event, confirmed = false, opened = false): void => {
+  private save = (event?: Event, confirmed = false): void => {
     event?.preventDefault()
     const engine = this.workspace?.engine
     if (engine === undefined) return
@@ -587,14 +585,6 @@ export class PuantajScreen extends Screen {
       if (this.editing === null) engine.insert('timesheets', input, this.region)
       else engine.update('timesheets', this.editing, changedFields(input, timesheetInput(this.editBase)), this.region)
     } catch (error) {
-      if (error instanceof PeriodNotOpenError && !opened) {
-        // A row dated in a month not open here yet: open it (the device's copy, then synced) and save.
-        void engine.openPeriod(error.region, error.period).then(
-          () => this.save(undefined, true, true),
-          (failure: unknown) => (this.error = failure),
-        )
-        return
-      }
       this.error = error
       this.notice = ''
       return
