@@ -3,7 +3,9 @@
  * account that sent it. Two steps, because Yjs decides some things only while integrating:
  *
  * - `precheckUpdate` reads the decoded update before anything touches the doc: only map records
- *   and scalar values, no oversized text, and client ids that belong to this account.
+ *   and scalar values, no oversized text, and client ids that belong to this account. The relay
+ *   runs the same checks as `precheckStructs` over what applying the update integrated, so each
+ *   update is decoded once, and discards the transaction when they refuse.
  * - `checkTransaction` reads what integrating it did: every new item placed in the region layout
  *   (tables of record maps under well-formed ids, known fields of the right type, stamps naming
  *   the account, required fields on a new record, references to records that exist) and every
@@ -100,7 +102,20 @@ export function precheckUpdate(
   owner: (client: number) => string | undefined,
   known: (client: number) => number,
 ): { refusal: Refusal | null; writers: number[] } {
-  const { structs } = Y.decodeUpdate(update)
+  return precheckStructs(Y.decodeUpdate(update).structs, ctx, owner, known)
+}
+
+/**
+ * precheckUpdate's checks over structs already at hand, so an update need not be decoded twice:
+ * the relay runs them on what applying it integrated (addedStructs of its transaction, with
+ * `known` its before-state) and discards the transaction when they refuse.
+ */
+export function precheckStructs(
+  structs: Iterable<Y.Item | Y.GC | Y.Skip>,
+  ctx: GuardContext,
+  owner: (client: number) => string | undefined,
+  known: (client: number) => number,
+): { refusal: Refusal | null; writers: number[] } {
   const writers = new Set<number>()
   for (const struct of structs) {
     const { client, clock } = struct.id

@@ -6,9 +6,8 @@
  * relay fans updates out while the disk catches up.
  */
 import { parentPort } from 'node:worker_threads'
-import Database from 'better-sqlite3'
 import * as Y from 'yjs'
-import { fdatasyncFile } from './store.ts'
+import { fdatasyncFile, walCheckpointer } from './store.ts'
 
 export type WorkerRequest =
   | { readonly id: number; readonly kind: 'merge'; readonly parts: Uint8Array[] }
@@ -21,7 +20,7 @@ export type WorkerReply =
   | { readonly id: number; readonly done: true }
   | { readonly id: number; readonly error: string }
 
-let db: Database.Database | undefined
+let checkpointer: ReturnType<typeof walCheckpointer> | undefined
 
 function handle(request: WorkerRequest): WorkerReply {
   if (request.kind === 'merge') {
@@ -32,12 +31,8 @@ function handle(request: WorkerRequest): WorkerReply {
     fdatasyncFile(request.file)
     return { id: request.id, done: true }
   }
-  if (!db) {
-    db = new Database(request.file)
-    db.pragma('busy_timeout = 1000')
-  }
-  // PASSIVE never waits for the writer: commits on the main thread go on meanwhile.
-  db.pragma('wal_checkpoint(PASSIVE)')
+  checkpointer ??= walCheckpointer(request.file)
+  checkpointer.checkpoint()
   return { id: request.id, done: true }
 }
 

@@ -47,6 +47,7 @@ export function createCompactor(): Compactor {
       const w = waiting.get(reply.id)
       if (!w) return
       waiting.delete(reply.id)
+      if (waiting.size === 0) worker?.unref()
       if ('error' in reply) w.reject(new Error(reply.error))
       else w.resolve(reply)
     })
@@ -55,7 +56,7 @@ export function createCompactor(): Compactor {
       markReady(false)
       failAll(error)
     })
-    // An idle worker must not keep the process alive.
+    // An idle worker must not keep the process alive; one with a request in flight does (ask).
     worker.unref()
   } catch {
     worker = undefined
@@ -67,6 +68,8 @@ export function createCompactor(): Compactor {
     if (!w) return Promise.reject(new Error('no worker thread'))
     return new Promise((resolve, reject) => {
       waiting.set(request.id, { resolve, reject })
+      // A shutdown waits for a compaction in flight; nothing else may be left to keep the process up.
+      if (waiting.size === 1) w.ref()
       w.postMessage(request)
     })
   }

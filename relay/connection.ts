@@ -10,9 +10,9 @@ import type { Duplex } from 'node:stream'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import type { WebSocket } from 'ws'
-import { MalformedUpdateError, UpdateRefusedError, type Peer, type RegionDoc } from './liveDoc.ts'
+import type { Hooks } from './extension.ts'
+import { MalformedUpdateError, UpdateRefusedError, type LiveDoc, type Peer } from './liveDoc.ts'
 import { createBucket, take, type Bucket } from './limits.ts'
-import { countClose, type Metrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
 import {
   CLOSE,
@@ -33,14 +33,13 @@ import type { User } from './users.ts'
 
 export interface ConnectionContext {
   readonly options: ResolvedOptions
-  readonly metrics: Metrics
-  readonly log: (line: string) => void
+  readonly hooks: Hooks
 }
 
 /** Closes with a relay code and its bilingual reason, once. */
-export function closeWith(socket: WebSocket, metrics: Metrics, code: CloseCode): void {
+export function closeWith(socket: WebSocket, hooks: Hooks, code: CloseCode): void {
   if (socket.readyState !== socket.OPEN && socket.readyState !== socket.CONNECTING) return
-  countClose(metrics, code)
+  hooks.onClose({ code })
   socket.close(code, CLOSE_REASON[code])
 }
 
@@ -56,7 +55,6 @@ export interface ConnectionSession {
   /** The TCP socket under the WebSocket: bytes arriving on it show the peer is alive. */
   readonly transport?: Duplex
 }
-
 
 /** Longest single setTimeout delay; a later expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -84,7 +82,7 @@ export class Connection implements Peer {
   constructor(
     private readonly socket: WebSocket,
     readonly user: User,
-    private readonly doc: RegionDoc,
+    private readonly doc: LiveDoc,
     readonly writable: boolean,
     private readonly ctx: ConnectionContext,
     private readonly session: ConnectionSession,
@@ -95,12 +93,23 @@ export class Connection implements Peer {
     this.lastHeardAt = now
     this.messages = createBucket(ctx.options.messageRate, now)
     this.bytes = createBucket(ctx.options.byteRate, now)
+  }
+
+  /** The document this connection syncs. */
+  get documentName(): string {
+    return this.doc.name
+  }
+
+  /** Attaches to the document and starts talking; the extensions hear of it first (connected). */
+  start(): void {
+    this.ctx.hooks.connected({ connection: this })
+    const { socket, doc } = this
     socket.on('message', (data, isBinary) => this.receive(data, isBinary))
     socket.on('close', () => this.dispose())
     socket.on('error', () => this.dispose())
     socket.on('pong', this.heard)
     // A large frame takes a while on a slow link and its pong waits behind it; its bytes do not.
-    session.transport?.on('data', this.heard)
+    this.session.transport?.on('data', this.heard)
     doc.attach(this)
     this.armExpiry()
     // Like the stock y-websocket server: ask the client for what the relay lacks right away.
@@ -149,9 +158,8 @@ export class Connection implements Peer {
     this.lastBuffered = buffered
     if (now - this.lastHeardAt > peerTimeoutMs) {
       // A close handshake needs the peer; a dead one would hold the socket until TCP gives up.
-      this.ctx.metrics.peersTimedOut++
       this.socket.terminate()
-      this.dispose()
+      this.dispose(true)
       return
     }
     if (now - this.lastHeardAt >= keepaliveMs) this.socket.ping()
@@ -160,17 +168,18 @@ export class Connection implements Peer {
   }
 
   private close(code: CloseCode): void {
-    closeWith(this.socket, this.ctx.metrics, code)
+    closeWith(this.socket, this.ctx.hooks, code)
     this.dispose()
   }
 
-  private dispose(): void {
+  private dispose(timedOut = false): void {
     if (this.closed) return
     this.closed = true
     if (this.expiryTimer) clearTimeout(this.expiryTimer)
     this.expiryTimer = null
     this.session.transport?.off('data', this.heard)
     this.doc.detach(this)
+    this.ctx.hooks.onDisconnect({ connection: this, timedOut })
   }
 
   /** The token's end is the session's end: what it allowed is not extended by staying connected. */
@@ -227,9 +236,7 @@ export class Connection implements Peer {
   private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (this.closed) return
     const bytes = toBytes(data)
-    const m = this.ctx.metrics
-    m.messagesReceived++
-    m.bytesReceived += bytes.byteLength
+    this.ctx.hooks.onMessage({ connection: this, bytes: bytes.byteLength })
     if (bytes.byteLength > this.ctx.options.maxMessageBytes) return this.close(CLOSE.tooBig)
     const now = Date.now()
     if (!take(this.messages, this.ctx.options.messageRate, 1, now) || !take(this.bytes, this.ctx.options.byteRate, bytes.byteLength, now)) {
@@ -242,7 +249,7 @@ export class Connection implements Peer {
       if (error instanceof ProtocolError || error instanceof MalformedUpdateError || isDecodeError(error)) {
         return this.close(CLOSE.malformed)
       }
-      this.ctx.log(`relay: beklenmeyen hata / unexpected error on ${this.doc.region.slug}: ${describe(error)}`)
+      this.ctx.hooks.onUnexpectedError({ connection: this, error })
       return this.close(CLOSE.malformed)
     }
   }
@@ -255,10 +262,7 @@ export class Connection implements Peer {
         return this.handleSync(decoder)
       case MESSAGE_AWARENESS: {
         const update = decoding.readVarUint8Array(decoder)
-        if (!this.presenceAllowed(update)) {
-          this.ctx.metrics.presenceDropped++
-          return
-        }
+        if (!this.presenceAllowed(update)) return this.ctx.hooks.onPresenceDropped({ connection: this })
         return this.doc.applyAwareness(update, this)
       }
       case MESSAGE_QUERY_AWARENESS:
@@ -282,7 +286,7 @@ export class Connection implements Peer {
     const update = decoding.readVarUint8Array(decoder)
     if (!this.writable) {
       if (this.doc.contains(update)) return
-      this.ctx.metrics.writesRefused++
+      this.ctx.hooks.onUpdateRefused({ connection: this, refusal: { code: 'read_only', message: READ_ONLY_REFUSAL } })
       this.send(writeRefusedMessage({ code: 'read_only', message: READ_ONLY_REFUSAL, ranges: [] }))
       return
     }
@@ -293,8 +297,7 @@ export class Connection implements Peer {
       return this.refused(error)
     }
     this.writesAccepted++
-    // A write that changed nothing is as durable as the doc is; otherwise the commit acknowledges it.
-    if (!this.doc.hasPending) this.doc.acknowledgeWhenDurable(this)
+    this.doc.accepted(this)
   }
 
   /**
@@ -303,10 +306,8 @@ export class Connection implements Peer {
    * client that keeps sending refused updates is soon closed for its rate.
    */
   private refused(error: UpdateRefusedError): void {
-    const m = this.ctx.metrics
-    m.writesRefused++
+    this.ctx.hooks.onUpdateRefused({ connection: this, refusal: error.refusal })
     const { code, message } = error.refusal
-    this.ctx.log(`relay: güncelleme reddedildi / update refused: ${this.doc.region.slug} ${this.username} ${code}: ${message.en}`)
     this.send(writeRefusedMessage({ code, message, ranges: error.clients }))
     if (!take(this.messages, this.ctx.options.messageRate, REFUSAL_COST, Date.now())) this.close(CLOSE.rateLimited)
   }
@@ -347,8 +348,4 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
 /** lib0 decoders throw plain Errors (or RangeErrors) when a frame ends early or a number overflows. */
 function isDecodeError(error: unknown): boolean {
   return error instanceof RangeError || (error instanceof Error && /Unexpected end|Integer out of range|length/i.test(error.message))
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

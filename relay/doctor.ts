@@ -4,9 +4,9 @@
  * overwrites them (crdt/repair.ts), stored like any other update.
  *
  * Listing only reads, so it works beside a running relay. A repair refuses to run while anything
- * else holds the store (openStoreExclusively): the relay keeps loaded docs in memory and would
+ * else holds the store (StoreOptions.exclusive): the relay keeps loaded docs in memory and would
  * never hear of an update appended behind its back. Before appending, it copies the store next
- * to itself (`rainstaff.sqlite3.bak-<time>`, a consistent copy through `VACUUM INTO`).
+ * to itself (`rainstaff.sqlite3.bak-<time>`, a consistent copy: Store.backupTo).
  *
  * Why an edit and not a rebuilt document: see crdt/repair.ts. The store keeps its log and
  * snapshot as they are; the repair is one more logged update, from the user `rainstaff-doctor`,
@@ -19,7 +19,6 @@ import * as Y from 'yjs'
 import { malformedItems, type MalformedItem, type Message } from '../crdt/records.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { repairMalformed } from '../crdt/repair.ts'
-import { openStoreExclusively } from './legacyImport.ts'
 import { openStore, STORE_FILE, StoreError, type Store } from './store.ts'
 
 /** `username` of the update a repair appends. */
@@ -86,14 +85,14 @@ function loadRegion(store: Store, region: string): Y.Doc {
 /** Every stored region's findings, read in one transaction so a compaction cannot split a region. */
 function examine(store: Store, keep?: Map<string, Y.Doc>): Finding[] {
   const findings: Finding[] = []
-  store.db.transaction(() => {
+  store.readConsistently(() => {
     for (const region of store.storedRegions().sort()) {
       const doc = loadRegion(store, region)
       for (const item of malformedItems(doc)) findings.push({ region, ...item })
       if (keep !== undefined) keep.set(region, doc)
       else doc.destroy()
     }
-  })()
+  })
   return findings
 }
 
@@ -122,7 +121,7 @@ function backupName(file: string, now: Date): string {
  */
 export function repairStore(dataDir: string, options: { now?: () => Date } = {}): RepairResult {
   storeFile(dataDir)
-  const store = openStoreExclusively(dataDir)
+  const store = openStore(dataDir, { exclusive: true })
   const docs = new Map<string, Y.Doc>()
   try {
     const found = examine(store, docs)
@@ -140,8 +139,7 @@ export function repairStore(dataDir: string, options: { now?: () => Date } = {})
     }
     if (rows.length === 0) return { found, backup: null, regions, remaining: [] }
     const backup = backupName(store.file, options.now?.() ?? new Date())
-    // VACUUM INTO writes a consistent copy from this connection, WAL content included.
-    store.db.prepare('VACUUM INTO ?').run(backup)
+    store.backupTo(backup)
     store.appendUpdates(rows)
     return { found, backup, regions, remaining: examine(store) }
   } finally {

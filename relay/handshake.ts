@@ -1,34 +1,25 @@
 /**
- * Who is connecting, to which region, with what rights. The token arrives as an offered
- * WebSocket subprotocol (never in the URL). The account row is re-read on every connection and
- * must still be the account and generation the token was issued for, so rights always come from
- * the store; open connections are held to the same rule by the relay's session check (server.ts).
+ * Authentication as an extension: who is connecting, to which document, with what rights. The
+ * token arrives as an offered WebSocket subprotocol (never in the URL). The account row is
+ * re-read on every connection and must still be the account and generation the token was issued
+ * for, so rights always come from the store; open connections are held to the same rule by the
+ * session check (relay/sessions.ts).
  */
 import type { IncomingMessage } from 'node:http'
 import type { Region } from '../schema/regions.ts'
 import { CLOSE, TOKEN_SUBPROTOCOL_PREFIX } from '../crdt/protocol.ts'
+import { documentRegion } from './documentName.ts'
+import type { Admission, Extension } from './extension.ts'
 import type { Store } from './store.ts'
 import { tokenAccount, verifyToken } from './tokens.ts'
 import type { User } from './users.ts'
 
 export const SYNC_PATH = '/sync/'
 
-export type Admission =
-  | {
-      readonly ok: true
-      readonly user: User
-      readonly region: Region
-      readonly writable: boolean
-      /** The token's expiry: the connection ends then (4401) unless it ended before. */
-      readonly expiresAt: number
-    }
-  | { readonly ok: false; readonly code: number; readonly detail: string }
-
 export interface AdmissionContext {
   readonly store: Store
   readonly secret: Buffer
   readonly regions: readonly Region[]
-  readonly now: number
 }
 
 /** The token offered in `Sec-WebSocket-Protocol`, if any. */
@@ -42,8 +33,8 @@ export function offeredToken(request: IncomingMessage): string | undefined {
   return undefined
 }
 
-/** The region slug of a `/sync/<region>` path (query ignored), or undefined for another path. */
-export function syncRegion(url: string | undefined): string | undefined {
+/** The document name of a `/sync/<name>` path (query ignored), or undefined for another path. */
+export function syncDocument(url: string | undefined): string | undefined {
   const pathname = (url ?? '').split('?')[0] ?? ''
   if (!pathname.startsWith(SYNC_PATH)) return undefined
   try {
@@ -58,10 +49,10 @@ export function canWrite(user: User, region: string): boolean {
   return user.role === 'editor' && user.region === region
 }
 
-export function admit(request: IncomingMessage, ctx: AdmissionContext): Admission {
+function admit(request: IncomingMessage, documentName: string, now: number, ctx: AdmissionContext): Admission {
   const token = offeredToken(request)
   if (token === undefined) return { ok: false, code: CLOSE.unauthenticated, detail: 'no token' }
-  const check = verifyToken(ctx.secret, token, ctx.now)
+  const check = verifyToken(ctx.secret, token, now)
   if (!check.ok) return { ok: false, code: CLOSE.unauthenticated, detail: `token ${check.reason}` }
   const account = tokenAccount(ctx.store, check.claims)
   if (!account.ok) {
@@ -70,8 +61,13 @@ export function admit(request: IncomingMessage, ctx: AdmissionContext): Admissio
     return { ok: false, code, detail: `user ${check.claims.username} ${account.reason}` }
   }
   const { user } = account
-  const slug = syncRegion(request.url) ?? ''
-  const region = ctx.regions.find((r) => r.slug === slug)
+  const region = documentRegion(documentName, ctx.regions)
   if (!region) return { ok: false, code: CLOSE.unknownRegion, detail: 'unknown region' }
   return { ok: true, user, region, writable: canWrite(user, region.slug), expiresAt: check.claims.exp }
+}
+
+export function authExtension(ctx: AdmissionContext): Extension {
+  return {
+    onAuthenticate: ({ request, documentName, now }) => admit(request, documentName, now, ctx),
+  }
 }

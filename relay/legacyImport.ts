@@ -5,9 +5,9 @@
  * `legacy-import`, in one store transaction: a failure anywhere before that writes nothing.
  * Legacy users are added with their legacy hashes, upgraded at their first login.
  *
- * The store has no lock file, so "relay stopped" is checked by taking SQLite's exclusive lock:
- * while a relay has the store open (WAL mode) that fails at once, and while the import holds it
- * a relay cannot start.
+ * The store has no lock file, so "relay stopped" is checked by taking SQLite's exclusive lock
+ * (StoreOptions.exclusive): while a relay has the store open (WAL mode) that fails at once, and
+ * while the import holds it a relay cannot start.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -23,32 +23,6 @@ import { addUser, getUser, legacyRole, legacyUserRegion } from './users.ts'
 
 /** `username` of the store rows this import appends. */
 export const LEGACY_IMPORT_USER = 'legacy-import'
-
-/**
- * Opens the store of `dataDir` holding SQLite's exclusive lock until `close()`. Throws StoreError
- * when another process (a running relay) has the store open.
- */
-export function openStoreExclusively(dataDir: string): Store {
-  const store = openStore(dataDir)
-  try {
-    store.db.pragma('busy_timeout = 0')
-    store.db.pragma('locking_mode = EXCLUSIVE')
-    // The first write transaction takes the lock; EXCLUSIVE mode keeps it until the connection closes.
-    store.db.exec('BEGIN EXCLUSIVE')
-    store.db.exec('COMMIT')
-  } catch (error) {
-    store.close()
-    if (error instanceof Error && 'code' in error && error.code === 'SQLITE_BUSY') {
-      throw new StoreError(
-        `Veri klasörü kullanımda: ${dataDir} (sunucu çalışıyor olabilir). Sunucuyu durdurup yeniden deneyin. / ` +
-          `The data directory is in use: ${dataDir} (is the relay running?). Stop the relay and try again.`,
-        { cause: error },
-      )
-    }
-    throw error
-  }
-  return store
-}
 
 /** A region doc as the relay would load it: snapshot, then the updates logged after it. */
 export function loadRegionDoc(store: Store, region: string): Y.Doc {
@@ -90,9 +64,8 @@ export async function importLegacyUsers(
   regions: readonly Region[],
   dryRun: boolean,
 ): Promise<UserImportResult[][]> {
-  const results: UserImportResult[][] = []
-  store.db.exec('SAVEPOINT legacy_users')
-  try {
+  return store.tentatively(!dryRun, async () => {
+    const results: UserImportResult[][] = []
     for (const file of files) {
       const fileResults: UserImportResult[] = []
       results.push(fileResults)
@@ -117,14 +90,8 @@ export async function importLegacyUsers(
         }
       }
     }
-  } catch (error) {
-    store.db.exec('ROLLBACK TO legacy_users')
-    store.db.exec('RELEASE legacy_users')
-    throw error
-  }
-  if (dryRun) store.db.exec('ROLLBACK TO legacy_users')
-  store.db.exec('RELEASE legacy_users')
-  return results
+    return results
+  })
 }
 
 export interface RelayImportFile {
@@ -175,7 +142,7 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
   // A dry run on a directory without a store must not create one: the same checks run against a
   // throwaway empty store instead.
   const scratch = dryRun && !existsSync(path.join(options.dataDir, STORE_FILE)) ? mkdtempSync(path.join(os.tmpdir(), 'rainstaff-dry-run-')) : null
-  const store = openStoreExclusively(scratch ?? options.dataDir)
+  const store = openStore(scratch ?? options.dataDir, { exclusive: true })
   try {
     const docs = new Map<string, Y.Doc>()
     const updates = new Map<string, Uint8Array[]>()

@@ -1,8 +1,9 @@
 /**
- * One region's doc held in memory while someone works on it: loaded fully before anyone is
- * answered, every client update checked by the guard (crdt/updateGuard.ts) before it is kept,
- * accepted updates handed to the group commit (relay/docs.ts), fanned out only after their
- * commit and acknowledged once fsynced, compacted in the background and unloaded when idle.
+ * One document held in memory while someone works on it: loaded fully before anyone is answered
+ * (the onLoadDocument hook, relay/storage.ts), every client update applied once and then checked
+ * by the extensions (onCheckUpdate, relay/guard.ts) before it is kept, accepted updates handed to
+ * the group commit (relay/docs.ts), fanned out only after their commit, acknowledged once fsynced,
+ * and unloaded when idle.
  *
  * The order is the durability promise: commit to the store, then send the updates to other
  * connections, then, once the commit is fsynced, tell each writer what is on disk. A committed
@@ -13,11 +14,12 @@
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Region } from '../schema/regions.ts'
-import type { Compactor } from './compactor.ts'
 import { awarenessMessage, CLOSE, updateMessage } from '../crdt/protocol.ts'
-import { checkTransaction, precheckUpdate, type Refusal } from '../crdt/updateGuard.ts'
+import type { Refusal } from '../crdt/updateGuard.ts'
+import { hasMissingDependencies } from '../crdt/yjsInternals.ts'
 import { BilingualError } from '../schema/bilingual.ts'
-import { StoreError, type Store } from './store.ts'
+import type { CommitLog } from './commitLog.ts'
+import type { Hooks, UpdatePayload } from './extension.ts'
 
 /** One connection as the doc sees it. */
 export interface Peer {
@@ -33,7 +35,7 @@ export interface Peer {
 }
 
 /**
- * An update the guard refused (crdt/updateGuard.ts): nothing of it was kept. `clients` are the
+ * An update an extension refused (the guard, relay/guard.ts): nothing of it was kept. `clients` are the
  * client ids and clock ranges it wrote, so the writer knows which of its changes to drop.
  */
 export class UpdateRefusedError extends BilingualError {
@@ -60,97 +62,74 @@ export interface PendingUpdate {
   readonly at: number
 }
 
-export interface DocsEvents {
-  /** A commit batch was committed after `ms` milliseconds in the store. */
-  committed?(updates: number, bytes: number, ms: number): void
-  compacted?(region: string): void
-  log?(line: string): void
-}
-
-export interface DocsOptions {
-  readonly regions: readonly Region[]
+/** What a live doc needs from the docs that hold it (relay/docs.ts). */
+export interface DocHost {
+  readonly hooks: Hooks
+  /** Which commits are fsynced: acknowledgements wait for it. */
+  readonly log: CommitLog
   readonly idleUnloadMs: number
-  readonly compactAfterUpdates: number
-  readonly compactor: Compactor
-  readonly events?: DocsEvents
-  /** Checks every client update against the schema before it is kept (default true; off only to measure its cost). */
-  readonly validate?: boolean
+  /** Updates are pending: commit them with everything else of this event-loop turn. */
+  requestCommit(): void
+  /** The doc dropped itself from memory. */
+  unloaded(doc: LiveDoc): void
 }
 
-export class RegionDoc {
-  private current = new Y.Doc({ gc: false })
+export class LiveDoc {
+  private current: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
   readonly peers = new Set<Peer>()
   /** Awareness client ids each connection introduced, removed when it leaves. */
   private readonly presence = new Map<Peer, Set<number>>()
-  /** Sequence number of the newest stored update this doc holds. */
-  lastSeq: number
-  /** Stored updates not yet folded into the snapshot. */
-  logged: number
-  lastUpdateAt: number | null
   private pending: PendingUpdate[] = []
   private afterCommit: Array<() => void> = []
-  /** False after a failed integration: memory holds changes that are not stored (see applyUpdate). */
-  private acknowledge = true
   private snapshotCache: Y.Snapshot | null = null
-  private compacting: Promise<void> | null = null
   private idleTimer: NodeJS.Timeout | null = null
   private gone = false
 
+  /** Throws StoreError when the stored document cannot be read. */
   constructor(
+    readonly name: string,
     readonly region: Region,
-    private readonly store: Store,
-    private readonly options: DocsOptions,
-    private readonly hooks: {
-      gone(doc: RegionDoc): void
-      requestCommit(): void
-      commitNow(): void
-      afterSync(fn: () => void): void
-      clientOwner(client: number): string | undefined
-      bindClients(clients: readonly number[], username: string): void
-    },
+    private readonly host: DocHost,
   ) {
-    const history = this.loadInto(this.current)
-    this.lastSeq = history.updates.at(-1)?.seq ?? history.snapshotSeq
-    this.logged = history.updates.length
-    this.lastUpdateAt = store.regionStorage(region.slug).lastUpdateAt
-    // Presence lives apart from the records: a refused update swaps the record doc (see refuse).
+    this.current = this.load()
+    // Presence lives apart from the records: a discarded update swaps the record doc (see discard).
     this.awareness = new awarenessProtocol.Awareness(new Y.Doc())
     // The relay itself is not a participant; only clients have presence.
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onAwareness)
     this.current.on('update', this.onUpdate)
-    if (this.logged >= options.compactAfterUpdates) this.compact()
   }
 
-  /** The region's records as the relay holds them (committed and accepted-but-pending). */
+  /** The document's records as the relay holds them (committed and accepted-but-pending). */
   get doc(): Y.Doc {
     return this.current
   }
 
-  private loadInto(doc: Y.Doc): ReturnType<Store['loadRegion']> {
-    const history = this.store.loadRegion(this.region.slug)
-    const label = this.region.slug
-    doc.transact(() => {
-      if (history.snapshot) applyStored(doc, history.snapshot, `snapshot of ${label}`)
-      for (const u of history.updates) applyStored(doc, u.data, `update ${u.seq} of ${label}`)
-    })
-    return history
+  /** A doc holding what is stored for this document. */
+  private load(): Y.Doc {
+    const doc = new Y.Doc({ gc: false })
+    try {
+      this.host.hooks.onLoadDocument({ documentName: this.name, region: this.region, doc })
+    } catch (error) {
+      doc.destroy()
+      throw error
+    }
+    return doc
   }
 
-  /** True while accepted updates wait for their commit. */
-  get hasPending(): boolean {
-    return this.pending.length > 0
-  }
-
-  get loaded(): boolean {
-    return !this.gone
+  /**
+   * A write of `peer`'s was accepted and counted (Peer.writesAccepted). One that changed nothing
+   * is as durable as the doc already is; otherwise the commit that stores it acknowledges it.
+   */
+  accepted(peer: Peer): void {
+    if (this.pending.length === 0) this.acknowledgeWhenDurable(peer)
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     this.snapshotCache = null
     this.pending.push({ update, origin: isPeer(origin, this.peers) ? origin : null, at: Date.now() })
-    this.hooks.requestCommit()
+    this.host.requestCommit()
   }
 
   private readonly onAwareness = (
@@ -170,60 +149,53 @@ export class RegionDoc {
   }
 
   /**
-   * Applies a client's update. Throws MalformedUpdateError for bytes Yjs cannot read and
-   * UpdateRefusedError for an update the guard refuses; either way nothing of it is kept.
+   * Applies a client's update, then asks the extensions whether it may be kept. Throws
+   * MalformedUpdateError for bytes Yjs cannot read and UpdateRefusedError for an update an
+   * extension refuses; either way nothing of it is kept. The update is decoded once, by the
+   * apply itself: the checks read what it integrated.
    */
   applyUpdate(update: Uint8Array, peer: Peer): void {
-    const ctx = { region: this.region.slug, account: peer.username }
-    const validate = this.options.validate !== false
-    let writers: number[] = []
-    try {
-      // Decoding first rejects garbage before anything touches the doc: Yjs integrates structs
-      // before it reads the delete set, so a bad tail could otherwise leave half an update behind.
-      if (validate) {
-        const pre = precheckUpdate(update, ctx, this.hooks.clientOwner, (client) => Y.getState(this.current.store, client))
-        if (pre.refusal !== null) throw new UpdateRefusedError(pre.refusal, updateClients(update))
-        writers = pre.writers
-      } else Y.decodeUpdate(update)
-    } catch (error) {
-      if (error instanceof UpdateRefusedError) throw error
-      throw new MalformedUpdateError(error)
-    }
     const before = this.pending.length
-    let transaction: Y.Transaction | null = null
+    const roots = this.current.share.size
+    const applying: { transaction: Y.Transaction | null } = { transaction: null }
     try {
-      this.current.transact((tr) => {
-        transaction = tr
+      this.current.transact((transaction) => {
+        applying.transaction = transaction
         Y.applyUpdate(this.current, update, peer)
       }, peer)
     } catch (error) {
-      // Readable but not integrable: what it left in memory cannot be trusted. Store what came
-      // before it, then drop the doc so the next connection reloads it from disk.
-      this.pending.length = before
-      this.acknowledge = false
-      this.hooks.commitNow()
-      this.peers.delete(peer)
-      this.unload(CLOSE.unavailable)
+      // Yjs reads every struct before it integrates one, but the delete set only after them, and
+      // it names root types while reading: bytes that go bad late leave part of an update behind.
+      if (applying.transaction !== null && leftBehind(this.current, applying.transaction, roots)) this.discard(before)
       throw new MalformedUpdateError(error)
     }
-    if (!validate || transaction === null) return
-    const refusal = checkTransaction(this.current, transaction, ctx)
+    const transaction = applying.transaction
+    if (transaction === null) return
+    const payload: UpdatePayload = { documentName: this.name, region: this.region, account: peer.username, update, doc: this.current, transaction }
+    const refusal = this.host.hooks.onCheckUpdate(payload)
     if (refusal !== null) {
-      this.pending.length = before
-      this.rebuild()
+      this.discard(before)
       throw new UpdateRefusedError(refusal, updateClients(update))
     }
-    if (writers.length > 0) this.hooks.bindClients(writers, peer.username)
+    this.host.hooks.onUpdateAccepted(payload)
   }
 
   /**
-   * Yjs cannot take an integrated update back, so after a refusal the doc is rebuilt from the
-   * store plus the accepted updates still waiting for their commit. Nobody saw the refused one:
-   * fan-out only follows a commit.
+   * Drops what the last apply did. Yjs cannot take an integrated update back, so the doc is
+   * rebuilt from storage plus the accepted updates still waiting for their commit. Nobody saw
+   * the dropped one: fan-out only follows a commit. When storage cannot be read just now, the
+   * doc goes instead, so nothing serves what was dropped.
    */
-  private rebuild(): void {
-    const fresh = new Y.Doc({ gc: false })
-    this.loadInto(fresh)
+  private discard(before: number): void {
+    this.pending.length = before
+    let fresh: Y.Doc
+    try {
+      fresh = this.load()
+    } catch (error) {
+      this.host.hooks.onStorageError({ action: 'load', documentName: this.name, error })
+      this.unload(CLOSE.unavailable)
+      return
+    }
     fresh.transact(() => {
       for (const p of this.pending) Y.applyUpdate(fresh, p.update)
     })
@@ -259,10 +231,10 @@ export class RegionDoc {
    */
   acknowledgeWhenDurable(peer: Peer): void {
     this.whenStored(() => {
-      if (this.gone || !this.acknowledge) return
+      if (this.gone) return
       const stateVector = Y.encodeStateVector(this.doc)
       const writes = peer.writesAccepted
-      this.hooks.afterSync(() => {
+      this.host.log.afterSync(() => {
         if (this.peers.has(peer)) peer.durable(stateVector, writes)
       })
     })
@@ -277,69 +249,27 @@ export class RegionDoc {
     return taken
   }
 
-  /** After `updates` were committed (the last at `lastSeq`): fan out, run callbacks, acknowledge once fsynced. */
-  stored(updates: readonly PendingUpdate[], lastSeq: number, callbacks: ReadonlyArray<() => void>): void {
+  /** After `updates` were committed: fan out, run callbacks, acknowledge once fsynced. */
+  stored(updates: readonly PendingUpdate[], callbacks: ReadonlyArray<() => void>): void {
     if (this.gone) return
     if (updates.length > 0) {
-      this.lastSeq = lastSeq
-      this.logged += updates.length
-      this.lastUpdateAt = updates.at(-1)?.at ?? this.lastUpdateAt
       for (const p of updates) {
         const message = updateMessage(p.update)
         for (const peer of this.peers) if (peer !== p.origin) peer.deliver(message)
       }
-      if (this.acknowledge) {
-        const stateVector = Y.encodeStateVector(this.doc)
-        const writers = [...this.peers].map((peer) => ({ peer, writes: peer.writesAccepted }))
-        this.hooks.afterSync(() => {
-          for (const { peer, writes } of writers) if (this.peers.has(peer)) peer.durable(stateVector, writes)
-        })
-      }
-      if (this.logged >= this.options.compactAfterUpdates) void this.compact()
+      const stateVector = Y.encodeStateVector(this.doc)
+      const writers = [...this.peers].map((peer) => ({ peer, writes: peer.writesAccepted }))
+      this.host.log.afterSync(() => {
+        for (const { peer, writes } of writers) if (this.peers.has(peer)) peer.durable(stateVector, writes)
+      })
     }
     for (const fn of callbacks) fn()
   }
 
   /** The store refused the batch: nothing of it was acknowledged or sent on; senders resend. */
   storeFailed(error: unknown): void {
-    this.options.events?.log?.(
-      `relay: kayıt yazılamadı / could not store ${this.region.slug}: ${error instanceof Error ? error.message : error}`,
-    )
+    this.host.hooks.onStorageError({ action: 'store', documentName: this.name, error })
     this.unload(CLOSE.unavailable)
-  }
-
-  /** Folds the snapshot and the logged updates into a new snapshot, off the main thread. */
-  compact(): Promise<void> {
-    if (this.compacting) return this.compacting
-    const slug = this.region.slug
-    const run = async (): Promise<void> => {
-      const history = this.store.loadRegion(slug)
-      const upto = history.updates.at(-1)?.seq
-      if (upto === undefined) return
-      const parts = history.snapshot ? [history.snapshot] : []
-      for (const u of history.updates) parts.push(u.data)
-      const merged = await this.options.compactor.merge(parts)
-      if (!this.store.isOpen) return
-      this.store.writeSnapshot(slug, merged, upto)
-      this.logged = Math.max(0, this.logged - history.updates.length)
-      this.options.events?.compacted?.(slug)
-    }
-    this.compacting = run()
-      .catch((error: unknown) => {
-        this.options.events?.log?.(
-          `relay: sıkıştırma başarısız / compaction failed for ${slug}: ${error instanceof Error ? error.message : error}`,
-        )
-      })
-      .finally(() => {
-        this.compacting = null
-        this.scheduleIdle()
-      })
-    return this.compacting
-  }
-
-  /** Waits for a running compaction (tests, shutdown). */
-  async settled(): Promise<void> {
-    await this.compacting
   }
 
   attach(peer: Peer): void {
@@ -372,9 +302,10 @@ export class RegionDoc {
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null
       if (this.peers.size > 0) return
-      if (this.pending.length > 0 || this.compacting) return this.scheduleIdle()
+      const busy = this.pending.length > 0 || this.host.hooks.beforeUnloadDocument({ documentName: this.name, region: this.region }) === 'keep'
+      if (busy) return this.scheduleIdle()
       this.unload(null)
-    }, this.options.idleUnloadMs)
+    }, this.host.idleUnloadMs)
     this.idleTimer.unref()
   }
 
@@ -389,8 +320,19 @@ export class RegionDoc {
     this.awareness.off('update', this.onAwareness)
     this.awareness.destroy()
     this.current.destroy()
-    this.hooks.gone(this)
+    this.host.unloaded(this)
   }
+}
+
+/**
+ * Whether a failed apply changed the doc: integrated structs, deletions, structs waiting for
+ * missing ones, or a root type named while reading. The before-state is the transaction's own.
+ */
+function leftBehind(doc: Y.Doc, transaction: Y.Transaction, roots: number): boolean {
+  if (transaction.deleteSet.clients.size > 0 || doc.share.size !== roots || hasMissingDependencies(doc)) return true
+  const now = Y.encodeStateVector(doc)
+  const then = Y.encodeStateVector(transaction.beforeState)
+  return now.length !== then.length || now.some((byte, i) => byte !== then[i])
 }
 
 /** The client ids an update writes and their clock ranges, for the refusal message. */
@@ -405,17 +347,4 @@ function updateClients(update: Uint8Array): Array<{ client: number; from: number
 
 function isPeer(origin: unknown, peers: Set<Peer>): origin is Peer {
   return typeof origin === 'object' && origin !== null && peers.has(origin as Peer)
-}
-
-function applyStored(doc: Y.Doc, data: Uint8Array, what: string): void {
-  try {
-    Y.decodeUpdate(data)
-    Y.applyUpdate(doc, data)
-  } catch (error) {
-    throw new StoreError(
-      `Veri deposu bozuk: ${what} okunamadı; sunucu boş belge sunmayacak. / ` +
-        `Damaged store: ${what} is unreadable; the relay will not serve an empty doc.`,
-      { cause: error },
-    )
-  }
 }

@@ -1,7 +1,9 @@
 /**
- * Counters the relay keeps about itself and their Prometheus text form. Plain numbers mutated in
- * place: the hot path pays an increment, `/metrics` pays the formatting.
+ * Counters the relay keeps about itself, the extension that counts the lifecycle's events, and
+ * their Prometheus text form. Plain numbers mutated in place: the hot path pays an increment,
+ * `/metrics` pays the formatting. Logins are counted by the HTTP routes (relay/http.ts).
  */
+import type { Extension } from './extension.ts'
 
 /** A Prometheus histogram: cumulative counts per upper bound (seconds). */
 export interface Histogram {
@@ -65,8 +67,41 @@ export function createMetrics(): Metrics {
   }
 }
 
-export function countClose(metrics: Metrics, code: number): void {
+function countClose(metrics: Metrics, code: number): void {
   metrics.closes.set(code, (metrics.closes.get(code) ?? 0) + 1)
+}
+
+export function metricsExtension(metrics: Metrics): Extension {
+  return {
+    connected() {
+      metrics.connectionsOpened++
+    },
+    onMessage({ bytes }) {
+      metrics.messagesReceived++
+      metrics.bytesReceived += bytes
+    },
+    onPresenceDropped() {
+      metrics.presenceDropped++
+    },
+    onClose({ code }) {
+      countClose(metrics, code)
+    },
+    onDisconnect({ timedOut }) {
+      if (timedOut) metrics.peersTimedOut++
+    },
+    onUpdateRefused() {
+      metrics.writesRefused++
+    },
+    afterCommit({ updates, ms }) {
+      metrics.commits++
+      metrics.updatesStored += updates.length
+      for (const u of updates) metrics.updateBytesStored += u.update.byteLength
+      observe(metrics.commitSeconds, ms / 1000)
+    },
+    afterCompact() {
+      metrics.compactions++
+    },
+  }
 }
 
 /** Per-region figures sampled when `/metrics` is read. */

@@ -10,6 +10,7 @@
 import Database from 'better-sqlite3'
 import { chmodSync, closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { userTable, type UserTable } from './userTable.ts'
 
 export const STORE_FILE = 'rainstaff.sqlite3'
 const SCHEMA_VERSION = 1
@@ -50,13 +51,14 @@ export interface RegionStorage {
   readonly lastUpdateAt: number | null
 }
 
+/** The store as the relay uses it: named operations, no SQL outside this module and userTable.ts. */
 export interface Store {
-  /** The open connection; users.ts and tokens.ts keep their rows here too. */
-  readonly db: Database.Database
   readonly file: string
+  /** The accounts (relay/users.ts holds the rules). */
+  readonly users: UserTable
   /**
-   * Appends in one transaction; returns each row's sequence number. With `synchronous = NORMAL`
-   * set on `db` the commit is not fsynced yet: see syncLog.
+   * Appends in one transaction; returns each row's sequence number. With `synchronous` set to
+   * `normal` the commit is not fsynced yet: see syncLog.
    */
   appendUpdates(updates: readonly NewUpdate[]): number[]
   loadRegion(region: string): RegionHistory
@@ -81,7 +83,25 @@ export interface Store {
   clientOwner(client: number): string | undefined
   /** Binds each unbound client id to `username`; ids already bound keep their account. */
   bindClients(clients: readonly number[], username: string, at: number): void
+  /** Runs `read` in one read transaction: a compaction on another connection cannot split what it reads. */
+  readConsistently<T>(read: () => T): T
+  /** Writes a consistent copy of the store (write-ahead log included) to `file`. */
+  backupTo(file: string): void
+  /**
+   * Runs `work` inside a savepoint and keeps what it wrote only when `keep` is true and it
+   * succeeded. `work` may await (hashing a password): nothing else writes meanwhile in the
+   * programs that use this (a dry run of a legacy import, on a store held exclusively).
+   */
+  tentatively<T>(keep: boolean, work: () => Promise<T>): Promise<T>
   close(): void
+}
+
+/**
+ * What openStore returns: the Store and its raw SQLite connection. The connection is there for
+ * tests that damage or inspect a store file on purpose; relay code takes a Store.
+ */
+export interface OpenStore extends Store {
+  readonly db: Database.Database
 }
 
 /** The write-ahead log beside a store file. */
@@ -107,6 +127,17 @@ export function fdatasyncFile(file: string): void {
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * A second connection to the store file that only checkpoints its write-ahead log (the worker
+ * thread's, relay/compactWorker.ts). PASSIVE never waits for the writer: commits on the main
+ * thread go on meanwhile.
+ */
+export function walCheckpointer(storeFile: string): { checkpoint(): void } {
+  const db = new Database(storeFile)
+  db.pragma('busy_timeout = 1000')
+  return { checkpoint: () => void db.pragma('wal_checkpoint(PASSIVE)') }
 }
 
 /** The store and its WAL and shared-memory files: what must stay readable by the relay alone. */
@@ -216,6 +247,26 @@ function migrateUsers(db: Database.Database): void {
   }).immediate()
 }
 
+function lockExclusively(db: Database.Database, dataDir: string): void {
+  try {
+    db.pragma('busy_timeout = 0')
+    db.pragma('locking_mode = EXCLUSIVE')
+    // The first write transaction takes the lock; EXCLUSIVE mode keeps it until the connection closes.
+    db.exec('BEGIN EXCLUSIVE')
+    db.exec('COMMIT')
+  } catch (error) {
+    db.close()
+    if (error instanceof Error && 'code' in error && error.code === 'SQLITE_BUSY') {
+      throw new StoreError(
+        `Veri klasörü kullanımda: ${dataDir} (sunucu çalışıyor olabilir). Sunucuyu durdurup yeniden deneyin. / ` +
+          `The data directory is in use: ${dataDir} (is the relay running?). Stop the relay and try again.`,
+        { cause: error },
+      )
+    }
+    throw error
+  }
+}
+
 function toBytes(value: unknown, where: string): Uint8Array {
   if (value instanceof Uint8Array) return value
   throw new StoreError(`Kayıt bozuk: ${where} / Damaged store: ${where} is not binary data`)
@@ -227,13 +278,19 @@ export interface StoreOptions {
    * cache until a checkpoint or syncLog: it survives a killed relay process, not a crashed machine.
    */
   readonly synchronous?: 'full' | 'normal'
+  /**
+   * Holds SQLite's exclusive lock until close, and fails at once (StoreError) while another
+   * process has the store open: how a legacy import or a repair knows the relay is stopped (the
+   * store has no lock file; a relay in WAL mode holds a shared lock).
+   */
+  readonly exclusive?: boolean
 }
 
 /**
  * Opens (creating if needed) the store in `dataDir`. Throws StoreError for a file that is not a
  * database, fails SQLite's quick_check, or was written by a newer relay.
  */
-export function openStore(dataDir: string, options: StoreOptions = {}): Store {
+export function openStore(dataDir: string, options: StoreOptions = {}): OpenStore {
   ensureDataDir(dataDir)
   const file = path.join(dataDir, STORE_FILE)
   createStoreFile(file)
@@ -273,6 +330,8 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
       { cause: error },
     )
   }
+
+  if (options.exclusive === true) lockExclusively(db, dataDir)
 
   const insert = db.prepare('INSERT INTO updates (region, data, username, at) VALUES (?, ?, ?, ?)')
   const appendMany = db.transaction((updates: readonly NewUpdate[]): number[] =>
@@ -317,6 +376,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   return {
     db,
     file,
+    users: userTable(db),
     appendUpdates: (updates) => appendMany(updates),
     loadRegion(region) {
       const snap = selectSnapshot.get(region)
@@ -359,6 +419,21 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
     setMeta: (key, value) => void upsertMeta.run(key, value),
     clientOwner: (client) => selectOwner.get(client)?.username,
     bindClients: (clients, username, at) => void bindMany(clients, username, at),
+    readConsistently: (read) => db.transaction(read)(),
+    backupTo: (target) => void db.prepare('VACUUM INTO ?').run(target),
+    async tentatively(keep, work) {
+      db.exec('SAVEPOINT tentatively')
+      try {
+        const result = await work()
+        if (!keep) db.exec('ROLLBACK TO tentatively')
+        return result
+      } catch (error) {
+        db.exec('ROLLBACK TO tentatively')
+        throw error
+      } finally {
+        db.exec('RELEASE tentatively')
+      }
+    },
     close() {
       if (db.open) db.close()
     },

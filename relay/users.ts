@@ -11,9 +11,10 @@ import { DEFAULT_REGIONS, isRegionSlug, legacyRegionSlug, type Region } from '..
 import { randomBytes } from 'node:crypto'
 import { decoyHash, hashPassword, legacyStoredHash, randomPassword, verifyPassword } from './passwords.ts'
 import type { Store } from './store.ts'
+import type { Role, UserChange, UserRow } from './userTable.ts'
 import { BilingualError } from '../schema/bilingual.ts'
 
-export type Role = 'editor' | 'admin'
+export type { Role } from './userTable.ts'
 
 export interface User {
   /** Stable for the account's life; a name deleted and added again gets a new id. */
@@ -63,28 +64,16 @@ export class UserError extends BilingualError {
 export const MIN_PASSWORD_LENGTH = 8
 const USERNAME = /^[\p{L}\p{N}._@-]{1,64}$/u
 
-interface UserRow {
-  account_id: string | null
-  generation: number
-  username: string
-  password_hash: string
-  role: string
-  region: string | null
-  disabled: number
-  created_at: number
-  updated_at: number
-}
-
 function toUser(row: UserRow): User {
   return {
-    accountId: row.account_id ?? '',
+    accountId: row.accountId ?? '',
     generation: row.generation,
     username: row.username,
-    role: row.role === 'admin' ? 'admin' : 'editor',
+    role: row.role,
     region: row.region,
-    disabled: row.disabled !== 0,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    disabled: row.disabled,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   }
 }
 
@@ -111,11 +100,11 @@ function checkRegion(role: Role, region: string | null | undefined, regions: rea
 }
 
 function row(store: Store, username: string): UserRow | undefined {
-  const found = store.db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?').get(username)
-  if (found === undefined || found.account_id !== null) return found
+  const found = store.users.byName(username)
+  if (found === undefined || found.accountId !== null) return found
   // Written by an older `users add` into a store this relay migrated: give it its id now.
-  store.db.prepare('UPDATE users SET account_id = ? WHERE username = ? AND account_id IS NULL').run(newAccountId(), found.username)
-  return store.db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?').get(username)
+  store.users.assignAccountId(found.username, newAccountId())
+  return store.users.byName(username)
 }
 
 /** A new account id: random, so it says nothing about the name or the order of creation. */
@@ -123,15 +112,10 @@ function newAccountId(): string {
   return randomBytes(16).toString('hex')
 }
 
-/**
- * Applies `set` (an SQL assignment list) to the user's row and bumps the generation, in one
- * statement so a concurrent change cannot be lost between a read and a write.
- */
-function change(store: Store, username: string, set: string, ...values: Array<string | number | null>): void {
+/** Applies `to` to the user's row and bumps its generation (UserTable.change). */
+function change(store: Store, username: string, to: UserChange): void {
   const found = requireRow(store, username)
-  store.db
-    .prepare(`UPDATE users SET ${set}, generation = generation + 1, updated_at = ? WHERE username = ?`)
-    .run(...values, Date.now(), found.username)
+  store.users.change(found.username, to, Date.now())
 }
 
 function requireRow(store: Store, username: string): UserRow {
@@ -175,13 +159,7 @@ export async function addUser(store: Store, input: NewUser, regions: readonly Re
     hash = legacyStoredHash(input.legacyHash)
   }
   if (row(store, username)) throw new UserError(`Kullanıcı zaten var: ${username}`, `User already exists: ${username}`, 'user_exists')
-  const now = Date.now()
-  store.db
-    .prepare(
-      'INSERT INTO users (account_id, generation, username, password_hash, role, region, disabled, created_at, updated_at) ' +
-        'VALUES (?, 1, ?, ?, ?, ?, 0, ?, ?)',
-    )
-    .run(newAccountId(), username, hash, input.role, region, now, now)
+  store.users.insert({ accountId: newAccountId(), username, passwordHash: hash, role: input.role, region, at: Date.now() })
   return toUser(requireRow(store, username))
 }
 
@@ -192,7 +170,7 @@ export function getUser(store: Store, username: string): User | undefined {
 
 /** The account a token names, by its id (never by name: the name may belong to a new account). */
 export function getAccount(store: Store, accountId: string): User | undefined {
-  const found = store.db.prepare<[string], UserRow>('SELECT * FROM users WHERE account_id = ?').get(accountId)
+  const found = store.users.byAccount(accountId)
   return found ? toUser(found) : undefined
 }
 
@@ -206,31 +184,28 @@ export interface AccountState {
  * sessions with. One small query over a table of people, cheap enough to run every second.
  */
 export function accountStates(store: Store): Map<string, AccountState> {
-  const rows = store.db
-    .prepare<[], { account_id: string | null; generation: number; disabled: number }>('SELECT account_id, generation, disabled FROM users')
-    .all()
   const states = new Map<string, AccountState>()
-  for (const r of rows) if (r.account_id !== null) states.set(r.account_id, { generation: r.generation, disabled: r.disabled !== 0 })
+  for (const s of store.users.states()) states.set(s.accountId, { generation: s.generation, disabled: s.disabled })
   return states
 }
 
 export function listUsers(store: Store): User[] {
-  return store.db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username').all().map(toUser)
+  return store.users.list().map(toUser)
 }
 
 export function countUsers(store: Store): number {
-  return store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()?.n ?? 0
+  return store.users.count()
 }
 
 export async function setPassword(store: Store, username: string, password: string): Promise<void> {
   requireRow(store, username)
   checkPassword(password)
   const hash = await hashPassword(password)
-  change(store, username, 'password_hash = ?', hash)
+  change(store, username, { passwordHash: hash })
 }
 
 export function setDisabled(store: Store, username: string, disabled: boolean): void {
-  change(store, username, 'disabled = ?', disabled ? 1 : 0)
+  change(store, username, { disabled })
 }
 
 /**
@@ -251,7 +226,7 @@ export function setRole(
   const region = checkRegion(role, to.region !== undefined ? to.region : current.region, regions)
   // Nothing to change, nothing to end: the account's sessions stay.
   if (role === current.role && region === current.region) return current
-  change(store, username, 'role = ?, region = ?', role, region)
+  change(store, username, { role, region })
   return toUser(requireRow(store, username))
 }
 
@@ -261,7 +236,7 @@ export function setRole(
  */
 export function deleteUser(store: Store, username: string): void {
   const found = requireRow(store, username)
-  store.db.prepare('DELETE FROM users WHERE username = ?').run(found.username)
+  store.users.delete(found.username)
 }
 
 export type LoginResult =
@@ -283,16 +258,10 @@ export async function authenticate(store: Store, username: string, password: str
     await verifyPassword(decoyHash(), password)
     return { ok: false, reason: 'unknown' }
   }
-  const check = await verifyPassword(found.password_hash, password)
+  const check = await verifyPassword(found.passwordHash, password)
   if (!check.ok) return { ok: false, reason: 'wrong-password' }
-  if (found.disabled !== 0) return { ok: false, reason: 'disabled' }
-  if (check.needsRehash) {
-    const hash = await hashPassword(password)
-    // Guarded by the old hash so a concurrent `users passwd` is not overwritten.
-    store.db
-      .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ? AND password_hash = ?')
-      .run(hash, Date.now(), found.username, found.password_hash)
-  }
+  if (found.disabled) return { ok: false, reason: 'disabled' }
+  if (check.needsRehash) store.users.rehash(found.username, found.passwordHash, await hashPassword(password), Date.now())
   return { ok: true, user: toUser(found) }
 }
 
