@@ -44,6 +44,7 @@ export type RefusalCode =
   | 'missing_dependencies'
   | 'read_only'
   | 'wrong_document'
+  | 'outdated_copy'
 
 export interface Refusal {
   readonly code: RefusalCode
@@ -146,10 +147,15 @@ export function precheckStructs(
   return { refusal: null, writers: [...writers] }
 }
 
+/** Whether `doc` has ever had record `id` of `table` (deleted ones too: a reference may outlive its target's deletion). */
+export function documentHas(doc: Y.Doc, table: TableName, id: string): boolean {
+  return currentItem(doc.getMap(table), id) !== undefined
+}
+
 /** Master records are looked up in the master document when this is a month's. */
 function referenceExists(doc: Y.Doc, table: TableName, id: string, ctx: GuardContext): boolean {
   if (ctx.period != null && !isPeriodTable(table) && ctx.masterHas !== undefined) return ctx.masterHas(table, id)
-  return currentItem(doc.getMap(table), id) !== undefined
+  return documentHas(doc, table, id)
 }
 
 /**

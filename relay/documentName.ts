@@ -1,11 +1,17 @@
 /**
- * Which region a document belongs to. A document is named by its region's slug today (`ankara`,
- * its master data and timesheets together); the relay keys loaded documents, storage and
- * payloads by the name and looks the region up here, so more documents per region (say
- * `ankara/2026-11` for a month of timesheets) change this function, not its callers.
+ * Which region a document belongs to. A region is its master document (`ankara`) and its month
+ * documents (`ankara/2026-11`, schema/periods.ts); the relay keys loaded documents, storage and
+ * payloads by the name and looks the region up here.
  */
+import { parseDocumentName } from '../schema/periods.ts'
 import type { Region } from '../schema/regions.ts'
 
 export function documentRegion(documentName: string, regions: readonly Region[]): Region | undefined {
-  return regions.find((r) => r.slug === documentName)
+  const parsed = parseDocumentName(documentName)
+  return parsed === undefined ? undefined : regions.find((r) => r.slug === parsed.region)
+}
+
+/** The names of a region's documents among stored names (a round-1 archive is none of them). */
+export function regionDocuments(stored: readonly string[], region: string): string[] {
+  return stored.filter((name) => parseDocumentName(name)?.region === region).sort()
 }

@@ -11,30 +11,26 @@ import { openMirror } from '../crdt/mirror.ts'
 import { malformedItems } from '../crdt/records.ts'
 import type { Region } from '../schema/regions.ts'
 import type { Docs } from './docs.ts'
+import { regionDocuments } from './documentName.ts'
+import type { LiveDoc } from './liveDoc.ts'
 import { formatMetrics, type Metrics } from './metrics.ts'
 import { keyDerivations } from './passwords.ts'
 import type { Store } from './store.ts'
 
-async function regionCounts(region: string, doc: Y.Doc): Promise<Record<string, number>> {
-  const mirror = await openMirror()
-  try {
-    mirror.attach(region, doc)
-    return mirror.counts(region)
-  } finally {
-    mirror.close()
-  }
+/**
+ * A region's documents: the master and every stored month. Each is loaded for the read (and
+ * unloads again when idle); a later change keeps a SQLite rendering per month instead.
+ */
+function regionDocs(sources: ReportSources, region: string): Array<{ name: string; doc: LiveDoc }> {
+  const names = new Set([region, ...regionDocuments(sources.store.storedRegions(), region)])
+  return [...names].map((name) => ({ name, doc: sources.docs.open(name) }))
 }
 
-/** How many items of the region doc its readers skip (`rainstaff doctor` lists and repairs them). */
-function regionMalformed(doc: Y.Doc): number {
-  return malformedItems(doc).length
-}
-
-/** A SQLite file holding the records of every given region. */
-export async function exportRegions(regions: ReadonlyArray<{ slug: string; doc: Y.Doc }>): Promise<Uint8Array> {
+/** A SQLite file holding the records of every given region, every month. */
+export async function exportRegions(sources: ReportSources, regions: readonly string[]): Promise<Uint8Array> {
   const mirror = await openMirror()
   try {
-    for (const { slug, doc } of regions) mirror.attach(slug, doc)
+    for (const region of regions) for (const { name, doc } of regionDocs(sources, region)) mirror.attach(name, doc.doc)
     return mirror.exportFile()
   } finally {
     mirror.close()
@@ -52,7 +48,7 @@ export interface ReportSources {
 
 const uptimeSeconds = (sources: ReportSources): number => Math.round((Date.now() - sources.startedAt) / 1000)
 
-/** `/api/status`: every region's document is loaded for it (a region's document is named by its slug). */
+/** `/api/status`: every document of every region is loaded for it. */
 export async function relayStatus(sources: ReportSources): Promise<unknown> {
   const { docs, store } = sources
   return {
@@ -60,18 +56,30 @@ export async function relayStatus(sources: ReportSources): Promise<unknown> {
     storeBytes: store.fileBytes(),
     regions: await Promise.all(
       sources.regions.map(async (region) => {
-        const doc = docs.open(region.slug)
-        const storage = store.regionStorage(region.slug)
+        const loaded = regionDocs(sources, region.slug)
+        const storages = loaded.map(({ name }) => store.regionStorage(name))
+        const mirror = await openMirror()
+        let counts: Record<string, number>
+        try {
+          for (const { name, doc } of loaded) mirror.attach(name, doc.doc)
+          counts = mirror.counts(region.slug)
+        } finally {
+          mirror.close()
+        }
+        const last = Math.max(...storages.map((s) => s.lastUpdateAt ?? 0))
+        const sum = (f: (x: { name: string; doc: LiveDoc }) => number): number => loaded.reduce((n, x) => n + f(x), 0)
         return {
           region: region.slug,
           name: region.name,
-          counts: await regionCounts(region.slug, doc.doc),
-          malformed: regionMalformed(doc.doc),
-          docBytes: Y.encodeStateAsUpdate(doc.doc).byteLength,
-          connections: doc.peers.size,
-          lastUpdateAt: storage.lastUpdateAt === null ? null : new Date(storage.lastUpdateAt).toISOString(),
-          storedBytes: storage.bytes,
-          loggedUpdates: storage.updates,
+          counts,
+          // How many items its readers skip (`rainstaff doctor` lists and repairs them).
+          malformed: sum(({ doc }) => malformedItems(doc.doc).length),
+          docBytes: sum(({ doc }) => Y.encodeStateAsUpdate(doc.doc).byteLength),
+          documents: loaded.length,
+          connections: sum(({ doc }) => doc.peers.size),
+          lastUpdateAt: last > 0 ? new Date(last).toISOString() : null,
+          storedBytes: storages.reduce((n, s) => n + s.bytes, 0),
+          loggedUpdates: storages.reduce((n, s) => n + s.updates, 0),
         }
       }),
     ),

@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs'
 import { CLOSE } from '../crdt/protocol.ts'
 import { startSyncModes } from './commitLog.ts'
 import { createCompactor } from './compactor.ts'
+import type * as Y from 'yjs'
 import { Docs } from './docs.ts'
+import { migrateRoundOne, roundOneName } from './migrate.ts'
 import { createSyncEndpoint, refuseUpgrade } from './endpoint.ts'
 import type { Extension } from './extension.ts'
 import { guardExtension } from './guard.ts'
@@ -55,12 +57,12 @@ function packageVersion(): string {
 }
 
 /** The relay's own extensions, in the order their hooks run; storage comes first (relay/docs.ts). */
-function relayExtensions(store: Store, secret: Buffer, options: ResolvedOptions, metrics: Metrics): Extension[] {
+function relayExtensions(store: Store, secret: Buffer, options: ResolvedOptions, metrics: Metrics, masterDoc: (region: string) => Y.Doc): Extension[] {
   return [
     authExtension({ store, secret, regions: options.regions }),
     sessionsExtension(store, options),
     keepaliveExtension(options),
-    ...(options.validateUpdates ? [guardExtension(store)] : []),
+    ...(options.validateUpdates ? [guardExtension(store, masterDoc)] : []),
     metricsExtension(metrics),
     loggingExtension(options.log),
   ]
@@ -87,12 +89,24 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
   const compactor = createCompactor()
   const metrics = createMetrics()
   const secret = tokenSecret(store)
-  const docs = new Docs(store, {
+  try {
+    // Before anything is loaded or served: a round-1 data directory is split into month documents.
+    for (const migrated of migrateRoundOne(store, options.regions)) {
+      options.log(
+        `relay: ${migrated.region} yeni düzene geçirildi: ${migrated.records} kayıt, ${migrated.months} ay; eski belge ${roundOneName(migrated.region)} olarak saklandı / ` +
+          `${migrated.region} moved to month documents: ${migrated.records} records, ${migrated.months} months; the round-1 document is kept as ${roundOneName(migrated.region)}`,
+      )
+    }
+  } catch (error) {
+    store.close()
+    throw error
+  }
+  const docs: Docs = new Docs(store, {
     regions: options.regions,
     idleUnloadMs: options.idleUnloadMs,
     compactAfterUpdates: options.compactAfterUpdates,
     compactor,
-    extensions: [...relayExtensions(store, secret, options, metrics), ...(relayOptions.extensions ?? [])],
+    extensions: [...relayExtensions(store, secret, options, metrics, (region) => docs.open(region).doc), ...(relayOptions.extensions ?? [])],
   })
   const stop = async (): Promise<void> => {
     await docs.close(CLOSE.shutdown)
@@ -104,7 +118,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     generated = (await ensureFirstAdmin(store, options.adminPassword)).generated
     docs.verifyAll()
     for (const name of store.storedRegions()) {
-      if (!docs.region(name)) options.log(`relay: uyarı / warning: stored region "${name}" is not configured and is not served`)
+      if (!docs.region(name) && !name.endsWith('@round1')) options.log(`relay: uyarı / warning: stored document "${name}" is not of a configured region and is not served`)
     }
   } catch (error) {
     await stop()
@@ -133,7 +147,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     ready: () => accepting,
     status: () => relayStatus(sources),
     metricsText: () => relayMetrics(metrics, sources),
-    exportSqlite: (regions) => exportRegions(regions.map((slug) => ({ slug, doc: docs.open(slug).doc }))),
+    exportSqlite: (regions) => exportRegions(sources, regions),
     log: options.log,
   })
   // Node drops a connection that has not delivered a whole request (an upgrade is one) by then,

@@ -48,7 +48,13 @@ function setUp(): { docs: Docs; store: ReturnType<typeof openStore> } {
   const data = tempDir()
   const store = openStore(data.dir, { synchronous: 'normal' })
   const compactor = createCompactor()
-  const docs = new Docs(store, { regions: DEFAULT_REGIONS, idleUnloadMs: 60_000, compactAfterUpdates: 1000, compactor, extensions: [guardExtension(store)] })
+  const docs: Docs = new Docs(store, {
+    regions: DEFAULT_REGIONS,
+    idleUnloadMs: 60_000,
+    compactAfterUpdates: 1000,
+    compactor,
+    extensions: [guardExtension(store, (region) => docs.open(region).doc)],
+  })
   cleanup.push(async () => {
     await docs.close(1001)
     await compactor.close()
