@@ -195,7 +195,8 @@ export function forwardMovedEdits(docs: RegionDocuments, period: Period, author:
       if (movedTo(from, table, id) === null) continue
       const unseen = unseenEdits(from, table, id)
       if (unseen === undefined || docs.month(unseen.movedTo) === undefined) continue
-      applyUnseen(docs, table, id, unseen.changes, author)
+      // Not there yet (the new month's copy is still on its way): handed on when it arrives.
+      if (!applyUnseen(docs, table, id, unseen.changes, author)) continue
       markSeen(from, table, id, author)
       followed++
     }
@@ -203,9 +204,10 @@ export function forwardMovedEdits(docs: RegionDocuments, period: Period, author:
   return followed
 }
 
-function applyUnseen(docs: RegionDocuments, table: TableName, id: string, changes: Readonly<Record<string, CellValue>>, author: Author): void {
+/** Writes the old copy's unseen edits into the record where it lives; false when it is not found there. */
+function applyUnseen(docs: RegionDocuments, table: TableName, id: string, changes: Readonly<Record<string, CellValue>>, author: Author): boolean {
   const found = locateRecord(docs, table, id)
-  if (found === undefined) return
+  if (found === undefined) return false
   const { deleted_at: deletedAt, deleted_by: _deletedBy, ...fields } = changes
   const patch = Object.fromEntries(Object.entries(fields).filter(([field, value]) => (found.record[field] ?? null) !== value))
   try {
@@ -217,4 +219,5 @@ function applyUnseen(docs: RegionDocuments, table: TableName, id: string, change
   } catch (error) {
     if (!(error instanceof BilingualError)) throw error
   }
+  return true
 }
