@@ -64,7 +64,8 @@ export const shared = css`
     outline: 2px solid var(--accent);
     outline-offset: 1px;
   }
-  input[aria-invalid='true'] {
+  input[aria-invalid='true'],
+  select[aria-invalid='true'] {
     border-color: var(--bad);
     background: #fff5f5;
   }
