@@ -114,7 +114,7 @@ export class RsPasswordDialog extends LitElement {
     const next = value('next')
     const again = value('again')
     const errors: BilingualError[] = []
-    const refuse = (field: Field, ...message: Parameters<typeof bilingual>): number => errors.push(new BilingualError(bilingual(...message), { field }))
+    const refuse = (field: Field, ...message: Parameters<typeof bilingual>): void => void errors.push(new BilingualError(bilingual(...message), { field }))
     if (current === '') refuse('current', 'password.required')
     if (next.length < MIN_PASSWORD_LENGTH) refuse('next', 'password.tooShort', { n: MIN_PASSWORD_LENGTH })
     else if (next === current) refuse('next', 'password.sameAsOld')
