@@ -7,6 +7,8 @@
  * Exit codes: 0 done; 1 refused input (nothing changed); 2 bad usage; 3 the relay cannot be
  * reached or sync did not finish; 4 sign-in needed (no session, or it expired); 5 the record
  * already exists (a `put` whose natural key names a live record: its id goes to stdout).
+ *
+ * Messages are in one language, the terminal's (cliLanguage); the help text shows both.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -27,12 +29,12 @@ import { relayAddress, RelayAddressError } from './relayAddress.ts'
 import { buildReport, ReportError } from './report.ts'
 import { reportCsv } from './reportCsv.ts'
 import { sessionFromAccount, signIn, SignInError } from './signIn.ts'
-import { BilingualError, bothLanguages, inLocale, localeLanguage } from '../schema/bilingual.ts'
+import { BilingualError, bilingualOf, localeLanguage, type Bilingual } from '../schema/bilingual.ts'
 import { shiftWarnings } from '../schema/plausibility.ts'
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, offline: 3, signIn: 4, exists: 5 } as const
 
-/** An expected failure: a bilingual message for stderr and the exit code. */
+/** An expected failure: its message in both languages (one is printed) and the exit code. */
 export class CliError extends BilingualError {
   constructor(
     readonly exitCode: number,
@@ -59,6 +61,26 @@ export const CLIENT_HELP = `İstemci komutları / Client commands (hepsi / all: 
 const out = (text: string): void => void process.stdout.write(text + '\n')
 const err = (text: string): void => void process.stderr.write(text + '\n')
 
+/**
+ * The terminal's language: Turkish when LC_ALL, LC_MESSAGES or LANG names it (tr_TR.UTF-8),
+ * English for every other locale, C and POSIX included: a server's or a script's default
+ * locale gets one readable language, not every line twice.
+ */
+export function cliLanguage(env: Readonly<Record<string, string | undefined>> = process.env): 'tr' | 'en' {
+  return localeLanguage(env) ?? 'en'
+}
+
+/** A message in the terminal's language. */
+function say(message: Bilingual): string {
+  return message[cliLanguage()]
+}
+
+/** An error in the terminal's language; one without a Bilingual text as it is. */
+function sayError(error: Error): string {
+  const text = bilingualOf(error)
+  return text === undefined ? error.message : say(text)
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>
 
 function parse(args: string[], options: Options, positionals: number): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
@@ -81,8 +103,9 @@ function text(values: Record<string, string | boolean | undefined>, name: string
   return typeof value === 'string' ? value : undefined
 }
 
-function required(value: string | undefined, name: string): string {
-  if (value === undefined || value === '') throw new CliError(EXIT.usage, `${name} gerekli`, `${name} is required`)
+function required(value: string | undefined, name: string | Bilingual): string {
+  const { tr, en } = typeof name === 'string' ? { tr: name, en: name } : name
+  if (value === undefined || value === '') throw new CliError(EXIT.usage, `${tr} gerekli`, `${en} is required`)
   return value
 }
 
@@ -91,7 +114,7 @@ function stateDir(values: Record<string, string | boolean | undefined>): string 
 }
 
 async function withStore<T>(values: Record<string, string | boolean | undefined>, work: (store: FileStore) => Promise<T>): Promise<T> {
-  const store = openFileStore(stateDir(values), { onWarning: err })
+  const store = openFileStore(stateDir(values), { onWarning: (_line, text) => err(say(text)) })
   try {
     return await work(store)
   } finally {
@@ -132,7 +155,7 @@ async function withMirror<T>(engine: SyncEngine, work: (mirror: Mirror) => T): P
 }
 
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Parola / Password: ')
+  if (process.stdin.isTTY) process.stderr.write(`${say({ tr: 'Parola', en: 'Password' })}: `)
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) {
     chunks.push(chunk as Buffer)
@@ -142,7 +165,7 @@ async function readPassword(): Promise<string> {
 }
 
 function table(name: string | undefined): TableName {
-  const value = required(name, 'TABLO / TABLE')
+  const value = required(name, { tr: 'TABLO', en: 'TABLE' })
   if (!isTableName(value)) {
     const known = TABLE_NAMES.join(', ')
     throw new CliError(EXIT.refused, `Bilinmeyen tablo: ${value} (${known})`, `Unknown table: ${value} (${known})`)
@@ -209,8 +232,8 @@ async function login(args: string[]): Promise<number> {
       rememberToken: true,
     })
     const who = `${session.user.username} (${session.user.role}${session.user.region ? ', ' + session.user.region : ''})`
-    if (online) out(`giriş yapıldı / signed in: ${who} @ ${session.relay.http}`)
-    else out(`çevrimdışı giriş / signed in offline: ${who} (sunucuya ulaşılamadı / the relay is unreachable)`)
+    if (online) out(say({ tr: `giriş yapıldı: ${who} @ ${session.relay.http}`, en: `signed in: ${who} @ ${session.relay.http}` }))
+    else out(say({ tr: `çevrimdışı giriş: ${who} (sunucuya ulaşılamadı)`, en: `signed in offline: ${who} (the relay is unreachable)` }))
     return EXIT.ok
   })
 }
@@ -232,9 +255,8 @@ async function put(args: string[]): Promise<number> {
         if (!(error instanceof RecordError) || error.code !== 'exists') throw error
         // The id on stdout lets a script go on with `update`; nothing was written.
         out(error.id)
-        err(
-          `${error.message}\n  değiştirmek için / to change it: rainstaff update ${name} ${error.id} --json '{…}'`,
-        )
+        const change = `rainstaff update ${name} ${error.id} --json '{…}'`
+        err(`${sayError(error)}\n  ${say({ tr: `değiştirmek için: ${change}`, en: `to change it: ${change}` })}`)
         return EXIT.exists
       }
       await engine.flush()
@@ -252,8 +274,7 @@ function warnImplausible(fields: Readonly<Record<string, unknown>> = {}): void {
   const now = new Date()
   const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`
   const row = { work_date: String(fields.work_date ?? ''), start_time: String(fields.start_time ?? ''), end_time: String(fields.end_time ?? '') }
-  const lang = localeLanguage(process.env)
-  for (const w of shiftWarnings(row, today)) err(`uyarı / warning: ${lang === undefined ? bothLanguages(w.text) : w.text[lang]}`)
+  for (const w of shiftWarnings(row, today)) err(`${say({ tr: 'uyarı', en: 'warning' })}: ${say(w.text)}`)
 }
 
 async function update(args: string[]): Promise<number> {
@@ -349,11 +370,12 @@ async function fetchMonth(engine: SyncEngine, acc: DeviceAccount, regions: reado
       engine.disconnect()
     }
   }
-  err(`uyarı / warning: ${never.join(', ')} bu bilgisayara hiç indirilmedi; önce rainstaff sync --month ${month} / was never fetched to this computer; run rainstaff sync --month ${month} first`)
-}
-
-function pendingText(n: number): string {
-  return `${n} değişiklik bekliyor / ${n} changes pending`
+  err(
+    say({
+      tr: `uyarı: ${never.join(', ')} bu bilgisayara hiç indirilmedi; önce rainstaff sync --month ${month}`,
+      en: `warning: ${never.join(', ')} was never fetched to this computer; run rainstaff sync --month ${month} first`,
+    }),
+  )
 }
 
 async function sync(args: string[]): Promise<number> {
@@ -389,14 +411,15 @@ async function sync(args: string[]): Promise<number> {
         if (!(error instanceof SyncTimeoutError)) throw error
         const expired = Object.values(error.state.regions).some((r) => r.problem?.code === 'session_expired')
         const pending = engine.pendingChanges
-        err(inLocale(error))
+        err(sayError(error))
         throw new CliError(
           expired ? EXIT.signIn : EXIT.offline,
           `Eşitleme tamamlanamadı; ${pending} değişiklik bekliyor (kaybolmadı)`,
           `Sync did not finish; ${pending} changes pending (kept)`,
         )
       }
-      out(`eşitlendi / synced: ${pendingText(0)}; son eşitleme / last synced ${engine.state.lastSyncedAt}`)
+      const at = engine.state.lastSyncedAt
+      out(say({ tr: `eşitlendi: 0 değişiklik bekliyor; son eşitleme ${at}`, en: `synced: 0 changes pending; last synced ${at}` }))
       return EXIT.ok
     })
   })
@@ -427,19 +450,19 @@ async function status(args: string[]): Promise<number> {
         out(JSON.stringify(report))
         return EXIT.ok
       }
-      const words = {
-        online: 'çevrimiçi / online',
-        offline: 'çevrimdışı (sunucuya ulaşılamıyor) / offline (relay unreachable)',
-        session_expired: 'sunucu açık, oturum süresi dolmuş (rainstaff login) / relay up, session expired (rainstaff login)',
+      const words: Record<typeof connection, Bilingual> = {
+        online: { tr: 'çevrimiçi', en: 'online' },
+        offline: { tr: 'çevrimdışı (sunucuya ulaşılamıyor)', en: 'offline (relay unreachable)' },
+        session_expired: { tr: 'sunucu açık, oturum süresi dolmuş (rainstaff login)', en: 'relay up, session expired (rainstaff login)' },
       }
-      out(`sunucu / relay: ${report.relay}`)
-      out(`kullanıcı / user: ${acc.user.username} (${acc.user.role}${acc.user.region ? ', ' + acc.user.region : ''})`)
-      out(`bağlantı / connection: ${words[connection]}`)
-      out(`bekleyen değişiklik / pending changes: ${report.pendingChanges}`)
-      out(`son eşitleme / last synced: ${report.lastSyncedAt ?? 'hiç / never'}`)
-      for (const r of report.regions) {
-        out(`  ${r.region}${r.writable ? ' (yazılabilir / writable)' : ''}: ${r.pendingChanges}, ${r.lastSyncedAt ?? 'hiç / never'}`)
-      }
+      const never = say({ tr: 'hiç', en: 'never' })
+      out(`${say({ tr: 'sunucu', en: 'relay' })}: ${report.relay}`)
+      out(`${say({ tr: 'kullanıcı', en: 'user' })}: ${acc.user.username} (${acc.user.role}${acc.user.region ? ', ' + acc.user.region : ''})`)
+      out(`${say({ tr: 'bağlantı', en: 'connection' })}: ${say(words[connection])}`)
+      out(`${say({ tr: 'bekleyen değişiklik', en: 'pending changes' })}: ${report.pendingChanges}`)
+      out(`${say({ tr: 'son eşitleme', en: 'last synced' })}: ${report.lastSyncedAt ?? never}`)
+      const writable = say({ tr: ' (yazılabilir)', en: ' (writable)' })
+      for (const r of report.regions) out(`  ${r.region}${r.writable ? writable : ''}: ${r.pendingChanges}, ${r.lastSyncedAt ?? never}`)
       return EXIT.ok
     })
   })
@@ -480,7 +503,7 @@ async function report(args: string[]): Promise<number> {
       const target = outputFile(file, `${built.fileName}.${format}`)
       writeFileSync(target, bytes)
       out(target)
-      for (const skipped of built.skipped) err(`atlandı / skipped ${skipped.region} ${skipped.id}: ${skipped.reason}`)
+      for (const skipped of built.skipped) err(`${say({ tr: 'atlandı', en: 'skipped' })} ${skipped.region} ${skipped.id}: ${say(skipped.text)}`)
       return EXIT.ok
     })
   })
@@ -514,11 +537,11 @@ export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>
   'export-sqlite': exportSqlite,
 }
 
-/** Runs one client command; expected failures become a bilingual line on stderr and an exit code. */
+/** Runs one client command; expected failures become a line on stderr, in the terminal's language, and an exit code. */
 export async function runClientCommand(name: string, args: string[]): Promise<number> {
   const command = CLIENT_COMMANDS[name]
   if (command === undefined) {
-    err(`Bilinmeyen komut: ${name} / Unknown command: ${name}`)
+    err(say({ tr: `Bilinmeyen komut: ${name}`, en: `Unknown command: ${name}` }))
     return EXIT.usage
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -529,11 +552,11 @@ export async function runClientCommand(name: string, args: string[]): Promise<nu
     return await command(args)
   } catch (error) {
     if (error instanceof CliError) {
-      err(inLocale(error))
+      err(sayError(error))
       return error.exitCode
     }
     if (error instanceof SignInError) {
-      err(inLocale(error))
+      err(sayError(error))
       return error.code === 'unreachable' || error.code === 'no_account' ? EXIT.offline : EXIT.signIn
     }
     if (
@@ -545,7 +568,7 @@ export async function runClientCommand(name: string, args: string[]): Promise<nu
       error instanceof RelayAddressError ||
       error instanceof LocalStoreError
     ) {
-      err(inLocale(error))
+      err(sayError(error))
       return EXIT.refused
     }
     throw error

@@ -11,6 +11,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import * as Y from 'yjs'
+import { bothLanguages, type Bilingual } from '../schema/bilingual.ts'
 import { isRegionSlug } from '../schema/regions.ts'
 import { parseDocumentName } from '../schema/periods.ts'
 import {
@@ -27,8 +28,8 @@ import { isCovered, type PendingMark } from './pendingChanges.ts'
 import { marksRecord, metaRecord, readLog, updateRecord, type LogContents } from './updateLog.ts'
 
 export interface FileStoreOptions {
-  /** Told about damage that was repaired (a cut-off log tail); bilingual text. */
-  readonly onWarning?: (message: string) => void
+  /** Told about damage that was repaired (a cut-off log tail): the "tr / en" line, and its text as data. */
+  readonly onWarning?: (message: string, text: Bilingual) => void
 }
 
 const SESSION_FILE = 'session.json'
@@ -231,10 +232,11 @@ export class FileStore implements LocalStore {
     const bytes = readFileSync(file)
     const contents = readLog(bytes)
     if (contents.validBytes < bytes.length) {
-      this.options.onWarning?.(
-        `Uyarı: ${label} yerel kaydının sonundaki ${bytes.length - contents.validBytes} bayt bozuk, yok sayıldı / ` +
-          `Warning: ${bytes.length - contents.validBytes} damaged bytes at the end of the local log of ${label} were ignored`,
-      )
+      const damaged = bytes.length - contents.validBytes
+      this.warn({
+        tr: `Uyarı: ${label} yerel kaydının sonundaki ${damaged} bayt bozuk, yok sayıldı`,
+        en: `Warning: ${damaged} damaged bytes at the end of the local log of ${label} were ignored`,
+      })
     }
     // Compacting on open also cuts a damaged tail, so new records never land behind garbage.
     const compacted = compactContents(contents, bytes.length)
@@ -301,9 +303,7 @@ export class FileStore implements LocalStore {
       const value: unknown = JSON.parse(readFileSync(file, 'utf8'))
       return isAccount(value) ? value : undefined
     } catch {
-      this.options.onWarning?.(
-        `Uyarı: ${SESSION_FILE} okunamadı; yeniden giriş yapın / Warning: ${SESSION_FILE} is unreadable; sign in again`,
-      )
+      this.warn({ tr: `Uyarı: ${SESSION_FILE} okunamadı; yeniden giriş yapın`, en: `Warning: ${SESSION_FILE} is unreadable; sign in again` })
       return undefined
     }
   }
@@ -317,6 +317,10 @@ export class FileStore implements LocalStore {
     for (const store of [...this.open.values()]) await store.close().catch((e: unknown) => errors.push(e))
     this.release()
     if (errors.length > 0) throw errors[0]
+  }
+
+  private warn(text: Bilingual): void {
+    this.options.onWarning?.(bothLanguages(text), text)
   }
 
   /** Size in bytes of a document's log (tests, status). */

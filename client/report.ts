@@ -6,7 +6,7 @@
  */
 import type { Mirror } from '../crdt/mirror.ts'
 import { hourSettingsFrom, monthlyHours, rowHours, ShiftError, type HourSettings, type RowHours } from '../schema/hours.ts'
-import { BilingualError } from '../schema/bilingual.ts'
+import { BilingualError, type Bilingual } from '../schema/bilingual.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 
 export interface ReportRow extends RowHours {
@@ -50,7 +50,7 @@ export interface PuantajReport {
   readonly rows: readonly ReportRow[]
   readonly totals: readonly EmployeeTotals[]
   /** Rows whose date or times cannot be computed: left out of the figures, listed here. */
-  readonly skipped: readonly { readonly id: string; readonly region: string; readonly reason: string }[]
+  readonly skipped: readonly { readonly id: string; readonly region: string; readonly reason: string; readonly text: Bilingual }[]
   /** The legacy file name, without extension: `puantaj_raporu_tum_calisanlar_<start>_<end>`. */
   readonly fileName: string
 }
@@ -93,7 +93,7 @@ export function buildReport(
   const { start, end } = monthRange(options.month)
   const rows: ReportRow[] = []
   const totals: EmployeeTotals[] = []
-  const skipped: Array<{ id: string; region: string; reason: string }> = []
+  const skipped: Array<PuantajReport['skipped'][number]> = []
   let companyName = ''
   let title = ''
   for (const region of options.regions) {
@@ -127,7 +127,7 @@ export function buildReport(
         rows.push({ ...shift, region, region_name, ...rowHours(shift, hours) })
       } catch (error) {
         if (!(error instanceof ShiftError)) throw error
-        skipped.push({ id: shift.id, region, reason: error.message })
+        skipped.push({ id: shift.id, region, reason: error.message, text: error.text })
       }
     }
     for (const [employeeId, sum] of monthlyHours(shifts, hours, options.month)) {

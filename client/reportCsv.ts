@@ -3,16 +3,28 @@
  * row per timesheet) with a UTF-8 BOM (so Excel reads the Turkish letters as UTF-8), `;` between
  * cells (the list separator of Turkish Windows, where `,` is the decimal mark), `,` decimals,
  * GG.AA.YYYY dates and CRLF line ends; a cell holding `;`, `"`, CR or LF is quoted as RFC 4180
- * says, with `;` in the place of its `,`. The xlsx (reportXlsx.ts) keeps the legacy layout.
+ * says, with `;` in the place of its `,`. A text cell Excel would run as a formula is defused
+ * (see csvCell). The xlsx (reportXlsx.ts) keeps the legacy layout.
  */
 import { DETAIL_HEADERS, detailCells, type PuantajReport } from './report.ts'
 
 export const CSV_SEPARATOR = ';'
 const DATE_COLUMN = DETAIL_HEADERS.indexOf('Tarih')
 
-/** One cell: numbers with a decimal comma, text quoted when it holds the separator, a quote or a line break. */
+/** What Excel (and LibreOffice) take as the start of a formula, or strip before looking for one. */
+const FORMULA_START = /^[=+\-@\t\r]/
+/** A number as this dialect writes it (-1,5): Excel reads it as a number, never as a formula. */
+const DIALECT_NUMBER = /^-?\d+(,\d+)?$/
+
+/**
+ * One cell: numbers with a decimal comma, text quoted when it holds the separator, a quote or a
+ * line break. A note or a name typed as "=HYPERLINK(…)" or "@SUM(…)" would run as a formula when
+ * the file is opened (OWASP "CSV injection"), so text starting with = + - @ tab or CR gets a
+ * leading ' and shows as typed; a negative number stays a number.
+ */
 export function csvCell(value: string | number): string {
-  const text = typeof value === 'number' ? String(value).replace('.', ',') : value
+  const typed = typeof value === 'number' ? String(value).replace('.', ',') : value
+  const text = typeof value === 'string' && FORMULA_START.test(typed) && !DIALECT_NUMBER.test(typed) ? `'${typed}` : typed
   return /[;"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 

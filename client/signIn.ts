@@ -318,14 +318,14 @@ export async function signIn(options: SignInOptions): Promise<SignedIn> {
 
 export type PasswordChangeErrorCode = 'wrong_password' | 'password_too_short' | 'rate_limited' | 'unreachable' | 'relay_error' | 'session'
 
-/** A refused password change: `code` says which field it is about; `tr`/`en` the relay's words. */
-export class PasswordChangeError extends Error {
+/** A refused password change: `code` says which field it is about; `text` the relay's words. */
+export class PasswordChangeError extends BilingualError {
   constructor(
     readonly code: PasswordChangeErrorCode,
-    readonly tr: string,
-    readonly en: string,
+    tr: string,
+    en: string,
   ) {
-    super(`${tr} / ${en}`)
+    super({ tr, en })
     this.name = 'PasswordChangeError'
   }
 }

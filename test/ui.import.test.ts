@@ -17,7 +17,7 @@ import { importLegacy, problemRows, type ImportReport, type TableCounts } from '
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { ADMIN_PASSWORD, ROOT, tokenFor } from './helpers/relayProcess.ts'
-import { allCspViolations, buildWebClient, launchChromium, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { allCspViolations, buildWebClient, launchChromium, markedFields, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/legacy')
 const ISTANBUL_FILE = path.join(FIXTURES, 'legacy-v1-istanbul.db')
@@ -244,6 +244,22 @@ describe('the import dialog', () => {
     // Employees 1 and 2 are one person (merged); 3 is imported with its odd name flagged.
     expect(await page.locator('[data-testid="record-row"]').count()).toBe(2)
     expect((await relayStatus('ankara')).counts.timesheets).toBe(expected.counts.ankara?.timesheets?.created)
+  })
+
+  it('a file that is no database: said beside the file input, in the UI language only, the input marked; another file clears it', async () => {
+    const page = ankara.page
+    await page.locator('[data-testid="open-import"]').click()
+    const dialog = page.locator('[data-testid="import-dialog"]')
+    await page.locator('[data-testid="import-file"]').setInputFiles({ name: 'puantaj.db', mimeType: 'application/octet-stream', buffer: Buffer.from('bu bir veritabanı değil\n'.repeat(64)) })
+    await dialog.locator('[data-testid="import-error"]').waitFor()
+    expect(await markedFields(dialog)).toEqual({ file: 'Dosya bir SQLite veritabanı değil veya bozuk' })
+    await screenshot(page, 'import-not-a-database')
+    await page.locator('[data-testid="import-file"]').setInputFiles(DIRTY_FILE)
+    await page.locator('[data-testid="import-stage"][data-stage="preview"]').waitFor()
+    expect(await markedFields(dialog)).toEqual({})
+    expect(await dialog.locator('[data-testid="import-error"]').count()).toBe(0)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'hidden' })
   })
 
   it("nothing above ran into the relay's Content-Security-Policy", () => {

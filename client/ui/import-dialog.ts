@@ -14,8 +14,8 @@ import { css, html, LitElement, nothing, type PropertyDeclarations, type Templat
 import type { ImportProgress, ImportReport, LegacyFile, RowReport, TableCounts } from '../../crdt/legacy/index.ts'
 import { isTableName, TABLES } from '../../schema/tables.ts'
 import type { EngineState } from '../engine.ts'
+import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
 import { formatNumber, isMessageKey, languagePart, t, type Lang } from './i18n.ts'
-import { errorIn } from './screen.ts'
 import { shared } from './styles.ts'
 import { locateFile, type Workspace } from './workspace.ts'
 
@@ -105,12 +105,13 @@ export class ImportDialog extends LitElement {
   engineState: EngineState | undefined = undefined
   stage: Stage = { kind: 'pick' }
   progress: ImportProgress | undefined = undefined
-  error = ''
+  /** The refusal, as the error: a file that cannot be read is about the file input. */
+  error: unknown = undefined
 
   show(): void {
     this.stage = { kind: 'pick' }
     this.progress = undefined
-    this.error = ''
+    this.error = undefined
     void this.updateComplete.then(() => {
       const dialog = this.renderRoot.querySelector('dialog')
       // "Choose another file" comes back here with the dialog still open.
@@ -131,7 +132,7 @@ export class ImportDialog extends LitElement {
     const lang = this.language
     return html`<dialog data-testid="import-dialog" @cancel=${this.onCancel}>
       <h2>${t(lang, 'import.title')}</h2>
-      ${this.renderStage()} ${this.error ? html`<p class="error" role="alert" data-testid="import-error">${languagePart(lang, this.error)}</p>` : nothing}
+      ${this.renderStage()} ${formMessages(lang, this.errors(), ['file'], 'import-error')}
     </dialog>`
   }
 
@@ -143,7 +144,14 @@ export class ImportDialog extends LitElement {
         return html`<p>${t(lang, 'import.intro', { region: this.regionName(this.region) })}</p>
           <label
             >${t(lang, 'import.file')}
-            <input type="file" data-testid="import-file" accept=".db,.sqlite,.sqlite3,application/vnd.sqlite3,application/x-sqlite3" @change=${this.pick} />
+            <input
+              type="file"
+              name="file"
+              data-testid="import-file"
+              accept=".db,.sqlite,.sqlite3,application/vnd.sqlite3,application/x-sqlite3"
+              ${markField(this.errors(), 'file')}
+              @change=${this.pick}
+            />${fieldMessage(lang, this.errors(), 'file', 'import-error')}
           </label>
           <div class="actions"><button @click=${this.close}>${t(lang, 'action.cancel')}</button></div>`
       case 'checking':
@@ -279,6 +287,10 @@ export class ImportDialog extends LitElement {
     </tr>`
   }
 
+  private errors(): readonly unknown[] {
+    return this.error === undefined ? [] : [this.error]
+  }
+
   private regionName(slug: string): string {
     return this.workspace?.session.regions.find((r) => r.slug === slug)?.name ?? slug
   }
@@ -294,7 +306,7 @@ export class ImportDialog extends LitElement {
     const input = event.target as HTMLInputElement
     const picked = input.files?.[0]
     if (picked === undefined) return
-    this.error = ''
+    this.error = undefined
     this.progress = undefined
     this.stage = { kind: 'checking', name: picked.name }
     // Planning runs in one go: let "checking" reach the screen before it starts.
@@ -306,14 +318,14 @@ export class ImportDialog extends LitElement {
       this.stage = { kind: 'preview', name: picked.name, file, outcome: await this.run(file, true) }
     } catch (error) {
       this.stage = { kind: 'pick' }
-      this.error = errorIn(this.language, error)
+      this.error = aboutField(error, 'file')
     }
   }
 
   private async confirm(name: string, file: LegacyFile, preview: Outcome): Promise<void> {
     const engine = this.workspace?.engine
     if (engine === undefined) return
-    this.error = ''
+    this.error = undefined
     this.progress = undefined
     this.stage = { kind: 'importing', name }
     try {
@@ -324,7 +336,7 @@ export class ImportDialog extends LitElement {
       this.stage = { kind: 'done', name, outcome }
     } catch (error) {
       this.stage = { kind: 'preview', name, file, outcome: preview }
-      this.error = errorIn(this.language, error)
+      this.error = error
     }
   }
 

@@ -2,6 +2,7 @@
  * The app's words in Turkish (first) and English. One dictionary type, so a key missing in
  * English is a type error rather than a blank label. Field labels live in schema/labels.ts.
  */
+import type { Bilingual } from '../../schema/bilingual.ts'
 
 export type Lang = 'tr' | 'en'
 
@@ -538,6 +539,11 @@ const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { tr, en }
 /** The text of `key` in `lang`, with `{name}` placeholders filled in. */
 export function t(lang: Lang, key: MessageKey, vars: Readonly<Record<string, string | number>> = {}): string {
   return DICTIONARIES[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`))
+}
+
+/** The message of `key` in both languages, for an error that is shown later in whichever the UI speaks then. */
+export function bilingual(key: MessageKey, vars: Readonly<Record<string, string | number>> = {}): Bilingual {
+  return { tr: t('tr', key, vars), en: t('en', key, vars) }
 }
 
 export function isMessageKey(key: string): key is MessageKey {

@@ -1,19 +1,29 @@
 /**
  * <rs-password-dialog>: "Parolamı değiştir / Change my password" for whoever is signed in (the
  * office app's header and the admin view). Current password, new one twice; mistakes are shown
- * next to their field. The relay checks the current password and the length; its fresh token
- * and the new password go into the session (Workspace.changePassword), so the app keeps working.
+ * next to their field, which is marked (field-errors.ts). The relay checks the current password
+ * and the length; its fresh token and the new password go into the session
+ * (Workspace.changePassword), so the app keeps working.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { BilingualError } from '../../schema/bilingual.ts'
 import { PasswordChangeError } from '../signIn.ts'
-import { t, type Lang } from './i18n.ts'
+import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
+import { bilingual, t, type Lang } from './i18n.ts'
 import { shared } from './styles.ts'
 import type { Workspace } from './workspace.ts'
 
 /** relay/users.ts MIN_PASSWORD_LENGTH; the relay checks it again and has the last word. */
 export const MIN_PASSWORD_LENGTH = 8
 
-type Field = 'current' | 'next' | 'again' | 'form'
+const FIELDS = ['current', 'next', 'again'] as const
+type Field = (typeof FIELDS)[number]
+
+/** The input a refused change is about: the relay's code says which. */
+function refusedField(error: unknown): Field | undefined {
+  if (!(error instanceof PasswordChangeError)) return undefined
+  return error.code === 'wrong_password' ? 'current' : error.code === 'password_too_short' ? 'next' : undefined
+}
 
 export class RsPasswordDialog extends LitElement {
   static override properties: PropertyDeclarations = {
@@ -44,10 +54,6 @@ export class RsPasswordDialog extends LitElement {
         display: grid;
         gap: 0.5rem;
       }
-      .field-error {
-        color: var(--danger, #b00020);
-        font-size: 0.9em;
-      }
       .actions {
         display: flex;
         gap: 0.6rem;
@@ -59,12 +65,13 @@ export class RsPasswordDialog extends LitElement {
 
   language: Lang = 'tr'
   workspace: Workspace | undefined = undefined
-  errors: Partial<Record<Field, string>> = {}
+  /** What the last try was refused for, as errors (one language is chosen when shown). */
+  errors: readonly unknown[] = []
   busy = false
   done = false
 
   show(): void {
-    this.errors = {}
+    this.errors = []
     this.done = false
     void this.updateComplete.then(() => {
       this.renderRoot.querySelector('form')?.reset()
@@ -79,26 +86,17 @@ export class RsPasswordDialog extends LitElement {
 
   override render(): TemplateResult {
     const lang = this.language
-    const error = (field: Field): TemplateResult | typeof nothing =>
-      this.errors[field] ? html`<span class="field-error" role="alert" data-testid=${`password-error-${field}`}>${this.errors[field]}</span>` : nothing
+    const input = (field: Field, label: string, autocomplete: string): TemplateResult =>
+      html`<label
+          >${label}
+          <input name=${field} type="password" autocomplete=${autocomplete} ?disabled=${this.busy} ${markField(this.errors, field)} />
+        </label>
+        ${fieldMessage(lang, this.errors, field, `password-error-${field}`)}`
     return html`<dialog data-testid="password-dialog">
       <h2>${t(lang, 'password.change')}</h2>
       <form @submit=${this.submit} novalidate>
-        <label
-          >${t(lang, 'password.current')}
-          <input name="current" type="password" autocomplete="current-password" ?disabled=${this.busy} />
-        </label>
-        ${error('current')}
-        <label
-          >${t(lang, 'password.new')}
-          <input name="next" type="password" autocomplete="new-password" ?disabled=${this.busy} />
-        </label>
-        ${error('next')}
-        <label
-          >${t(lang, 'password.again')}
-          <input name="again" type="password" autocomplete="new-password" ?disabled=${this.busy} />
-        </label>
-        ${error('again')} ${error('form')}
+        ${input('current', t(lang, 'password.current'), 'current-password')} ${input('next', t(lang, 'password.new'), 'new-password')}
+        ${input('again', t(lang, 'password.again'), 'new-password')} ${formMessages(lang, this.errors, FIELDS, 'password-error-form')}
         ${this.done ? html`<p class="ok" role="status" data-testid="password-changed">${t(lang, 'password.changed')}</p>` : nothing}
         <div class="actions">
           <button type="button" @click=${this.close}>${t(lang, 'action.cancel')}</button>
@@ -115,28 +113,22 @@ export class RsPasswordDialog extends LitElement {
     const current = value('current')
     const next = value('next')
     const again = value('again')
-    const lang = this.language
-    const errors: Partial<Record<Field, string>> = {}
-    if (current === '') errors.current = t(lang, 'password.required')
-    if (next.length < MIN_PASSWORD_LENGTH) errors.next = t(lang, 'password.tooShort', { n: MIN_PASSWORD_LENGTH })
-    else if (next === current) errors.next = t(lang, 'password.sameAsOld')
-    if (again !== next) errors.again = t(lang, 'password.mismatch')
+    const errors: BilingualError[] = []
+    const refuse = (field: Field, ...message: Parameters<typeof bilingual>): void => void errors.push(new BilingualError(bilingual(...message), { field }))
+    if (current === '') refuse('current', 'password.required')
+    if (next.length < MIN_PASSWORD_LENGTH) refuse('next', 'password.tooShort', { n: MIN_PASSWORD_LENGTH })
+    else if (next === current) refuse('next', 'password.sameAsOld')
+    if (again !== next) refuse('again', 'password.mismatch')
     this.errors = errors
-    if (Object.keys(errors).length > 0 || this.workspace === undefined) return
+    if (errors.length > 0 || this.workspace === undefined) return
     this.busy = true
     try {
       await this.workspace.changePassword(current, next)
       this.done = true
       form.reset()
     } catch (error) {
-      const words = error instanceof PasswordChangeError ? (lang === 'tr' ? error.tr : error.en) : String(error)
-      const field: Field =
-        error instanceof PasswordChangeError && error.code === 'wrong_password'
-          ? 'current'
-          : error instanceof PasswordChangeError && error.code === 'password_too_short'
-            ? 'next'
-            : 'form'
-      this.errors = { [field]: words }
+      const field = refusedField(error)
+      this.errors = [field === undefined ? error : aboutField(error, field)]
     } finally {
       this.busy = false
     }

@@ -14,10 +14,8 @@ import { LiveQuery, text } from './live-query.ts'
 import { errorField, errorIn, Screen, textOrNull } from './screen.ts'
 import { formatPlate, searchMatches } from '../../schema/turkishInput.ts'
 import { shared } from './styles.ts'
-import { duplicateEmployeeWarnings, type Warning } from '../../schema/plausibility.ts'
-
-/** How long the "Silindi — Geri al" toast stays, in ms. */
-const UNDO_MS = 8000
+import { duplicateEmployeeWarnings } from '../../schema/plausibility.ts'
+import { EntryConfirmController } from './entry-confirm-controller.ts'
 
 type Draft = Record<string, string | boolean>
 
@@ -75,8 +73,6 @@ export class RecordEditor extends Screen {
     error: { state: true },
     filter: { state: true },
     showDeleted: { state: true },
-    warnings: { state: true },
-    undo: { state: true },
   }
 
   static override styles = [
@@ -113,16 +109,13 @@ export class RecordEditor extends Screen {
   error: unknown = undefined
   filter = ''
   showDeleted = false
-  /** Warnings on the draft (a duplicate employee): saving asks "Yine de kaydet" while there are any. */
-  warnings: Warning[] = []
-  /** The record just deleted, restorable from the toast for UNDO_MS. */
-  undo: { id: string; label: string } | null = null
-  private undoTimer: ReturnType<typeof setTimeout> | undefined
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    clearTimeout(this.undoTimer)
-  }
+  /** "Yine de kaydet" on a draft that looks like a duplicate employee; "Geri al" after a delete. */
+  private readonly confirm = new EntryConfirmController(this, {
+    testId: 'form',
+    saveAnyway: () => this.save(undefined, true),
+    restore: (id) => this.restore(id),
+    inputName: (field) => field ?? this.nameField,
+  })
 
   private readonly records = new LiveQuery(this, () =>
     this.workspace && {
@@ -201,12 +194,7 @@ export class RecordEditor extends Screen {
         </div>
         ${this.showDeleted ? this.renderDeleted() : nothing}
       </section>
-      ${this.undo !== null
-        ? html`<div class="toast" role="status" data-testid="undo-toast">
-            <span>${t(lang, 'entry.deleted')}: ${this.undo.label}</span>
-            <button type="button" data-testid="undo" @click=${() => this.undoDelete()}>${t(lang, 'entry.undo')}</button>
-          </div>`
-        : nothing}
+      ${this.confirm.renderUndo(lang)}
     `
   }
 
@@ -239,15 +227,7 @@ export class RecordEditor extends Screen {
         <button class="primary" type="submit" data-edit>${t(lang, this.editing === null ? 'action.add' : 'action.update')}</button>
         ${this.editing !== null ? html`<button type="button" @click=${this.cancel}>${t(lang, 'action.cancel')}</button>` : nothing}
       </form>
-      ${this.warnings.length > 0
-        ? html`<div class="warnings" role="alert" data-testid="form-warnings">
-            <ul>
-              ${this.warnings.map((w) => html`<li data-testid="form-warning" data-field=${w.field}>${w.text[lang]}</li>`)}
-            </ul>
-            <button type="button" class="primary" data-testid="form-save-anyway" @click=${(e: Event) => this.save(e, true)}>${t(lang, 'entry.saveAnyway')}</button>
-            <button type="button" @click=${() => (this.warnings = [])}>${t(lang, 'entry.fix')}</button>
-          </div>`
-        : nothing}
+      ${this.confirm.renderWarnings(lang)}
       ${this.existing !== null ? this.renderExisting(this.existing) : nothing}
       ${this.error !== undefined && !this.fields.includes(errorField(this.error) ?? '') ? html`<p class="error" role="alert" data-testid="form-error">${errorIn(lang, this.error)}</p>` : nothing}`
   }
@@ -285,7 +265,7 @@ export class RecordEditor extends Screen {
   private set(field: string, value: string | boolean): void {
     this.draft = { ...this.draft, [field]: value }
     this.existing = null
-    this.warnings = []
+    this.confirm.dismiss()
   }
 
   /** Enter moves to the next field, and saves from the last one: a keyboard-only loop. */
@@ -322,11 +302,11 @@ export class RecordEditor extends Screen {
     this.base = {}
     this.existing = null
     this.error = undefined
-    this.warnings = []
+    this.confirm.dismiss()
   }
 
-  private save = (event: Event, confirmed = false): void => {
-    event.preventDefault()
+  private save = (event?: Event, confirmed = false): void => {
+    event?.preventDefault()
     const engine = this.workspace?.engine
     if (engine === undefined) return
     if (!confirmed && this.table === 'employees') {
@@ -339,13 +319,12 @@ export class RecordEditor extends Screen {
       }
       // Only what the user typed or changed here warns: an edit of the title does not re-ask about the name.
       const warnings = duplicateEmployeeWarnings(candidate, others).filter((w) => this.editing === null || draft[w.field] !== this.base[w.field])
-      if (warnings.length > 0) {
-        this.warnings = warnings
+      if (this.confirm.ask(warnings)) {
         this.error = undefined
         return
       }
     }
-    this.warnings = []
+    this.confirm.dismiss()
     // An edit sends only what the user changed here, so a field another PC changed meanwhile keeps
     // that PC's value instead of the one this form showed when it opened.
     const changed = this.editing === null ? this.fields : this.fields.filter((f) => this.draft[f] !== this.base[f])
@@ -367,7 +346,7 @@ export class RecordEditor extends Screen {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('form input')?.focus())
   }
 
-  /** Deletes at once (soft: restorable) and offers "Geri al" for UNDO_MS. */
+  /** Deletes at once (soft: restorable) and offers "Geri al". */
   private deleteRow(id: string, label: string): void {
     try {
       this.workspace?.engine.delete(this.table, id, this.region)
@@ -377,17 +356,7 @@ export class RecordEditor extends Screen {
       return
     }
     if (this.editing === id) this.cancel()
-    clearTimeout(this.undoTimer)
-    this.undo = { id, label }
-    this.undoTimer = setTimeout(() => (this.undo = null), UNDO_MS)
-  }
-
-  private undoDelete(): void {
-    const undo = this.undo
-    if (undo === null) return
-    clearTimeout(this.undoTimer)
-    this.undo = null
-    this.restore(undo.id)
+    this.confirm.deleted(id, label)
   }
 
   private restore(id: string): void {

@@ -64,7 +64,8 @@ export const shared = css`
     outline: 2px solid var(--accent);
     outline-offset: 1px;
   }
-  input[aria-invalid='true'] {
+  input[aria-invalid='true'],
+  select[aria-invalid='true'] {
     border-color: var(--bad);
     background: #fff5f5;
   }
@@ -178,7 +179,7 @@ export const shared = css`
     color: #6b4d00;
   }
   /* Long text must not widen the page (a 5,000-character note, a long name at 1024 px): cells
-     end in an ellipsis (the screens put the whole text in a title tooltip), wrapped cells break
+     end in an ellipsis (overflow-titles.ts makes the whole text a title on hover), wrapped cells break
      anywhere, selects stay narrow, and a wide table scrolls inside its section. */
   :host {
     overflow-wrap: anywhere;

@@ -3,11 +3,15 @@
  * an add form (name, role, region, the initial password twice) and per account: role/region,
  * password reset, disable/enable and delete (each of the last two asks first). Every check is the
  * relay's (relay/users.ts, as for `rainstaff users`); its refusals come back with `tr`/`en` and
- * the one for the current language is shown. Passwords go only in POST bodies.
+ * are shown in the current language beside the field they are about (field-errors.ts).
+ * Passwords go only in POST bodies.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
-import { formatDateTime, t, type Lang, type MessageKey } from './i18n.ts'
+import { BilingualError, type Bilingual } from '../../schema/bilingual.ts'
+import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
+import { bilingual, formatDateTime, t, type Lang, type MessageKey } from './i18n.ts'
 import { MIN_PASSWORD_LENGTH } from './password-dialog.ts'
+import { errorIn } from './screen.ts'
 import { shared } from './styles.ts'
 import type { Workspace } from './workspace.ts'
 
@@ -21,15 +25,30 @@ interface Account {
 }
 
 /** A refusal from the relay, in both languages. */
-class ApiError extends Error {
+class ApiError extends BilingualError {
   constructor(
     readonly status: number,
     readonly code: string,
-    readonly tr: string,
-    readonly en: string,
+    text: Bilingual,
   ) {
-    super(`${tr} / ${en}`)
+    super(text)
   }
+}
+
+const ADD_FIELDS = ['username', 'region', 'password', 'again'] as const
+
+/** The input a relay refusal is about, by its code (relay/users.ts); the rest is about the form. */
+function codeField(code: string): string | undefined {
+  if (code === 'password_too_short') return 'password'
+  if (code === 'region_required' || code === 'unknown_region') return 'region'
+  if (code === 'bad_username' || code === 'user_exists') return 'username'
+  return undefined
+}
+
+/** A refusal as the form shows it: beside its field when the relay's code names one. */
+function placed(error: unknown): unknown {
+  const field = error instanceof ApiError ? codeField(error.code) : undefined
+  return field === undefined ? error : aboutField(error, field)
 }
 
 type RowMode = { kind: 'edit' } | { kind: 'password' } | { kind: 'confirm'; action: 'disable' | 'enable' | 'delete' }
@@ -57,11 +76,6 @@ export class RsUsersPanel extends LitElement {
         align-items: end;
         margin-top: 0.8rem;
       }
-      .field-error {
-        color: var(--danger, #b00020);
-        font-size: 0.9em;
-        display: block;
-      }
       .actions {
         display: flex;
         flex-wrap: wrap;
@@ -84,11 +98,12 @@ export class RsUsersPanel extends LitElement {
   accounts: readonly Account[] = []
   regions: ReadonlyArray<{ slug: string; name: string }> = []
   modes: Readonly<Record<string, RowMode>> = {}
-  addErrors: Partial<Record<'username' | 'role' | 'region' | 'password' | 'again' | 'form', string>> = {}
-  /** A refusal for one account's row: `[username, text]`. */
-  rowError: readonly [string, string] | undefined = undefined
-  /** The last outcome, as a message key and its values so it follows the language switch. */
-  notice: { key: MessageKey; name: string } | { text: string } | undefined = undefined
+  /** Why the add form was refused, as errors about its fields. */
+  addErrors: readonly unknown[] = []
+  /** Why one account's row form was refused. */
+  rowError: { readonly username: string; readonly errors: readonly unknown[] } | undefined = undefined
+  /** The last outcome, as a message key and its values (or the error) so it follows the language switch. */
+  notice: { key: MessageKey; name: string } | { error: unknown } | undefined = undefined
   busy = false
 
   override connectedCallback(): void {
@@ -96,15 +111,10 @@ export class RsUsersPanel extends LitElement {
     void this.reload()
   }
 
-  private words(error: unknown): string {
-    if (error instanceof ApiError) return this.language === 'tr' ? error.tr : error.en
-    return error instanceof Error ? error.message : String(error)
-  }
-
   /** One call with the session's token; a token refused as stale is renewed once and retried. */
   private async api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
     const ws = this.workspace
-    if (ws === undefined) throw new ApiError(0, 'session', 'Oturum yok', 'Not signed in')
+    if (ws === undefined) throw new ApiError(0, 'session', { tr: 'Oturum yok', en: 'Not signed in' })
     const send = async (token: string | null): Promise<Response> =>
       fetch(`${ws.session.relay.http}${path}`, {
         method,
@@ -120,13 +130,13 @@ export class RsUsersPanel extends LitElement {
       if (response.status === 401) response = await send(await ws.session.renew())
     } catch (error) {
       if (error instanceof Error && error.name === 'SignInError') throw error
-      throw new ApiError(0, 'unreachable', 'Sunucuya ulaşılamıyor', 'Cannot reach the relay')
+      throw new ApiError(0, 'unreachable', { tr: 'Sunucuya ulaşılamıyor', en: 'Cannot reach the relay' })
     }
     const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>
     if (!response.ok) {
       const tr = typeof answer.tr === 'string' ? answer.tr : String(answer.error ?? `HTTP ${response.status}`)
       const en = typeof answer.en === 'string' ? answer.en : tr
-      throw new ApiError(response.status, typeof answer.code === 'string' ? answer.code : 'error', tr, en)
+      throw new ApiError(response.status, typeof answer.code === 'string' ? answer.code : 'error', { tr, en })
     }
     return answer
   }
@@ -137,7 +147,7 @@ export class RsUsersPanel extends LitElement {
       this.accounts = (answer.users as Account[] | undefined) ?? []
       this.regions = (answer.regions as Array<{ slug: string; name: string }> | undefined) ?? []
     } catch (error) {
-      this.notice = { text: this.words(error) }
+      this.notice = { error }
     }
   }
 
@@ -173,8 +183,8 @@ export class RsUsersPanel extends LitElement {
         </tbody>
       </table>
       ${this.notice
-        ? html`<p class=${'text' in this.notice ? 'error' : 'ok'} role="status" data-testid="users-notice">
-            ${'text' in this.notice ? this.notice.text : t(this.language, this.notice.key, { name: this.notice.name })}
+        ? html`<p class=${'error' in this.notice ? 'error' : 'ok'} role="status" data-testid="users-notice">
+            ${'error' in this.notice ? errorIn(lang, this.notice.error) : t(lang, this.notice.key, { name: this.notice.name })}
           </p>`
         : nothing} ${this.renderAddForm()}
     </section>`
@@ -202,20 +212,23 @@ export class RsUsersPanel extends LitElement {
     const mode = this.modes[a.username]
     if (mode === undefined) return nothing
     const lang = this.language
-    const error = this.rowError?.[0] === a.username ? html`<span class="field-error" role="alert" data-testid="user-row-error">${this.rowError[1]}</span>` : nothing
+    const errors = this.rowError?.username === a.username ? this.rowError.errors : []
+    // Row forms share the shadow root with the add form: their message ids are scoped by account.
+    const scope = `${a.username}-`
+    const beside = (field: string): TemplateResult | typeof nothing => fieldMessage(lang, errors, field, 'user-row-error', scope)
     const cancel = html`<button type="button" @click=${() => this.setMode(a.username, undefined)}>${t(lang, 'action.cancel')}</button>`
     let body: TemplateResult
     if (mode.kind === 'edit') {
       body = html`<form class="inline" data-testid="user-edit-form" @submit=${(e: Event) => this.saveRole(e, a)}>
-        ${this.roleAndRegion(a.role, a.region)}
-        <button class="primary" type="submit" ?disabled=${this.busy}>${t(lang, 'action.save')}</button> ${cancel} ${error}
+        ${this.roleAndRegion(a.role, a.region, errors, scope)} ${beside('region')}
+        <button class="primary" type="submit" ?disabled=${this.busy}>${t(lang, 'action.save')}</button> ${cancel} ${formMessages(lang, errors, ['region'], 'user-row-error')}
         <span class="muted">${t(lang, 'users.sessionsEnd')}</span>
       </form>`
     } else if (mode.kind === 'password') {
       body = html`<form class="inline" data-testid="user-reset-form" @submit=${(e: Event) => this.resetPassword(e, a)}>
-        <label>${t(lang, 'users.newPassword')} <input name="password" type="password" autocomplete="new-password" /></label>
-        <label>${t(lang, 'users.newPasswordAgain')} <input name="again" type="password" autocomplete="new-password" /></label>
-        <button class="primary" type="submit" ?disabled=${this.busy}>${t(lang, 'action.save')}</button> ${cancel} ${error}
+        <label>${t(lang, 'users.newPassword')} <input name="password" type="password" autocomplete="new-password" ${markField(errors, 'password', scope)} /> ${beside('password')}</label>
+        <label>${t(lang, 'users.newPasswordAgain')} <input name="again" type="password" autocomplete="new-password" ${markField(errors, 'again', scope)} /> ${beside('again')}</label>
+        <button class="primary" type="submit" ?disabled=${this.busy}>${t(lang, 'action.save')}</button> ${cancel} ${formMessages(lang, errors, ['password', 'again'], 'user-row-error')}
         <span class="muted">${t(lang, 'users.sessionsEnd')}</span>
       </form>`
     } else {
@@ -224,7 +237,7 @@ export class RsUsersPanel extends LitElement {
         <button class=${mode.action === 'delete' ? 'danger' : 'primary'} data-testid="user-confirm-yes" ?disabled=${this.busy} @click=${() => this.confirmed(a, mode.action)}>
           ${t(lang, 'users.yes')}
         </button>
-        ${cancel} ${error}
+        ${cancel} ${formMessages(lang, errors, [], 'user-row-error')}
       </div>`
     }
     return html`<tr data-testid="user-row-mode" data-username=${a.username}>
@@ -232,7 +245,7 @@ export class RsUsersPanel extends LitElement {
     </tr>`
   }
 
-  private roleAndRegion(role: 'editor' | 'admin', region: string | null): TemplateResult {
+  private roleAndRegion(role: 'editor' | 'admin', region: string | null, errors: readonly unknown[], scope: string): TemplateResult {
     const lang = this.language
     return html`<label
         >${t(lang, 'users.role')}
@@ -243,7 +256,7 @@ export class RsUsersPanel extends LitElement {
       </label>
       <label
         >${t(lang, 'users.region')}
-        <select name="region">
+        <select name="region" ${markField(errors, 'region', scope)}>
           <option value="" ?selected=${region === null}>—</option>
           ${this.regions.map((r) => html`<option value=${r.slug} ?selected=${r.slug === region}>${r.name}</option>`)}
         </select>
@@ -252,16 +265,17 @@ export class RsUsersPanel extends LitElement {
 
   private renderAddForm(): TemplateResult {
     const lang = this.language
-    const error = (field: keyof RsUsersPanel['addErrors']): TemplateResult | typeof nothing =>
-      this.addErrors[field] ? html`<span class="field-error" role="alert" data-testid=${`add-error-${field}`}>${this.addErrors[field]}</span>` : nothing
+    const errors = this.addErrors
+    const scope = 'add-'
+    const beside = (field: (typeof ADD_FIELDS)[number]): TemplateResult | typeof nothing => fieldMessage(lang, errors, field, `add-error-${field}`, scope)
     return html`<h3>${t(lang, 'users.add')}</h3>
       <form class="add" data-testid="user-add-form" @submit=${this.add} novalidate>
-        <label>${t(lang, 'users.username')} <input name="username" autocomplete="off" /> ${error('username')}</label>
-        ${this.roleAndRegion('editor', null)} ${error('region')}
-        <label>${t(lang, 'users.password')} <input name="password" type="password" autocomplete="new-password" /> ${error('password')}</label>
-        <label>${t(lang, 'users.passwordAgain')} <input name="again" type="password" autocomplete="new-password" /> ${error('again')}</label>
+        <label>${t(lang, 'users.username')} <input name="username" autocomplete="off" ${markField(errors, 'username', scope)} /> ${beside('username')}</label>
+        ${this.roleAndRegion('editor', null, errors, scope)} ${beside('region')}
+        <label>${t(lang, 'users.password')} <input name="password" type="password" autocomplete="new-password" ${markField(errors, 'password', scope)} /> ${beside('password')}</label>
+        <label>${t(lang, 'users.passwordAgain')} <input name="again" type="password" autocomplete="new-password" ${markField(errors, 'again', scope)} /> ${beside('again')}</label>
         <button class="primary" type="submit" data-testid="user-add" ?disabled=${this.busy}>${t(lang, 'action.add')}</button>
-        ${error('form')}
+        ${formMessages(lang, errors, ADD_FIELDS, 'add-error-form')}
       </form>`
   }
 
@@ -270,11 +284,10 @@ export class RsUsersPanel extends LitElement {
   }
 
   /** Client-side checks of a password typed twice: the relay checks the length again. */
-  private passwordProblem(password: string, again: string): { password?: string; again?: string } {
-    const lang = this.language
-    if (password.length < MIN_PASSWORD_LENGTH) return { password: t(lang, 'password.tooShort', { n: MIN_PASSWORD_LENGTH }) }
-    if (password !== again) return { again: t(lang, 'password.mismatch') }
-    return {}
+  private passwordProblems(password: string, again: string): BilingualError[] {
+    if (password.length < MIN_PASSWORD_LENGTH) return [new BilingualError(bilingual('password.tooShort', { n: MIN_PASSWORD_LENGTH }), { field: 'password' })]
+    if (password !== again) return [new BilingualError(bilingual('password.mismatch'), { field: 'again' })]
+    return []
   }
 
   private add = async (event: Event): Promise<void> => {
@@ -283,11 +296,11 @@ export class RsUsersPanel extends LitElement {
     const username = this.field(form, 'username').trim()
     const role = this.field(form, 'role')
     const region = this.field(form, 'region')
-    const errors: RsUsersPanel['addErrors'] = { ...this.passwordProblem(this.field(form, 'password'), this.field(form, 'again')) }
-    if (username === '') errors.username = t(this.language, 'password.required')
+    const errors = this.passwordProblems(this.field(form, 'password'), this.field(form, 'again'))
+    if (username === '') errors.unshift(new BilingualError(bilingual('password.required'), { field: 'username' }))
     this.addErrors = errors
     this.notice = undefined
-    if (Object.keys(errors).length > 0) return
+    if (errors.length > 0) return
     this.busy = true
     try {
       await this.api('POST', '/api/users', { username, role, region: role === 'admin' ? null : region, password: this.field(form, 'password') })
@@ -295,10 +308,7 @@ export class RsUsersPanel extends LitElement {
       this.notice = { key: 'users.added', name: username }
       await this.reload()
     } catch (error) {
-      const code = error instanceof ApiError ? error.code : ''
-      const field =
-        code === 'password_too_short' ? 'password' : code === 'region_required' || code === 'unknown_region' ? 'region' : code === 'bad_username' || code === 'user_exists' ? 'username' : 'form'
-      this.addErrors = { [field]: this.words(error) }
+      this.addErrors = [placed(error)]
     } finally {
       this.busy = false
     }
@@ -312,7 +322,7 @@ export class RsUsersPanel extends LitElement {
       this.notice = { key: notice, name: a.username }
       await this.reload()
     } catch (error) {
-      this.rowError = [a.username, this.words(error)]
+      this.rowError = { username: a.username, errors: [placed(error)] }
     } finally {
       this.busy = false
     }
@@ -331,10 +341,9 @@ export class RsUsersPanel extends LitElement {
     event.preventDefault()
     const form = event.currentTarget as HTMLFormElement
     const password = this.field(form, 'password')
-    const problem = this.passwordProblem(password, this.field(form, 'again'))
-    const text = problem.password ?? problem.again
-    if (text !== undefined) {
-      this.rowError = [a.username, text]
+    const problems = this.passwordProblems(password, this.field(form, 'again'))
+    if (problems.length > 0) {
+      this.rowError = { username: a.username, errors: problems }
       return
     }
     const path = `/api/users/${encodeURIComponent(a.username)}/password`

@@ -52,6 +52,8 @@ export class PeerProcess {
     if (this.current !== undefined) throw new Error(`${this.name} is already running`)
     const child = spawn(process.execPath, ['--import', 'tsx', PEER_ENTRY, this.dir], {
       cwd: this.cwd,
+      // The C locale, whatever the caller's: the CLI answers in English, which the bad inputs expect.
+      env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     })
     child.stderr!.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-4000)))

@@ -48,10 +48,10 @@ export interface RelayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Runs the CLI to completion, feeding `input` on stdin. */
-export function runCli(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the CLI to completion, feeding `input` on stdin; `env` is added to this process's environment. */
+export function runCli(args: string[], input = '', env: Readonly<Record<string, string>> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/rainstaff'), ...args], { cwd: ROOT, env: process.env })
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/rainstaff'), ...args], { cwd: ROOT, env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

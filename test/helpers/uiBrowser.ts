@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { startRelay, type Relay } from '../../relay/server.ts'
 import type { NewUser } from '../../relay/users.ts'
 import { ADMIN_PASSWORD, ROOT, seedUsers, tempDir } from './relayProcess.ts'
@@ -137,4 +137,21 @@ export async function pendingCount(page: Page): Promise<number> {
 /** Waits until the status bar shows `n` pending changes (the engine's count, not a guess). */
 export async function waitForPending(page: Page, n: number): Promise<void> {
   await page.locator(`[data-testid="pending-count"]`, { hasText: new RegExp(`^${n}$`) }).waitFor()
+}
+
+/**
+ * The fields of `form` marked aria-invalid, by name, each with the text of the message its
+ * aria-describedby points to: what a screen reader (and a clerk) is told is wrong, and where.
+ */
+export async function markedFields(form: Locator): Promise<Record<string, string>> {
+  return form.evaluate((element) => {
+    const root = element.getRootNode() as Document | ShadowRoot
+    const marked: Record<string, string> = {}
+    for (const field of element.querySelectorAll('[aria-invalid="true"]')) {
+      const id = field.getAttribute('aria-describedby')
+      const message = id === null ? null : root.getElementById(id)
+      marked[field.getAttribute('name') ?? '?'] = message === null ? '(no message)' : (message.textContent ?? '').trim()
+    }
+    return marked
+  })
 }

@@ -8,11 +8,12 @@
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { Row } from '../../../crdt/mirror.ts'
 import { isTableName, TABLES, type CellValue, type TableName } from '../../../schema/tables.ts'
-import { formatDate, formatDateTime, t } from '../i18n.ts'
+import { formatDate, formatDateTime, formatPlate, t } from '../i18n.ts'
 import { LiveQuery, text } from '../live-query.ts'
 import { fieldLabel } from '../record-editor.ts'
 import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
+import { followAwareness, type Workspace } from '../workspace.ts'
 
 /** Minutes since the work date's midnight; an end not after its start is on the next day. */
 function interval(start: string, end: string): [number, number] | undefined {
@@ -72,6 +73,27 @@ export class ConflictsScreen extends Screen {
   static override styles = [shared]
 
   error = ''
+  /** The awareness being followed, and how to stop: a PC's device name can come after its conflict. */
+  private following: { readonly workspace: Workspace; readonly stop: () => void } | undefined = undefined
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    // Back in the page: willUpdate follows the awareness again.
+    this.requestUpdate()
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    this.following?.stop()
+    this.following = undefined
+  }
+
+  override willUpdate(): void {
+    if (this.following?.workspace === this.workspace) return
+    this.following?.stop()
+    const workspace = this.workspace
+    this.following = workspace === undefined ? undefined : { workspace, stop: followAwareness(workspace.engine, () => this.requestUpdate()) }
+  }
 
   private readonly conflicts = new LiveQuery(this, () =>
     this.workspace && {
@@ -109,12 +131,14 @@ export class ConflictsScreen extends Screen {
         const r = one(`SELECT coalesce(v.plate, x.vehicle_id) AS name${dateField ? `, x.${dateField} AS day` : ''} FROM ${table} x
                          LEFT JOIN vehicles v ON v.region = x.region AND v.id = x.vehicle_id WHERE x.region = ? AND x.id = ?`)
         if (r === undefined) return id
-        return dateField && typeof r.day === 'string' && r.day ? `${text(r.name)}, ${formatDate(lang, r.day)}` : text(r.name)
+        const plate = formatPlate(text(r.name))
+        return dateField && typeof r.day === 'string' && r.day ? `${plate}, ${formatDate(lang, r.day)}` : plate
       }
       default: {
         const first = Object.keys(TABLES[table].fields)[0]
         const r = one(`SELECT ${first} AS name FROM ${table} WHERE region = ? AND id = ?`)
-        return r === undefined ? id : text(r.name)
+        if (r === undefined) return id
+        return first === 'plate' ? formatPlate(text(r.name)) : text(r.name)
       }
     }
   }
@@ -173,8 +197,8 @@ export class ConflictsScreen extends Screen {
           return html`<tr data-testid="field-conflict">
             <td data-testid="conflict-record">${TABLES[table].label[lang]}: ${this.recordName(table, text(c.record_id))}</td>
             <td>${fieldLabel(lang, text(c.field))}</td>
-            <td><strong>${shown(c.value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: text(c.value_by), when: formatDateTime(lang, text(c.value_at)) })}</span></td>
-            <td><strong>${shown(c.lost_value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: this.author(c.lost_by, Number.isFinite(lostClient) ? lostClient : undefined), when: formatDateTime(lang, text(c.lost_at)) })}</span></td>
+            <td data-testid="conflict-kept"><strong>${shown(c.value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: text(c.value_by), when: formatDateTime(lang, text(c.value_at)) })}</span></td>
+            <td data-testid="conflict-lost"><strong>${shown(c.lost_value as CellValue)}</strong><br /><span class="muted">${t(lang, 'conflicts.by', { who: this.author(c.lost_by, Number.isFinite(lostClient) ? lostClient : undefined), when: formatDateTime(lang, text(c.lost_at)) })}</span></td>
             <td>
               ${this.writable
                 ? html`<button data-edit data-testid="keep-current" @click=${() => this.resolve(c, table, c.value as CellValue)}>${t(lang, 'conflicts.keep')}</button>

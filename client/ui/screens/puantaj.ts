@@ -18,11 +18,9 @@ import { OpenPeriods } from '../open-periods.ts'
 import { errorField, errorIn, Screen, textOrNull } from '../screen.ts'
 import { parseDate, parseNumber, parseTime } from '../../../schema/turkishInput.ts'
 import { shared } from '../styles.ts'
-import { shiftWarnings, type Warning } from '../../../schema/plausibility.ts'
+import { shiftWarnings } from '../../../schema/plausibility.ts'
 import { validateFields, validateRecord } from '../../../schema/validate.ts'
-
-/** How long the "Silindi — Geri al" toast stays, in ms. */
-export const UNDO_MS = 8000
+import { EntryConfirmController } from '../entry-confirm-controller.ts'
 
 interface Entry {
   employee_id: string
@@ -94,8 +92,6 @@ export class PuantajScreen extends Screen {
     to: { state: true },
     filterError: { state: true },
     showDeleted: { state: true },
-    warnings: { state: true },
-    undo: { state: true },
   }
 
   static override styles = [
@@ -159,16 +155,13 @@ export class PuantajScreen extends Screen {
   to = monthRange(currentMonth()).end
   filterError = ''
   showDeleted = false
-  /** Plausibility warnings of the entry as typed: saving asks "Yine de kaydet" while there are any. */
-  warnings: Warning[] = []
-  /** The row just deleted, restorable from the toast for UNDO_MS. */
-  undo: { id: string; label: string } | null = null
-  private undoTimer: ReturnType<typeof setTimeout> | undefined
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    clearTimeout(this.undoTimer)
-  }
+  /** "Yine de kaydet" on an implausible shift; "Geri al" after a delete. */
+  private readonly confirm = new EntryConfirmController(this, {
+    testId: 'entry',
+    saveAnyway: () => this.save(undefined, true),
+    restore: (id) => this.restore(id),
+    inputName: (field) => entryField(field) ?? 'date',
+  })
 
   private readonly shownMonths = new OpenPeriods(this, () =>
     this.workspace && { engine: this.workspace.engine, regions: [this.region], from: this.from, to: this.to },
@@ -276,7 +269,7 @@ export class PuantajScreen extends Screen {
         <h2 class="print-title">${t(this.language, 'tab.puantaj')} — ${this.regionName()} — ${formatDate(this.language, this.from)} – ${formatDate(this.language, this.to)}</h2>
         ${this.renderFilters()} ${this.renderGrid(settings)} ${this.showDeleted ? this.renderDeleted() : nothing}
       </section>
-      ${this.undo !== null ? this.renderUndo(this.undo) : nothing}
+      ${this.confirm.renderUndo(this.language)}
     `
   }
 
@@ -346,40 +339,10 @@ export class PuantajScreen extends Screen {
               )}`}
       </div>
       ${this.error !== undefined && wrong === undefined ? html`<p class="error" role="alert" data-testid="entry-error">${errorIn(lang, this.error)}</p>` : nothing}
-      ${this.warnings.length > 0 ? this.renderWarnings() : nothing}
+      ${this.confirm.renderWarnings(lang)}
       ${this.notice ? html`<p class="ok" data-testid="entry-notice">${this.notice}</p>` : nothing}
       <p class="muted">${t(lang, 'puantaj.keyboardHint')}</p>
     </section>`
-  }
-
-  private renderWarnings(): TemplateResult {
-    const lang = this.language
-    return html`<div class="warnings" role="alert" data-testid="entry-warnings">
-      <strong>${t(lang, 'entry.confirmTitle')}</strong>
-      <ul>
-        ${this.warnings.map((w) => html`<li data-testid="entry-warning" data-field=${w.field}>${w.text[lang]}</li>`)}
-      </ul>
-      <button type="button" class="primary" data-testid="entry-save-anyway" @click=${() => this.save(undefined, true)}>${t(lang, 'entry.saveAnyway')}</button>
-      <button type="button" data-testid="entry-fix" @click=${this.fixWarning}>${t(lang, 'entry.fix')}</button>
-    </div>`
-  }
-
-  private renderUndo(undo: { id: string; label: string }): TemplateResult {
-    const lang = this.language
-    return html`<div class="toast" role="status" data-testid="undo-toast">
-      <span>${t(lang, 'entry.deleted')}: ${undo.label}</span>
-      <button type="button" data-testid="undo" @click=${() => this.undoDelete()}>${t(lang, 'entry.undo')}</button>
-    </div>`
-  }
-
-  private fixWarning = (): void => {
-    const field = entryField(this.warnings[0]?.field)
-    this.warnings = []
-    void this.updateComplete.then(() => {
-      const input = this.renderRoot.querySelector<HTMLInputElement>(`input[name="${field ?? 'date'}"]`)
-      input?.focus()
-      input?.select()
-    })
   }
 
   private renderFilters(): TemplateResult {
@@ -498,7 +461,7 @@ export class PuantajScreen extends Screen {
   private set<K extends keyof Entry>(name: K, value: Entry[K]): void {
     this.entry = { ...this.entry, [name]: value }
     this.notice = ''
-    this.warnings = []
+    this.confirm.dismiss()
   }
 
   private applyTemplate(id: string): void {
@@ -572,15 +535,13 @@ export class PuantajScreen extends Screen {
         normalized.work_date === undefined
           ? []
           : shiftWarnings({ work_date: String(normalized.work_date), start_time: String(normalized.start_time), end_time: String(normalized.end_time) }, todayIso())
-      if (warnings.length > 0) {
-        this.warnings = warnings
+      if (this.confirm.ask(warnings)) {
         this.error = undefined
         this.notice = ''
-        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="entry-save-anyway"]')?.focus())
         return
       }
     }
-    this.warnings = []
+    this.confirm.dismiss()
     try {
       if (this.editing === null) engine.insert('timesheets', input, this.region)
       else engine.update('timesheets', this.editing, changedFields(input, timesheetInput(this.editBase)), this.region)
@@ -641,7 +602,7 @@ export class PuantajScreen extends Screen {
     this.error = undefined
   }
 
-  /** Deletes at once (soft: restorable) and offers "Geri al" for UNDO_MS. */
+  /** Deletes at once (soft: restorable) and offers "Geri al". */
   private deleteRow(id: string, label: string): void {
     try {
       this.workspace?.engine.delete('timesheets', id, this.region)
@@ -650,18 +611,7 @@ export class PuantajScreen extends Screen {
       return
     }
     if (this.editing === id) this.cancelEdit()
-    clearTimeout(this.undoTimer)
-    this.undo = { id, label }
-    this.undoTimer = setTimeout(() => (this.undo = null), UNDO_MS)
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="undo"]')?.focus())
-  }
-
-  private undoDelete(): void {
-    const undo = this.undo
-    if (undo === null) return
-    clearTimeout(this.undoTimer)
-    this.undo = null
-    this.restore(undo.id)
+    this.confirm.deleted(id, label)
   }
 
   private restore(id: string): void {

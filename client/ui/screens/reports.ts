@@ -145,7 +145,7 @@ export class ReportsScreen extends Screen {
       ${report.skipped.length > 0
         ? html`<h3>${t(lang, 'reports.skipped')}</h3>
             <ul>
-              ${report.skipped.map((s) => html`<li>${this.regionName(s.region)} ${s.id}: ${s.reason}</li>`)}
+              ${report.skipped.map((s) => html`<li>${this.regionName(s.region)} ${s.id}: ${s.text[lang]}</li>`)}
             </ul>`
         : nothing}`
   }

@@ -4,11 +4,13 @@
  * region doc keyed by name, so every PC of the region computes hours the same way.
  */
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { BilingualError } from '../../../schema/bilingual.ts'
 import { DEFAULT_HOUR_SETTINGS } from '../../../schema/hours.ts'
 import type { EngineState } from '../../engine.ts'
-import { formatDateTime, t, type Lang, type MessageKey } from '../i18n.ts'
+import { aboutField, fieldMessage, formMessages, markField } from '../field-errors.ts'
+import { bilingual, formatDateTime, t, type Lang } from '../i18n.ts'
 import { LiveQuery, text } from '../live-query.ts'
-import { errorIn, Screen } from '../screen.ts'
+import { errorField, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import '../record-editor.ts'
 
@@ -18,15 +20,15 @@ type SettingKey = (typeof KEYS)[number]
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/
 
 /** Settings values are free text in the schema; these are the rules hours.ts reads them by. */
-function checkSettings(values: Record<SettingKey, string>): MessageKey | undefined {
+function checkSettings(values: Record<SettingKey, string>): BilingualError | undefined {
   const hours = values.weekday_hours.trim().replace(',', '.')
-  if (hours !== '' && (!/^\d+(\.\d+)?$/.test(hours) || Number(hours) > 24)) return 'settings.badHours'
+  if (hours !== '' && (!/^\d+(\.\d+)?$/.test(hours) || Number(hours) > 24)) return new BilingualError(bilingual('settings.badHours'), { field: 'weekday_hours' })
   for (const key of ['saturday_start', 'saturday_end'] as const) {
-    if (values[key].trim() !== '' && !TIME.test(values[key].trim())) return 'settings.badTime'
+    if (values[key].trim() !== '' && !TIME.test(values[key].trim())) return new BilingualError(bilingual('settings.badTime'), { field: key })
   }
   const start = values.saturday_start.trim() || DEFAULT_HOUR_SETTINGS.saturdayStart
   const end = values.saturday_end.trim() || DEFAULT_HOUR_SETTINGS.saturdayEnd
-  if (end <= start) return 'settings.badSaturday'
+  if (end <= start) return new BilingualError(bilingual('settings.badSaturday'), { field: 'saturday_end' })
   return undefined
 }
 
@@ -43,7 +45,8 @@ export class SettingsScreen extends Screen {
   engineState: EngineState | undefined = undefined
   /** Edited values; a key absent here shows what is stored. */
   draft: Partial<Record<SettingKey, string>> = {}
-  error = ''
+  /** The refused save, as the error: its `field` is the setting's key, its text shown in the language of the moment. */
+  error: unknown = undefined
   notice = ''
 
   private readonly settings = new LiveQuery(this, () =>
@@ -67,6 +70,7 @@ export class SettingsScreen extends Screen {
   override render(): TemplateResult {
     const lang = this.language
     const values = { ...this.stored(), ...this.draft }
+    const errors = this.error === undefined ? [] : [this.error]
     const placeholders: Record<SettingKey, string> = {
       company_name: '',
       report_title: 'Puantaj Raporu',
@@ -86,12 +90,14 @@ export class SettingsScreen extends Screen {
                 ?readonly=${!this.writable}
                 placeholder=${placeholders[key]}
                 .value=${values[key]}
+                ${markField(errors, key)}
                 @input=${(e: Event) => ((this.draft = { ...this.draft, [key]: (e.target as HTMLInputElement).value }), (this.notice = ''))}
-            /></label>`,
+              />${fieldMessage(lang, errors, key, 'settings-error')}</label
+            >`,
           )}
           ${this.writable ? html`<button class="primary" type="submit" data-edit>${t(lang, 'action.save')}</button>` : nothing}
         </form>
-        ${this.error ? html`<p class="error" role="alert" data-testid="settings-error">${this.error}</p>` : nothing}
+        ${formMessages(lang, errors, KEYS, 'settings-error')}
         ${this.notice ? html`<p class="ok">${this.notice}</p>` : nothing}
       </section>
       <rs-record-editor
@@ -165,25 +171,27 @@ export class SettingsScreen extends Screen {
     const values = { ...stored, ...this.draft }
     const problem = checkSettings(values)
     if (problem !== undefined) {
-      this.error = t(this.language, problem)
+      this.error = problem
       this.notice = ''
       return
     }
-    try {
-      for (const key of KEYS) {
-        if (values[key] === stored[key]) continue
-        const value = values[key].trim() === '' ? null : values[key].trim()
-        // A setting that exists is changed in place: an insert of its key is refused as a duplicate.
-        const row = this.settings.rows.find((r) => text(r.key) === key)
+    for (const key of KEYS) {
+      if (values[key] === stored[key]) continue
+      const value = values[key].trim() === '' ? null : values[key].trim()
+      // A setting that exists is changed in place: an insert of its key is refused as a duplicate.
+      const row = this.settings.rows.find((r) => text(r.key) === key)
+      try {
         if (row === undefined) engine.insert('settings', { key, value }, this.region)
         else engine.update('settings', text(row.id), { value }, this.region)
+      } catch (error) {
+        // The schema speaks of the record's `value`: on this form that is the setting's own input.
+        this.error = errorField(error) === 'value' ? aboutField(error, key) : error
+        this.notice = ''
+        return
       }
-    } catch (error) {
-      this.error = errorIn(this.language, error)
-      return
     }
     this.draft = {}
-    this.error = ''
+    this.error = undefined
     this.notice = t(this.language, 'saved')
   }
 }
