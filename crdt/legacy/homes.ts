@@ -32,6 +32,8 @@ export function homeOf(table: TableName, fields: Readonly<Record<string, CellVal
   return period === undefined ? { period: importMonth, undated: rule.byDate } : { period, undated: null }
 }
 
+const MAX_HOPS = 12
+
 export interface Found {
   readonly record: RecordFields
   readonly period: Period | null
@@ -48,9 +50,9 @@ export function findAtHome(docs: RegionDocuments, table: TableName, id: string, 
     return record === undefined ? undefined : { record, period: null }
   }
   let found: Found | undefined
-  const seen = new Set<Period>()
-  for (let at: Period = period; !seen.has(at); ) {
-    seen.add(at)
+  let at: Period = period
+  // Concurrent moves can, in principle, point two copies at each other: a few hops are plenty.
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
     const doc = docs.month(at)
     if (doc === undefined) throw new PeriodNotOpenError(docs.region, at)
     const record = readRecord(doc, table, id)

@@ -13,7 +13,7 @@
  * `fileRegion` given, else its `admin_entry_region` setting (the region the PC entered rows
  * for), else the region most of its employees are in, else Ankara (the legacy default).
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { currentPeriod, documentName, type Period } from '../../schema/periods.ts'
 import { DEFAULT_REGIONS, isRegionSlug, legacyRegionSlug } from '../../schema/regions.ts'
 import { PeriodNotOpenError, type RegionDocuments } from '../periodDocs.ts'
@@ -283,12 +283,18 @@ export function monthsNeeded(file: LegacyFile, options: ImportSettings & ImportT
   return byRegion(planOnce(contextOf(file, options)).months)
 }
 
+/** Whether month document `name` is open and holds nothing at all (no client has written it). */
+function openAndEmpty(documents: ReadonlyMap<string, RegionDocuments>, name: string): boolean {
+  const { region, period } = regionMonth(name)
+  const doc = documents.get(region)?.month(period)
+  return doc !== undefined && Y.encodeStateVector(doc).byteLength === 1
+}
+
 /** Plans until every month the plan needs is open, opening the missing ones through `openMonth`. */
 async function planWithMonths(context: Context, openMonth: ImportTarget['openMonth']): Promise<Planned> {
   const asked = new Set<string>()
-  for (;;) {
-    const planned = planOnce(context)
-    if (planned.missing.length === 0) return planned
+  let planned = planOnce(context)
+  while (planned.missing.length > 0) {
     for (const name of planned.missing) {
       const { region, period } = regionMonth(name)
       // Asked for before and still not open: the caller cannot open it.
@@ -296,7 +302,12 @@ async function planWithMonths(context: Context, openMonth: ImportTarget['openMon
       asked.add(name)
       await openMonth(region, period)
     }
+    // The plan read each missing month as empty; months that opened empty (nothing written in
+    // them yet, as in a first migration) leave it as it is, so it is not made again.
+    if (planned.missing.every((name) => openAndEmpty(context.documents, name))) return planned
+    planned = planOnce(context)
   }
+  return planned
 }
 
 /** Imports an already read legacy file. See ImportOptions and ImportReport. */
