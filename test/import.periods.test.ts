@@ -141,7 +141,7 @@ describe('where imported records go', () => {
   it('lists the months a file needs, and without them open stops before writing anything', async () => {
     const file = await readLegacyFile(spread())
     const target = inMemory(SLUGS)
-    const needed = monthsNeeded(file, { documents: target.documents, user: 'tester' })
+    const needed = monthsNeeded(file, { documents: target.documents })
     expect(Object.fromEntries(needed)).toEqual({ ankara: ['2026-01', '2026-03'], istanbul: ['2025-12', '2026-01', '2026-02'] })
 
     const closed = importLegacy(spread(), { documents: target.documents, user: 'tester' })
@@ -192,7 +192,7 @@ describe('legacy deletions across month documents', () => {
     })
     const file = await readLegacyFile(fixture('legacy-v1-istanbul.db'))
     // v1's own rows are all January; its deletions reach February and, through the employee, December.
-    expect(monthsNeeded(file, { ...later, user: 'tester' }).get('istanbul')).toEqual(['2025-12', '2026-01', '2026-02'])
+    expect(monthsNeeded(file, later).get('istanbul')).toEqual(['2025-12', '2026-01', '2026-02'])
 
     const v1 = await importLegacy(fixture('legacy-v1-istanbul.db'), { ...later, user: 'tester' })
     // Its rows were all in the older copy: found in the months loaded for them, none created again.

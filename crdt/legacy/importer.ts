@@ -196,7 +196,6 @@ async function writeRecords(
   at: string,
 ): Promise<void> {
   const chunkSize = options.chunkSize ?? 2000
-  // Creates come parents first, so the master's records are written before the months'.
   const byDocument = new Map<string, PlannedRecord[]>()
   for (const record of creates) {
     const name = documentName(record.region, record.period)
@@ -204,8 +203,10 @@ async function writeRecords(
     if (list === undefined) byDocument.set(name, [record])
     else list.push(record)
   }
+  // Master data first: what a month's records refer to is stored (and sent) before them.
+  const ordered = [...byDocument.values()].sort((a, b) => Number(a[0].period !== null) - Number(b[0].period !== null))
   let done = 0
-  for (const records of byDocument.values()) {
+  for (const records of ordered) {
     const { region, period } = records[0]
     const doc = documentOf(documents.get(region)!, period)
     for (let start = 0; start < records.length; start += chunkSize) {
@@ -235,7 +236,10 @@ interface Context {
   readonly onRows?: (done: number) => void
 }
 
-function contextOf(file: LegacyFile, options: ImportSettings & ImportTarget): Context {
+/** What finding the months a file needs takes of the import's options. */
+export type MonthsOptions = Pick<ImportSettings, 'fileRegion' | 'regions' | 'now'> & ImportTarget
+
+function contextOf(file: LegacyFile, options: MonthsOptions): Context {
   return {
     file,
     documents: documentsOf(options),
@@ -279,7 +283,7 @@ function planOnce(context: Context): Planned {
  * it moved on), so a caller that opens them itself asks again until nothing new comes, or passes
  * `openMonth` and leaves that to the import.
  */
-export function monthsNeeded(file: LegacyFile, options: ImportSettings & ImportTarget): Map<string, Period[]> {
+export function monthsNeeded(file: LegacyFile, options: MonthsOptions): Map<string, Period[]> {
   return byRegion(planOnce(contextOf(file, options)).months)
 }
 

@@ -15,7 +15,7 @@
  *     problemRows(report)  // what to show: skipped or imported with a warning, with reasons
  */
 export { importLegacy, importLegacyFile, monthsNeeded, pcRegionOf, problemRows } from './importer.ts'
-export type { DeletionReport, ImportOptions, ImportProgress, ImportReport, ImportTarget, TableCounts } from './importer.ts'
+export type { DeletionReport, ImportOptions, ImportProgress, ImportReport, ImportTarget, MonthsOptions, TableCounts } from './importer.ts'
 export { documentsByName, inMemory, memoryDocuments } from './documents.ts'
 export type { MemoryDocuments } from './documents.ts'
 export { readLegacyFile, LegacyFileError } from './reader.ts'
