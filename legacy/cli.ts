@@ -7,11 +7,19 @@ import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import type * as Y from 'yjs'
 import { inLocale } from '../schema/bilingual.ts'
 import { DEFAULT_REGIONS, type Region } from '../schema/regions.ts'
-import { createRegionDoc } from '../crdt/regionDoc.ts'
-import { formatReport, importLegacyFile, LegacyFileError, pcRegionOf, readLegacyFile, reportJson, type ImportProgress, type ImportReport } from '../crdt/legacy/index.ts'
+import {
+  formatReport,
+  importLegacyFile,
+  inMemory,
+  LegacyFileError,
+  pcRegionOf,
+  readLegacyFile,
+  reportJson,
+  type ImportProgress,
+  type ImportReport,
+} from '../crdt/legacy/index.ts'
 
 export const IMPORT_HELP = `Kullanım / Usage:
   rainstaff import-legacy FILE.db [FILE.db …] --data DIR   [--region R] [--dry-run] [--json] [--by NAME]
@@ -93,7 +101,7 @@ function print(results: readonly FileResult[], json: boolean, extra: Record<stri
 
 /** No target: a dry run against empty docs of every region, to see what a file holds. */
 async function analyze(files: Array<{ name: string; bytes: Uint8Array }>, region: string | undefined, regions: readonly Region[], by: string): Promise<FileResult[]> {
-  const docs = new Map<string, Y.Doc>(regions.map((r) => [r.slug, createRegionDoc()]))
+  const target = inMemory(regions.map((r) => r.slug))
   const results: FileResult[] = []
   const parsed = []
   for (const f of files) {
@@ -103,7 +111,7 @@ async function analyze(files: Array<{ name: string; bytes: Uint8Array }>, region
   }
   for (let i = 0; i < files.length; i++) {
     const report = await importLegacyFile(parsed[i], {
-      docs,
+      ...target,
       user: by,
       regions: regions.map((r) => r.slug),
       onProgress: progressPrinter(),

@@ -1,17 +1,30 @@
 /**
  * `import-legacy --state DIR`: an editor imports the rows of their own region into the CLI
  * peer's local store, through the sync engine, so the records are ordinary local changes that
- * `rainstaff sync` uploads. Rows of other regions are reported as skipped. Node-only glue,
+ * `rainstaff sync` uploads. Rows of other regions are reported as skipped. The months the file's
+ * dated rows go to are opened in the engine first, like any month an edit needs. Node-only glue,
  * loaded by cli.ts on demand; the import itself is the browser-safe core in crdt/legacy.
  */
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
-import { openEngine } from '../client/engine.ts'
+import { openEngine, type SyncEngine } from '../client/engine.ts'
 import { openFileStore } from '../client/fileStore.ts'
+import type { LocalStore } from '../client/localStore.ts'
 import { sessionFromAccount } from '../client/signIn.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
-import { importLegacyFile, pcRegionOf, readLegacyFile, type ImportProgress, type ImportReport, type LegacyFile } from '../crdt/legacy/index.ts'
+import {
+  documentsByName,
+  importLegacyFile,
+  memoryDocuments,
+  pcRegionOf,
+  readLegacyFile,
+  type ImportProgress,
+  type ImportReport,
+  type ImportTarget,
+  type LegacyFile,
+} from '../crdt/legacy/index.ts'
 import { BilingualError } from '../schema/bilingual.ts'
+import { documentName } from '../schema/periods.ts'
 
 /** Why the peer import cannot run; bilingual, nothing was written. `exitCode` follows client/cli.ts. */
 export class PeerImportError extends BilingualError {
@@ -49,6 +62,32 @@ function copyOf(doc: Y.Doc): Y.Doc {
   return copy
 }
 
+/** The engine's open documents of `region`, months opened through the engine as the import asks. */
+function engineTarget(engine: SyncEngine, region: string): ImportTarget {
+  const documents = documentsByName(region, () => engine.documents(region), (name) => engine.doc(name))
+  return { documents: new Map([[region, documents]]), openMonth: (r, period) => engine.openPeriod(r, period) }
+}
+
+/**
+ * Copies of the engine's documents of `region`, so a dry run of several files sees each other's
+ * records while the local store, pending changes included, stays as it was. A month the import
+ * asks for is read from this device if it is kept here (opened in the engine, which changes no
+ * record, only lists the month among those it reopens at sign-in), else starts empty, as it
+ * would offline.
+ */
+async function dryRunTarget(engine: SyncEngine, store: LocalStore, region: string): Promise<ImportTarget> {
+  const kept = new Set(await store.listDocuments(region))
+  const copies = memoryDocuments(region, (name) => (engine.documents(region).includes(name) ? copyOf(engine.doc(name)) : createRegionDoc()))
+  for (const [period] of documentsByName(region, () => engine.documents(region), (name) => engine.doc(name)).months()) copies.open(period)
+  return {
+    documents: new Map([[region, copies]]),
+    openMonth: async (r, period) => {
+      if (kept.has(documentName(r, period))) await engine.openPeriod(r, period)
+      copies.open(period)
+    },
+  }
+}
+
 export async function peerImport(options: PeerImportOptions): Promise<PeerImportResult> {
   const files: Array<{ name: string; file: LegacyFile }> = []
   for (const f of options.files) files.push({ name: f.name, file: await readLegacyFile(f.bytes) })
@@ -74,13 +113,11 @@ export async function peerImport(options: PeerImportOptions): Promise<PeerImport
     const engine = await openEngine({ session: sessionFromAccount(account, null), store, regions: [region], connect: false, WebSocketPolyfill: WebSocket })
     try {
       const dryRun = options.dryRun ?? false
-      // A dry run imports into a copy, so several files see each other's records and the local
-      // store, pending changes included, stays exactly as it was.
-      const docs = new Map([[region, dryRun ? copyOf(engine.doc(region)) : engine.doc(region)]])
+      const target = dryRun ? await dryRunTarget(engine, store, region) : engineTarget(engine, region)
       const results: Array<{ name: string; report: ImportReport }> = []
       for (const { name, file } of files) {
         const report = await importLegacyFile(file, {
-          docs,
+          ...target,
           user: account.user.username,
           regions,
           ...(options.fileRegion !== undefined ? { fileRegion: options.fileRegion } : {}),

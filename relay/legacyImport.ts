@@ -1,8 +1,9 @@
 /**
  * Whole-organization migration: legacy files imported straight into a stopped relay's data
- * directory. Region docs are loaded from the store as the relay loads them, the import runs in
- * memory (crdt/legacy), and what it added is appended as one update per region under the user
- * `legacy-import`, in one store transaction: a failure anywhere before that writes nothing.
+ * directory. Each region's master document, and the month documents the files need, are loaded
+ * from the store as the relay loads them, the import runs in memory (crdt/legacy), and what it
+ * added is appended as one update per document under the user `legacy-import`, in one store
+ * transaction: a failure anywhere before that writes nothing.
  * Legacy users are added with their legacy hashes, upgraded at their first login.
  *
  * The store has no lock file, so "relay stopped" is checked by taking SQLite's exclusive lock
@@ -15,6 +16,7 @@ import path from 'node:path'
 import * as Y from 'yjs'
 import { DEFAULT_REGIONS, type Region } from '../schema/regions.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { inMemory } from '../crdt/legacy/documents.ts'
 import { importLegacyFile, pcRegionOf, type ImportOptions, type ImportReport } from '../crdt/legacy/importer.ts'
 import { readLegacyFile, type LegacyFile } from '../crdt/legacy/reader.ts'
 import { legacyUsers } from '../crdt/legacy/users.ts'
@@ -24,7 +26,7 @@ import { addUser, getUser, legacyRole, legacyUserRegion } from './users.ts'
 /** `username` of the store rows this import appends. */
 export const LEGACY_IMPORT_USER = 'legacy-import'
 
-/** A region doc as the relay would load it: snapshot, then the updates logged after it. */
+/** A document (`ankara`, `ankara/2026-11`) as the relay would load it: snapshot, then the updates logged after it. */
 export function loadRegionDoc(store: Store, region: string): Y.Doc {
   const history = store.loadRegion(region)
   const doc = createRegionDoc()
@@ -118,7 +120,7 @@ export interface RelayImportOptions {
 
 export interface RelayImportResult {
   readonly files: ReadonlyArray<{ readonly name: string; readonly report: ImportReport; readonly users: readonly UserImportResult[] }>
-  /** Bytes appended to the store per region (0 everywhere for a dry run or a repeated import). */
+  /** Bytes appended to the store per document: every region's master, and each month written (0 everywhere for a dry run or a repeated import). */
   readonly appended: Readonly<Record<string, number>>
 }
 
@@ -144,21 +146,22 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
   const scratch = dryRun && !existsSync(path.join(options.dataDir, STORE_FILE)) ? mkdtempSync(path.join(os.tmpdir(), 'rainstaff-dry-run-')) : null
   const store = openStore(scratch ?? options.dataDir, { exclusive: true })
   try {
-    const docs = new Map<string, Y.Doc>()
+    // By document name: masters now, months as the import asks for them.
     const updates = new Map<string, Uint8Array[]>()
-    for (const slug of slugs) {
-      const doc = loadRegionDoc(store, slug)
+    const { documents, openMonth } = inMemory(slugs, (name) => {
+      const doc = loadRegionDoc(store, name)
       const list: Uint8Array[] = []
       doc.on('update', (update: Uint8Array) => list.push(update))
-      docs.set(slug, doc)
-      updates.set(slug, list)
-    }
+      updates.set(name, list)
+      return doc
+    })
     const reports: ImportReport[] = []
     for (const { file } of files) {
       // Always a real import into the in-memory docs, so a dry run of several files sees what the
       // earlier ones would add; a dry run then simply stores nothing.
       const report = await importLegacyFile(file, {
-        docs,
+        documents,
+        openMonth,
         user: options.by,
         regions: slugs,
         ...(options.fileRegion !== undefined ? { fileRegion: options.fileRegion } : {}),
@@ -171,7 +174,7 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
     const at = Date.now()
     const rows = [...updates]
       .filter(([, list]) => list.length > 0)
-      .map(([region, list]) => ({ region, data: Y.mergeUpdates(list), username: LEGACY_IMPORT_USER, at }))
+      .map(([name, list]) => ({ region: name, data: Y.mergeUpdates(list), username: LEGACY_IMPORT_USER, at }))
     for (const slug of slugs) appended[slug] = 0
     if (!dryRun && rows.length > 0) {
       store.appendUpdates(rows)
@@ -179,7 +182,7 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
     }
     // Users after the docs: nobody can log in to a migration whose data failed to store.
     const users = await importLegacyUsers(store, files.map((f) => f.file), regions, dryRun)
-    for (const doc of docs.values()) doc.destroy()
+    for (const docs of documents.values()) for (const [, doc] of docs.all()) doc.destroy()
     return { files: files.map((f, i) => ({ name: f.name, report: reports[i], users: users[i] })), appended }
   } finally {
     store.close()

@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importLegacy } from '../crdt/legacy/index.ts'
-import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { importLegacy, inMemory } from '../crdt/legacy/index.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { servePage, type ServedPage } from './helpers/browserPage.ts'
 import { ROOT } from './helpers/relayProcess.ts'
@@ -31,9 +30,8 @@ beforeAll(async () => {
   served = await servePage(
     {
       contents: `
-        import { importLegacy } from './crdt/legacy/index.ts'
-        import { createRegionDoc } from './crdt/regionDoc.ts'
-        globalThis.legacyImport = { importLegacy, createRegionDoc }
+        import { importLegacy, inMemory } from './crdt/legacy/index.ts'
+        globalThis.legacyImport = { importLegacy, inMemory }
       `,
       resolveDir: ROOT,
       loader: 'ts',
@@ -49,8 +47,7 @@ afterAll(async () => {
 })
 
 async function inNode(name: string): Promise<Outcome[]> {
-  const docs = new Map(DEFAULT_REGIONS.map((r) => [r.slug, createRegionDoc()]))
-  const report = await importLegacy(new Uint8Array(readFileSync(path.join(FIXTURES, name))), { docs, user: 'tester' })
+  const report = await importLegacy(new Uint8Array(readFileSync(path.join(FIXTURES, name))), { ...inMemory(DEFAULT_REGIONS.map((r) => r.slug)), user: 'tester' })
   return report.rows.map((r) => [r.table, r.legacyId, r.region, r.recordId, r.outcome, r.reasons.map((x) => x.code).join(',')])
 }
 
@@ -63,7 +60,7 @@ describe('the import core in a browser', () => {
     for (const name of ['legacy-v1-istanbul.db', 'legacy-dirty.db']) {
       const result = await page.evaluate(async (file) => {
         type Api = {
-          createRegionDoc(): unknown
+          inMemory(regions: string[]): object
           importLegacy(
             bytes: Uint8Array,
             options: object,
@@ -71,10 +68,9 @@ describe('the import core in a browser', () => {
         }
         const api = (globalThis as unknown as { legacyImport: Api }).legacyImport
         const bytes = new Uint8Array(await (await fetch(`/${file}`)).arrayBuffer())
-        const docs = new Map(['ankara', 'istanbul', 'bursa', 'izmir'].map((r) => [r, api.createRegionDoc()]))
         const progress: string[] = []
         const report = await api.importLegacy(bytes, {
-          docs,
+          ...api.inMemory(['ankara', 'istanbul', 'bursa', 'izmir']),
           user: 'tester',
           locateFile: (f: string) => `/${f}`,
           onProgress: (p: { phase: string }) => progress.push(p.phase),

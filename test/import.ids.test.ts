@@ -8,10 +8,8 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type * as Y from 'yjs'
-import { importLegacy } from '../crdt/legacy/index.ts'
+import { importLegacy, inMemory } from '../crdt/legacy/index.ts'
 import { recordIds } from '../crdt/records.ts'
-import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { TABLE_NAMES } from '../schema/tables.ts'
 
@@ -23,13 +21,16 @@ type IdDigests = Record<string, { readonly count: number; readonly sha256: strin
 const expected = JSON.parse(readFileSync(path.join(import.meta.dirname, 'import.ids.expected.json'), 'utf8')) as Record<string, IdDigests>
 
 async function idDigests(file: string): Promise<IdDigests> {
-  const docs = new Map<string, Y.Doc>(DEFAULT_REGIONS.map((r) => [r.slug, createRegionDoc()]))
+  const target = inMemory(DEFAULT_REGIONS.map((r) => r.slug))
   // v0 files predate regions; the others name their PC's region themselves.
   const fileRegion = file.includes('-v0-') ? { fileRegion: 'ankara' } : {}
-  await importLegacy(new Uint8Array(readFileSync(path.join(FIXTURES, file))), { docs, user: 'tester', ...fileRegion })
+  await importLegacy(new Uint8Array(readFileSync(path.join(FIXTURES, file))), { ...target, user: 'tester', ...fileRegion })
   const digests: IdDigests = {}
   for (const table of TABLE_NAMES) {
-    const ids = [...docs].flatMap(([region, doc]) => [...recordIds(doc, table)].map((id) => `${region}/${id}`)).sort()
+    // A region's records across its master and month documents.
+    const ids = [...target.documents]
+      .flatMap(([region, docs]) => docs.all().flatMap(([, doc]) => [...recordIds(doc, table)].map((id) => `${region}/${id}`)))
+      .sort()
     if (ids.length > 0) digests[table] = { count: ids.length, sha256: createHash('sha256').update(ids.join('\n')).digest('hex') }
   }
   return digests

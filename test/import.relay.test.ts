@@ -55,12 +55,21 @@ describe('import-legacy --data: a whole organization into a stopped relay', () =
 
   afterAll(() => data.remove())
 
-  it('stores one update per region under `legacy-import` and users with their legacy hashes', () => {
+  it('stores one update per document under `legacy-import` and users with their legacy hashes', () => {
     const { updates, hashes } = storeRows(data.dir)
-    // v0 wrote ankara; v1 + v2 wrote ankara, istanbul and izmir in one run.
-    expect(updates).toBe(4)
+    // v0 wrote Ankara's master and January; v1 + v2 wrote the master and January of ankara,
+    // istanbul and izmir in one run.
+    expect(updates).toBe(8)
     const db = new Database(path.join(data.dir, 'rainstaff.sqlite3'), { readonly: true })
     expect(db.prepare('SELECT DISTINCT username FROM updates').all()).toEqual([{ username: 'legacy-import' }])
+    expect(db.prepare('SELECT region AS document, count(*) AS n FROM updates GROUP BY region ORDER BY region').all()).toEqual([
+      { document: 'ankara', n: 2 },
+      { document: 'ankara/2026-01', n: 2 },
+      { document: 'istanbul', n: 1 },
+      { document: 'istanbul/2026-01', n: 1 },
+      { document: 'izmir', n: 1 },
+      { document: 'izmir/2026-01', n: 1 },
+    ])
     db.close()
     expect(Object.keys(hashes).sort()).toEqual(Object.keys(legacyUsers).sort())
     for (const hash of Object.values(hashes)) expect(hash).toMatch(/^legacy-sha256\$[0-9a-f]{64}$/)

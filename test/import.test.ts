@@ -9,11 +9,11 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { importLegacy, LegacyFileError, problemRows, type ImportOptions, type ImportReport, type RowReport } from '../crdt/legacy/index.ts'
+import { importLegacy, inMemory, LegacyFileError, problemRows, type ImportOptions, type ImportReport, type RowReport } from '../crdt/legacy/index.ts'
 import { contentId } from '../crdt/legacy/identity.ts'
 import { openMirror, type Mirror } from '../crdt/mirror.ts'
-import { readRecord } from '../crdt/records.ts'
-import { createRegionDoc, updateRecord } from '../crdt/regionDoc.ts'
+import { deleteIn, locateRecord, updateIn } from '../crdt/periodDocs.ts'
+import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { hourSettingsFrom, monthlyHours, rowHours, type RowHours, type ShiftInput } from '../schema/hours.ts'
 import { DEFAULT_REGIONS, legacyRegionSlug } from '../schema/regions.ts'
 import { tempDir } from './helpers/relayProcess.ts'
@@ -32,23 +32,29 @@ const expected = JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), '
 }
 
 const bytes = (name: string): Uint8Array => new Uint8Array(readFileSync(path.join(FIXTURES, name)))
-const regionDocs = (): Map<string, Y.Doc> => new Map(DEFAULT_REGIONS.map((r) => [r.slug, createRegionDoc()]))
-const stateVectors = (docs: Map<string, Y.Doc>): string[] => [...docs.values()].map((d) => Buffer.from(Y.encodeStateVector(d)).toString('hex'))
+/** Every region's documents in memory; the import opens the months it needs among them. */
+type Target = ReturnType<typeof inMemory>
+const regionDocs = (load?: (name: string) => Y.Doc): Target => inMemory(DEFAULT_REGIONS.map((r) => r.slug), load)
+const allDocs = (target: Target): Array<readonly [string, Y.Doc]> => [...target.documents.values()].flatMap((docs) => docs.all())
+const stateVectors = (target: Target): string[] => allDocs(target).map(([name, d]) => `${name} ${Buffer.from(Y.encodeStateVector(d)).toString('hex')}`)
+const untouched = (target: Target): boolean => allDocs(target).every(([, d]) => Y.encodeStateVector(d).length === 1)
 
 const mirrors: Mirror[] = []
 afterEach(() => {
   for (const m of mirrors.splice(0)) m.close()
 })
 
-async function mirrorOf(docs: Map<string, Y.Doc>): Promise<Mirror> {
+async function mirrorOf(target: Target): Promise<Mirror> {
   const mirror = await openMirror()
-  for (const [region, doc] of docs) mirror.attach(region, doc)
+  for (const [name, doc] of allDocs(target)) mirror.attach(name, doc)
   mirrors.push(mirror)
   return mirror
 }
 
-async function run(file: string, docs: Map<string, Y.Doc>, options: Partial<ImportOptions> = {}): Promise<ImportReport> {
-  return importLegacy(bytes(file), { docs, user: 'tester', ...options })
+type RunOptions = Partial<Pick<ImportOptions, 'fileRegion' | 'dryRun' | 'chunkSize' | 'onProgress'>>
+
+async function run(file: string, target: Target, options: RunOptions = {}): Promise<ImportReport> {
+  return importLegacy(bytes(file), { ...target, user: 'tester', ...options })
 }
 
 function rowOf(report: ImportReport, table: string, legacyId: number | string): RowReport {
@@ -148,7 +154,7 @@ describe('importing each legacy fixture', () => {
     const docs = regionDocs()
     await expect(run('legacy-v0-ankara.db', docs)).rejects.toThrow(LegacyFileError)
     await expect(run('legacy-v0-ankara.db', docs)).rejects.toThrow(/--region.* \/ .*--region/)
-    expect(stateVectors(docs).every((sv) => sv === '00')).toBe(true)
+    expect(untouched(docs)).toBe(true)
 
     const report = await run('legacy-v0-ankara.db', docs, { fileRegion: 'ankara' })
     expect(report.version).toBe('v0')
@@ -400,7 +406,7 @@ describe('legacy deleted_records', () => {
       ['employees', 9998, 'recorded'],
     ])
     const before = stateVectors(docs)
-    const report = await importLegacy(older.bytes, { docs, user: 'tester' })
+    const report = await importLegacy(older.bytes, { ...docs, user: 'tester' })
     older.remove()
     expect(rowOf(report, 'timesheets', 9999).reasons.map((r) => r.code)).toEqual(['deleted_in_legacy'])
     expect(rowOf(report, 'timesheets', 9999).reasons[0].message).toContain('2026-01-23T17:59:24 istanbul1')
@@ -414,7 +420,7 @@ describe('legacy deleted_records', () => {
   it('a deletion arriving after an older copy was imported deletes the untouched record and its dependants', async () => {
     const older = olderIstanbulCopy()
     const docs = regionDocs()
-    const first = await importLegacy(older.bytes, { docs, user: 'tester' })
+    const first = await importLegacy(older.bytes, { ...docs, user: 'tester' })
     older.remove()
     const mirror = await mirrorOf(docs)
     const deletedShift = rowOf(first, 'timesheets', 9999).recordId!
@@ -435,7 +441,7 @@ describe('legacy deleted_records', () => {
       ],
     )
     // Soft deletes: the records stay in the doc, restorable, stamped by the import.
-    expect(readRecord(docs.get('istanbul')!, 'timesheets', deletedShift)?.deleted_by).toBe('legacy-import:tester')
+    expect(locateRecord(docs.documents.get('istanbul')!, 'timesheets', deletedShift)?.record.deleted_by).toBe('legacy-import:tester')
     const before = stateVectors(docs)
     await run('legacy-v1-istanbul.db', docs)
     expect(stateVectors(docs)).toEqual(before)
@@ -444,13 +450,13 @@ describe('legacy deleted_records', () => {
   it('a record edited in Rainstaff since its import is not deleted by a late deletion, and says so', async () => {
     const older = olderIstanbulCopy()
     const docs = regionDocs()
-    const first = await importLegacy(older.bytes, { docs, user: 'tester' })
+    const first = await importLegacy(older.bytes, { ...docs, user: 'tester' })
     older.remove()
     const shift = rowOf(first, 'timesheets', 9999).recordId!
-    updateRecord(docs.get('istanbul')!, 'timesheets', shift, { notes: 'kontrol edildi' }, { user: 'istanbul1' })
+    updateIn(docs.documents.get('istanbul')!, 'timesheets', shift, { notes: 'kontrol edildi' }, { user: 'istanbul1' })
     const v1 = await run('legacy-v1-istanbul.db', docs)
     expect(v1.deletions[0]).toMatchObject({ table: 'timesheets', legacyId: 9999, outcome: 'kept_edited', recordId: shift })
-    expect(readRecord(docs.get('istanbul')!, 'timesheets', shift)?.deleted_at).toBeNull()
+    expect(locateRecord(docs.documents.get('istanbul')!, 'timesheets', shift)?.record.deleted_at).toBeNull()
   })
 
   it('deletions are per PC: the Istanbul PC deleting its #9999 does not touch a #9999 of the Ankara PC', async () => {
@@ -462,7 +468,7 @@ describe('legacy deleted_records', () => {
     db.close()
     const docs = regionDocs()
     await run('legacy-v1-istanbul.db', docs)
-    const report = await importLegacy(new Uint8Array(readFileSync(file)), { docs, user: 'tester', fileRegion: 'ankara' })
+    const report = await importLegacy(new Uint8Array(readFileSync(file)), { ...docs, user: 'tester', fileRegion: 'ankara' })
     dir.remove()
     expect(rowOf(report, 'timesheets', 9999)).toMatchObject({ outcome: 'created', reasons: [] })
   })
@@ -471,8 +477,7 @@ describe('legacy deleted_records', () => {
     const docs = regionDocs()
     const first = await run('legacy-v0-ankara.db', docs, { fileRegion: 'ankara' })
     const ayse = rowOf(first, 'employees', 1).recordId!
-    const { deleteRecord } = await import('../crdt/regionDoc.ts')
-    deleteRecord(docs.get('ankara')!, 'employees', ayse, { user: 'ankara1' })
+    deleteIn(docs.documents.get('ankara')!, 'employees', ayse, { user: 'ankara1' })
     const before = stateVectors(docs)
     const again = await run('legacy-v0-ankara.db', docs, { fileRegion: 'ankara' })
     expect(stateVectors(docs)).toEqual(before)
@@ -488,7 +493,7 @@ describe('dry runs, scope and refusals', () => {
   it('a dry run reports what the import does and writes nothing', async () => {
     const docs = regionDocs()
     const dry = await run('legacy-v1-istanbul.db', docs, { dryRun: true })
-    expect(stateVectors(docs).every((sv) => sv === '00')).toBe(true)
+    expect(untouched(docs)).toBe(true)
     const real = await run('legacy-v1-istanbul.db', docs)
     expect(dry.dryRun).toBe(true)
     expect(dry.counts).toEqual(real.counts)
@@ -496,8 +501,7 @@ describe('dry runs, scope and refusals', () => {
   })
 
   it("an editor's import writes only their region; the rest is reported as another region's", async () => {
-    const docs = new Map([['istanbul', createRegionDoc()]])
-    const report = await run('legacy-v1-istanbul.db', docs)
+    const report = await run('legacy-v1-istanbul.db', inMemory(['istanbul']))
     const ankaraRows = report.rows.filter((r) => r.region === 'ankara')
     expect(ankaraRows).toHaveLength(5 + 10 + 1)
     for (const row of ankaraRows) {
@@ -509,7 +513,7 @@ describe('dry runs, scope and refusals', () => {
 
   it('refuses what is not a legacy database with a bilingual error and touches nothing', async () => {
     const docs = regionDocs()
-    await expect(importLegacy(new TextEncoder().encode('not a database at all, just text'), { docs, user: 'tester' })).rejects.toThrow(
+    await expect(importLegacy(new TextEncoder().encode('not a database at all, just text'), { ...docs, user: 'tester' })).rejects.toThrow(
       /SQLite .* \/ .*not a SQLite database/,
     )
     const dir = tempDir('rainstaff-legacy-')
@@ -517,16 +521,19 @@ describe('dry runs, scope and refusals', () => {
     const db = new Database(file)
     db.exec('CREATE TABLE something (id INTEGER)')
     db.close()
-    await expect(importLegacy(new Uint8Array(readFileSync(file)), { docs, user: 'tester' })).rejects.toThrow(/not a legacy Rainstaff/)
+    await expect(importLegacy(new Uint8Array(readFileSync(file)), { ...docs, user: 'tester' })).rejects.toThrow(/not a legacy Rainstaff/)
     dir.remove()
-    expect(stateVectors(docs).every((sv) => sv === '00')).toBe(true)
+    expect(untouched(docs)).toBe(true)
   })
 
   it('reports progress and creates in chunks', async () => {
-    const docs = regionDocs()
     const phases: string[] = []
     let transactions = 0
-    docs.get('istanbul')!.on('afterTransaction', () => transactions++)
+    const docs = regionDocs((name) => {
+      const doc = createRegionDoc()
+      if (name.startsWith('istanbul')) doc.on('afterTransaction', () => transactions++)
+      return doc
+    })
     const report = await run('legacy-v1-istanbul.db', docs, { chunkSize: 50, onProgress: (p) => phases.push(`${p.phase}:${p.done}/${p.total}`) })
     const created = report.rows.filter((r) => r.outcome === 'created').length
     expect(phases.some((p) => p.startsWith('plan:'))).toBe(true)

@@ -13,8 +13,7 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import initSqlJs from 'sql.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importLegacy, problemRows, type ImportReport, type TableCounts } from '../crdt/legacy/index.ts'
-import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { importLegacy, inMemory, problemRows, type ImportReport, type TableCounts } from '../crdt/legacy/index.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { ADMIN_PASSWORD, ROOT, tokenFor } from './helpers/relayProcess.ts'
 import { allCspViolations, buildWebClient, launchChromium, markedFields, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
@@ -47,7 +46,7 @@ afterAll(async () => {
 
 /** The core's dry run of `file` for an editor of `region` with nothing imported yet: what the dialog must show. */
 async function coreDryRun(file: string, region: string, user: string): Promise<ImportReport> {
-  return importLegacy(new Uint8Array(readFileSync(file)), { docs: new Map([[region, createRegionDoc()]]), user, regions: REGIONS, dryRun: true })
+  return importLegacy(new Uint8Array(readFileSync(file)), { ...inMemory([region]), user, regions: REGIONS, dryRun: true })
 }
 
 type Counts = Record<string, Record<string, TableCounts>>

@@ -1,23 +1,33 @@
 /**
- * Importing a legacy file into region docs: plan (read-only), then create the missing records in
- * chunked transactions, then the ledger and the legacy deletions. This is the whole import for
- * the app's dialog (the editor's own region doc) and the core of the CLI's relay and peer modes.
+ * Importing a legacy file into a region's documents: plan (read-only), then create the missing
+ * records in chunked transactions, then the ledger and the legacy deletions. This is the whole
+ * import for the app's dialog (the editor's own region) and the core of the CLI's relay and peer
+ * modes.
+ *
+ * A region is a master document and month documents (schema/periods.ts); the import writes each
+ * record into its own (homes.ts). The months a file needs must be open before it is planned:
+ * `monthsNeeded` lists them, or `openMonth` lets the import ask for them itself. A month that is
+ * still not open is a PeriodNotOpenError before anything is written.
  *
  * Where a PC's settings go: a v0 file belongs to the region the user names; a v1/v2 file to the
  * `fileRegion` given, else its `admin_entry_region` setting (the region the PC entered rows
  * for), else the region most of its employees are in, else Ankara (the legacy default).
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
+import { currentPeriod, documentName, type Period } from '../../schema/periods.ts'
 import { DEFAULT_REGIONS, isRegionSlug, legacyRegionSlug } from '../../schema/regions.ts'
-import { isTableName, TABLE_NAMES, TABLES, type TableName } from '../../schema/tables.ts'
-import { readRecord, recordIds } from '../records.ts'
-import { deleteRecord, LOCAL_EDIT, type Author } from '../regionDoc.ts'
-import { deletionsMap, importedAs, ledgerKey, provenanceMap, provenanceValue, recordedDeletions, type LegacyDeletion } from './ledger.ts'
-import { planImport, type LegacyId, type PlannedRecord, type RowReport } from './plan.ts'
+import { PeriodNotOpenError, type RegionDocuments } from '../periodDocs.ts'
+import { LOCAL_EDIT, type Author } from '../regionDoc.ts'
+import { applyDeletions, fileDeletions, planDeletions, type DeletionPlan, type DeletionReport, type FileDeletion } from './deletions.ts'
+import { byRegion, probe, regionMonth } from './documents.ts'
+import { deletionsMap, ledgerKey, provenanceMap, provenanceValue, recordedDeletions, type LegacyDeletion } from './ledger.ts'
+import { planImport, type Plan, type PlannedRecord, type RowReport } from './plan.ts'
 import { column, LegacyFileError, readLegacyFile, type LegacyFile, type LegacyVersion, type ReadOptions } from './reader.ts'
 import { reasons, type Reason } from './reasons.ts'
 import { legacyUserSummaries, type LegacyUserSummary } from './users.ts'
-import { createImported, importAuthor, untouchedSinceImport } from './write.ts'
+import { createImported, importAuthor } from './write.ts'
+
+export type { DeletionReport } from './deletions.ts'
 
 export interface ImportProgress {
   readonly phase: 'plan' | 'write'
@@ -25,17 +35,16 @@ export interface ImportProgress {
   readonly total: number
 }
 
-export interface ImportOptions extends ReadOptions {
-  /** Docs this import may write, by region slug: the editor's own region in the app, every region on the relay. */
-  readonly docs: ReadonlyMap<string, Y.Doc>
+interface ImportSettings extends ReadOptions {
   /** The importing user; records are stamped `updated_by = legacy-import:<user>`. */
   readonly user: string
   /** Required for a v0 file (it has no regions); for v1/v2 the PC's region, overriding admin_entry_region. */
   readonly fileRegion?: string
   /** The organization's region slugs, to tell a real admin_entry_region from a stray value. */
   readonly regions?: readonly string[]
-  /** Plan and report only; the docs are not touched. */
+  /** Plan and report only; the documents are not touched. */
   readonly dryRun?: boolean
+  /** The import's time: its stamps, and the month of a dated row whose date names none (homes.ts). */
   readonly now?: () => Date
   readonly onProgress?: (progress: ImportProgress) => void
   /** Awaited between write chunks (a frame in the browser, so the dialog can redraw). */
@@ -43,6 +52,32 @@ export interface ImportOptions extends ReadOptions {
   /** Records per transaction (2000). */
   readonly chunkSize?: number
 }
+
+/** Where the import writes: the documents of each region it may write, by region slug. */
+export type ImportTarget =
+  | {
+      /** The editor's own region in the app, every region on the relay. */
+      readonly documents: ReadonlyMap<string, RegionDocuments>
+      /**
+       * Opens month `period` of `region` in `documents`; called for each month the file needs
+       * that is not open, before anything is planned for good. Without it such a month is a
+       * PeriodNotOpenError (open them first, see monthsNeeded).
+       */
+      readonly openMonth?: (region: string, period: Period) => Promise<void> | void
+      readonly docs?: undefined
+    }
+  | {
+      /**
+       * @deprecated One document per region, as before period documents: read as the master
+       * with no month open, so a file with dated rows stops with PeriodNotOpenError. Only the
+       * import dialog (client/ui/import-dialog.ts) still passes it; it moves to `documents`.
+       */
+      readonly docs: ReadonlyMap<string, Y.Doc>
+      readonly documents?: undefined
+      readonly openMonth?: undefined
+    }
+
+export type ImportOptions = ImportSettings & ImportTarget
 
 export interface TableCounts {
   read: number
@@ -52,25 +87,6 @@ export interface TableCounts {
   skipped: number
   /** Rows imported (created, present or merged) that carry a warning. */
   warnings: number
-}
-
-export interface DeletionReport {
-  readonly table: string
-  readonly legacyId: LegacyId
-  readonly deletedAt: string | null
-  readonly deletedBy: string | null
-  /**
-   * - recorded: in the PC's ledger, so no later file of this PC brings the row back;
-   * - applied: an earlier import had created the record from another copy of this PC's file and
-   *   nobody had changed it since, so it is deleted now (with its untouched dependants);
-   * - kept_edited: that record was changed in Rainstaff since, so it stays: check it by hand;
-   * - not_recorded: the PC's region is not writable in this import.
-   */
-  readonly outcome: 'recorded' | 'applied' | 'kept_edited' | 'not_recorded'
-  readonly region: string | null
-  readonly recordId: string | null
-  /** Dependants (timesheets of an employee …) deleted with it. */
-  readonly cascaded: number
 }
 
 export interface ImportReport {
@@ -87,25 +103,6 @@ export interface ImportReport {
   readonly notes: readonly Reason[]
   /** The file's users; only the relay mode imports them (relay/legacyImport.ts). */
   readonly users: readonly LegacyUserSummary[]
-}
-
-interface FileDeletion {
-  readonly table: string
-  readonly legacyId: LegacyId
-  readonly deletion: LegacyDeletion
-}
-
-const text = (value: unknown): string | null => (value == null || value instanceof Uint8Array ? null : String(value))
-
-function fileDeletions(file: LegacyFile): FileDeletion[] {
-  const table = file.tables.get('deleted_records')
-  if (table === undefined) return []
-  const [name, id, at, by] = ['table_name', 'record_id', 'deleted_at', 'deleted_by'].map((c) => column(table, c))
-  return table.rows.map((cells) => ({
-    table: text(cells[name]) ?? '',
-    legacyId: typeof cells[id] === 'number' ? (cells[id] as number) : (text(cells[id]) ?? ''),
-    deletion: { deleted_at: text(cells[at]), deleted_by: text(cells[by]) },
-  }))
 }
 
 /** The PC's region (see the module comment). Throws LegacyFileError for a v0 file without one. */
@@ -167,46 +164,6 @@ export function problemRows(report: Pick<ImportReport, 'rows'>): RowReport[] {
   return report.rows.filter((row) => row.reasons.length > 0)
 }
 
-/** Soft-deletes records of `doc` that hold `id` in a required reference and are untouched since import. */
-function cascade(doc: Y.Doc, table: TableName, id: string, author: Author): number {
-  let count = 0
-  for (const child of TABLE_NAMES) {
-    for (const [field, def] of Object.entries(TABLES[child].fields)) {
-      if (def.references !== table || !def.required) continue
-      for (const childId of [...recordIds(doc, child)]) {
-        if (readRecord(doc, child, childId)?.[field] !== id || !untouchedSinceImport(doc, child, childId)) continue
-        deleteRecord(doc, child, childId, author)
-        count += 1 + cascade(doc, child, childId, author)
-      }
-    }
-  }
-  return count
-}
-
-function applyDeletions(
-  deletions: readonly FileDeletion[],
-  pc: string,
-  docs: ReadonlyMap<string, Y.Doc>,
-  author: Author,
-  dryRun: boolean,
-): DeletionReport[] {
-  const pcDoc = docs.get(pc)
-  return deletions.map(({ table, legacyId, deletion }): DeletionReport => {
-    const base = { table, legacyId, deletedAt: deletion.deleted_at, deletedBy: deletion.deleted_by, region: null, recordId: null, cascaded: 0 }
-    if (pcDoc === undefined) return { ...base, outcome: 'not_recorded' }
-    const target = importedAs(pcDoc, pc, table, legacyId)
-    const doc = target === undefined ? undefined : docs.get(target.region)
-    if (target === undefined || doc === undefined || !isTableName(table)) return { ...base, outcome: 'recorded' }
-    const found = { ...base, region: target.region, recordId: target.id }
-    const record = readRecord(doc, table, target.id)
-    if (record === undefined || record.deleted_at !== null) return { ...found, outcome: 'recorded' }
-    if (!untouchedSinceImport(doc, table, target.id)) return { ...found, outcome: 'kept_edited' }
-    if (dryRun) return { ...found, outcome: 'applied' }
-    deleteRecord(doc, table, target.id, author)
-    return { ...found, outcome: 'applied', cascaded: cascade(doc, table, target.id, author) }
-  })
-}
-
 function writeLedger(doc: Y.Doc, pc: string, rows: readonly RowReport[], deletions: readonly FileDeletion[]): void {
   doc.transact(() => {
     const deleted = deletionsMap(doc)
@@ -218,22 +175,40 @@ function writeLedger(doc: Y.Doc, pc: string, rows: readonly RowReport[], deletio
     for (const row of rows) {
       if (row.recordId === null || row.outcome === 'skipped') continue
       const key = ledgerKey(pc, row.table, row.legacyId)
-      if (!provenance.has(key)) provenance.set(key, provenanceValue(row.region, row.recordId))
+      if (!provenance.has(key)) provenance.set(key, provenanceValue(row.region, row.period, row.recordId))
     }
   }, LOCAL_EDIT)
 }
 
-async function writeRecords(creates: readonly PlannedRecord[], options: ImportOptions, author: string, at: string): Promise<void> {
+/** Document `period` of `docs` (null: the master); planning has made sure it is open. */
+function documentOf(docs: RegionDocuments, period: Period | null): Y.Doc {
+  if (period === null) return docs.master
+  const doc = docs.month(period)
+  if (doc === undefined) throw new PeriodNotOpenError(docs.region, period)
+  return doc
+}
+
+async function writeRecords(
+  creates: readonly PlannedRecord[],
+  documents: ReadonlyMap<string, RegionDocuments>,
+  options: ImportSettings,
+  author: string,
+  at: string,
+): Promise<void> {
   const chunkSize = options.chunkSize ?? 2000
-  const byRegion = new Map<string, PlannedRecord[]>()
+  const byDocument = new Map<string, PlannedRecord[]>()
   for (const record of creates) {
-    const list = byRegion.get(record.region)
-    if (list === undefined) byRegion.set(record.region, [record])
+    const name = documentName(record.region, record.period)
+    const list = byDocument.get(name)
+    if (list === undefined) byDocument.set(name, [record])
     else list.push(record)
   }
+  // Master data first: what a month's records refer to is stored (and sent) before them.
+  const ordered = [...byDocument.values()].sort((a, b) => Number(a[0].period !== null) - Number(b[0].period !== null))
   let done = 0
-  for (const [region, records] of byRegion) {
-    const doc = options.docs.get(region)!
+  for (const records of ordered) {
+    const { region, period } = records[0]
+    const doc = documentOf(documents.get(region)!, period)
     for (let start = 0; start < records.length; start += chunkSize) {
       const chunk = records.slice(start, start + chunkSize)
       doc.transact(() => {
@@ -246,30 +221,114 @@ async function writeRecords(creates: readonly PlannedRecord[], options: ImportOp
   }
 }
 
+/** A round-1 caller's one document per region, as a master with no month open. */
+function documentsOf(target: ImportTarget): ReadonlyMap<string, RegionDocuments> {
+  if (target.documents !== undefined) return target.documents
+  return new Map([...target.docs].map(([region, master]) => [region, { region, master, month: () => undefined, months: () => [] }]))
+}
+
+interface Context {
+  readonly file: LegacyFile
+  readonly documents: ReadonlyMap<string, RegionDocuments>
+  readonly pc: ReturnType<typeof pcRegionOf>
+  readonly importMonth: Period
+  readonly ownDeletions: readonly FileDeletion[]
+  readonly onRows?: (done: number) => void
+}
+
+/** What finding the months a file needs takes of the import's options. */
+export type MonthsOptions = Pick<ImportSettings, 'fileRegion' | 'regions' | 'now'> & ImportTarget
+
+function contextOf(file: LegacyFile, options: MonthsOptions): Context {
+  return {
+    file,
+    documents: documentsOf(options),
+    pc: pcRegionOf(file, options.fileRegion, options.regions ?? DEFAULT_REGIONS.map((r) => r.slug)),
+    importMonth: currentPeriod(options.now?.() ?? new Date()),
+    ownDeletions: fileDeletions(file),
+  }
+}
+
+interface Planned {
+  readonly plan: Plan
+  readonly deletions: DeletionPlan
+  /** Every month document the plan reads or writes. */
+  readonly months: ReadonlySet<string>
+  /** Those of them that are not open, sorted. */
+  readonly missing: readonly string[]
+}
+
+/** Plans against the documents as they are: a month that is not open reads as empty and is noted. */
+function planOnce(context: Context): Planned {
+  const { file, documents, ownDeletions } = context
+  const pc = context.pc.region
+  const pcDocs = documents.get(pc)
+  const deleted = new Map<string, LegacyDeletion>(pcDocs ? recordedDeletions(pcDocs.master, pc) : [])
+  for (const d of ownDeletions) deleted.set(`${d.table}:${d.legacyId}`, d.deletion)
+  const probed = probe(documents)
+  const onRows = context.onRows ? { onRows: context.onRows } : {}
+  const plan = planImport({ file, pc, documents: probed.documents, deleted, importMonth: context.importMonth, ...onRows })
+  const deletions = planDeletions(ownDeletions, pc, probed.documents)
+  const unopened = deletions.months.filter((name) => {
+    const { region, period } = regionMonth(name)
+    return documents.get(region)?.month(period) === undefined
+  })
+  return { plan, deletions, months: new Set([...probed.asked, ...deletions.months]), missing: [...new Set([...probed.missing, ...unopened])].sort() }
+}
+
+/**
+ * The months of each region that importing `file` into the target's documents reads or writes,
+ * each region's sorted: the months of its dated rows, those its deletions reach, and where
+ * records already there have moved to. Only reads. A month can bring another (a record found in
+ * it moved on), so a caller that opens them itself asks again until nothing new comes, or passes
+ * `openMonth` and leaves that to the import.
+ */
+export function monthsNeeded(file: LegacyFile, options: MonthsOptions): Map<string, Period[]> {
+  return byRegion(planOnce(contextOf(file, options)).months)
+}
+
+/** Whether month document `name` is open and holds nothing at all (no client has written it). */
+function openAndEmpty(documents: ReadonlyMap<string, RegionDocuments>, name: string): boolean {
+  const { region, period } = regionMonth(name)
+  const doc = documents.get(region)?.month(period)
+  return doc !== undefined && Y.encodeStateVector(doc).byteLength === 1
+}
+
+/** Plans until every month the plan needs is open, opening the missing ones through `openMonth`. */
+async function planWithMonths(context: Context, openMonth: ImportTarget['openMonth']): Promise<Planned> {
+  const asked = new Set<string>()
+  let planned = planOnce(context)
+  while (planned.missing.length > 0) {
+    for (const name of planned.missing) {
+      const { region, period } = regionMonth(name)
+      // Asked for before and still not open: the caller cannot open it.
+      if (openMonth === undefined || asked.has(name)) throw new PeriodNotOpenError(region, period)
+      asked.add(name)
+      await openMonth(region, period)
+    }
+    // The plan read each missing month as empty; months that opened empty (nothing written in
+    // them yet, as in a first migration) leave it as it is, so it is not made again.
+    if (planned.missing.every((name) => openAndEmpty(context.documents, name))) return planned
+    planned = planOnce(context)
+  }
+  return planned
+}
+
 /** Imports an already read legacy file. See ImportOptions and ImportReport. */
 export async function importLegacyFile(file: LegacyFile, options: ImportOptions): Promise<ImportReport> {
-  const regions = options.regions ?? DEFAULT_REGIONS.map((r) => r.slug)
-  const pc = pcRegionOf(file, options.fileRegion, regions)
   const dryRun = options.dryRun ?? false
-  const pcDoc = options.docs.get(pc.region)
-  const ownDeletions = fileDeletions(file)
-  const deleted = new Map<string, LegacyDeletion>(pcDoc ? recordedDeletions(pcDoc, pc.region) : [])
-  for (const d of ownDeletions) deleted.set(`${d.table}:${d.legacyId}`, d.deletion)
-
   const total = [...file.tables.values()].reduce((sum, t) => sum + t.rows.length, 0)
-  const plan = planImport({
-    file,
-    pc: pc.region,
-    docs: options.docs,
-    deleted,
-    onRows: (done) => options.onProgress?.({ phase: 'plan', done, total }),
-  })
-  const notes: Reason[] = [...(pc.note ? [pc.note] : []), ...plan.notes]
-  if (pcDoc === undefined) {
+  const context: Context = { ...contextOf(file, options), onRows: (done) => options.onProgress?.({ phase: 'plan', done, total }) }
+  const { documents, ownDeletions } = context
+  const pc = context.pc.region
+  const { plan, deletions: deletionPlan } = await planWithMonths(context, options.openMonth)
+  const pcDocs = documents.get(pc)
+  const notes: Reason[] = [...(context.pc.note ? [context.pc.note] : []), ...plan.notes]
+  if (pcDocs === undefined) {
     notes.push(
       reasons.notMigrated(
-        `bilgisayar bölgesi (${pc.region}) yazılamadığından bu dosyanın silme kayıtları ve satır kökenleri saklanmadı`,
-        `the PC's region (${pc.region}) is not writable, so this file's deletions and row origins were not recorded`,
+        `bilgisayar bölgesi (${pc}) yazılamadığından bu dosyanın silme kayıtları ve satır kökenleri saklanmadı`,
+        `the PC's region (${pc}) is not writable, so this file's deletions and row origins were not recorded`,
       ),
     )
   }
@@ -278,13 +337,13 @@ export async function importLegacyFile(file: LegacyFile, options: ImportOptions)
   const at = (options.now?.() ?? new Date()).toISOString()
   const author: Author = { user: authorName, now: () => new Date(at) }
   if (!dryRun) {
-    await writeRecords(plan.creates, options, authorName, at)
-    if (pcDoc !== undefined) writeLedger(pcDoc, pc.region, plan.rows, ownDeletions)
+    await writeRecords(plan.creates, documents, options, authorName, at)
+    if (pcDocs !== undefined) writeLedger(pcDocs.master, pc, plan.rows, ownDeletions)
   }
-  const deletions = applyDeletions(ownDeletions, pc.region, options.docs, author, dryRun)
+  const deletions = applyDeletions(deletionPlan, author, dryRun)
   return {
     version: file.version,
-    pc: { region: pc.region, source: pc.source },
+    pc: { region: pc, source: context.pc.source },
     dryRun,
     counts: countRows(plan.rows),
     rows: plan.rows,

@@ -1,19 +1,23 @@
 /**
- * Importing legacy `puantaj.db` files into region docs. Everything exported here runs in Node
- * and in the browser (sql.js reads the file bytes); legacy/cli.ts is the Node-only command.
+ * Importing legacy `puantaj.db` files into a region's documents. Everything exported here runs in
+ * Node and in the browser (sql.js reads the file bytes); legacy/cli.ts is the Node-only command.
  *
  * For the app's import dialog:
  *
  *     const report = await importLegacy(bytes, {
- *       docs: new Map([[user.region, regionDoc]]), user: user.username,
+ *       documents: new Map([[user.region, documentsByName(user.region, () => engine.documents(user.region), (n) => engine.doc(n))]]),
+ *       openMonth: (region, period) => engine.openPeriod(region, period),
+ *       user: user.username,
  *       fileRegion: user.region,          // needed for v0 files, harmless otherwise
  *       dryRun: previewOnly, onProgress, betweenChunks: () => new Promise(requestAnimationFrame),
  *       locateFile: (f) => `/assets/${f}`,
  *     })
  *     problemRows(report)  // what to show: skipped or imported with a warning, with reasons
  */
-export { importLegacy, importLegacyFile, pcRegionOf, problemRows } from './importer.ts'
-export type { DeletionReport, ImportOptions, ImportProgress, ImportReport, TableCounts } from './importer.ts'
+export { importLegacy, importLegacyFile, monthsNeeded, pcRegionOf, problemRows } from './importer.ts'
+export type { DeletionReport, ImportOptions, ImportProgress, ImportReport, ImportTarget, MonthsOptions, TableCounts } from './importer.ts'
+export { documentsByName, inMemory, memoryDocuments } from './documents.ts'
+export type { MemoryDocuments } from './documents.ts'
 export { readLegacyFile, LegacyFileError } from './reader.ts'
 export type { LegacyFile, LegacyTable, LegacyValue, LegacyVersion, ReadOptions } from './reader.ts'
 export type { LegacyId, Outcome, RowReport } from './plan.ts'

@@ -1,18 +1,20 @@
 /**
  * Planning an import: every legacy row becomes a record to create, a record already there, a
- * duplicate of another row, or a skip with its reason. Planning only reads the region docs, so
+ * duplicate of another row, or a skip with its reason. Planning only reads the documents, so
  * a dry run is a plan without the write phase.
  *
  * Tables go parents first, so a reference is remapped from the legacy integer to the record id
  * the parent row became (timesheet → employee, inspection → vehicle, driver and fault, result →
- * inspection, visit → vehicle and fault). A child lives in its parent's region doc: references
- * never cross docs.
+ * inspection, visit → vehicle and fault). A child lives in its parent's region: references never
+ * cross regions. Within a region each record has its document (homes.ts), and a record already
+ * there is looked for in that document.
  */
-import type * as Y from 'yjs'
+import type { Period } from '../../schema/periods.ts'
 import { legacyRegionSlug } from '../../schema/regions.ts'
 import { TABLES, type CellValue, type TableName } from '../../schema/tables.ts'
-import { readRecord } from '../records.ts'
+import type { RegionDocuments } from '../periodDocs.ts'
 import { convertCell, shiftWarnings } from './convert.ts'
+import { findAtHome, homeOf } from './homes.ts'
 import { importedId } from './identity.ts'
 import type { LegacyDeletion } from './ledger.ts'
 import { column, type LegacyFile, type LegacyTable, type LegacyValue } from './reader.ts'
@@ -37,6 +39,8 @@ export interface RowReport {
   readonly region: string
   /** The record the row is, null when skipped. */
   readonly recordId: string | null
+  /** The month document the record is (or would be) in; null for master data and skipped rows. */
+  readonly period: Period | null
   readonly outcome: Outcome
   /** Empty for a clean row; warnings for an imported one; the cause for a skipped one. */
   readonly reasons: readonly Reason[]
@@ -47,6 +51,7 @@ interface Row {
   legacyId: LegacyId
   region: string
   recordId: string | null
+  period: Period | null
   outcome: Outcome
   reasons: Reason[]
 }
@@ -54,6 +59,8 @@ interface Row {
 export interface PlannedRecord {
   readonly table: TableName
   readonly region: string
+  /** Its month document, null for the master. */
+  readonly period: Period | null
   readonly id: string
   readonly fields: Readonly<Record<string, CellValue>>
 }
@@ -62,8 +69,10 @@ export interface PlanInput {
   readonly file: LegacyFile
   /** The PC's region: settings and shift templates go there; every row of a v0 file too. */
   readonly pc: string
-  /** Docs this import may write, by region slug. Rows of other regions are skipped. */
-  readonly docs: ReadonlyMap<string, Y.Doc>
+  /** The documents this import may write, by region slug. Rows of other regions are skipped. */
+  readonly documents: ReadonlyMap<string, RegionDocuments>
+  /** Where a dated row goes whose date names no month (homes.ts): the import's month. */
+  readonly importMonth: Period
   /** Legacy deletions of this PC, keyed `<table>:<legacy id>`. */
   readonly deleted: ReadonlyMap<string, LegacyDeletion>
   readonly onRows?: (done: number) => void
@@ -79,7 +88,9 @@ export interface Plan {
 
 type ColumnIndex = ReadonlyMap<string, number>
 
-type Resolved = { readonly ok: true; readonly region: string; readonly id: string } | { readonly ok: false; readonly reason: Reason }
+type Resolved =
+  | { readonly ok: true; readonly region: string; readonly period: Period | null; readonly id: string }
+  | { readonly ok: false; readonly reason: Reason }
 
 interface Spec {
   readonly table: TableName
@@ -133,7 +144,7 @@ function differences(table: TableName, kept: Readonly<Record<string, CellValue>>
 }
 
 type RowResult =
-  | { readonly ok: true; readonly region: string; readonly id: string; readonly fields: Record<string, CellValue> }
+  | { readonly ok: true; readonly region: string; readonly period: Period | null; readonly id: string; readonly fields: Record<string, CellValue> }
   | { readonly ok: false; readonly region: string; readonly reason: Reason }
 
 class Planner {
@@ -179,7 +190,7 @@ class Planner {
     if (table === undefined) return
     const idIndex = column(table, 'id')
     for (const cells of table.rows) {
-      this.rows.push({ table: name, legacyId: legacyIdOf(cells[idIndex] ?? null), region: this.input.pc, recordId: null, outcome: 'skipped', reasons: [why] })
+      this.rows.push({ table: name, legacyId: legacyIdOf(cells[idIndex] ?? null), region: this.input.pc, recordId: null, period: null, outcome: 'skipped', reasons: [why] })
     }
   }
 
@@ -208,13 +219,14 @@ class Planner {
       const legacyId = legacyIdOf(cells[idIndex] ?? null)
       const warnings: Reason[] = []
       const result = this.planRow(spec, columns, cells, legacyId, warnings)
-      const row: Row = { table: spec.table, legacyId, region: result.region, recordId: null, outcome: 'skipped', reasons: warnings }
+      const row: Row = { table: spec.table, legacyId, region: result.region, recordId: null, period: null, outcome: 'skipped', reasons: warnings }
       this.rows.push(row)
       if (!result.ok) {
         warnings.push(result.reason)
         resolved.set(String(legacyId), { ok: false, reason: result.reason })
       } else {
         row.recordId = result.id
+        row.period = result.period
         const key = result.region + SEP + result.id
         const members = groups.get(key)
         if (members === undefined) groups.set(key, [{ row, fields: result.fields }])
@@ -229,17 +241,21 @@ class Planner {
   /**
    * One record, read from one or more rows. A clean row is preferred over rows with warnings
    * (the same shift typed twice, once with a negative break, keeps the valid break), otherwise
-   * the first row (lowest legacy id) wins. The record is created unless the doc has it already.
+   * the first row (lowest legacy id) wins. The record is created unless its document has it
+   * already; one edited into another month since is found there, and its rows report that month.
    */
   private classify(table: TableName, members: Array<{ row: Row; fields: Record<string, CellValue> }>, resolved: Map<string, Resolved>): void {
     const winner = members.find((m) => m.row.reasons.length === 0) ?? members[0]
     const { region } = winner.row
     const id = winner.row.recordId ?? ''
-    const existing = readRecord(this.input.docs.get(region)!, table, id)
-    let target: Resolved = { ok: true, region, id }
+    const found = findAtHome(this.input.documents.get(region)!, table, id, winner.row.period)
+    const existing = found?.record
+    const period = found?.period ?? winner.row.period
+    let target: Resolved = { ok: true, region, period, id }
+    for (const member of members) member.row.period = period
     if (existing === undefined) {
       winner.row.outcome = 'created'
-      this.creates.push({ table, region, id, fields: winner.fields })
+      this.creates.push({ table, region, period, id, fields: winner.fields })
     } else {
       winner.row.outcome = 'present'
       if (existing.deleted_at !== null) {
@@ -296,6 +312,7 @@ class Planner {
 
     const fields: Record<string, CellValue> = {}
     const defs = TABLES[table].fields
+    let parentPeriod: Period | null = null
     if (spec.parent !== undefined) {
       const parentTable = defs[spec.parent].references!
       const raw = cellOf(columns, cells, spec.parent)
@@ -311,10 +328,11 @@ class Planner {
       }
       if (own !== undefined && own !== parent.region) warnings.push(reasons.regionMismatch(own, parent.region, parentTable))
       region = parent.region
+      parentPeriod = parent.period
       fields[spec.parent] = parent.id
     }
-    if (!this.input.docs.has(region)) {
-      return { ok: false, region, reason: reasons.regionUnavailable(region, [...this.input.docs.keys()]) }
+    if (!this.input.documents.has(region)) {
+      return { ok: false, region, reason: reasons.regionUnavailable(region, [...this.input.documents.keys()]) }
     }
 
     for (const field in defs) {
@@ -345,7 +363,9 @@ class Planner {
     }
     const id = importedId(table, region, fields)
     if (id === undefined) return { ok: false, region, reason: reasons.missingRequired(TABLES[table].naturalKey ?? 'id') }
-    return { ok: true, region, id, fields }
+    const home = homeOf(table, fields, parentPeriod, this.input.importMonth)
+    if (home.undated !== null) warnings.push(reasons.undated(home.undated, fields[home.undated], home.period))
+    return { ok: true, region, period: home.period, id, fields }
   }
 
   /** Optional references follow the legacy ON DELETE SET NULL: a missing target empties the field. */

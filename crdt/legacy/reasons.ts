@@ -3,6 +3,7 @@
  * reason has a stable code (tests and the import dialog branch on it) and a "Türkçe / English"
  * message naming the value, so a user can find the row in the old program.
  */
+import { periodLabel, type Period } from '../../schema/periods.ts'
 
 export type ReasonCode =
   // The row cannot be imported.
@@ -27,6 +28,7 @@ export type ReasonCode =
   | 'duplicate'
   | 'differs'
   | 'deleted_in_rainstaff'
+  | 'undated'
 
 export interface Reason {
   readonly code: ReasonCode
@@ -117,6 +119,12 @@ export const reasons = {
       'deleted_in_rainstaff',
       `kayıt (${id}) Rainstaff'ta silinmiş; geri getirilmedi`,
       `the record (${id}) was deleted in Rainstaff; not restored`,
+    ),
+  undated: (field: string, value: unknown, period: Period) =>
+    reason(
+      'undated',
+      `${field} = ${shown(value)} bir ay belirtmiyor; içe aktarma ayının belgesine (${periodLabel(period).tr}) kondu`,
+      `${field} = ${shown(value)} names no month; filed in the import's month (${periodLabel(period).en})`,
     ),
 } as const
 
