@@ -340,6 +340,15 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     return this.replica(region).awareness
   }
 
+  /**
+   * A writable region's documents for a bulk writer that stamps its own records (the legacy
+   * import, crdt/legacy): checked writable like every edit; months open as it asks.
+   */
+  documentsForImport(region: string): { documents: RegionDocuments; openMonth: (period: Period) => Promise<void> } {
+    const slug = this.writableRegion(region)
+    return { documents: this.regionDocuments(slug), openMonth: (period) => this.openPeriod(slug, period) }
+  }
+
   /** Record `id` of `table` as this device holds it (deleted ones too), wherever it lives among the open documents. */
   record(table: TableName, id: string, region: string): RecordFields | undefined {
     if (!this.open.has(region)) return undefined

@@ -344,8 +344,10 @@ export class ImportDialog extends LitElement {
     const ws = this.workspace
     if (ws === undefined) throw new Error('Oturum yok / Not signed in')
     const { importLegacyFile, problemRows } = await importer()
+    const target = ws.engine.documentsForImport(this.region)
     const report = await importLegacyFile(file, {
-      docs: new Map([[this.region, ws.engine.doc(this.region)]]),
+      documents: new Map([[this.region, target.documents]]),
+      openMonth: (_region, period) => target.openMonth(period),
       user: ws.session.user.username,
       regions: ws.session.regions.map((r) => r.slug),
       // A v0 file has no regions: it is the editor's office. A newer file names its own PC's

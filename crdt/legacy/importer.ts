@@ -54,28 +54,16 @@ interface ImportSettings extends ReadOptions {
 }
 
 /** Where the import writes: the documents of each region it may write, by region slug. */
-export type ImportTarget =
-  | {
-      /** The editor's own region in the app, every region on the relay. */
-      readonly documents: ReadonlyMap<string, RegionDocuments>
-      /**
-       * Opens month `period` of `region` in `documents`; called for each month the file needs
-       * that is not open, before anything is planned for good. Without it such a month is a
-       * PeriodNotOpenError (open them first, see monthsNeeded).
-       */
-      readonly openMonth?: (region: string, period: Period) => Promise<void> | void
-      readonly docs?: undefined
-    }
-  | {
-      /**
-       * @deprecated One document per region, as before period documents: read as the master
-       * with no month open, so a file with dated rows stops with PeriodNotOpenError. Only the
-       * import dialog (client/ui/import-dialog.ts) still passes it; it moves to `documents`.
-       */
-      readonly docs: ReadonlyMap<string, Y.Doc>
-      readonly documents?: undefined
-      readonly openMonth?: undefined
-    }
+export interface ImportTarget {
+  /** The editor's own region in the app, every region on the relay. */
+  readonly documents: ReadonlyMap<string, RegionDocuments>
+  /**
+   * Opens month `period` of `region` in `documents`; called for each month the file needs
+   * that is not open, before anything is planned for good. Without it such a month is a
+   * PeriodNotOpenError (open them first, see monthsNeeded).
+   */
+  readonly openMonth?: (region: string, period: Period) => Promise<void> | void
+}
 
 export type ImportOptions = ImportSettings & ImportTarget
 
@@ -221,12 +209,6 @@ async function writeRecords(
   }
 }
 
-/** A round-1 caller's one document per region, as a master with no month open. */
-function documentsOf(target: ImportTarget): ReadonlyMap<string, RegionDocuments> {
-  if (target.documents !== undefined) return target.documents
-  return new Map([...target.docs].map(([region, master]) => [region, { region, master, month: () => undefined, months: () => [] }]))
-}
-
 interface Context {
   readonly file: LegacyFile
   readonly documents: ReadonlyMap<string, RegionDocuments>
@@ -242,7 +224,7 @@ export type MonthsOptions = Pick<ImportSettings, 'fileRegion' | 'regions' | 'now
 function contextOf(file: LegacyFile, options: MonthsOptions): Context {
   return {
     file,
-    documents: documentsOf(options),
+    documents: options.documents,
     pc: pcRegionOf(file, options.fileRegion, options.regions ?? DEFAULT_REGIONS.map((r) => r.slug)),
     importMonth: currentPeriod(options.now?.() ?? new Date()),
     ownDeletions: fileDeletions(file),
