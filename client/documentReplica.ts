@@ -98,8 +98,8 @@ export class DocumentReplica {
     this.attach(this.doc)
   }
 
-  /** Merges in what the local store kept and from then on writes through to it. */
-  load(store: DocumentStore, stored: StoredDocument): void {
+  /** Merges in what the local store kept and from then on writes through to it; `sync`: start syncing if wanted. */
+  load(store: DocumentStore, stored: StoredDocument, sync: boolean): void {
     this.doc.transact(() => {
       for (const update of stored.updates) Y.applyUpdate(this.doc, update)
     }, FROM_STORE)
@@ -111,7 +111,7 @@ export class DocumentReplica {
     for (const [update, mark] of this.queued) store.append(update, mark)
     this.queued = []
     this.markLoaded()
-    if (this.wanted && !this.closed) this.sync.start()
+    if (sync && this.wanted && !this.closed) this.sync.start()
     this.options.events.changed()
   }
 

@@ -322,11 +322,8 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     }
     const store = await this.options.store.openDocument(name)
     const stored = await store.load()
-    if (this.closed) {
-      await store.close()
-      return
-    }
-    replica.load(store, stored)
+    // Loaded even while the engine closes: edits made before the store opened are written now.
+    replica.load(store, stored, !this.closed)
     if (replica.period !== null) this.queueForward(replica.region)
   }
 

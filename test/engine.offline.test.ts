@@ -96,6 +96,9 @@ describe('offline edits, restarts and the relay coming back', () => {
         `${region} converges`,
       )
     }
+    // A month outside the working ones opens on demand, from the relay.
+    for (const p of [ali, mehmet]) await p.engine.openPeriod('ankara', '2026-03')
+    await Promise.all([ali, mehmet].map((p) => p.engine.whenSynced()))
     const mirrors = await Promise.all([ayse, ali, mehmet].map((p) => p.mirror()))
     try {
       for (const mirror of mirrors) {

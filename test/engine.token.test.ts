@@ -2,10 +2,13 @@
  * A token that expires while the relay is down: on reconnect the relay refuses it (4401), the
  * engine logs in again with the password it holds in memory, and the offline edits arrive once.
  */
+import { currentPeriod } from '../schema/periods.ts'
 import { afterAll, describe, expect, it } from 'vitest'
 import { seedUsers, spawnRelay, tempDir, until, type RelayProcess } from './helpers/relayProcess.ts'
 import { removeDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
 
+/** This month: open on every PC from sign-in, whatever day the tests run. */
+const thisMonth = currentPeriod()
 const data = tempDir()
 const peers: TestPeer[] = []
 const relays: RelayProcess[] = []
@@ -44,7 +47,7 @@ describe('token expiry during an outage', () => {
       ids.push(
         ayse.engine.insert('timesheets', {
           employee_id: employee,
-          work_date: `2026-03-0${day + 1}`,
+          work_date: `${thisMonth}-0${day + 1}`,
           start_time: '08:30',
           end_time: '17:30',
           break_minutes: 60,
@@ -70,7 +73,7 @@ describe('token expiry during an outage', () => {
     const ali = await startPeer(relay.url, 'ali', 'ali-password', { engine: { regions: ['ankara'] } })
     peers.push(ali)
     await ali.engine.whenSynced()
-    await until(() => ali.engine.doc('ankara').getMap('timesheets').size === 5, 'ali receives the timesheets')
+    await until(() => ali.engine.doc(`ankara/${thisMonth}`).getMap('timesheets').size === 5, 'ali receives the timesheets')
     const mirror = await ali.mirror()
     try {
       expect(mirror.query('SELECT id FROM timesheets ORDER BY work_date').map((r) => r.id)).toEqual(ids)
