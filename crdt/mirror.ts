@@ -15,7 +15,8 @@ import * as Y from 'yjs'
 import initSqlJs, { type Database, type SqlValue, type Statement } from 'sql.js'
 import { columnsOf, mirrorDdl } from '../schema/ddl.ts'
 import { DELETE_FIELDS, isTableName, TABLE_NAMES, type TableName } from '../schema/tables.ts'
-import { readFields, recordConflicts, recordIds, RESOLVED_MAP, type ResolvedConflict } from './records.ts'
+import { recordConflicts } from './conflicts.ts'
+import { readFields, recordIds, RESOLVED_MAP, type ResolvedConflict } from './records.ts'
 import { itemsBetween, itemValues, placeOf } from './yjsInternals.ts'
 
 export interface MirrorOptions {

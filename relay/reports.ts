@@ -7,7 +7,7 @@
  */
 import type * as Y from 'yjs'
 import { openMirror } from '../crdt/mirror.ts'
-import { malformedItems } from '../crdt/records.ts'
+import { malformedItems } from '../crdt/malformed.ts'
 
 export async function regionCounts(region: string, doc: Y.Doc): Promise<Record<string, number>> {
   const mirror = await openMirror()
