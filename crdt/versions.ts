@@ -17,7 +17,7 @@ export type Cell = CellValue | typeof MALFORMED
  * a key: Yjs merges consecutive deleted items of one client (say a value and the bad one set
  * right after it, once their map is deleted), so each element is one version of the key.
  */
-export function cellAt(item: Y.Item, index: number): Cell {
+function cellAt(item: Y.Item, index: number): Cell {
   const values = itemValues(item)
   // A writer with GC on dropped the content of a value it deleted: a value once, unknown now.
   if (values === undefined) return isCollected(item) ? null : MALFORMED
