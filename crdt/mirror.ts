@@ -16,8 +16,9 @@ import initSqlJs, { type Database, type SqlValue, type Statement } from 'sql.js'
 import { columnsOf, mirrorDdl } from '../schema/ddl.ts'
 import { DELETE_FIELDS, isTableName, TABLE_NAMES, type TableName } from '../schema/tables.ts'
 import { parseDocumentName } from '../schema/periods.ts'
-import { readFields, recordConflicts, recordIds, RESOLVED_MAP, type ResolvedConflict } from './records.ts'
-import { itemsBetween, itemValues, placeOf } from './yjsInternals.ts'
+import { recordConflicts } from './conflicts.ts'
+import { readFields, recordIds, RESOLVED_MAP, type ResolvedConflict } from './records.ts'
+import { forEachItemBetween, itemValues, placeOf } from './yjsInternals.ts'
 
 export interface MirrorOptions {
   /** Where sql.js finds `sql-wasm.wasm` (browsers); Node finds it by itself. */
@@ -283,12 +284,9 @@ function touchedRecords(doc: Y.Doc, transaction: Y.Transaction): Map<TableName, 
       }
     }
   }
-  const itemsTouched = (client: number, from: number, to: number): void => {
-    for (const item of itemsBetween(doc, client, from, to)) visit(item)
-  }
-  for (const [client, after] of transaction.afterState) itemsTouched(client, transaction.beforeState.get(client) ?? 0, after)
+  for (const [client, after] of transaction.afterState) forEachItemBetween(doc, client, transaction.beforeState.get(client) ?? 0, after, visit)
   for (const [client, ranges] of transaction.deleteSet.clients) {
-    for (const range of ranges) itemsTouched(client, range.clock, range.clock + range.len)
+    for (const range of ranges) forEachItemBetween(doc, client, range.clock, range.clock + range.len, visit)
   }
   return touched
 }

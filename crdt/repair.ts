@@ -25,7 +25,8 @@
 import * as Y from 'yjs'
 import * as random from 'lib0/random'
 import { isTableName, type CellValue, type TableName } from '../schema/tables.ts'
-import { malformedItems, readRecord, shownStamp, skippedRootItems, tableMap, type MalformedItem, type RecordMap } from './records.ts'
+import { malformedItems, skippedRootItems, type MalformedItem } from './malformed.ts'
+import { readRecord, shownStamp, tableMap, type RecordMap } from './records.ts'
 import { deleteItem, knowsClient } from './yjsInternals.ts'
 
 /** Transaction origin of repairs. */

@@ -206,19 +206,22 @@ export function createdMap(item: Y.Item): Y.Map<unknown> | undefined {
 
 /** The items `client` wrote from `clock` on, in clock order (GC structs left out). */
 export function itemsFrom(doc: Y.Doc, client: number, clock: number): Y.Item[] {
-  return itemsBetween(doc, client, clock, Y.getState(doc.store, client))
+  const out: Y.Item[] = []
+  forEachItemBetween(doc, client, clock, Y.getState(doc.store, client), (item) => out.push(item))
+  return out
 }
 
-/** The items `client` wrote that hold clocks in [from, to), in clock order (GC structs left out). */
-export function itemsBetween(doc: Y.Doc, client: number, from: number, to: number): Y.Item[] {
+/**
+ * Calls `visit` with each item `client` wrote that holds clocks in [from, to), in clock order (GC
+ * structs left out). No array: the mirror visits every item of a region as it loads.
+ */
+export function forEachItemBetween(doc: Y.Doc, client: number, from: number, to: number, visit: (item: Y.Item) => void): void {
   const structs = doc.store.clients.get(client)
-  if (structs === undefined || from >= to) return []
-  const out: Y.Item[] = []
+  if (structs === undefined || from >= to) return
   for (let i = Y.findIndexSS(structs, from); i < structs.length && structs[i].id.clock < to; i++) {
     const struct = structs[i]
-    if (struct instanceof Y.Item) out.push(struct)
+    if (struct instanceof Y.Item) visit(struct)
   }
-  return out
 }
 
 /** Whether the doc holds any struct `client` wrote. */

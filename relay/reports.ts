@@ -8,7 +8,7 @@
  */
 import * as Y from 'yjs'
 import { openMirror } from '../crdt/mirror.ts'
-import { malformedItems } from '../crdt/records.ts'
+import { malformedItems } from '../crdt/malformed.ts'
 import type { Region } from '../schema/regions.ts'
 import type { Docs } from './docs.ts'
 import { regionDocuments } from './documentName.ts'
