@@ -344,6 +344,11 @@ function checkRecord(doc: Y.Doc, record: Touched, ctx: GuardContext): Refusal | 
       }
       if (field.references !== undefined && typeof value === 'string' && !referenceExists(doc, field.references, value, ctx)) {
         const target = TABLES[field.references].label
+        // From a month to master data the record may be on its way in the master document's own
+        // connection (the writer checked it exists): send again later, as for missing Yjs dependencies.
+        if (ctx.period != null && !isPeriodTable(field.references)) {
+          return refuse('missing_dependencies', `${where.tr}.${key}: ${target.tr} kaydı sunucuda henüz yok; sonra yeniden gönderilecek`, `${where.en}.${key}: the ${target.en} record has not reached the relay yet; it will be sent again`)
+        }
         return refuse('dangling_reference', `${where.tr}.${key}: ${target.tr} içinde böyle bir kayıt yok`, `${where.en}.${key}: no such record in ${target.en}`)
       }
     }

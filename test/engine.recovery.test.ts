@@ -4,6 +4,7 @@
  * the other pending edits under a new client id, resyncs and reports the refusal in both
  * languages; a second client and a restart from the store see every valid edit exactly once.
  */
+import { currentPeriod } from '../schema/periods.ts'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { EngineError } from '../client/engine.ts'
@@ -17,6 +18,8 @@ const USERS = [
 
 const peers: TestPeer[] = []
 const data = tempDir()
+/** Dated in this month, which every sign-in opens. */
+const thisMonth = currentPeriod()
 let relay: RelayProcess
 
 afterAll(async () => {
@@ -77,7 +80,7 @@ describe('recovery after a refused change', () => {
     ayse.engine.update('employees', before, { department: 'Muhasebe' })
     ayse.engine.insert('timesheets', {
       employee_id: after,
-      work_date: '2026-03-02',
+      work_date: `${thisMonth}-02`,
       start_time: '08:30',
       end_time: '17:30',
       break_minutes: 60,
@@ -105,7 +108,7 @@ describe('recovery after a refused change', () => {
     expect(ayse.engine.doc('ankara').clientID).not.toBe(oldClient)
     expect(ayse.engine.pendingChanges).toBe(0)
 
-    const check = (doc: Y.Doc): void => {
+    const check = (doc: Y.Doc, month: Y.Doc): void => {
       const employees = doc.getMap<Y.Map<unknown>>('employees')
       expect(employees.has(shared)).toBe(true)
       expect(employees.get(shared)!.get('title')).toBe('Şef')
@@ -115,10 +118,10 @@ describe('recovery after a refused change', () => {
       expect(employees.get(before)!.get('department')).toBe('Muhasebe')
       expect(employees.get(before)!.get('title') ?? null).toBeNull()
       expect(employees.has(after)).toBe(true)
-      const sheets = [...doc.getMap<Y.Map<unknown>>('timesheets').values()].filter((m) => m.get('employee_id') === after)
+      const sheets = [...month.getMap<Y.Map<unknown>>('timesheets').values()].filter((m) => m.get('employee_id') === after)
       expect(sheets).toHaveLength(1)
     }
-    check(ayse.engine.doc('ankara'))
+    check(ayse.engine.doc('ankara'), ayse.engine.doc(`ankara/${thisMonth}`))
     if (mirror !== undefined) {
       const count = (name: string): unknown => mirror.query('SELECT count(*) AS n FROM employees WHERE full_name = ?', [name])[0]?.n
       expect([count(`Önce ${tag}`), count(`Sonra ${tag}`), count(`Ortak ${tag}`)]).toEqual([1, 1, 1])
@@ -127,15 +130,15 @@ describe('recovery after a refused change', () => {
     await until(() => ali.engine.doc('ankara').getMap('employees').has(after), 'ali sees the replayed edits')
     await ali.engine.whenSynced()
     await until(() => ali.engine.doc('ankara').getMap<Y.Map<unknown>>('employees').get(before)?.get('department') !== undefined, 'ali sees the department')
-    check(ali.engine.doc('ankara'))
+    check(ali.engine.doc('ankara'), ali.engine.doc(`ankara/${thisMonth}`))
 
     // A restart from the store shows the recovered state: the store was replaced, nothing doubled.
     const vector = Y.encodeStateVector(ayse.engine.doc('ankara'))
     await ayse.restart()
     expect(Y.encodeStateVector(ayse.engine.doc('ankara'))).toEqual(vector)
-    check(ayse.engine.doc('ankara'))
+    check(ayse.engine.doc('ankara'), ayse.engine.doc(`ankara/${thisMonth}`))
     expect(ayse.engine.pendingChanges).toBe(0)
     await ayse.engine.whenSynced()
-    check(ayse.engine.doc('ankara'))
+    check(ayse.engine.doc('ankara'), ayse.engine.doc(`ankara/${thisMonth}`))
   })
 })

@@ -53,7 +53,7 @@ describe('file store', () => {
     const copy = createRegionDoc()
     Y.applyUpdate(copy, loaded.updates[0])
     expect(copy.getMap('employees').toJSON()).toEqual(doc.getMap('employees').toJSON())
-    expect(existsSync(path.join(state, 'docs', 'ankara.ylog.tmp'))).toBe(false)
+    expect(existsSync(path.join(state, 'docs', 'ankara', 'master.ylog.tmp'))).toBe(false)
     await store.close()
   })
 
@@ -73,7 +73,7 @@ describe('file store', () => {
   it('loads the good prefix of a log cut mid-write, with a warning, and keeps appending after it', async () => {
     const state = dir()
     const { doc } = await writeEdits(state, 3)
-    const file = path.join(state, 'docs', 'ankara.ylog')
+    const file = path.join(state, 'docs', 'ankara', 'master.ylog')
     // Crash during a fourth append: half a record at the end.
     const extra = createRegionDoc()
     Y.applyUpdate(extra, Y.encodeStateAsUpdate(doc))
@@ -207,7 +207,7 @@ describe('DocumentStore.replace (recovery after a refusal)', () => {
     later.getMap('employees').set('after', 'yes')
     region.append(Y.encodeStateAsUpdate(later, before), { client: later.clientID, clock: 1 })
     await region.flush()
-    expect(existsSync(path.join(state, 'docs', 'ankara.ylog.tmp'))).toBe(false)
+    expect(existsSync(path.join(state, 'docs', 'ankara', 'master.ylog.tmp'))).toBe(false)
     await store.close()
 
     const reopened = openFileStore(state)
