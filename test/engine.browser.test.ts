@@ -113,7 +113,7 @@ describe('the engine in a browser', () => {
     const read = await page.evaluate(async () => {
       const api = (globalThis as unknown as { rainstaff: { readWithYIndexeddb(db: string, table: string): Promise<Record<string, { full_name: string }>> } }).rainstaff
       const dbs = (await indexedDB.databases()).map((d) => d.name ?? '')
-      const ankara = dbs.find((name) => name.endsWith('/ankara')) ?? ''
+      const ankara = dbs.find((name) => name.endsWith('/ankara/master')) ?? ''
       return { ankara, names: Object.values(await api.readWithYIndexeddb(ankara, 'employees')).map((e) => e.full_name).sort() }
     })
     expect(read.ankara).not.toBe('')
