@@ -538,7 +538,11 @@ export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>
 }
 
 /** Runs one client command; expected failures become a line on stderr, in the terminal's language, and an exit code. */
+/** y-websocket adds a process exit listener per provider, one per open document: months add up. */
+const LISTENERS_PER_DOCUMENT_LIMIT = 1000
+
 export async function runClientCommand(name: string, args: string[]): Promise<number> {
+  process.setMaxListeners(Math.max(process.getMaxListeners(), LISTENERS_PER_DOCUMENT_LIMIT))
   const command = CLIENT_COMMANDS[name]
   if (command === undefined) {
     err(say({ tr: `Bilinmeyen komut: ${name}`, en: `Unknown command: ${name}` }))
