@@ -49,10 +49,13 @@ export class CliError extends BilingualError {
 export const CLIENT_HELP = `İstemci komutları / Client commands (hepsi / all: [--state DIR], varsayılan / default RAINSTAFF_STATE or ~/.rainstaff):
   login --relay URL --user NAME      Giriş (parola stdin'den) / sign in (password from stdin); offline if signed in here before
   put TABLE --json '{…}' [--region R]  Kayıt ekler, kimliği yazar / inserts a record, prints its id (works offline)
-  update TABLE ID --json '{…}' [--region R]
-  delete TABLE ID [--region R]
-  sql "SELECT …"                     Salt okunur sorgu, JSON satırları / read-only query, JSON lines
-  sync [--timeout S]                 Gönderir ve alır / pushes and pulls; 0 only when nothing is pending
+  update TABLE ID --json '{…}' [--region R] [--month YYYY-MM]   --month: kaydın ayı açık değilse / the record's month, if not open
+  delete TABLE ID [--region R] [--month YYYY-MM]
+  sql "SELECT …"                     Salt okunur sorgu, JSON satırları / read-only query, JSON lines (every month kept here)
+  sync [--timeout S] [--month YYYY-MM | --all-months]
+                                     Gönderir ve alır / pushes and pulls this month, last month and the months with
+                                     unsent edits (--month: one more, --all-months: every month the relay has);
+                                     0 only when nothing is pending
   status [--json]                    Bağlantı, bekleyen, son eşitleme / connection, pending, last synced
   report --month YYYY-MM [--region R] --format json|csv|xlsx --out FILE
   export-sqlite --out FILE           Yerel verinin SQLite kopyası / SQLite copy of the local data
@@ -247,7 +250,6 @@ async function put(args: string[]): Promise<number> {
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
       let id: string
-      await engine.prepareWrite(name, input, region)
       try {
         id = engine.insert(name, input as RecordInput<typeof name>, region)
         if (name === 'timesheets') warnImplausible(engine.record('timesheets', id, region))
@@ -287,9 +289,8 @@ async function update(args: string[]): Promise<number> {
     const acc = await account(store)
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
-      // A record of an older month is found once its month is open (--month); so is the month it moves to.
+      // A record of an older month is found once its month is open (--month).
       if (month !== undefined) await engine.openPeriod(region, month)
-      await engine.prepareWrite(name, patch, region)
       engine.update(name, id, patch as Partial<RecordInput<typeof name>>, region)
       if (name === 'timesheets') warnImplausible(engine.record('timesheets', id, region))
       await engine.flush()
@@ -379,8 +380,9 @@ async function fetchMonth(engine: SyncEngine, acc: DeviceAccount, regions: reado
 }
 
 async function sync(args: string[]): Promise<number> {
-  const { values } = parse(args, { timeout: { type: 'string' }, month: { type: 'string' } }, 0)
+  const { values } = parse(args, { timeout: { type: 'string' }, month: { type: 'string' }, 'all-months': { type: 'boolean' } }, 0)
   const month = optionalMonth(values)
+  const allMonths = values['all-months'] === true
   const timeoutSeconds = Number(text(values, 'timeout') ?? '60')
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new CliError(EXIT.usage, '--timeout pozitif bir saniye sayısı olmalı', '--timeout must be a positive number of seconds')
@@ -404,6 +406,7 @@ async function sync(args: string[]): Promise<number> {
           `The session expired; sign in again: rainstaff login; ${engine.pendingChanges} changes pending (kept)`,
         )
       }
+      if (allMonths) await engine.openStoredMonths()
       engine.connect()
       try {
         await engine.whenSynced(timeoutSeconds * 1000)

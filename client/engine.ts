@@ -31,9 +31,8 @@ import {
   updateIn,
   type RegionDocuments,
 } from '../crdt/periodDocs.ts'
-import { documentName, isPeriodTable, periodByDate, workingPeriods, parseDocumentName, type Period } from '../schema/periods.ts'
+import { documentName, workingPeriods, parseDocumentName, type Period } from '../schema/periods.ts'
 import type { CellValue, RecordInput, TableName } from '../schema/tables.ts'
-import { validateFields } from '../schema/validate.ts'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
 import type { LocalStore } from './localStore.ts'
 import { DocumentReplica } from './documentReplica.ts'
@@ -41,6 +40,7 @@ import type { ConnectionStatus, SyncProblem } from './regionSync.ts'
 import { SignInError, type Session } from './signIn.ts'
 import { BilingualError } from '../schema/bilingual.ts'
 import { readRoundOne, replayEdits, type RoundOneEdit } from './migrateCopy.ts'
+import { storedMonths } from './storedMonths.ts'
 
 export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
 
@@ -232,26 +232,18 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     await this.openDocument(region, period)
   }
 
+  /** Opens every month the relay holds for the open regions (asks the relay which those are). */
+  async openStoredMonths(): Promise<void> {
+    const months = await storedMonths(this.session)
+    for (const region of this.regions) for (const period of months.get(region) ?? []) await this.openPeriod(region, period)
+  }
+
   /** Opens every month of `region` kept on this device (a full local query; costs what is cached). */
   async openCached(region: string): Promise<void> {
     for (const name of await this.options.store.listDocuments(region)) {
       const parsed = parseDocumentName(name)
       if (parsed?.period != null) await this.openPeriod(region, parsed.period)
     }
-  }
-
-  /** Opens whatever month a write of `fields` into `table` will need, so the write itself cannot miss it. */
-  async prepareWrite(table: TableName, fields: Readonly<Record<string, unknown>>, region?: string): Promise<void> {
-    if (!isPeriodTable(table)) return
-    const r = this.writableRegion(region)
-    let normalized: Record<string, CellValue>
-    try {
-      normalized = validateFields(table, fields as Partial<RecordInput<TableName>>, 'update')
-    } catch {
-      return // the write itself reports what is wrong
-    }
-    const period = periodByDate(table, normalized)
-    if (period !== undefined) await this.openPeriod(r, period)
   }
 
   private access(slug: string): { slug: string; writable: boolean } {

@@ -117,7 +117,14 @@ export function insertInto<T extends TableName>(
   author: Author,
   givenId?: string,
 ): { id: string; period: Period | null } {
-  const period = periodOf(docs, table, validateFields(table, input, 'insert'))
+  const fields = validateFields(table, input, 'insert')
+  const period = periodOf(docs, table, fields)
+  if (period !== null && docs.month(period) === undefined) {
+    // Whatever can refuse the entry is checked before a month is opened for it: a refused entry
+    // leaves no month behind. (A month not open holds nothing a new record could name.)
+    validateRecord(table, fields)
+    checkReferences(referencesFrom(docs, docs.master), table, fields)
+  }
   const doc = period === null ? docs.master : openMonth(docs, period)
   return { id: insertRecord(doc, table, docs.region, input, author, referencesFrom(docs, doc), givenId), period }
 }
@@ -155,9 +162,9 @@ export function updateIn<T extends TableName>(docs: RegionDocuments, table: T, i
     return
   }
   if (found.record.deleted_at !== null) throw new RecordError(table, id, 'deleted')
-  const to = openMonth(docs, target)
   validateRecord(table, next)
-  checkReferences(referencesFrom(docs, to), table, changes)
+  checkReferences(referencesFrom(docs, docs.month(target) ?? found.doc), table, changes)
+  const to = openMonth(docs, target)
   const children = childrenOf(found.doc, table, id)
   moveRecord(found.doc, to, target, table, id, next, author)
   for (const [childTable, childId, child] of children) moveRecord(found.doc, to, target, childTable, childId, child, author)

@@ -11,6 +11,7 @@ import type { Region } from '../schema/regions.ts'
 import type { LoginLimiter, LoginScope } from './limits.ts'
 import type { Metrics } from './metrics.ts'
 import type { Store } from './store.ts'
+import { regionDocuments } from './documentName.ts'
 import { signToken, tokenAccount, verifyToken, type TokenClaims } from './tokens.ts'
 import {
   addUser,
@@ -591,6 +592,12 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
   if (pathname === '/api/users' || pathname.startsWith('/api/users/')) return users(req, res, ctx, pathname, method)
   if (method === 'GET' && pathname === '/api/regions') {
     return sendJson(res, 200, { regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name })) })
+  }
+  if (method === 'GET' && pathname === '/api/documents') {
+    // Every signed-in user reads every region: the months each has, so a client can fetch them all.
+    requireSession(req, ctx)
+    const stored = ctx.store.storedRegions()
+    return sendJson(res, 200, { documents: Object.fromEntries(ctx.regions.map((r) => [r.slug, regionDocuments(stored, r.slug)])) })
   }
   if (method === 'GET' && pathname === '/api/status') {
     requireAdmin(req, ctx)

@@ -50,7 +50,7 @@ const uptimeSeconds = (sources: ReportSources): number => Math.round((Date.now()
 
 /** `/api/status`: every document of every region is loaded for it. */
 export async function relayStatus(sources: ReportSources): Promise<unknown> {
-  const { docs, store } = sources
+  const { store } = sources
   return {
     uptimeSeconds: uptimeSeconds(sources),
     storeBytes: store.fileBytes(),

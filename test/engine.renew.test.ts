@@ -12,7 +12,7 @@ import { openEngine, type SyncEngine } from '../client/engine.ts'
 import { openFileStore, type FileStore } from '../client/fileStore.ts'
 import { relayAddress } from '../client/relayAddress.ts'
 import { loginToRelay, sessionFromAccount } from '../client/signIn.ts'
-import { ADMIN_PASSWORD, connectClient, seedUsers, spawnRelay, tempDir, tokenFor, until, type RelayProcess, type TestClient, metricsText } from './helpers/relayProcess.ts'
+import { ADMIN_PASSWORD, connectClient, seedUsers, spawnRelay, tempDir, tokenFor, type RelayProcess, type TestClient, metricsText } from './helpers/relayProcess.ts'
 import { peerDir, removeDir, startPeer, TEST_BACKOFF, type TestPeer } from './helpers/peerEngine.ts'
 
 const TTL_SECONDS = 3

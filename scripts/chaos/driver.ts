@@ -482,8 +482,9 @@ class ChaosRun {
     if (problem !== undefined) this.anomaly(`${peer.name} does not see its own edits: ${problem}`)
   }
 
-  private async sync(peer: Peer, seconds: number): Promise<boolean> {
-    const out = await this.cli(peer, ['sync', '--timeout', String(seconds)], { timeoutMs: (seconds + 60) * 1000 })
+  /** `allMonths`: fetch every month the relay holds too (the end check compares whole exports). */
+  private async sync(peer: Peer, seconds: number, allMonths = false): Promise<boolean> {
+    const out = await this.cli(peer, ['sync', '--timeout', String(seconds), ...(allMonths ? ['--all-months'] : [])], { timeoutMs: (seconds + 60) * 1000 })
     if (typeof out === 'string') return false
     if (out.code === 0) {
       this.counts.syncs++
@@ -976,7 +977,7 @@ class ChaosRun {
     await Promise.all(
       this.peers.map(async (peer) => {
         for (let attempt = 1; attempt <= FINAL_SYNC_ATTEMPTS; attempt++) {
-          if (await this.sync(peer, 60)) return
+          if (await this.sync(peer, 60, true)) return
           await sleep(1000)
         }
         this.anomaly(`${peer.name}: sync did not succeed ${FINAL_SYNC_ATTEMPTS} times in a row after the chaos stopped`)
