@@ -18,7 +18,7 @@ import { WebSocket } from 'ws'
 import { openMirror, type Mirror } from '../crdt/mirror.ts'
 import { RecordError } from '../crdt/regionDoc.ts'
 import { isTableName, TABLE_NAMES, type RecordInput, type TableName } from '../schema/tables.ts'
-import { documentName, isPeriod, type Period } from '../schema/periods.ts'
+import { documentName, isPeriod, isPeriodTable, type Period } from '../schema/periods.ts'
 import { ValidationError } from '../schema/validate.ts'
 import { AccessError, openEngine, SyncTimeoutError, type SyncEngine } from './engine.ts'
 import { followDocuments } from './followDocuments.ts'
@@ -49,8 +49,8 @@ export class CliError extends BilingualError {
 export const CLIENT_HELP = `İstemci komutları / Client commands (hepsi / all: [--state DIR], varsayılan / default RAINSTAFF_STATE or ~/.rainstaff):
   login --relay URL --user NAME      Giriş (parola stdin'den) / sign in (password from stdin); offline if signed in here before
   put TABLE --json '{…}' [--region R]  Kayıt ekler, kimliği yazar / inserts a record, prints its id (works offline)
-  update TABLE ID --json '{…}' [--region R] [--month YYYY-MM]   --month: kaydın ayı açık değilse / the record's month, if not open
-  delete TABLE ID [--region R] [--month YYYY-MM]
+  update TABLE ID --json '{…}' [--region R]
+  delete TABLE ID [--region R]
   sql "SELECT …"                     Salt okunur sorgu, JSON satırları / read-only query, JSON lines (every month kept here)
   sync [--timeout S] [--month YYYY-MM | --all-months]
                                      Gönderir ve alır / pushes and pulls this month, last month and the months with
@@ -280,17 +280,15 @@ function warnImplausible(fields: Readonly<Record<string, unknown>> = {}): void {
 }
 
 async function update(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'string' }, region: { type: 'string' }, month: { type: 'string' } }, 2)
+  const { values, positionals } = parse(args, { json: { type: 'string' }, region: { type: 'string' } }, 2)
   const name = table(positionals[0])
   const id = required(positionals[1], 'ID')
   const patch = jsonObject(text(values, 'json'))
-  const month = optionalMonth(values)
   return withStore(values, async (store) => {
     const acc = await account(store)
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
-      // A record of an older month is found once its month is open (--month).
-      if (month !== undefined) await engine.openPeriod(region, month)
+      await openMonthOf(engine, name, id, region)
       engine.update(name, id, patch as Partial<RecordInput<typeof name>>, region)
       if (name === 'timesheets') warnImplausible(engine.record('timesheets', id, region))
       await engine.flush()
@@ -301,15 +299,14 @@ async function update(args: string[]): Promise<number> {
 }
 
 async function remove(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { region: { type: 'string' }, month: { type: 'string' } }, 2)
+  const { values, positionals } = parse(args, { region: { type: 'string' } }, 2)
   const name = table(positionals[0])
   const id = required(positionals[1], 'ID')
-  const month = optionalMonth(values)
   return withStore(values, async (store) => {
     const acc = await account(store)
     const region = targetRegion(values, acc)
     return withEngine(store, acc, [region], async (engine) => {
-      if (month !== undefined) await engine.openPeriod(region, month)
+      await openMonthOf(engine, name, id, region)
       engine.delete(name, id, region)
       await engine.flush()
       out(id)
@@ -341,6 +338,14 @@ async function sql(args: string[]): Promise<number> {
       })
     })
   })
+}
+
+/**
+ * A dated record of a month not open at start (not this month or the last) is looked for in every
+ * month this device keeps; one never fetched here is not found (rainstaff sync --all-months).
+ */
+async function openMonthOf(engine: SyncEngine, table: TableName, id: string, region: string): Promise<void> {
+  if (isPeriodTable(table) && engine.record(table, id, region) === undefined) await engine.openCached(region)
 }
 
 function optionalMonth(values: Record<string, string | boolean | undefined>): Period | undefined {

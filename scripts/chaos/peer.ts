@@ -29,6 +29,8 @@ async function fingerprint(): Promise<string> {
     for (const region of account?.regions ?? []) {
       for (const name of await store.listDocuments(region.slug)) {
         const stored = await (await store.openDocument(name)).load()
+        // A month opened and left empty (the working months at every start) stores nothing.
+        if (stored.updates.length === 0 && stored.marks.length === 0) continue
         const doc = new Y.Doc({ gc: false })
         for (const update of stored.updates) Y.applyUpdate(doc, update)
         hash.update(name).update(Y.encodeStateAsUpdate(doc)).update(String(stored.marks.length))
