@@ -10,6 +10,8 @@ import { css, html, LitElement, nothing, type PropertyDeclarations, type Templat
 import type { EngineState } from '../engine.ts'
 import { hourSettingsFrom, monthlyHours, round2 } from '../../schema/hours.ts'
 import { monthRange } from '../report.ts'
+import { storedMonths } from '../storedMonths.ts'
+import { OpenPeriods } from './open-periods.ts'
 import { formatDate, formatDateTime, formatHours, formatMonth, formatNumber, saveLang, savedLang, t, todayIso, type Lang } from './i18n.ts'
 import { LiveQuery, num, text } from './live-query.ts'
 import { errorIn } from './screen.ts'
@@ -94,6 +96,13 @@ export class RainstaffAdmin extends LitElement {
   workspace: Workspace | undefined = undefined
   engineState: EngineState | undefined = undefined
   month = todayIso().slice(0, 7)
+  private readonly shownMonths = new OpenPeriods(this, () => {
+    const ws = this.workspace
+    if (ws === undefined) return undefined
+    const { start, end } = monthRange(this.shownMonth(ws))
+    return { engine: ws.engine, regions: ws.engine.regions, from: start, to: end }
+  })
+
   /** Set once the admin steps through months; until then the chart follows the latest month with data. */
   monthChosen = false
   busy = false
@@ -320,6 +329,24 @@ export class RainstaffAdmin extends LitElement {
       this.presenceVersion++
     }
     this.cleanups.push(followAwareness(engine, onAwareness))
+    void this.openLatestMonths(ws)
+  }
+
+  /**
+   * The latest month holding records may be past the two a sign-in opens (entries dated ahead):
+   * the relay says which months it has, and each region's latest opens so the chart can show it.
+   */
+  private async openLatestMonths(ws: Workspace): Promise<void> {
+    if (!ws.signedInOnline) return
+    try {
+      const months = await storedMonths(ws.session)
+      for (const [region, list] of months) {
+        const latest = list[list.length - 1]
+        if (latest !== undefined && ws.engine.regions.includes(region)) await ws.engine.openPeriod(region, latest)
+      }
+    } catch {
+      // Offline or refused: the months already on this computer are shown.
+    }
   }
 
   private signOut = async (): Promise<void> => {
