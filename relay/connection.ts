@@ -302,7 +302,7 @@ export class Connection implements Peer {
 
   /**
    * The connection stays open: one bad change must not stop a PC's honest ones. A refusal costs
-   * more of the message budget than an accepted write (the relay rebuilt its doc for some), so a
+   * more of the message budget than an accepted write (the relay rebuilt its doc for it), so a
    * client that keeps sending refused updates is soon closed for its rate.
    */
   private refused(error: UpdateRefusedError): void {

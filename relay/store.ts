@@ -1,7 +1,8 @@
 /**
  * The relay's embedded store: one SQLite file `<data>/rainstaff.sqlite3` holding the update log,
- * compacted snapshots, users and metadata. It knows bytes and rows, not Yjs: docs.ts turns them
- * into documents.
+ * compacted snapshots, users and metadata. It knows bytes and rows, not Yjs: storage.ts turns
+ * them into documents. Its `region` columns hold document names (today a region's slug). This
+ * module and userTable.ts are the only ones that speak SQL.
  *
  * Durability rests on WAL mode and on its callers: they fan out an update only after
  * `appendUpdates` returned (the commit survives a killed process) and acknowledge it only once it
