@@ -134,27 +134,34 @@ describe('conflicts named as people know them, cut-off text on hover, settings r
       expect(await o.pc.page.locator('[data-testid="field-conflicts"]').textContent()).not.toMatch(/[A-Za-z0-9]{16}|plate:/)
     }
 
-    // Yjs keeps one write of each field; the same PC's writes lose both times. Only that PC
-    // can say "bu bilgisayar"; the other names it by the device name it announces.
-    const says = await Promise.all([ayse, fatma].map(async (o) => (await cell(conflictRow(o.pc.page, vehicleName), 'lost')).includes('(bu bilgisayar)')))
-    expect(says.filter(Boolean)).toHaveLength(1)
-    const [loser, winner] = says[0] ? [ayse, fatma] : [fatma, ayse]
-    // A PC that comes back online is announced again at its next presence renewal (Yjs
-    // awareness, every 15 s), not at once: the screen redraws when it arrives.
-    await expect
-      .poll(() => cell(conflictRow(winner.pc.page, vehicleName), 'lost'), { timeout: 40_000, interval: 500 })
-      .toContain(`${loser.user} (${loser.device}), `)
+    // Yjs keeps one write of each field, chosen by client id; a PC writes the timesheet's month
+    // and the vehicle's master data with different ids, so each record has its own losing PC.
+    // Only that PC can say "bu bilgisayar"; the other names it by the device name it announces
+    // (with every client id it writes: a conflict in a month is named too).
+    const sides = new Map<string, { loser: typeof ayse; winner: typeof ayse }>()
+    for (const record of [timesheetName, vehicleName]) {
+      const says = await Promise.all([ayse, fatma].map(async (o) => (await cell(conflictRow(o.pc.page, record), 'lost')).includes('(bu bilgisayar)')))
+      expect(says.filter(Boolean), record).toHaveLength(1)
+      sides.set(record, says[0] ? { loser: ayse, winner: fatma } : { loser: fatma, winner: ayse })
+    }
+    const { loser, winner } = sides.get(vehicleName)!
     for (const [record, field] of [
       [timesheetName, 'notes'],
       [vehicleName, 'model'],
     ] as const) {
+      const side = sides.get(record)!
+      // A PC that comes back online is announced again at its next presence renewal (Yjs
+      // awareness, every 15 s), not at once: the screen redraws when it arrives.
+      await expect
+        .poll(() => cell(conflictRow(side.winner.pc.page, record), 'lost'), { timeout: 40_000, interval: 500 })
+        .toContain(`${side.loser.user} (${side.loser.device}), `)
       for (const o of [ayse, fatma]) {
         const row = conflictRow(o.pc.page, record)
         const kept = await cell(row, 'kept')
         const lost = await cell(row, 'lost')
-        expect(kept.startsWith(`${wrote.get(winner)![field]} ${winner.user}, `), kept).toBe(true)
-        const by = o === loser ? `${loser.user} (bu bilgisayar), ` : `${loser.user} (${loser.device}), `
-        expect(lost.startsWith(`${wrote.get(loser)![field]} ${by}`), lost).toBe(true)
+        expect(kept.startsWith(`${wrote.get(side.winner)![field]} ${side.winner.user}, `), kept).toBe(true)
+        const by = o === side.loser ? `${side.loser.user} (bu bilgisayar), ` : `${side.loser.user} (${side.loser.device}), `
+        expect(lost.startsWith(`${wrote.get(side.loser)![field]} ${by}`), lost).toBe(true)
         // Only the losing write's PC is known (its client id is in the conflict): the kept one names its account.
         expect(kept).not.toContain('(')
       }

@@ -42,6 +42,11 @@ export interface Presence {
   readonly device: string
   readonly user: string
   readonly region: string | null
+  /**
+   * The Yjs client ids this PC writes its documents with (one per open month): how another PC
+   * names the PC behind a conflict in any month, not only in the master document.
+   */
+  readonly clients?: readonly number[]
 }
 
 const LAST_SIGN_IN = 'rainstaff.lastSignIn'
@@ -242,20 +247,23 @@ async function workspaceFor(session: Session, online: boolean, store: IndexedDbS
   try {
     engine = await openEngine({ session, store })
     const mirror = await openMirror({ locateFile })
-    followDocuments(engine, (name, doc) => mirror.attach(name, doc))
-    const presence: Presence = { device: deviceName(), user: session.user.username, region: session.user.region }
-    for (const region of engine.regions) engine.awareness(region).setLocalStateField('presence', presence)
-    // After a refused change the engine rebuilds a doc (client/recovery.ts); a rebuilt master
-    // document's new connection gets the presence again.
-    engine.on('reset', (name) => {
-      if (engine?.regions.includes(name)) engine.awareness(name).setLocalStateField('presence', presence)
+    const opened = engine
+    const announce = (): void => {
+      const clients = opened.documents().map((name) => opened.doc(name).clientID)
+      const presence: Presence = { device: deviceName(), user: session.user.username, region: session.user.region, clients }
+      for (const region of opened.regions) opened.awareness(region).setLocalStateField('presence', presence)
+    }
+    // Announced again whenever a month opens or a doc is rebuilt (client/recovery.ts): a new
+    // client id, or a master document's new connection.
+    followDocuments(engine, (name, doc) => {
+      mirror.attach(name, doc)
+      announce()
     })
     try {
       localStorage.setItem(LAST_SIGN_IN, JSON.stringify({ relay, username }))
     } catch {
       // Only a convenience for the next sign-in.
     }
-    const opened = engine
     const close = async (): Promise<void> => {
       await opened.close()
       mirror.close()

@@ -152,8 +152,12 @@ export class ConflictsScreen extends Screen {
     const engine = this.workspace?.engine
     if (client === undefined || engine === undefined || !engine.regions.includes(this.region)) return ''
     if (engine.isThisDevice(client)) return t(this.language, 'conflicts.thisPc')
-    const state = engine.awareness(this.region).getStates().get(client) as { presence?: { device?: unknown } } | undefined
-    return typeof state?.presence?.device === 'string' ? state.presence.device : ''
+    for (const [id, state] of engine.awareness(this.region).getStates()) {
+      const presence = (state as { presence?: { device?: unknown; clients?: unknown } }).presence
+      const writes = id === client || (Array.isArray(presence?.clients) && presence.clients.includes(client))
+      if (writes && typeof presence?.device === 'string') return presence.device
+    }
+    return ''
   }
 
   private author(who: Row[string], client: number | undefined): string {
