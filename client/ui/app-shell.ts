@@ -255,7 +255,9 @@ export class RainstaffApp extends LitElement {
       </header>
       <rs-password-dialog .workspace=${ws} .language=${lang}></rs-password-dialog>
       <main @language-change=${(e: CustomEvent<Lang>) => this.setLang(e.detail)}>
-        ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing} ${this.renderScreen(ws, writable)}
+        ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
+        ${ws.storagePersisted === false ? html`<p class="notice" role="alert" data-testid="storage-warning">${t(lang, 'storage.notPersisted')}</p>` : nothing}
+        ${this.renderScreen(ws, writable)}
       </main>
       <rs-status-bar
         .state=${this.engineState}

@@ -25,6 +25,11 @@ export interface Workspace {
   readonly mirror: Mirror
   /** False when the relay could not be reached and the device account unlocked the app. */
   readonly signedInOnline: boolean
+  /**
+   * Whether the browser keeps this site's storage under pressure (navigator.storage.persist):
+   * false means unsent edits could be evicted with it, which the user is told; null: not asked.
+   */
+  readonly storagePersisted: boolean | null
   /** Writes what is pending to the browser store (Electron asks before quitting). */
   flush(): Promise<void>
   /**
@@ -35,6 +40,20 @@ export interface Workspace {
   /** Signing out: the remembered session (marker and token) is forgotten, then the workspace closes. */
   signOut(): Promise<void>
   close(): Promise<void>
+}
+
+/**
+ * Asks the browser to keep this site's storage when space runs short: best-effort storage may be
+ * evicted, and the offline copy holds edits not yet on the relay. Null where the API is missing.
+ */
+async function persistStorage(): Promise<boolean | null> {
+  const storage = (globalThis.navigator as { storage?: { persisted?(): Promise<boolean>; persist?(): Promise<boolean> } } | undefined)?.storage
+  if (storage?.persist === undefined) return null
+  try {
+    return (await storage.persisted?.()) === true || (await storage.persist())
+  } catch {
+    return false
+  }
 }
 
 /** This PC as the other PCs of a region see it in their status bar. */
@@ -274,6 +293,7 @@ async function workspaceFor(session: Session, online: boolean, store: IndexedDbS
       engine: opened,
       mirror,
       signedInOnline: online,
+      storagePersisted: await persistStorage(),
       flush: () => opened.flush(),
       changePassword: (current, next) => changeOwnPassword(session, current, next, store),
       async signOut() {
