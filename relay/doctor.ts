@@ -1,7 +1,9 @@
 /**
- * `rainstaff doctor --data DIR [--repair] [--json]`: the items of each stored region doc that the
- * readers skip (crdt/records.ts malformedItems), one per line, and with `--repair` the edit that
- * overwrites them (crdt/repair.ts), stored like any other update.
+ * `rainstaff doctor --data DIR [--repair] [--json]`: the items of each stored document (a region's
+ * master and months, schema/periods.ts) that the readers skip (crdt/records.ts malformedItems),
+ * one per line, and with `--repair` the edit that overwrites them (crdt/repair.ts), stored like
+ * any other update. A round-1 document kept by the migration (`ankara@round1`, relay/migrate.ts)
+ * is a backup nobody is served: it is left as it was, never examined or edited.
  *
  * Listing only reads, so it works beside a running relay. A repair refuses to run while anything
  * else holds the store (StoreOptions.exclusive): the relay keeps loaded docs in memory and would
@@ -16,6 +18,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
+import { parseDocumentName } from '../schema/periods.ts'
 import { malformedItems, type MalformedItem, type Message } from '../crdt/malformed.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { repairMalformed } from '../crdt/repair.ts'
@@ -25,10 +28,13 @@ import { openStore, STORE_FILE, StoreError, type Store } from './store.ts'
 export const DOCTOR_USER = 'rainstaff-doctor'
 
 export interface Finding extends MalformedItem {
+  /** The stored document (`ankara`, `ankara/2026-01`) and its region. */
+  readonly document: string
   readonly region: string
 }
 
-export interface RegionRepair {
+export interface DocumentRepair {
+  readonly document: string
   readonly region: string
   readonly repaired: number
   /** Size of the appended update. */
@@ -39,7 +45,7 @@ export interface RepairResult {
   readonly found: readonly Finding[]
   /** The copy of the store taken before anything was written; null when nothing needed repair. */
   readonly backup: string | null
-  readonly regions: readonly RegionRepair[]
+  readonly documents: readonly DocumentRepair[]
   /** What a fresh read of the store still lists afterwards (empty unless something went wrong). */
   readonly remaining: readonly Finding[]
 }
@@ -62,9 +68,9 @@ function storeFile(dataDir: string): string {
   return file
 }
 
-/** A region doc as the relay loads it: its snapshot, then the updates logged after it. */
-function loadRegion(store: Store, region: string): Y.Doc {
-  const history = store.loadRegion(region)
+/** A document as the relay loads it: its snapshot, then the updates logged after it. */
+function loadDocument(store: Store, name: string): Y.Doc {
+  const history = store.loadRegion(name)
   const doc = createRegionDoc()
   try {
     doc.transact(() => {
@@ -74,29 +80,34 @@ function loadRegion(store: Store, region: string): Y.Doc {
   } catch (error) {
     doc.destroy()
     throw new StoreError(
-      `Veri deposu bozuk: ${region} okunamıyor (Yjs güncellemesi okunamadı; doctor bunu onaramaz, yedekten geri yükleyin) / ` +
-        `Damaged store: ${region} is unreadable (an update Yjs cannot read; doctor cannot repair that, restore from a backup)`,
+      `Veri deposu bozuk: ${name} okunamıyor (Yjs güncellemesi okunamadı; doctor bunu onaramaz, yedekten geri yükleyin) / ` +
+        `Damaged store: ${name} is unreadable (an update Yjs cannot read; doctor cannot repair that, restore from a backup)`,
       { cause: error },
     )
   }
   return doc
 }
 
-/** Every stored region's findings, read in one transaction so a compaction cannot split a region. */
-function examine(store: Store, keep?: Map<string, Y.Doc>): Finding[] {
+/**
+ * Every stored document's findings, read in one transaction so a compaction cannot split one.
+ * Only region documents: a round-1 archive is a name parseDocumentName does not take.
+ */
+function examine(store: Store, keep?: Map<string, { region: string; doc: Y.Doc }>): Finding[] {
   const findings: Finding[] = []
   store.readConsistently(() => {
-    for (const region of store.storedRegions().sort()) {
-      const doc = loadRegion(store, region)
-      for (const item of malformedItems(doc)) findings.push({ region, ...item })
-      if (keep !== undefined) keep.set(region, doc)
+    for (const document of store.storedRegions().sort()) {
+      const parsed = parseDocumentName(document)
+      if (parsed === undefined) continue
+      const doc = loadDocument(store, document)
+      for (const item of malformedItems(doc)) findings.push({ document, region: parsed.region, ...item })
+      if (keep !== undefined) keep.set(document, { region: parsed.region, doc })
       else doc.destroy()
     }
   })
   return findings
 }
 
-/** Lists what the readers skip in every stored region of `dataDir`; the relay may be running. */
+/** Lists what the readers skip in every stored document of `dataDir`; the relay may be running. */
 export function examineStore(dataDir: string): Finding[] {
   storeFile(dataDir)
   const store = openStore(dataDir)
@@ -115,57 +126,60 @@ function backupName(file: string, now: Date): string {
 }
 
 /**
- * Repairs every stored region of `dataDir` that has malformed items: backs the store up, then
- * appends one update per such region. Throws StoreError while a relay (or anything) has the store
- * open, and writes nothing then.
+ * Repairs every stored document of `dataDir` that has malformed items: backs the store up, then
+ * appends one update per such document. Throws StoreError while a relay (or anything) has the
+ * store open, and writes nothing then.
  */
 export function repairStore(dataDir: string, options: { now?: () => Date } = {}): RepairResult {
   storeFile(dataDir)
   const store = openStore(dataDir, { exclusive: true })
-  const docs = new Map<string, Y.Doc>()
+  const docs = new Map<string, { region: string; doc: Y.Doc }>()
   try {
     const found = examine(store, docs)
     const rows: Array<{ region: string; data: Uint8Array; username: string; at: number }> = []
-    const regions: RegionRepair[] = []
+    const documents: DocumentRepair[] = []
     const at = (options.now?.() ?? new Date()).getTime()
-    for (const [region, doc] of docs) {
+    for (const [document, { region, doc }] of docs) {
       const updates: Uint8Array[] = []
       doc.on('update', (update: Uint8Array) => updates.push(update))
       const repaired = repairMalformed(doc)
       if (repaired.length === 0) continue
       const data = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates)
-      rows.push({ region, data, username: DOCTOR_USER, at })
-      regions.push({ region, repaired: repaired.length, bytes: data.byteLength })
+      // The store keys rows by document name (its `region` column predates month documents).
+      rows.push({ region: document, data, username: DOCTOR_USER, at })
+      documents.push({ document, region, repaired: repaired.length, bytes: data.byteLength })
     }
-    if (rows.length === 0) return { found, backup: null, regions, remaining: [] }
+    if (rows.length === 0) return { found, backup: null, documents, remaining: [] }
     const backup = backupName(store.file, options.now?.() ?? new Date())
     store.backupTo(backup)
     store.appendUpdates(rows)
-    return { found, backup, regions, remaining: examine(store) }
+    return { found, backup, documents, remaining: examine(store) }
   } finally {
-    for (const doc of docs.values()) doc.destroy()
+    for (const { doc } of docs.values()) doc.destroy()
     store.close()
   }
 }
 
 export const DOCTOR_HELP = `Kullanım / Usage: rainstaff doctor [--data DIR] [--repair] [--json]
-  Okuyucuların atladığı bozuk öğeleri listeler: bölge, tablo, anahtar, alan, sorun (satır başına bir tane).
-  Lists the malformed items readers skip: region, table, key, field, what is wrong (one per line).
+  Okuyucuların atladığı bozuk öğeleri listeler: belge (ankara, ankara/2026-01), tablo, anahtar, alan, sorun
+  (satır başına bir tane). Geçişin sakladığı eski belge (ankara@round1) bir yedektir, incelenmez.
+  Lists the malformed items readers skip: document (ankara, ankara/2026-01), table, key, field, what is
+  wrong (one per line). The round-1 document the migration kept (ankara@round1) is a backup, not examined.
   --data DIR   Veri klasörü (RAINSTAFF_DATA veya ./data) / data directory
-  --repair     Onarır: önce deponun yedeği (rainstaff.sqlite3.bak-<zaman>), sonra her bölgeye bir düzenleme.
+  --repair     Onarır: önce deponun yedeği (rainstaff.sqlite3.bak-<zaman>), sonra her belgeye bir düzenleme.
                Sunucu durdurulmuş olmalı. / Repairs: backs the store up (rainstaff.sqlite3.bak-<time>), then
-               appends one edit per region. The relay must be stopped.
+               appends one edit per document. The relay must be stopped.
   --json       JSON çıktı / JSON output
 Çıkış / Exit: 0 sorun yok veya onarıldı / nothing found or all repaired; 1 hata / error;
               3 sorun bulundu, onarılmadı / problems found, not repaired
 `
 
 function line(finding: Finding): string {
-  return [finding.region, finding.root, finding.key ?? '-', finding.field ?? '-', `${finding.problem.tr} / ${finding.problem.en}`].join('\t')
+  return [finding.document, finding.root, finding.key ?? '-', finding.field ?? '-', `${finding.problem.tr} / ${finding.problem.en}`].join('\t')
 }
 
 function plain(finding: Finding): Record<string, unknown> {
-  return { region: finding.region, kind: finding.kind, root: finding.root, key: finding.key, field: finding.field, problem: finding.problem }
+  return { document: finding.document, region: finding.region, kind: finding.kind, root: finding.root, key: finding.key, field: finding.field, problem: finding.problem }
 }
 
 export async function doctorCommand(args: string[]): Promise<number> {
@@ -189,8 +203,9 @@ export async function doctorCommand(args: string[]): Promise<number> {
     if (values.json) out(JSON.stringify({ problems: found.map(plain), repair: null }, null, 2))
     else {
       for (const finding of found) out(line(finding))
+      const documents = new Set(found.map((f) => f.document)).size
       const regions = new Set(found.map((f) => f.region)).size
-      out(`${found.length} sorun, ${regions} bölge / ${found.length} problem(s) in ${regions} region(s)`)
+      out(`${found.length} sorun, ${documents} belge, ${regions} bölge / ${found.length} problem(s) in ${documents} document(s) of ${regions} region(s)`)
       if (found.length > 0) out('Onarmak için / To repair: rainstaff doctor --repair (sunucu durdurulmuş / relay stopped)')
     }
     return found.length === 0 ? 0 : 3
@@ -199,7 +214,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   if (values.json) {
     const repair = {
       backup: result.backup,
-      regions: result.regions,
+      documents: result.documents,
       remaining: result.remaining.map(plain),
       note: result.backup === null ? null : REPAIR_NOTE,
     }
@@ -208,8 +223,8 @@ export async function doctorCommand(args: string[]): Promise<number> {
     for (const finding of result.found) out(line(finding))
     if (result.backup === null) out('0 sorun; depo değişmedi / 0 problems; the store is unchanged')
     else {
-      for (const r of result.regions) {
-        out(`onarıldı / repaired: ${r.region}: ${r.repaired} öğe / items, ${r.bytes} bayt / bytes (${DOCTOR_USER})`)
+      for (const r of result.documents) {
+        out(`onarıldı / repaired: ${r.document}: ${r.repaired} öğe / items, ${r.bytes} bayt / bytes (${DOCTOR_USER})`)
       }
       out(`yedek / backup: ${result.backup}`)
       for (const finding of result.remaining) out(`kaldı / remaining: ${line(finding)}`)

@@ -14,7 +14,7 @@ import { holdsDatedRecords, splitRegionDoc } from '../crdt/splitRegion.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { currentPeriod, documentName } from '../schema/periods.ts'
 import type { Region } from '../schema/regions.ts'
-import type { Store } from './store.ts'
+import { StoreError, type Store } from './store.ts'
 
 /** The account the migration's writes are stored and bound under: no one can sign in as it. */
 export const MIGRATION_USER = 'rainstaff-migration'
@@ -31,14 +31,38 @@ export interface MigratedRegion {
   readonly undated: number
 }
 
+/**
+ * Document `name` as the relay loads it. The migration reads every region before the relay loads
+ * anything, so a damaged row is refused here, named as the relay's own load names it.
+ */
 function loadDoc(store: Store, name: string): Y.Doc {
   const history = store.loadRegion(name)
   const doc = createRegionDoc()
-  doc.transact(() => {
-    if (history.snapshot) Y.applyUpdate(doc, history.snapshot)
-    for (const update of history.updates) Y.applyUpdate(doc, update.data)
-  })
+  try {
+    doc.transact(() => {
+      if (history.snapshot) applyStored(doc, history.snapshot, `snapshot of ${name}`)
+      for (const update of history.updates) applyStored(doc, update.data, `update ${update.seq} of ${name}`)
+    })
+  } catch (error) {
+    doc.destroy()
+    throw error
+  }
   return doc
+}
+
+function applyStored(doc: Y.Doc, data: Uint8Array, what: string): void {
+  try {
+    // Decoded whole first, as the relay's own load does (relay/storage.ts): Yjs integrates an
+    // update's structs before it reads the deletions after them, so a cut one fails half-applied.
+    Y.decodeUpdate(data)
+    Y.applyUpdate(doc, data)
+  } catch (error) {
+    throw new StoreError(
+      `Veri deposu bozuk: ${what} okunamadı; sunucu okuyamadığı bir depoyla başlamaz, hiçbir şey taşınmadı. / ` +
+        `Damaged store: ${what} is unreadable; the relay does not start on a store it cannot read, and nothing was moved.`,
+      { cause: error },
+    )
+  }
 }
 
 /** Replaces everything stored under `name` with `doc`'s state. */

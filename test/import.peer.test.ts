@@ -1,10 +1,13 @@
 /**
  * `import-legacy --state DIR`: an editor's CLI peer imports the rows of their own region into its
  * local store (offline), `rainstaff sync` uploads them to a real relay process, and importing
- * again adds nothing. Other regions' rows are reported, not written.
+ * again adds nothing — on the same computer, and on a second one that never had the months the
+ * file's rows go to (they come from the relay first; without the relay the import refuses rather
+ * than write the records again). Other regions' rows are reported, not written.
  */
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startProxy, type TcpProxy } from './helpers/proxyTcp.ts'
 import { ADMIN_PASSWORD, login, runCli, seedUsers, spawnRelay, tempDir, type RelayProcess } from './helpers/relayProcess.ts'
 
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/legacy')
@@ -13,7 +16,9 @@ const PASSWORD = 'istanbul-password'
 const data = tempDir('rainstaff-peer-relay-')
 const state = tempDir('rainstaff-peer-state-')
 const adminState = tempDir('rainstaff-peer-admin-')
+const secondState = tempDir('rainstaff-peer-second-')
 let relay: RelayProcess
+let proxy: TcpProxy | undefined
 
 async function pending(dir: string): Promise<number> {
   const result = await runCli(['status', '--json', '--state', dir])
@@ -21,12 +26,32 @@ async function pending(dir: string): Promise<number> {
   return (JSON.parse(result.stdout) as { pendingChanges: number }).pendingChanges
 }
 
-async function regionCounts(): Promise<Record<string, Record<string, number>>> {
+interface RegionStatus {
+  region: string
+  counts: Record<string, number>
+  docBytes: number
+  documents: number
+  loggedUpdates: number
+  storedBytes: number
+}
+
+async function relayStatus(): Promise<RegionStatus[]> {
   const admin = await login(relay, 'admin', ADMIN_PASSWORD)
   const res = await fetch(`${relay.url}/api/status`, { headers: { authorization: `Bearer ${String(admin.body.token)}` } })
-  const status = (await res.json()) as { regions: Array<{ region: string; counts: Record<string, number> }> }
-  return Object.fromEntries(status.regions.map((r) => [r.region, r.counts]))
+  return ((await res.json()) as { regions: RegionStatus[] }).regions
 }
+
+async function regionCounts(): Promise<Record<string, Record<string, number>>> {
+  return Object.fromEntries((await relayStatus()).map((r) => [r.region, r.counts]))
+}
+
+/** What the relay holds of İstanbul, down to the bytes stored: any write would change it. */
+async function istanbulHeld(): Promise<Omit<RegionStatus, 'region'>> {
+  const { counts, docBytes, documents, loggedUpdates, storedBytes } = (await relayStatus()).find((r) => r.region === 'istanbul') as RegionStatus
+  return { counts, docBytes, documents, loggedUpdates, storedBytes }
+}
+
+type ImportJson = { pendingChanges: number; files: Array<{ counts: Record<string, Record<string, { read: number; created: number; present: number; skipped: number }>> }> }
 
 beforeAll(async () => {
   await seedUsers(data.dir, [
@@ -39,8 +64,9 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  await proxy?.close()
   await relay?.stop()
-  for (const d of [data, state, adminState]) d.remove()
+  for (const d of [data, state, adminState, secondState]) d.remove()
 })
 
 describe('import-legacy --state: an editor imports their own region, then syncs', () => {
@@ -78,9 +104,41 @@ describe('import-legacy --state: an editor imports their own region, then syncs'
   it('importing the same file again adds no change', async () => {
     const again = await runCli(['import-legacy', v1, '--state', state.dir, '--json'])
     expect(again.code).toBe(0)
-    const json = JSON.parse(again.stdout) as { pendingChanges: number; files: Array<{ counts: Record<string, Record<string, { created: number }>> }> }
+    const json = JSON.parse(again.stdout) as ImportJson
     expect(json.pendingChanges).toBe(0)
     for (const tables of Object.values(json.files[0].counts)) for (const c of Object.values(tables)) expect(c.created).toBe(0)
+  })
+
+  it('a second computer that never had the region\'s data refuses offline, and online fetches it first and adds nothing', async () => {
+    proxy = await startProxy(relay.port)
+    const signedIn = await runCli(['login', '--relay', proxy.url, '--user', 'istanbul1', '--state', secondState.dir], PASSWORD + '\n')
+    expect(signedIn.code, signedIn.stderr).toBe(0)
+    const held = await istanbulHeld()
+
+    // The relay out of reach: the master data and January 2026 would read as empty here, and
+    // every record be written again.
+    proxy.setMode('drop')
+    const dry = await runCli(['import-legacy', v1, '--state', secondState.dir, '--dry-run', '--json'])
+    expect(dry.code).toBe(0)
+    expect(dry.stderr).toContain('the dry run read what this computer never had from the relay as empty (istanbul master data, istanbul January 2026)')
+    const dryCounts = (JSON.parse(dry.stdout) as ImportJson).files[0].counts.istanbul
+    expect(dryCounts).toMatchObject({ employees: { read: 8, created: 8 }, timesheets: { read: 179, created: 179 } })
+    const offline = await runCli(['import-legacy', v1, '--state', secondState.dir])
+    expect(offline.code).toBe(3)
+    expect(offline.stderr).toContain('The import needs data this computer never had from the relay: istanbul master data, istanbul January 2026.')
+    expect(offline.stderr).toContain('nothing was written, try again once connected. First: rainstaff sync --month 2026-01')
+    expect(await pending(secondState.dir)).toBe(0)
+
+    proxy.setMode('pass')
+    const online = await runCli(['import-legacy', v1, '--state', secondState.dir, '--json'])
+    expect(online.stderr).toBe('')
+    expect(online.code).toBe(0)
+    const json = JSON.parse(online.stdout) as ImportJson
+    expect(json.pendingChanges).toBe(0)
+    expect(json.files[0].counts.istanbul).toMatchObject({ employees: { read: 8, present: 8 }, timesheets: { read: 179, created: 0, present: 179 } })
+    for (const tables of Object.values(json.files[0].counts)) for (const c of Object.values(tables)) expect(c.created).toBe(0)
+    expect(await pending(secondState.dir)).toBe(0)
+    expect(await istanbulHeld()).toEqual(held)
   })
 
   it('refuses without a session, and for the admin (who writes no region), changing nothing', async () => {

@@ -3,7 +3,8 @@
  * puantaj.db with the file input, reads the dry run (counts per table and region, every problem
  * row with its legacy id and reason), confirms, and the records reach the relay through the sync
  * engine stamped with the editor's name. Only the editor's own region is written; the rest is
- * reported as skipped. A second import of the same file changes nothing, down to the relay's bytes.
+ * reported as skipped. A second import of the same file changes nothing, down to the relay's bytes,
+ * on the same PC and on another one that never had the month the file's rows go to.
  *
  * The dialog's figures are checked against the import core run in Node on the same file (so a
  * dialog that drops or miscounts rows fails), and against expected.json's row counts.
@@ -203,6 +204,27 @@ describe('the import dialog', () => {
     await page.keyboard.press('Escape')
     await page.locator('[data-testid="import-dialog"]').waitFor({ state: 'hidden' })
     expect(await page.locator('[data-testid="record-row"]').count()).toBe(8)
+  })
+
+  it('another İstanbul PC, which never had the region\'s data, imports the same file: read from the relay first, nothing new, nothing changes', async () => {
+    const before = await relayStatus('istanbul')
+    const other = await openPc(browser, relay.url)
+    try {
+      const page = other.page
+      await signIn(page, 'mehmet', 'mehmet-password')
+      // At once: the master data and January 2026 are still on their way from the relay.
+      await pickFile(page, ISTANBUL_FILE)
+      const counts = await shownCounts(page)
+      expect(counts.istanbul).toMatchObject({ employees: { read: 8, created: 0, present: 8 }, timesheets: { read: 179, created: 0, present: 179 } })
+      for (const [table, c] of Object.entries(counts.istanbul ?? {})) expect(c.created, table).toBe(0)
+      await page.locator('[data-testid="import-nothing-new"]').waitFor()
+      await confirmImport(page)
+      expect(await page.locator('[data-testid="import-written"]').textContent()).toContain('0 yeni kayıt')
+      expect(await page.locator('[data-testid="import-pending"]').textContent()).toBe('0')
+      expect(await relayStatus('istanbul')).toEqual(before)
+    } finally {
+      await other.context.close()
+    }
   })
 
   it('an Ankara editor imports the dirty file: every dirty row accounted for with its legacy id, reasons in Turkish and in English', async () => {

@@ -4,16 +4,19 @@
  * The file is read in the page (sql.js) and imported by the same core as the CLI
  * (crdt/legacy/). First a dry run: counts per table and region, and every row a person should
  * look at with its legacy id and reason; nothing is written. On confirmation the import runs
- * again for real into the region doc the sync engine holds, so the records are ordinary local
+ * again for real into the documents the sync engine holds, so the records are ordinary local
  * changes: stamped with the editor's name, counted as pending and sent by the engine. Only the
  * editor's own region is given to the importer, so rows of other regions come back as skipped
  * rows of the report (region_unavailable), never dropped unseen. Importing a file twice finds
- * every record already there and writes nothing.
+ * every record already there and writes nothing, on this PC or another: the master data and each
+ * month the file's rows go to are read with the relay's copy in them (withRelayCopy), in the dry
+ * run too, so that its figures are the real run's.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { ImportProgress, ImportReport, LegacyFile, RowReport, TableCounts } from '../../crdt/legacy/index.ts'
+import { documentName, type Period } from '../../schema/periods.ts'
 import { isTableName, TABLES } from '../../schema/tables.ts'
-import type { EngineState } from '../engine.ts'
+import type { EngineState, SyncEngine } from '../engine.ts'
 import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
 import { formatNumber, isMessageKey, languagePart, t, type Lang } from './i18n.ts'
 import { shared } from './styles.ts'
@@ -43,6 +46,37 @@ const OUTCOMES = ['created', 'present', 'merged', 'skipped', 'warnings'] as cons
  */
 function yieldToPage(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+/** How long a document may take to come from the relay before the import goes without it. */
+const FETCH_MS = 60_000
+
+/**
+ * Resolves once open document `name` holds the relay's copy. The engine opens a document at once
+ * from what this computer keeps, and one it never had reads as empty until the relay's copy
+ * arrives: planned then, the import would write every record of the file already there again.
+ * While the relay answers this waits for the sync; when it cannot (offline, refused, too slow) a
+ * copy kept here is used as it is, and a document never fetched stops the import (`notFetched`)
+ * before it writes anything.
+ */
+function withRelayCopy(engine: SyncEngine, name: string, notFetched: () => Error): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const finish = (error?: Error): void => {
+      clearTimeout(timer)
+      engine.off('state', check)
+      if (error === undefined) resolve()
+      else reject(error)
+    }
+    const giveUp = (): void => finish(engine.state.documents[name]?.lastSyncedAt == null ? notFetched() : undefined)
+    const check = (state: EngineState): void => {
+      const doc = state.documents[name]
+      if (doc?.connection === 'synced') finish()
+      else if (doc === undefined || doc.connection === 'failed' || doc.problem?.code === 'unreachable' || doc.problem?.code === 'too_many_connections') giveUp()
+    }
+    const timer = setTimeout(giveUp, FETCH_MS)
+    engine.on('state', check)
+    check(engine.state)
+  })
 }
 
 function createdIn(report: ImportReport, region: string): number {
@@ -343,11 +377,20 @@ export class ImportDialog extends LitElement {
   private async run(file: LegacyFile, dryRun: boolean): Promise<Outcome> {
     const ws = this.workspace
     if (ws === undefined) throw new Error('Oturum yok / Not signed in')
-    const { importLegacyFile, problemRows } = await importer()
-    const target = ws.engine.documentsForImport(this.region)
+    const { importLegacyFile, NotFetchedError, problemRows } = await importer()
+    const { engine } = ws
+    const region = this.region
+    const target = engine.documentsForImport(region)
+    const relayCopy = (period: Period | null): Promise<void> =>
+      withRelayCopy(engine, documentName(region, period), () => new NotFetchedError([{ region, period }]))
+    // Master data first: an employee or vehicle already there is "present", not made again.
+    await relayCopy(null)
     const report = await importLegacyFile(file, {
-      documents: new Map([[this.region, target.documents]]),
-      openMonth: (_region, period) => target.openMonth(period),
+      documents: new Map([[region, target.documents]]),
+      openMonth: async (_region, period) => {
+        await target.openMonth(period)
+        await relayCopy(period)
+      },
       user: ws.session.user.username,
       regions: ws.session.regions.map((r) => r.slug),
       // A v0 file has no regions: it is the editor's office. A newer file names its own PC's

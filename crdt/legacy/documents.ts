@@ -4,7 +4,8 @@
  * tests), or by name in the sync engine. And the probe that finds which months a plan touches.
  */
 import type * as Y from 'yjs'
-import { documentName, parseDocumentName, type Period } from '../../schema/periods.ts'
+import { BilingualError, type Bilingual } from '../../schema/bilingual.ts'
+import { documentName, parseDocumentName, periodLabel, type DocumentName, type Period } from '../../schema/periods.ts'
 import type { RegionDocuments } from '../periodDocs.ts'
 import { createRegionDoc } from '../regionDoc.ts'
 
@@ -106,6 +107,38 @@ export function probe(documents: ReadonlyMap<string, RegionDocuments>): Probe {
     })
   }
   return { documents: wrapped, asked, missing }
+}
+
+/** A document as a person reads its name: `istanbul Ocak 2026`, `istanbul ana verileri`. */
+export function documentLabel({ region, period }: DocumentName, lang: 'tr' | 'en'): string {
+  if (period !== null) return `${region} ${periodLabel(period)[lang]}`
+  return lang === 'tr' ? `${region} ana verileri` : `${region} master data`
+}
+
+/**
+ * Documents the import reads that this computer has never had from the relay, and cannot get now
+ * (offline, or the relay would not give them). Read as empty, each record of the file already in
+ * them would be written again: a second map under the record's id, which may win over the first
+ * and undo corrections made to it since. So the import stops before it writes anything.
+ * `hint` says how to fetch them where there is a way (the CLI's `sync --month`).
+ */
+export class NotFetchedError extends BilingualError {
+  constructor(
+    readonly documents: readonly DocumentName[],
+    hint?: Bilingual,
+  ) {
+    const list = (lang: 'tr' | 'en'): string => documents.map((d) => documentLabel(d, lang)).join(', ')
+    const tail = (lang: 'tr' | 'en'): string => (hint === undefined ? '' : ` ${hint[lang]}`)
+    super({
+      tr:
+        `İçe aktarma bu bilgisayarın sunucudan hiç almadığı verilere dayanıyor: ${list('tr')}. Dosyanın orada zaten olan kayıtları ` +
+        `yeniden yazılır ve sonradan yapılan düzeltmeleri geri alabilir; hiçbir şey yazılmadı, sunucuya bağlanınca yeniden deneyin.${tail('tr')}`,
+      en:
+        `The import needs data this computer never had from the relay: ${list('en')}. The file's records already there ` +
+        `would be written again and could undo corrections made since; nothing was written, try again once connected.${tail('en')}`,
+    })
+    this.name = 'NotFetchedError'
+  }
 }
 
 /** `ankara/2026-11` → Ankara's November 2026. */

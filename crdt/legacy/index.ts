@@ -2,11 +2,12 @@
  * Importing legacy `puantaj.db` files into a region's documents. Everything exported here runs in
  * Node and in the browser (sql.js reads the file bytes); legacy/cli.ts is the Node-only command.
  *
- * For the app's import dialog:
+ * For the app's import dialog (client/ui/import-dialog.ts; README.md for the months it opens):
  *
+ *     const target = engine.documentsForImport(user.region)
  *     const report = await importLegacy(bytes, {
- *       documents: new Map([[user.region, documentsByName(user.region, () => engine.documents(user.region), (n) => engine.doc(n))]]),
- *       openMonth: (region, period) => engine.openPeriod(region, period),
+ *       documents: new Map([[user.region, target.documents]]),
+ *       openMonth: (_region, period) => target.openMonth(period), // then wait for the relay's copy
  *       user: user.username,
  *       fileRegion: user.region,          // needed for v0 files, harmless otherwise
  *       dryRun: previewOnly, onProgress, betweenChunks: () => new Promise(requestAnimationFrame),
@@ -16,7 +17,7 @@
  */
 export { importLegacy, importLegacyFile, monthsNeeded, pcRegionOf, problemRows } from './importer.ts'
 export type { DeletionReport, ImportOptions, ImportProgress, ImportReport, ImportTarget, MonthsOptions, TableCounts } from './importer.ts'
-export { documentsByName, inMemory, memoryDocuments } from './documents.ts'
+export { documentLabel, documentsByName, inMemory, memoryDocuments, NotFetchedError, regionMonth } from './documents.ts'
 export type { MemoryDocuments } from './documents.ts'
 export { readLegacyFile, LegacyFileError } from './reader.ts'
 export type { LegacyFile, LegacyTable, LegacyValue, LegacyVersion, ReadOptions } from './reader.ts'
