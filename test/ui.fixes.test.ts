@@ -173,4 +173,29 @@ describe('data entry a clerk can trust (item 5)', () => {
     expect(await pageWidth(page)).toBeLessThanOrEqual(1024)
     await screenshot(page, 'fixes-long-reports')
   })
+
+  it('asks the browser to keep its storage, and says so on screen when the browser refuses', async () => {
+    for (const granted of [false, true]) {
+      const context = await browser.newContext({ locale: 'tr-TR', timezoneId: 'Europe/Istanbul' })
+      // The browser's answer is the browser's: here it is made to refuse once and grant once.
+      await context.addInitScript((answer: boolean) => {
+        const storage = navigator.storage
+        Object.defineProperty(storage, 'persisted', { value: async () => false })
+        Object.defineProperty(storage, 'persist', { value: async () => answer })
+      }, granted)
+      const page = await context.newPage()
+      await page.goto(relay.url)
+      await signIn(page, 'ayse', OFFICE_USERS[0].password)
+      const warning = page.locator('[data-testid="storage-warning"]')
+      if (granted) {
+        await page.locator('[data-testid="tab-puantaj"]').waitFor()
+        expect(await warning.count()).toBe(0)
+      } else {
+        await warning.waitFor()
+        expect(await warning.textContent()).toMatch(/kalıcı tutmayı kabul etmedi/)
+        await screenshot(page, 'fixes-storage-not-persisted')
+      }
+      await context.close()
+    }
+  })
 })
