@@ -20,9 +20,9 @@ import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { parseDocumentName } from '../schema/periods.ts'
 import { malformedItems, type MalformedItem, type Message } from '../crdt/malformed.ts'
-import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { repairMalformed } from '../crdt/repair.ts'
 import { openStore, STORE_FILE, StoreError, type Store } from './store.ts'
+import { loadStoredDocument } from './storage.ts'
 
 /** `username` of the update a repair appends. */
 export const DOCTOR_USER = 'rainstaff-doctor'
@@ -68,24 +68,12 @@ function storeFile(dataDir: string): string {
   return file
 }
 
-/** A document as the relay loads it: its snapshot, then the updates logged after it. */
+/** A document as the relay loads it; a row Yjs cannot read is past what doctor repairs. */
 function loadDocument(store: Store, name: string): Y.Doc {
-  const history = store.loadRegion(name)
-  const doc = createRegionDoc()
-  try {
-    doc.transact(() => {
-      if (history.snapshot) Y.applyUpdate(doc, history.snapshot)
-      for (const update of history.updates) Y.applyUpdate(doc, update.data)
-    })
-  } catch (error) {
-    doc.destroy()
-    throw new StoreError(
-      `Veri deposu bozuk: ${name} okunamıyor (Yjs güncellemesi okunamadı; doctor bunu onaramaz, yedekten geri yükleyin) / ` +
-        `Damaged store: ${name} is unreadable (an update Yjs cannot read; doctor cannot repair that, restore from a backup)`,
-      { cause: error },
-    )
-  }
-  return doc
+  return loadStoredDocument(store, name, {
+    tr: 'doctor bunu onaramaz, yedekten geri yükleyin',
+    en: 'doctor cannot repair that, restore from a backup',
+  })
 }
 
 /**

@@ -15,33 +15,20 @@ import os from 'node:os'
 import path from 'node:path'
 import * as Y from 'yjs'
 import { DEFAULT_REGIONS, type Region } from '../schema/regions.ts'
-import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { inMemory } from '../crdt/legacy/documents.ts'
 import { importLegacyFile, pcRegionOf, type ImportOptions, type ImportReport } from '../crdt/legacy/importer.ts'
 import { readLegacyFile, type LegacyFile } from '../crdt/legacy/reader.ts'
 import { legacyUsers } from '../crdt/legacy/users.ts'
-import { openStore, STORE_FILE, StoreError, type Store } from './store.ts'
+import { loadStoredDocument } from './storage.ts'
+import { openStore, STORE_FILE, type Store } from './store.ts'
 import { addUser, getUser, legacyRole, legacyUserRegion } from './users.ts'
 
 /** `username` of the store rows this import appends. */
 export const LEGACY_IMPORT_USER = 'legacy-import'
 
 /** A document (`ankara`, `ankara/2026-11`) as the relay would load it: snapshot, then the updates logged after it. */
-export function loadRegionDoc(store: Store, region: string): Y.Doc {
-  const history = store.loadRegion(region)
-  const doc = createRegionDoc()
-  try {
-    doc.transact(() => {
-      if (history.snapshot) Y.applyUpdate(doc, history.snapshot)
-      for (const update of history.updates) Y.applyUpdate(doc, update.data)
-    })
-  } catch (error) {
-    throw new StoreError(
-      `Veri deposu bozuk: ${region} okunamadı; içe aktarma yapılmadı / Damaged store: ${region} is unreadable; nothing was imported`,
-      { cause: error },
-    )
-  }
-  return doc
+export function loadRegionDoc(store: Store, name: string): Y.Doc {
+  return loadStoredDocument(store, name, { tr: 'içe aktarma yapılmadı', en: 'nothing was imported' })
 }
 
 export interface UserImportResult {

@@ -11,10 +11,10 @@
  */
 import * as Y from 'yjs'
 import { holdsDatedRecords, splitRegionDoc } from '../crdt/splitRegion.ts'
-import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { currentPeriod, documentName } from '../schema/periods.ts'
 import type { Region } from '../schema/regions.ts'
-import { StoreError, type Store } from './store.ts'
+import type { Store } from './store.ts'
+import { loadStoredDocument } from './storage.ts'
 
 /** The account the migration's writes are stored and bound under: no one can sign in as it. */
 export const MIGRATION_USER = 'rainstaff-migration'
@@ -31,38 +31,14 @@ export interface MigratedRegion {
   readonly undated: number
 }
 
-/**
- * Document `name` as the relay loads it. The migration reads every region before the relay loads
- * anything, so a damaged row is refused here, named as the relay's own load names it.
- */
-function loadDoc(store: Store, name: string): Y.Doc {
-  const history = store.loadRegion(name)
-  const doc = createRegionDoc()
-  try {
-    doc.transact(() => {
-      if (history.snapshot) applyStored(doc, history.snapshot, `snapshot of ${name}`)
-      for (const update of history.updates) applyStored(doc, update.data, `update ${update.seq} of ${name}`)
-    })
-  } catch (error) {
-    doc.destroy()
-    throw error
-  }
-  return doc
+/** The relay does not start on a store it cannot read (the migration reads every region first). */
+const MIGRATING = {
+  tr: 'sunucu okuyamadığı bir depoyla başlamaz, hiçbir şey taşınmadı.',
+  en: 'the relay does not start on a store it cannot read, and nothing was moved.',
 }
 
-function applyStored(doc: Y.Doc, data: Uint8Array, what: string): void {
-  try {
-    // Decoded whole first, as the relay's own load does (relay/storage.ts): Yjs integrates an
-    // update's structs before it reads the deletions after them, so a cut one fails half-applied.
-    Y.decodeUpdate(data)
-    Y.applyUpdate(doc, data)
-  } catch (error) {
-    throw new StoreError(
-      `Veri deposu bozuk: ${what} okunamadı; sunucu okuyamadığı bir depoyla başlamaz, hiçbir şey taşınmadı. / ` +
-        `Damaged store: ${what} is unreadable; the relay does not start on a store it cannot read, and nothing was moved.`,
-      { cause: error },
-    )
-  }
+function loadDoc(store: Store, name: string): Y.Doc {
+  return loadStoredDocument(store, name, MIGRATING)
 }
 
 /** Replaces everything stored under `name` with `doc`'s state. */

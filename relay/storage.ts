@@ -5,6 +5,7 @@
  * a new snapshot. When a commit is on disk is relay/commitLog.ts's business.
  */
 import * as Y from 'yjs'
+import { createRegionDoc } from '../crdt/regionDoc.ts'
 import type { Compactor } from './compactor.ts'
 import type { Extension, Hooks } from './extension.ts'
 import { StoreError, type Store } from './store.ts'
@@ -56,13 +57,9 @@ export function storageExtension(store: Store, options: StorageOptions): Extensi
       hooks = all
     },
     onLoadDocument({ documentName, doc }) {
-      const history = store.loadRegion(documentName)
-      doc.transact(() => {
-        if (history.snapshot) applyStored(doc, history.snapshot, `snapshot of ${documentName}`)
-        for (const u of history.updates) applyStored(doc, u.data, `update ${u.seq} of ${documentName}`)
-      })
+      const updates = loadStored(store, documentName, doc, SERVING)
       logged.set(documentName, 0)
-      count(documentName, history.updates.length)
+      count(documentName, updates)
     },
     onStoreUpdates({ updates }) {
       store.appendUpdates(updates.map((u) => ({ region: u.documentName, data: u.update, username: u.account, at: u.at })))
@@ -82,15 +79,45 @@ export function storageExtension(store: Store, options: StorageOptions): Extensi
   }
 }
 
-function applyStored(doc: Y.Doc, data: Uint8Array, what: string): void {
-  try {
-    Y.decodeUpdate(data)
-    Y.applyUpdate(doc, data)
-  } catch (error) {
-    throw new StoreError(
-      `Veri deposu bozuk: ${what} okunamadı; sunucu boş belge sunmayacak. / ` +
-        `Damaged store: ${what} is unreadable; the relay will not serve an empty doc.`,
-      { cause: error },
-    )
+/** What a damaged row means for the one reading it, said after "Damaged store: … is unreadable;". */
+export interface DamageConsequence {
+  readonly tr: string
+  readonly en: string
+}
+
+const SERVING: DamageConsequence = { tr: 'sunucu boş belge sunmayacak.', en: 'the relay will not serve an empty doc.' }
+
+/**
+ * Fills `doc` with document `name` as stored (its snapshot, then the updates logged after it) and
+ * returns how many updates were logged. A row Yjs cannot read is a StoreError naming it. Each row
+ * is decoded whole before it is applied: Yjs integrates an update's structs before it reads the
+ * deletions after them, so a cut one would fail half-applied.
+ */
+export function loadStored(store: Store, name: string, doc: Y.Doc, consequence: DamageConsequence): number {
+  const history = store.loadRegion(name)
+  const apply = (data: Uint8Array, what: string): void => {
+    try {
+      Y.decodeUpdate(data)
+      Y.applyUpdate(doc, data)
+    } catch (error) {
+      throw new StoreError(`Veri deposu bozuk: ${what} okunamadı; ${consequence.tr} / Damaged store: ${what} is unreadable; ${consequence.en}`, { cause: error })
+    }
   }
+  doc.transact(() => {
+    if (history.snapshot) apply(history.snapshot, `snapshot of ${name}`)
+    for (const u of history.updates) apply(u.data, `update ${u.seq} of ${name}`)
+  })
+  return history.updates.length
+}
+
+/** Document `name` as stored, in a new doc (see loadStored). */
+export function loadStoredDocument(store: Store, name: string, consequence: DamageConsequence): Y.Doc {
+  const doc = createRegionDoc()
+  try {
+    loadStored(store, name, doc, consequence)
+  } catch (error) {
+    doc.destroy()
+    throw error
+  }
+  return doc
 }

@@ -375,7 +375,7 @@ describe('a store with malformed items', () => {
     expect(dumpSqlite(await clientOk(['export-sqlite', '--out', path.join(out.dir, 'client-after.sqlite')]))).toEqual(exported)
     // Before the repair Rainstaff's writer met a string under these ids; now it finds the records.
     await clientOk(['update', 'employees', ids.e1, '--json', JSON.stringify({ title: 'Şef' })])
-    await clientOk(['update', 'timesheets', ids.t1, '--month', MONTH, '--json', JSON.stringify({ break_minutes: 45 })])
+    await clientOk(['update', 'timesheets', ids.t1, '--json', JSON.stringify({ break_minutes: 45 })])
     await clientOk(['sync'])
     const db = new Database(await exportTo('edited.sqlite'), { readonly: true })
     try {
