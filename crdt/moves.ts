@@ -36,7 +36,6 @@ export function moveRecord(from: Y.Doc, to: Y.Doc, toPeriod: Period, table: Tabl
   const source = tableMap(from, table).get(id)
   if (!(source instanceof Y.Map)) throw new Error(`moveRecord: ${table} ${id} is not a record map`)
   const at = timestamp(author)
-  const seen = seenVector(from, table, source as RecordMap)
   const values = carried(table, record)
   to.transact(() => {
     const records = tableMap(to, table)
@@ -52,10 +51,29 @@ export function moveRecord(from: Y.Doc, to: Y.Doc, toPeriod: Period, table: Tabl
     stamp(map, author, at)
     records.set(id, map)
   }, LOCAL_EDIT)
-  from.transact(() => {
-    source.set('moved_to', toPeriod)
-    source.set('moved_seen', seen)
-    stamp(source as RecordMap, author, at)
+  markMoved(from, table, id, toPeriod, author, at)
+}
+
+/** Marks the copy of record `id` in `doc` moved to month `toPeriod`, as seen so far. */
+export function markMoved(doc: Y.Doc, table: TableName, id: string, toPeriod: Period, author: Author, at = timestamp(author)): void {
+  const map = tableMap(doc, table).get(id)
+  if (!(map instanceof Y.Map)) return
+  const seen = seenVector(doc, table, map as RecordMap)
+  doc.transact(() => {
+    map.set('moved_to', toPeriod)
+    map.set('moved_seen', seen)
+    stamp(map as RecordMap, author, at)
+  }, LOCAL_EDIT)
+}
+
+/** Makes the copy of record `id` in `doc` the one that lives there again. */
+export function bringBack(doc: Y.Doc, table: TableName, id: string, author: Author): void {
+  const map = tableMap(doc, table).get(id)
+  if (!(map instanceof Y.Map)) return
+  doc.transact(() => {
+    map.set('moved_to', null)
+    map.set('moved_seen', null)
+    stamp(map as RecordMap, author, timestamp(author))
   }, LOCAL_EDIT)
 }
 
@@ -71,6 +89,12 @@ function seenVector(doc: Y.Doc, table: TableName, map: RecordMap): string {
     if (item !== undefined) clients.set(item.id.client, Y.getState(doc.store, item.id.client))
   }
   return toBase64(Y.encodeStateVector(clients))
+}
+
+/** Whether the copy of record `id` in `doc` has ever carried a move mark: moved away, or back here. */
+export function everMoved(doc: Y.Doc, table: TableName, id: string): boolean {
+  const map = tableMap(doc, table).get(id)
+  return map instanceof Y.Map && map.has('moved_to')
 }
 
 /** The month a record's copy in `doc` moved to, or null while it lives there. */

@@ -25,7 +25,7 @@ import {
   type Author,
   type ReferenceLookup,
 } from './regionDoc.ts'
-import { markSeen, movedTo, moveRecord, unseenEdits } from './moves.ts'
+import { bringBack, everMoved, markMoved, markSeen, movedTo, moveRecord, unseenEdits } from './moves.ts'
 
 /** The documents of one region a writer has open. */
 export interface RegionDocuments {
@@ -192,6 +192,7 @@ export function resolveIn(
  * the move (crdt/moves.ts), into the month each record lives in now, when that month is open.
  * Returns how many records were followed. A handed-on edit that no longer fits the record (say
  * it makes the shift invalid together with edits made since) stays in the old month's history.
+ * Moves that crossed are settled first (settleHome).
  */
 export function forwardMovedEdits(docs: RegionDocuments, period: Period, author: Author): number {
   const from = docs.month(period)
@@ -199,6 +200,8 @@ export function forwardMovedEdits(docs: RegionDocuments, period: Period, author:
   let followed = 0
   for (const table of Object.keys(PERIOD_TABLES) as TableName[]) {
     for (const id of recordIds(from, table)) {
+      if (!everMoved(from, table, id)) continue
+      settleHome(docs, table, id, author)
       if (movedTo(from, table, id) === null) continue
       const unseen = unseenEdits(from, table, id)
       if (unseen === undefined || docs.month(unseen.movedTo) === undefined) continue
@@ -209,6 +212,34 @@ export function forwardMovedEdits(docs: RegionDocuments, period: Period, author:
     }
   }
   return followed
+}
+
+/**
+ * Moves of one record can cross, each office writing where the record lives as it last saw it:
+ * one moves it into a month it opened on the spot and has not synced, beside the copy that once
+ * moved away from there and is still marked so; or two offices move it back and forth at once.
+ * Then every copy can read as moved to another, the record living nowhere, or two copies can read
+ * as living, the record shown twice. Whoever has the months open settles it on the copy in the
+ * latest of them: brought back when none lives (only when every copy points at a month open here
+ * that holds one, else it may live in a month not open here), or kept while the others are marked
+ * moved to it (as seen: what they were given since stays in their month's history). The latest
+ * month, so that every office that sees the crossing settles it the same way, and the other
+ * copies' unseen edits are then handed on to it as usual.
+ */
+function settleHome(docs: RegionDocuments, table: TableName, id: string, author: Author): void {
+  const copies: Array<{ readonly period: Period; readonly doc: Y.Doc; readonly movedTo: CellValue }> = []
+  for (const [period, doc] of docs.months()) {
+    const record = readRecord(doc, table, id)
+    if (record !== undefined) copies.push({ period, doc, movedTo: record.moved_to ?? null })
+  }
+  const latest = <C extends { readonly period: Period }>(of: readonly C[]): C => of.reduce((a, b) => (b.period > a.period ? b : a))
+  const living = copies.filter((copy) => copy.movedTo === null)
+  if (living.length > 1) {
+    const home = latest(living)
+    for (const copy of living) if (copy !== home) markMoved(copy.doc, table, id, home.period, author)
+  } else if (living.length === 0 && copies.length > 0 && copies.every((copy) => copies.some((other) => other.period === copy.movedTo))) {
+    bringBack(latest(copies).doc, table, id, author)
+  }
 }
 
 /** Writes the old copy's unseen edits into the record where it lives; false when it is not found there. */

@@ -38,6 +38,14 @@ function syncReplicas(a: ReturnType<typeof replica>, b: ReturnType<typeof replic
   }
 }
 
+/** The months in which a replica reads record `id` of timesheets as living (not a moved copy). */
+function homes(r: ReturnType<typeof replica>, id: string): Period[] {
+  return [...r.docs].filter(([, doc]) => {
+    const record = readRecord(doc, 'timesheets', id)
+    return record !== undefined && (record.moved_to ?? null) === null
+  }).map(([period]) => period).sort()
+}
+
 const clerk = { user: 'ankara1' }
 const other = { user: 'ankara2' }
 const shift = { start_time: '08:00', end_time: '17:00', break_minutes: 60, is_special: 0 } as const
@@ -140,6 +148,59 @@ describe('writing across a region’s documents', () => {
     syncReplicas(a, b)
     forwardMovedEdits(a, '2026-11', clerk)
     expect(locateRecord(a, 'timesheets', id)?.record.deleted_at).not.toBeNull()
+  })
+
+  it('settles a record moved into a month opened on the spot, beside the copy that once left it', () => {
+    const a = replica(['2026-11', '2026-12'])
+    const b = replica(['2026-11'])
+    const employee = insertInto(a, 'employees', { full_name: 'Ayşe Yılmaz' }, clerk).id
+    const { id } = insertInto(a, 'timesheets', { employee_id: employee, work_date: '2026-12-01', ...shift }, clerk)
+    updateIn(a, 'timesheets', id, { work_date: '2026-11-30' }, clerk)
+    syncReplicas(a, b)
+    // B has not synced December: the month opens empty and the row moves back into it. Each
+    // copy now reads as moved to the other until someone with both months settles it.
+    b.open('2026-12')
+    updateIn(b, 'timesheets', id, { work_date: '2026-12-02' }, other)
+    syncReplicas(a, b)
+    forwardMovedEdits(a, '2026-11', clerk)
+    forwardMovedEdits(a, '2026-12', clerk)
+    syncReplicas(a, b)
+    for (const r of [a, b]) expect(homes(r, id)).toEqual(['2026-12'])
+  })
+
+  // Client ids set so that every order of the two offices' concurrent marks in each month is tried.
+  it.each([
+    [10, 20, 30, 40],
+    [10, 20, 40, 30],
+    [20, 10, 30, 40],
+    [20, 10, 40, 30],
+  ])('settles moves back and forth by two offices at once in one month (clients %i %i %i %i)', (a11, b11, a12, b12) => {
+    const a = replica(['2026-11', '2026-12'])
+    const b = replica(['2026-11'])
+    b.open('2026-12')
+    for (const [r, november, december] of [[a, a11, a12], [b, b11, b12]] as const) {
+      r.docs.get('2026-11')!.clientID = november
+      r.docs.get('2026-12')!.clientID = december
+    }
+    const employee = insertInto(a, 'employees', { full_name: 'Ayşe Yılmaz' }, clerk).id
+    const { id } = insertInto(a, 'timesheets', { employee_id: employee, work_date: '2026-11-30', ...shift }, clerk)
+    sync(a.master, b.master)
+    sync(a.docs.get('2026-11')!, b.docs.get('2026-11')!)
+    // Offline, each moves the row to December and back; A moves it once more.
+    updateIn(a, 'timesheets', id, { work_date: '2026-12-01' }, clerk)
+    updateIn(b, 'timesheets', id, { work_date: '2026-12-02' }, other)
+    updateIn(a, 'timesheets', id, { work_date: '2026-11-03' }, clerk)
+    updateIn(b, 'timesheets', id, { work_date: '2026-11-04' }, other)
+    updateIn(a, 'timesheets', id, { work_date: '2026-12-05' }, clerk)
+    syncReplicas(a, b)
+    for (let round = 0; round < 3; round++) {
+      for (const [r, author] of [[a, clerk], [b, other]] as const) for (const period of ['2026-11', '2026-12']) forwardMovedEdits(r, period, author)
+      syncReplicas(a, b)
+    }
+    const home = homes(a, id)
+    expect(home).toHaveLength(1)
+    expect(homes(b, id)).toEqual(home)
+    expect(locateRecord(a, 'timesheets', id)?.record.work_date).toMatch(new RegExp(`^${home[0]}-`))
   })
 
   it('moves an inspection with its results when its week moves to another month', () => {
