@@ -172,6 +172,8 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   /** Edits of a round-1 copy still to be written once their region has synced (client/migrateCopy.ts). */
   private readonly roundOne = new Map<string, RoundOneEdit[]>()
   private replayQueued = false
+  /** Months waiting for their master document's first sync before they connect (startReplica). */
+  private readonly waitingMonths = new Set<string>()
   private readonly onOnline = (): void => this.reconnectNow()
 
   constructor(private readonly options: EngineOptions) {
@@ -288,6 +290,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
         synced: () => {
           // A document that renewed on its own (the relay refused an expired token) brings a new expiry.
           if (this.renewTimer === null) this.scheduleRenewal()
+          if (period === null) this.startMonths(region)
         },
         error: (code, message) => this.emit('error', [{ code, region, document: name, message }]),
         reset: (doc) => this.emit('reset', [name, doc]),
@@ -298,11 +301,29 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     })
     this.open.set(name, replica)
     this.loading.set(name, this.loadReplica(replica, access.writable))
-    if (this.syncing) replica.start()
+    if (this.syncing) this.startReplica(replica)
     this.emit('opened', [name, replica.doc])
     if (period !== null) this.queueForward(region)
     this.queueEmit()
     return replica
+  }
+
+  /**
+   * Months connect once their region's master document has synced: a month's timesheets name
+   * employees the master's own connection may still be carrying, and the relay checks them there.
+   */
+  private startReplica(replica: DocumentReplica): void {
+    if (replica.period === null || this.open.get(replica.region)?.connection === 'synced') replica.start()
+    else this.waitingMonths.add(replica.name)
+  }
+
+  private startMonths(region: string): void {
+    for (const name of [...this.waitingMonths]) {
+      const replica = this.open.get(name)
+      if (replica?.region !== region) continue
+      this.waitingMonths.delete(name)
+      if (this.syncing) replica.start()
+    }
   }
 
   private async loadReplica(replica: DocumentReplica, writable: boolean): Promise<void> {
@@ -390,13 +411,14 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
 
   connect(): void {
     this.syncing = true
-    for (const r of this.open.values()) r.start()
+    for (const r of this.open.values()) this.startReplica(r)
     this.scheduleRenewal()
   }
 
   disconnect(): void {
     this.syncing = false
     this.clearRenewal()
+    this.waitingMonths.clear()
     for (const r of this.open.values()) r.stop()
   }
 
