@@ -36,44 +36,16 @@ import type { CellValue, RecordInput, TableName } from '../schema/tables.ts'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
 import type { LocalStore } from './localStore.ts'
 import { DocumentReplica } from './documentReplica.ts'
-import type { ConnectionStatus, SyncProblem } from './regionSync.ts'
-import { SignInError, type Session } from './signIn.ts'
+import type { SyncProblem } from './regionSync.ts'
+import type { Session } from './signIn.ts'
+import { TokenRenewal } from './tokenRenewal.ts'
+import { engineState, type EngineState } from './engineState.ts'
 import { BilingualError } from '../schema/bilingual.ts'
 import { readRoundOne, replayEdits, type RoundOneEdit } from './migrateCopy.ts'
 import { storedMonths } from './storedMonths.ts'
 
 export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
-
-export interface DocumentState {
-  readonly name: string
-  readonly region: string
-  readonly period: Period | null
-  readonly connection: ConnectionStatus
-  readonly pendingChanges: number
-  readonly lastSyncedAt: string | null
-  readonly problem: { readonly code: SyncProblem; readonly message: string } | null
-}
-
-export interface RegionState {
-  readonly region: string
-  readonly writable: boolean
-  /** The region's documents together: synced when all are (see `overall`). */
-  readonly connection: ConnectionStatus
-  readonly pendingChanges: number
-  readonly lastSyncedAt: string | null
-  /** The latest thing that went wrong for one of the region's documents (bilingual), cleared once synced. */
-  readonly problem: { readonly code: SyncProblem; readonly message: string } | null
-}
-
-export interface EngineState {
-  /** synced when every document is; otherwise the best any reached, or failed when all failed. */
-  readonly connection: ConnectionStatus
-  readonly pendingChanges: number
-  /** The oldest of the documents' lastSyncedAt: when everything was last known in step; null if never. */
-  readonly lastSyncedAt: string | null
-  readonly regions: Readonly<Record<string, RegionState>>
-  readonly documents: Readonly<Record<string, DocumentState>>
-}
+export type { DocumentState, EngineState, RegionState } from './engineState.ts'
 
 export interface EngineError {
   readonly code: SyncProblem
@@ -132,13 +104,6 @@ export class SyncTimeoutError extends Error {
   }
 }
 
-/**
- * The token is renewed once this share of its lifetime (as first seen here) has passed, so an
- * open connection's token is replaced before the relay ends the connection at its expiry and
- * the reconnect needs no login. 15 minutes: renewed after about 11.
- */
-const RENEW_AT = 0.75
-
 export async function openEngine(options: EngineOptions): Promise<SyncEngine> {
   const slugs = options.regions ?? options.session.regions.map((r) => r.slug)
   const engine = new SyncEngine(options)
@@ -162,9 +127,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   private emitQueued = false
   private closed = false
   private syncing = false
-  private renewTimer: ReturnType<typeof setTimeout> | null = null
-  /** The expiry the renewal timer was set for, and when this engine first saw it. */
-  private renewFor: { expiresAt: number; seenAt: number } | null = null
+  private readonly renewal: TokenRenewal
   /** Documents the local store lists as possibly holding unsynced edits. */
   private unsynced = new Set<string>()
   private unsyncedRead = false
@@ -179,6 +142,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   constructor(private readonly options: EngineOptions) {
     super()
     this.session = options.session
+    this.renewal = new TokenRenewal(options.session)
     this.now = options.now ?? (() => new Date())
     // Browsers and Electron say when the network is back: retry at once instead of after backoff.
     ;(globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.('online', this.onOnline)
@@ -289,7 +253,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
         },
         synced: () => {
           // A document that renewed on its own (the relay refused an expired token) brings a new expiry.
-          if (this.renewTimer === null) this.scheduleRenewal()
+          if (!this.renewal.scheduled) this.renewal.schedule()
           if (period === null) this.startMonths(region)
         },
         error: (code, message) => this.emit('error', [{ code, region, document: name, message }]),
@@ -371,34 +335,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   }
 
   get state(): EngineState {
-    const documents: Record<string, DocumentState> = {}
-    const byRegion = new Map<string, DocumentReplica[]>()
-    for (const r of this.open.values()) {
-      documents[r.name] = {
-        name: r.name,
-        region: r.region,
-        period: r.period,
-        connection: r.connection,
-        pendingChanges: r.pendingChanges,
-        lastSyncedAt: r.lastSyncedAt,
-        problem: r.problem,
-      }
-      byRegion.set(r.region, [...(byRegion.get(r.region) ?? []), r])
-    }
-    const regions: Record<string, RegionState> = {}
-    for (const [slug, replicas] of byRegion) {
-      const summary = summarize(replicas)
-      const waiting = this.roundOne.get(slug)?.length ?? 0
-      regions[slug] = {
-        region: slug,
-        writable: replicas[0].writable,
-        ...summary,
-        pendingChanges: summary.pendingChanges + waiting,
-        problem: replicas.find((r) => r.problem !== null)?.problem ?? null,
-      }
-    }
-    const total = summarize([...this.open.values()])
-    return { ...total, pendingChanges: this.pendingChanges, regions, documents }
+    return engineState([...this.open.values()], (region) => this.roundOne.get(region)?.length ?? 0)
   }
 
   /** Edits not yet on the relay: in open documents, and of a round-1 copy not yet written again. */
@@ -412,12 +349,12 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   connect(): void {
     this.syncing = true
     for (const r of this.open.values()) this.startReplica(r)
-    this.scheduleRenewal()
+    this.renewal.start()
   }
 
   disconnect(): void {
     this.syncing = false
-    this.clearRenewal()
+    this.renewal.stop()
     this.waitingMonths.clear()
     for (const r of this.open.values()) r.stop()
   }
@@ -494,7 +431,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.clearRenewal()
+    this.renewal.stop()
     ;(globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('online', this.onOnline)
     await Promise.allSettled([...this.loading.values()])
     const errors: unknown[] = []
@@ -507,47 +444,6 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     this.open.clear()
     super.destroy()
     if (errors.length > 0) throw errors[0]
-  }
-
-  private clearRenewal(): void {
-    if (this.renewTimer !== null) clearTimeout(this.renewTimer)
-    this.renewTimer = null
-  }
-
-  /**
-   * Renews the session's token ahead of its expiry while syncing. The lifetime is measured on this
-   * device's clock from when the token was first seen, so a relay clock that differs only moves
-   * the renewal; if it comes too late anyway, the relay's 4401 makes RegionSync renew instead.
-   */
-  private scheduleRenewal(retryInMs?: number): void {
-    this.clearRenewal()
-    if (this.closed || !this.syncing) return
-    const expiresAt = this.session.expiresAt()
-    if (expiresAt === null) return
-    const now = Date.now()
-    if (this.renewFor?.expiresAt !== expiresAt) this.renewFor = { expiresAt, seenAt: now }
-    const lifetime = expiresAt - this.renewFor.seenAt
-    // Already expired by this clock: nothing to gain ahead of time; the relay's 4401 will tell.
-    if (lifetime <= 0) return
-    const delay = retryInMs ?? Math.max(0, this.renewFor.seenAt + lifetime * RENEW_AT - now)
-    this.renewTimer = setTimeout(() => void this.renewNow(expiresAt), delay)
-    ;(this.renewTimer as { unref?: () => void }).unref?.()
-  }
-
-  private async renewNow(expiresAt: number): Promise<void> {
-    this.renewTimer = null
-    // Renewed meanwhile (a document refused the old token and renewed it): just follow the new one.
-    if (this.session.expiresAt() !== expiresAt) return this.scheduleRenewal()
-    try {
-      await this.session.renew()
-    } catch (error) {
-      const left = expiresAt - Date.now()
-      const transient = error instanceof SignInError && (error.code === 'unreachable' || error.code === 'rate_limited' || error.code === 'relay_error')
-      // A refusal is reported by the document that meets it at the expiry; only a network hiccup is retried here.
-      if (transient && left > 0) this.scheduleRenewal(Math.max(1000, left / 4))
-      return
-    }
-    this.scheduleRenewal()
   }
 
   private replica(name: string): DocumentReplica {
@@ -632,25 +528,4 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       if (!this.closed) this.emit('state', [this.state])
     })
   }
-}
-
-function summarize(replicas: readonly DocumentReplica[]): Pick<EngineState, 'connection' | 'pendingChanges' | 'lastSyncedAt'> {
-  let pendingChanges = 0
-  let lastSyncedAt: string | null = null
-  let neverSynced = false
-  for (const r of replicas) {
-    pendingChanges += r.pendingChanges
-    if (r.lastSyncedAt === null) neverSynced = true
-    else if (lastSyncedAt === null || r.lastSyncedAt < lastSyncedAt) lastSyncedAt = r.lastSyncedAt
-  }
-  return { connection: overall(replicas.map((r) => r.connection)), pendingChanges, lastSyncedAt: neverSynced ? null : lastSyncedAt }
-}
-
-function overall(statuses: readonly ConnectionStatus[]): ConnectionStatus {
-  if (statuses.length === 0) return 'disconnected'
-  if (statuses.every((s) => s === 'synced')) return 'synced'
-  if (statuses.every((s) => s === 'failed')) return 'failed'
-  if (statuses.some((s) => s === 'connected' || s === 'synced')) return 'connected'
-  if (statuses.some((s) => s === 'connecting')) return 'connecting'
-  return 'disconnected'
 }
