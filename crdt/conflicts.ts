@@ -90,5 +90,7 @@ export function recordConflicts(doc: Y.Doc, table: TableName, id: string): Confl
       }
     }
   }
-  return conflicts
+  // Keys iterate in the order their items arrived, which differs between replicas: sorted, every
+  // replica lists a record's conflicts alike.
+  return conflicts.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : a.conflict_id < b.conflict_id ? -1 : a.conflict_id > b.conflict_id ? 1 : 0))
 }
