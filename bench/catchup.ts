@@ -10,6 +10,8 @@ import path from 'node:path'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { openEngine, type SyncEngine } from '../client/engine.ts'
+import { followDocuments } from '../client/followDocuments.ts'
+import { currentPeriod } from '../schema/periods.ts'
 import { openFileStore, type FileStore } from '../client/fileStore.ts'
 import { signIn } from '../client/signIn.ts'
 import { startRelay } from '../relay/server.ts'
@@ -22,27 +24,40 @@ const SIZES = [100, 10_000] as const
 interface Peer {
   engine: SyncEngine
   store: FileStore
-  /** Every update this peer's edits produced, in order. */
-  updates: Uint8Array[]
+  /** Every update this peer's edits produced, in order, by document. */
+  updates: Map<string, Uint8Array[]>
   stopRecording(): void
 }
+
+/** The month the timesheets are dated in: open from sign-in, as a clerk's current work is. */
+const MONTH = currentPeriod()
 
 async function openPeer(relayUrl: string, dir: string, username: string): Promise<Peer> {
   const store = openFileStore(dir)
   const { session } = await signIn({ relay: relayUrl, username, password: `${username}-password`, store })
   const engine = await openEngine({ session, store, regions: ['ankara'], connect: false, WebSocketPolyfill: WebSocket })
-  const updates: Uint8Array[] = []
+  const updates = new Map<string, Uint8Array[]>()
   // Only the offline edits happen before connect(): every update seen until then is one of them.
-  const record = (update: Uint8Array): void => void updates.push(update)
-  engine.doc('ankara').on('update', record)
-  return { engine, store, updates, stopRecording: () => engine.doc('ankara').off('update', record) }
+  const recorders = new Map<Y.Doc, (update: Uint8Array) => void>()
+  const stop = followDocuments(engine, (name, doc) => {
+    const list: Uint8Array[] = []
+    updates.set(name, list)
+    const record = (update: Uint8Array): void => void list.push(update)
+    doc.on('update', record)
+    recorders.set(doc, record)
+  })
+  const stopRecording = (): void => {
+    stop()
+    for (const [doc, record] of recorders) doc.off('update', record)
+  }
+  return { engine, store, updates, stopRecording }
 }
 
 /** `count` edits: one employee, then timesheets for them, one transaction each. */
 function work(engine: SyncEngine, count: number, tag: string): void {
   const employee = engine.insert('employees', { full_name: `Çalışan ${tag}` })
   for (let i = 1; i < count; i++) {
-    const day = new Date(Date.UTC(2026, 0, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10)
+    const day = `${MONTH}-${String((i % 28) + 1).padStart(2, '0')}`
     engine.insert('timesheets', { employee_id: employee, work_date: day, start_time: '08:30', end_time: '17:30', break_minutes: 60, is_special: 0 })
   }
 }
@@ -72,7 +87,7 @@ async function measure(local: number, remote: number): Promise<{ catchup: number
     ali.engine.connect()
     await ali.engine.whenSynced(120_000)
 
-    const timesheets = ayse.engine.doc('ankara').getMap('timesheets')
+    const timesheets = ayse.engine.doc(`ankara/${MONTH}`).getMap('timesheets')
     const expected = local - 1 + (remote - 1)
     const start = performance.now()
     ayse.engine.connect()
@@ -83,9 +98,15 @@ async function measure(local: number, remote: number): Promise<{ catchup: number
     const raw = median(
       [0, 1, 2].map(() => {
         const t = performance.now()
-        const doc = new Y.Doc({ gc: false })
-        for (const update of ayse.updates) Y.applyUpdate(doc, update)
-        for (const update of ali.updates) Y.applyUpdate(doc, update)
+        // One doc per document, as the engine holds them.
+        const docs = new Map<string, Y.Doc>()
+        for (const peer of [ayse, ali]) {
+          for (const [name, list] of peer.updates) {
+            let doc = docs.get(name)
+            if (doc === undefined) docs.set(name, (doc = new Y.Doc({ gc: false })))
+            for (const update of list) Y.applyUpdate(doc, update)
+          }
+        }
         return performance.now() - t
       }),
     )
@@ -105,6 +126,8 @@ function median(values: number[]): number {
 }
 
 export async function run(): Promise<BenchSection> {
+  // Every y-websocket provider adds a process exit listener: two peers' documents exceed ten.
+  process.setMaxListeners(100)
   const lines = [
     '| local N | remote M | catch-up | raw Y.applyUpdate of the same N + M updates | ratio |',
     '|---|---|---|---|---|',
