@@ -8,10 +8,9 @@
  * The steps run in order and share the PCs.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, buildWebClient, launchChromium, markedFields, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_PASSWORD, markedFields, OFFICE_USERS, openPc, screenshot, signIn, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
 
-let web: { dir: string; remove(): void }
 let relay: UiRelay
 let browser: Browser
 let admin: Pc
@@ -21,17 +20,7 @@ const INITIAL = 'fatma-initial-1'
 const RESET = 'fatma-reset-22'
 const OWN = 'fatma-own-333'
 
-beforeAll(async () => {
-  web = await buildWebClient()
-  relay = await startUiRelay(OFFICE_USERS, web.dir)
-  browser = await launchChromium()
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  web?.remove()
-})
+uiSuite(OFFICE_USERS, (suite) => void ({ relay, browser } = suite))
 
 const row = (page: Page, name: string): ReturnType<Page['locator']> => page.locator(`[data-testid="user-row"][data-username="${name}"]`)
 const connection = (page: Page): ReturnType<Page['locator']> => page.locator('rs-status-bar [data-testid="connection"]')

@@ -5,33 +5,13 @@
  * without a single refusal. ui.test.ts checks the same for its whole walk through the app.
  */
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ADMIN_PASSWORD,
-  buildWebClient,
-  launchChromium,
-  OFFICE_USERS,
-  openPc,
-  signIn,
-  startUiRelay,
-  type UiRelay,
-} from './helpers/uiBrowser.ts'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_PASSWORD, OFFICE_USERS, openPc, signIn, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
 
-let web: { dir: string; remove(): void }
 let relay: UiRelay
 let browser: Browser
 
-beforeAll(async () => {
-  web = await buildWebClient()
-  relay = await startUiRelay(OFFICE_USERS, web.dir)
-  browser = await launchChromium()
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  web?.remove()
-})
+uiSuite(OFFICE_USERS, (suite) => void ({ relay, browser } = suite))
 
 describe('the web client under the Content-Security-Policy', () => {
   it('is enforced: inline script and inline <style> are refused, and each refusal is reported', async () => {

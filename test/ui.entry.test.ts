@@ -5,31 +5,22 @@
  * so in place of the form, duplicate employees warn, and the puantaj list prints without the form.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildWebClient, launchChromium, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { describe, expect, it } from 'vitest'
+import { OFFICE_USERS, openPc, screenshot, signIn, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
 
-let web: { dir: string; remove(): void }
 let relay: UiRelay
 let browser: Browser
 let pc: Pc
 let today: string
 
-beforeAll(async () => {
-  web = await buildWebClient()
-  relay = await startUiRelay(OFFICE_USERS, web.dir)
-  browser = await launchChromium()
+uiSuite(OFFICE_USERS, async (suite) => {
+  ;({ relay, browser } = suite)
   pc = await openPc(browser, relay.url)
   await signIn(pc.page, 'ayse', 'ayse-password')
   today = await pc.page.evaluate(() => {
     const now = new Date()
     return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`
   })
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  web?.remove()
 })
 
 const tab = (page: Page, name: string): Promise<void> => page.locator(`[data-testid="tab-${name}"]`).click()

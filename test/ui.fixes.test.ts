@@ -8,11 +8,10 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseCsv } from '../client/reportCsv.ts'
-import { ADMIN_PASSWORD, buildWebClient, DOWNLOADS, launchChromium, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { ADMIN_PASSWORD, DOWNLOADS, OFFICE_USERS, openPc, screenshot, signIn, waitForPending, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
 
-let web: { dir: string; remove(): void }
 let relay: UiRelay
 let browser: Browser
 let ankara: Pc
@@ -21,17 +20,7 @@ let month: string
 const day = (d: number): string => `${month}-${String(d).padStart(2, '0')}`
 const typed = (iso: string): string => iso.split('-').reverse().join('.')
 
-beforeAll(async () => {
-  web = await buildWebClient()
-  relay = await startUiRelay(OFFICE_USERS, web.dir)
-  browser = await launchChromium()
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  web?.remove()
-})
+uiSuite(OFFICE_USERS, (suite) => void ({ relay, browser } = suite))
 
 function tab(page: Page, name: string): Promise<void> {
   return page.locator(`[data-testid="tab-${name}"]`).click()

@@ -13,11 +13,11 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import initSqlJs from 'sql.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { importLegacy, inMemory, problemRows, type ImportReport, type TableCounts } from '../crdt/legacy/index.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { ADMIN_PASSWORD, ROOT, tokenFor } from './helpers/relayProcess.ts'
-import { allCspViolations, buildWebClient, launchChromium, markedFields, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { allCspViolations, markedFields, OFFICE_USERS, openPc, screenshot, signIn, waitForPending, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/legacy')
 const ISTANBUL_FILE = path.join(FIXTURES, 'legacy-v1-istanbul.db')
@@ -25,24 +25,15 @@ const DIRTY_FILE = path.join(FIXTURES, 'legacy-dirty.db')
 const EXPECTED = JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8')) as Record<string, { table_counts?: Record<string, number> }>
 const REGIONS = DEFAULT_REGIONS.map((r) => r.slug)
 
-let web: { dir: string; remove(): void }
 let relay: UiRelay
 let browser: Browser
 let istanbul: Pc
 let ankara: Pc
 let adminToken: string
 
-beforeAll(async () => {
-  web = await buildWebClient()
-  relay = await startUiRelay(OFFICE_USERS, web.dir)
-  browser = await launchChromium()
+uiSuite(OFFICE_USERS, async (suite) => {
+  ;({ relay, browser } = suite)
   adminToken = await tokenFor(relay, 'admin', ADMIN_PASSWORD)
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  web?.remove()
 })
 
 /** The core's dry run of `file` for an editor of `region` with nothing imported yet: what the dialog must show. */

@@ -6,10 +6,9 @@
  * The tests run in order and share the PCs.
  */
 import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildWebClient, launchChromium, markedFields, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, waitForPending, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { describe, expect, it } from 'vitest'
+import { markedFields, OFFICE_USERS, openPc, screenshot, signIn, waitForPending, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
 
-let web: { dir: string; remove(): void }
 let relay: UiRelay
 let browser: Browser
 
@@ -27,17 +26,7 @@ const typed = (iso: string): string => iso.split('-').reverse().join('.')
 
 const FATMA = { username: 'fatma', role: 'editor', region: 'ankara', password: 'fatma-password' } as const
 
-beforeAll(async () => {
-  web = await buildWebClient()
-  relay = await startUiRelay([...OFFICE_USERS, FATMA], web.dir)
-  browser = await launchChromium()
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  web?.remove()
-})
+uiSuite([...OFFICE_USERS, FATMA], (suite) => void ({ relay, browser } = suite))
 
 function tab(page: Page, name: string): Promise<void> {
   return page.locator(`[data-testid="tab-${name}"]`).click()

@@ -10,25 +10,10 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_HOUR_SETTINGS, rowHours } from '../schema/hours.ts'
-import {
-  ADMIN_PASSWORD,
-  allCspViolations,
-  buildWebClient,
-  DOWNLOADS,
-  launchChromium,
-  OFFICE_USERS,
-  openPc,
-  screenshot,
-  signIn,
-  startUiRelay,
-  waitForPending,
-  type Pc,
-  type UiRelay,
-} from './helpers/uiBrowser.ts'
+import { ADMIN_PASSWORD, allCspViolations, DOWNLOADS, OFFICE_USERS, openPc, screenshot, signIn, waitForPending, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
 
-let web: { dir: string; remove(): void }
 let relay: UiRelay
 let browser: Browser
 let ankara: Pc
@@ -45,17 +30,7 @@ const addDays = (iso: string, days: number): string => {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10)
 }
 
-beforeAll(async () => {
-  web = await buildWebClient()
-  relay = await startUiRelay(OFFICE_USERS, web.dir)
-  browser = await launchChromium()
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  web?.remove()
-})
+uiSuite(OFFICE_USERS, (suite) => void ({ relay, browser } = suite))
 
 function tab(page: Page, name: string): Promise<void> {
   return page.locator(`[data-testid="tab-${name}"]`).click()

@@ -4,26 +4,17 @@
  * language, next to the field, the field marked.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildWebClient, launchChromium, OFFICE_USERS, openPc, screenshot, signIn, startUiRelay, type Pc, type UiRelay } from './helpers/uiBrowser.ts'
+import { describe, expect, it } from 'vitest'
+import { OFFICE_USERS, openPc, screenshot, signIn, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
 
-let web: { dir: string; remove(): void }
 let relay: UiRelay
 let browser: Browser
 let pc: Pc
 
-beforeAll(async () => {
-  web = await buildWebClient()
-  relay = await startUiRelay(OFFICE_USERS, web.dir)
-  browser = await launchChromium()
+uiSuite(OFFICE_USERS, async (suite) => {
+  ;({ relay, browser } = suite)
   pc = await openPc(browser, relay.url)
   await signIn(pc.page, 'ayse', 'ayse-password')
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-  web?.remove()
 })
 
 const tab = (page: Page, name: string): Promise<void> => page.locator(`[data-testid="tab-${name}"]`).click()

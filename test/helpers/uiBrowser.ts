@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { startRelay, type Relay } from '../../relay/server.ts'
 import type { NewUser } from '../../relay/users.ts'
 import { ADMIN_PASSWORD, ROOT, seedUsers, tempDir } from './relayProcess.ts'
@@ -66,6 +67,28 @@ export async function startUiRelay(users: readonly NewUser[], webRoot: string): 
       data.remove()
     },
   }
+}
+
+/**
+ * A UI suite's shared parts, set up before its tests and closed after them: the web client built
+ * once, a relay serving it with `users`, and Chromium. `use` receives them (and may go on to open
+ * the suite's PCs).
+ */
+export function uiSuite(users: readonly NewUser[], use: (suite: { readonly relay: UiRelay; readonly browser: Browser }) => void | Promise<void>): void {
+  let web: { dir: string; remove(): void } | undefined
+  let relay: UiRelay | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    web = await buildWebClient()
+    relay = await startUiRelay(users, web.dir)
+    browser = await launchChromium()
+    await use({ relay, browser })
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+    await relay?.close()
+    web?.remove()
+  })
 }
 
 export function launchChromium(): Promise<Browser> {
