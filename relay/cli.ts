@@ -151,10 +151,13 @@ export async function relayCommand(args: string[]): Promise<number> {
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       out(`relay: ${signal}, kapanıyor / shutting down`)
+      // The shutdown may wait on handles that are unref'd while the relay runs (idle timers, the
+      // worker): this one keeps the process up until it is done, so it never exits half-way.
+      const keepAlive = setInterval(() => undefined, 1000)
       relay.close().then(resolve, (error: unknown) => {
         err(`relay: kapanış hatası / shutdown error: ${error instanceof Error ? error.message : error}`)
         resolve()
-      })
+      }).finally(() => clearInterval(keepAlive))
     }
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))

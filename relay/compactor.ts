@@ -43,7 +43,11 @@ export function createCompactor(): Compactor {
   try {
     worker = startWorker()
     worker.on('message', (reply: WorkerReply) => {
-      if ('ready' in reply) return markReady(true)
+      if ('ready' in reply) {
+        // Idle from here on: it no longer keeps the process alive unless a request is in flight.
+        if (waiting.size === 0) worker?.unref()
+        return markReady(true)
+      }
       const w = waiting.get(reply.id)
       if (!w) return
       waiting.delete(reply.id)
@@ -56,8 +60,8 @@ export function createCompactor(): Compactor {
       markReady(false)
       failAll(error)
     })
-    // An idle worker must not keep the process alive; one with a request in flight does (ask).
-    worker.unref()
+    // A starting worker keeps the process alive: a compaction or a shutdown may be waiting for
+    // `ready` with nothing else left to keep the event loop up. Idle once ready, it does not (ask refs it).
   } catch {
     worker = undefined
     markReady(false)
@@ -95,6 +99,9 @@ export function createCompactor(): Compactor {
       markReady(false)
       const w = worker
       worker = undefined
+      // An unref'd worker does not keep the process up until it has exited: a shutdown awaiting
+      // terminate() could find the event loop empty and exit half-way (code 13).
+      w?.ref()
       if (w) await w.terminate()
     },
   }
