@@ -17,7 +17,6 @@ import { sessionFromAccount } from '../client/signIn.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import {
   documentLabel,
-  documentsByName,
   importLegacyFile,
   memoryDocuments,
   monthsNeeded,
@@ -72,8 +71,8 @@ function copyOf(doc: Y.Doc): Y.Doc {
 
 /** The engine's open documents of `region`, months opened through the engine as the import asks. */
 function engineTarget(engine: SyncEngine, region: string): ImportTarget {
-  const documents = documentsByName(region, () => engine.documents(region), (name) => engine.doc(name))
-  return { documents: new Map([[region, documents]]), openMonth: (r, period) => engine.openPeriod(r, period) }
+  const target = engine.documentsForImport(region)
+  return { documents: new Map([[region, target.documents]]), openMonth: (_region, period) => target.openMonth(period) }
 }
 
 /**
@@ -86,7 +85,7 @@ function engineTarget(engine: SyncEngine, region: string): ImportTarget {
 async function dryRunTarget(engine: SyncEngine, store: LocalStore, region: string): Promise<ImportTarget> {
   const kept = new Set(await store.listDocuments(region))
   const copies = memoryDocuments(region, (name) => (engine.documents(region).includes(name) ? copyOf(engine.doc(name)) : createRegionDoc()))
-  for (const [period] of documentsByName(region, () => engine.documents(region), (name) => engine.doc(name)).months()) copies.open(period)
+  for (const [period] of engine.documentsForImport(region).documents.months()) copies.open(period)
   return {
     documents: new Map([[region, copies]]),
     openMonth: async (r, period) => {

@@ -44,29 +44,6 @@ export function inMemory(
   return { documents, openMonth: (region, period) => void documents.get(region)?.open(period) }
 }
 
-/**
- * A region's documents that live elsewhere under their names, as the sync engine holds them:
- * `names()` lists the open ones (`engine.documents(region)`), `doc(name)` gives one.
- */
-export function documentsByName(region: string, names: () => Iterable<string>, doc: (name: string) => Y.Doc): RegionDocuments {
-  const months = (): Array<readonly [Period, Y.Doc]> => {
-    const out: Array<readonly [Period, Y.Doc]> = []
-    for (const name of names()) {
-      const parsed = parseDocumentName(name)
-      if (parsed?.region === region && parsed.period !== null) out.push([parsed.period, doc(name)])
-    }
-    return out
-  }
-  return {
-    region,
-    get master() {
-      return doc(region)
-    },
-    month: (period) => months().find(([p]) => p === period)?.[1],
-    months,
-  }
-}
-
 /** A month of a region. */
 export interface RegionMonth {
   readonly region: string

@@ -17,7 +17,7 @@
  */
 export { importLegacy, importLegacyFile, monthsNeeded, pcRegionOf, problemRows } from './importer.ts'
 export type { DeletionReport, ImportOptions, ImportProgress, ImportReport, ImportTarget, MonthsOptions, TableCounts } from './importer.ts'
-export { documentLabel, documentsByName, inMemory, memoryDocuments, NotFetchedError, regionMonth } from './documents.ts'
+export { documentLabel, inMemory, memoryDocuments, NotFetchedError, regionMonth } from './documents.ts'
 export type { MemoryDocuments } from './documents.ts'
 export { readLegacyFile, LegacyFileError } from './reader.ts'
 export type { LegacyFile, LegacyTable, LegacyValue, LegacyVersion, ReadOptions } from './reader.ts'
