@@ -19,6 +19,10 @@ import { loadStoredDocument } from './storage.ts'
 /** The account the migration's writes are stored and bound under: no one can sign in as it. */
 export const MIGRATION_USER = 'rainstaff-migration'
 
+/** Store meta saying a region is in master and month documents (migrated, or never round 1). */
+const layoutKey = (region: string): string => `layout:${region}`
+const SPLIT = 'months'
+
 export function roundOneName(region: string): string {
   return `${region}@round1`
 }
@@ -55,9 +59,12 @@ function replaceDocument(store: Store, name: string, doc: Y.Doc): void {
 export function migrateRoundOne(store: Store, regions: readonly Region[], now: Date = new Date()): MigratedRegion[] {
   const done: MigratedRegion[] = []
   for (const { slug } of regions) {
+    // Checked once per region: later starts need not load its master document to know.
+    if (store.getMeta(layoutKey(slug)) === SPLIT) continue
     const current = loadDoc(store, slug)
     if (!holdsDatedRecords(current)) {
       current.destroy()
+      store.setMeta(layoutKey(slug), SPLIT)
       continue
     }
     const archive = roundOneName(slug)
@@ -76,6 +83,7 @@ export function migrateRoundOne(store: Store, regions: readonly Region[], now: D
       store.setMeta(`round1-clients:${slug}`, JSON.stringify([...Y.decodeStateVector(Y.encodeStateVector(source)).keys()]))
       for (const [period, doc] of split.months) replaceDocument(store, documentName(slug, period), doc)
       replaceDocument(store, slug, split.master)
+      store.setMeta(layoutKey(slug), SPLIT)
       done.push({ region: slug, records: split.records, months: split.months.size, undated: split.undated })
       for (const doc of written) doc.destroy()
     } finally {
