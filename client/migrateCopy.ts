@@ -9,7 +9,7 @@
 import * as Y from 'yjs'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { readRecord, type RecordFields } from '../crdt/records.ts'
-import { deleteIn, insertInto, locateRecord, restoreIn, updateIn, type RegionDocuments } from '../crdt/periodDocs.ts'
+import { applyChanges, deleteIn, insertInto, locateRecord, type RegionDocuments } from '../crdt/periodDocs.ts'
 import { itemsFrom, placeOf } from '../crdt/yjsInternals.ts'
 import type { Author } from '../crdt/regionDoc.ts'
 import type { Bilingual } from '../schema/bilingual.ts'
@@ -106,7 +106,6 @@ function rank(table: TableName): number {
 }
 
 function replayOne(docs: RegionDocuments, edit: RoundOneEdit, author: Author): boolean {
-  const { deleted_at: deletedAt, ...fields } = edit.fields
   const found = locateRecord(docs, edit.table, edit.id)
   if (found === undefined) {
     const input = Object.fromEntries(Object.keys(TABLES[edit.table].fields).map((f) => [f, edit.record[f] ?? null]))
@@ -114,18 +113,7 @@ function replayOne(docs: RegionDocuments, edit: RoundOneEdit, author: Author): b
     if ((edit.record.deleted_at ?? null) !== null) deleteIn(docs, edit.table, edit.id, author)
     return true
   }
-  const patch = Object.fromEntries(Object.entries(fields).filter(([f, v]) => (found.record[f] ?? null) !== v))
-  let changed = false
-  if (Object.keys(patch).length > 0 && found.record.deleted_at === null) {
-    updateIn(docs, edit.table, edit.id, patch as Partial<RecordInput<TableName>>, author)
-    changed = true
-  }
-  if (deletedAt !== undefined && (deletedAt === null) !== (found.record.deleted_at === null)) {
-    if (deletedAt === null) restoreIn(docs, edit.table, edit.id, author)
-    else deleteIn(docs, edit.table, edit.id, author)
-    changed = true
-  }
-  return changed
+  return applyChanges(docs, edit.table, found, edit.fields, author)
 }
 
 /** The round-1 copy of `region` on this device and what of it must still reach the relay. */

@@ -246,16 +246,45 @@ function settleHome(docs: RegionDocuments, table: TableName, id: string, author:
 function applyUnseen(docs: RegionDocuments, table: TableName, id: string, changes: Readonly<Record<string, CellValue>>, author: Author): boolean {
   const found = locateRecord(docs, table, id)
   if (found === undefined) return false
-  const { deleted_at: deletedAt, deleted_by: _deletedBy, ...fields } = changes
-  const patch = Object.fromEntries(Object.entries(fields).filter(([field, value]) => (found.record[field] ?? null) !== value))
   try {
-    if (Object.keys(patch).length > 0) updateIn(docs, table, id, patch as Partial<RecordInput<TableName>>, author)
-    if (deletedAt !== undefined && (deletedAt === null) !== (found.record.deleted_at === null)) {
-      if (deletedAt === null) restoreIn(docs, table, id, author)
-      else deleteIn(docs, table, id, author)
-    }
+    applyChanges(docs, table, found, changes, author)
   } catch (error) {
     if (!(error instanceof BilingualError)) throw error
   }
   return true
+}
+
+/**
+ * Writes into a located record the values `changes` gives its fields and its deletion, as edits
+ * of `author` — what an edit made elsewhere (a moved record's old copy, a round-1 copy) set. A
+ * restore comes first and a deletion last, so field values reach a record restored by the same
+ * changes, and a record deleted by them keeps its last values. Returns whether anything was
+ * written; a change that does not fit the record (a ValidationError, a RecordError) is thrown.
+ */
+export function applyChanges(
+  docs: RegionDocuments,
+  table: TableName,
+  found: LocatedRecord,
+  changes: Readonly<Record<string, CellValue>>,
+  author: Author,
+): boolean {
+  const { deleted_at: deletedAt, deleted_by: _deletedBy, ...fields } = changes
+  const id = String(found.record.id)
+  let deleted = found.record.deleted_at !== null
+  let written = false
+  if (deletedAt === null && deleted) {
+    restoreIn(docs, table, id, author)
+    deleted = false
+    written = true
+  }
+  const patch = Object.fromEntries(Object.entries(fields).filter(([field, value]) => (found.record[field] ?? null) !== value))
+  if (Object.keys(patch).length > 0 && !deleted) {
+    updateIn(docs, table, id, patch as Partial<RecordInput<TableName>>, author)
+    written = true
+  }
+  if (deletedAt !== undefined && deletedAt !== null && !deleted) {
+    deleteIn(docs, table, id, author)
+    written = true
+  }
+  return written
 }

@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { openMirror } from '../crdt/mirror.ts'
 import { readRecord } from '../crdt/records.ts'
-import { deleteIn, forwardMovedEdits, insertInto, locateRecord, PeriodNotOpenError, updateIn, type RegionDocuments } from '../crdt/periodDocs.ts'
+import { applyChanges, deleteIn, forwardMovedEdits, insertInto, locateRecord, PeriodNotOpenError, updateIn, type RegionDocuments } from '../crdt/periodDocs.ts'
 import { documentName, parseDocumentName, shiftPeriod, workingPeriods, type Period } from '../schema/periods.ts'
 import { ValidationError } from '../schema/validate.ts'
 
@@ -211,5 +211,22 @@ describe('writing across a region’s documents', () => {
     expect(result.period).toBe('2026-11')
     updateIn(r, 'vehicle_inspections', inspection.id, { week_start: '2026-12-07', inspection_date: '2026-12-07' }, clerk)
     expect(locateRecord(r, 'vehicle_inspection_results', result.id)).toMatchObject({ period: '2026-12', record: { item_key: 'lights', inspection_id: inspection.id } })
+  })
+
+  it('applies changes made elsewhere: a restore before the fields, a deletion after them', () => {
+    const r = replica(['2026-11'])
+    const employee = insertInto(r, 'employees', { full_name: 'Ayşe Yılmaz' }, clerk).id
+    const { id } = insertInto(r, 'timesheets', { employee_id: employee, work_date: '2026-11-02', ...shift }, clerk)
+    deleteIn(r, 'timesheets', id, clerk)
+    const located = (): NonNullable<ReturnType<typeof locateRecord>> => locateRecord(r, 'timesheets', id)!
+    expect(applyChanges(r, 'timesheets', located(), { deleted_at: null, notes: 'geri geldi' }, clerk)).toBe(true)
+    expect(located().record).toMatchObject({ deleted_at: null, notes: 'geri geldi' })
+    expect(applyChanges(r, 'timesheets', located(), { notes: 'son hali', deleted_at: '2026-11-03T10:00:00.000Z' }, clerk)).toBe(true)
+    expect(located().record).toMatchObject({ notes: 'son hali' })
+    expect(located().record.deleted_at).not.toBeNull()
+    // Nothing that differs: nothing written.
+    const before = Y.encodeStateVector(r.docs.get('2026-11')!)
+    expect(applyChanges(r, 'timesheets', located(), { notes: 'son hali', deleted_at: 'x' }, clerk)).toBe(false)
+    expect(Y.encodeStateVector(r.docs.get('2026-11')!)).toEqual(before)
   })
 })
