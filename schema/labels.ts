@@ -46,9 +46,24 @@ export const FIELD_LABELS: Readonly<Record<string, Bilingual>> = {
   note: { tr: 'Not', en: 'Note' },
   reason: { tr: 'Neden', en: 'Reason' },
   week_start: { tr: 'Hafta başı', en: 'Week start' },
+  birth_date: { tr: 'Doğum tarihi', en: 'Date of birth' },
+  leave_type: { tr: 'İzin türü', en: 'Leave type' },
+  first_day: { tr: 'İlk gün', en: 'First day' },
+  last_day: { tr: 'Son gün', en: 'Last day' },
+  half_day: { tr: 'Yarım gün', en: 'Half day' },
 }
 
-/** The field's label, the field's own name when it has none (a clerk never sees those forms). */
-export function fieldLabelText(field: string): Bilingual {
+/** Where a table names a field its own way: an employee's start date is the day they were hired. */
+const TABLE_FIELD_LABELS: Readonly<Record<string, Readonly<Record<string, Bilingual>>>> = {
+  employees: {
+    start_date: { tr: 'İşe giriş tarihi', en: 'Hire date' },
+    end_date: { tr: 'İşten çıkış tarihi', en: 'Leaving date' },
+  },
+}
+
+/** The field's label (in `table`, when given), the field's own name when it has none (a clerk never sees those forms). */
+export function fieldLabelText(field: string, table?: string): Bilingual {
+  const own = table !== undefined && Object.hasOwn(TABLE_FIELD_LABELS, table) ? TABLE_FIELD_LABELS[table] : undefined
+  if (own !== undefined && Object.hasOwn(own, field)) return own[field]
   return Object.hasOwn(FIELD_LABELS, field) ? FIELD_LABELS[field] : { tr: field, en: field }
 }

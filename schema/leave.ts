@@ -6,13 +6,14 @@
  */
 import type { Bilingual } from './bilingual.ts'
 import type { PublicHoliday } from './holidays.ts'
+import { LEAVE_TYPES } from './tables.ts'
 
 /** Day codes of the monthly sheet: M worked, O weekly rest, B public holiday, and the leave types. */
 export const DAY_CODES = ['M', 'O', 'Y', 'B', 'Z', 'R', 'A', 'İ'] as const
 export type DayCode = (typeof DAY_CODES)[number]
 
+export { LEAVE_TYPES }
 /** Codes a leave record can carry. */
-export const LEAVE_TYPES = ['Y', 'Z', 'R', 'A', 'İ'] as const
 export type LeaveType = (typeof LEAVE_TYPES)[number]
 
 export const DAY_CODE_LABELS: Readonly<Record<DayCode, Bilingual>> = {

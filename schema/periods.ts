@@ -2,7 +2,7 @@
  * A region's documents. Master data (employees, shift templates, settings, vehicles, drivers,
  * faults, stock) lives in the region's master document, named by the region slug (`ankara`).
  * Dated records live in one document per calendar month (`ankara/2026-11`): a timesheet by its
- * work date, an inspection by its week's Monday, a service visit by its first day, and an
+ * work date, an inspection by its week's Monday, a service visit and a leave by their first day, and an
  * inspection's results with their inspection. So what a PC or the relay holds follows the months
  * people work on, not the years of history behind them.
  */
@@ -20,6 +20,8 @@ export const PERIOD_TABLES: Readonly<Partial<Record<TableName, PeriodRule>>> = {
   vehicle_inspections: { byDate: 'week_start' },
   vehicle_inspection_results: { withParent: 'inspection_id', parent: 'vehicle_inspections' },
   vehicle_service_visits: { byDate: 'start_date' },
+  // By its first day: a leave running into the next month is read from the month it began in.
+  leaves: { byDate: 'first_day' },
 }
 
 export function isPeriodTable(table: TableName): boolean {

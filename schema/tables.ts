@@ -20,6 +20,7 @@ export const TABLE_NAMES = [
   'vehicle_faults',
   'vehicle_service_visits',
   'stock_inventory',
+  'leaves',
 ] as const
 
 export type TableName = (typeof TABLE_NAMES)[number]
@@ -56,6 +57,9 @@ export interface TableDef {
   readonly naturalKey?: string
 }
 
+/** Leave and absence codes of the puantaj sheet (schema/leave.ts has their meaning). */
+export const LEAVE_TYPES = ['Y', 'Z', 'R', 'A', 'İ'] as const
+
 export const FAULT_STATUSES = ['Acik', 'Kapandi', 'Takip'] as const
 export const INSPECTION_STATUSES = ['Olumlu', 'Olumsuz', 'Bilinmiyor'] as const
 export const INSPECTION_ITEMS = [
@@ -81,7 +85,17 @@ const count = { type: 'integer', min: 0 } as const
 const definitions = {
   employees: {
     label: { tr: 'Çalışanlar', en: 'Employees' },
-    fields: { full_name: requiredText, identity_no: text, department: text, title: text },
+    fields: {
+      full_name: requiredText,
+      identity_no: text,
+      department: text,
+      title: text,
+      // İşe giriş / çıkış: the sheet leaves the days outside blank, annual leave counts service from start_date.
+      start_date: date,
+      end_date: date,
+      // Only for the age rule of annual leave (İş Kanunu Art. 53).
+      birth_date: date,
+    },
   },
   timesheets: {
     label: { tr: 'Puantaj', en: 'Timesheets' },
@@ -190,6 +204,17 @@ const definitions = {
       girdi_yapan: text,
       bolge: text,
       adet: count,
+    },
+  },
+  leaves: {
+    label: { tr: 'İzinler', en: 'Leave' },
+    fields: {
+      employee_id: { type: 'text', required: true, references: 'employees' },
+      leave_type: { type: 'text', required: true, oneOf: LEAVE_TYPES },
+      first_day: requiredDate,
+      last_day: requiredDate,
+      half_day: { type: 'flag', required: true },
+      note: longText,
     },
   },
 } as const satisfies Record<TableName, Omit<TableDef, 'name'>>

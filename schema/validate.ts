@@ -28,8 +28,8 @@ const RULE_TEXT: Record<Rule, Bilingual> = {
 }
 
 /** The sentence a clerk reads: the field's label, then what is wrong ("Ad soyad boş olamaz"). */
-function clerkText(field: string, rule: Rule, text: Bilingual, reason?: Bilingual): Bilingual {
-  const label = fieldLabelText(field)
+function clerkText(table: TableName, field: string, rule: Rule, text: Bilingual, reason?: Bilingual): Bilingual {
+  const label = fieldLabelText(field, table)
   if (reason !== undefined) return { tr: `${label.tr}: ${reason.tr}`, en: `${label.en}: ${reason.en}` }
   switch (rule) {
     case 'required':
@@ -59,7 +59,7 @@ export class ValidationError extends BilingualError {
   constructor(table: TableName, field: string, value: unknown, rule: Rule, detail?: Bilingual, reason?: Bilingual) {
     const text = detail ?? RULE_TEXT[rule]
     const shown = JSON.stringify(value) ?? String(value)
-    super(clerkText(field, rule, text, reason), {
+    super(clerkText(table, field, rule, text, reason), {
       field,
       message:
         `${TABLES[table].label.tr}.${field} = ${shown}: ${text.tr} / ` +
@@ -183,6 +183,7 @@ export function validateFields(
  * cannot produce a shift that an insert would have refused.
  */
 export function validateRecord(table: TableName, record: Readonly<Record<string, CellValue>>): void {
+  if (table === 'leaves' || table === 'employees') return checkSpan(table, record)
   if (table !== 'timesheets' && table !== 'shift_templates') return
   try {
     checkNewShift({
@@ -195,5 +196,21 @@ export function validateRecord(table: TableName, record: Readonly<Record<string,
   } catch (error) {
     if (!(error instanceof ShiftError)) throw error
     throw new ValidationError(table, error.field, error.value, 'shift', error.text)
+  }
+}
+
+/** A leave's last day, an employee's leaving date: not before the first; a half day is one day. */
+function checkSpan(table: 'leaves' | 'employees', record: Readonly<Record<string, CellValue>>): void {
+  const [from, to] = table === 'leaves' ? ['first_day', 'last_day'] : ['start_date', 'end_date']
+  const first = record[from]
+  const last = record[to]
+  if (typeof first === 'string' && typeof last === 'string' && last < first) {
+    const reason = table === 'leaves'
+      ? { tr: 'ilk günden önce olamaz', en: 'cannot be before the first day' }
+      : { tr: 'işe giriş tarihinden önce olamaz', en: 'cannot be before the hire date' }
+    throw new ValidationError(table, to, last, 'date', undefined, reason)
+  }
+  if (table === 'leaves' && Number(record.half_day) === 1 && first !== last) {
+    throw new ValidationError(table, 'half_day', 1, 'type', undefined, { tr: 'yalnız tek günlük izinde seçilebilir', en: 'only for a one-day leave' })
   }
 }

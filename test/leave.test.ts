@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { officialHolidays } from '../schema/holidays.ts'
+import { validateFields, validateRecord, ValidationError } from '../schema/validate.ts'
+import { periodByDate } from '../schema/periods.ts'
 import { annualEntitlement, annualLeaveBalance, countedLeaveDays, fullYearsBetween, workCalendar } from '../schema/leave.ts'
 
 const calendar = workCalendar([...officialHolidays(2025), ...officialHolidays(2026)])
@@ -47,5 +49,35 @@ describe('annual leave (İş Kanunu Art. 53, 56)', () => {
     expect(older.entitled).toBe(2 * 14 + 5 * 20)
     const left = annualLeaveBalance({ startDate: '2019-06-01', endDate: '2021-07-01', annualLeaves: [] }, '2026-12-01', calendar)
     expect(left).toMatchObject({ serviceYears: 2, entitled: 28, nextAccrual: null })
+  })
+})
+
+describe('leave records', () => {
+  const clerkText = (work: () => void): string => {
+    try {
+      work()
+    } catch (error) {
+      return (error as ValidationError).text.tr
+    }
+    return ''
+  }
+  const leave = (fields: Record<string, unknown>): void => {
+    const normalized = validateFields('leaves', { employee_id: 'e1', leave_type: 'Y', first_day: '02.11.2026', last_day: '06.11.2026', ...fields }, 'insert')
+    validateRecord('leaves', normalized)
+  }
+
+  it('take a code of the sheet, a span that does not run backwards, a half day only alone', () => {
+    expect(() => leave({})).not.toThrow()
+    expect(() => leave({ leave_type: 'X' })).toThrow(/Y, Z, R, A, İ/)
+    expect(() => leave({ last_day: '01.11.2026' })).toThrow(ValidationError)
+    expect(clerkText(() => leave({ last_day: '01.11.2026' }))).toBe('Son gün: ilk günden önce olamaz')
+    expect(clerkText(() => leave({ half_day: 1 }))).toBe('Yarım gün: yalnız tek günlük izinde seçilebilir')
+    expect(() => leave({ half_day: 1, last_day: '02.11.2026' })).not.toThrow()
+    expect(periodByDate('leaves', { first_day: '2026-11-30', last_day: '2026-12-04' })).toBe('2026-11')
+  })
+
+  it('an employee cannot leave before being hired', () => {
+    const employee = validateFields('employees', { full_name: 'A', start_date: '01.06.2026', end_date: '31.05.2026' }, 'insert')
+    expect(clerkText(() => validateRecord('employees', employee))).toBe('İşten çıkış tarihi: işe giriş tarihinden önce olamaz')
   })
 })

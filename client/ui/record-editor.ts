@@ -21,8 +21,8 @@ type Draft = Record<string, string | boolean>
 
 const collator = new Intl.Collator('tr')
 
-export function fieldLabel(lang: Lang, field: string): string {
-  return fieldLabelText(field)[lang]
+export function fieldLabel(lang: Lang, field: string, table?: string): string {
+  return fieldLabelText(field, table)[lang]
 }
 
 /** A stored value as the list shows it: dates in the language's format, numbers grouped. */
@@ -170,7 +170,7 @@ export class RecordEditor extends Screen {
           <table data-testid="record-list">
             <thead>
               <tr>
-                ${columns.map((f) => html`<th>${fieldLabel(lang, f)}</th>`)}
+                ${columns.map((f) => html`<th>${fieldLabel(lang, f, this.table)}</th>`)}
                 ${this.rowNote ? html`<th>${t(lang, 'alerts.title')}</th>` : nothing}
                 <th></th>
               </tr>
@@ -205,13 +205,13 @@ export class RecordEditor extends Screen {
           const def = TABLES[this.table].fields[field]
           const value = this.draft[field]
           if (def.type === 'flag') {
-            return html`<label class="check"><input type="checkbox" name=${field} .checked=${value === true} @change=${(e: Event) => this.set(field, (e.target as HTMLInputElement).checked)} />${fieldLabel(lang, field)}</label>`
+            return html`<label class="check"><input type="checkbox" name=${field} .checked=${value === true} @change=${(e: Event) => this.set(field, (e.target as HTMLInputElement).checked)} />${fieldLabel(lang, field, this.table)}</label>`
           }
           const placeholder = def.type === 'date' ? (lang === 'tr' ? 'GG.AA.YYYY' : 'DD.MM.YYYY') : def.type === 'time' ? (lang === 'tr' ? 'SS:DD' : 'HH:MM') : ''
           const mode = def.type === 'integer' ? 'numeric' : def.type === 'real' ? 'decimal' : 'text'
           const invalid = this.error !== undefined && errorField(this.error) === field
           return html`<label
-            >${fieldLabel(lang, field)}${def.required ? ' *' : ''}
+            >${fieldLabel(lang, field, this.table)}${def.required ? ' *' : ''}
             <input
               name=${field}
               inputmode=${mode}

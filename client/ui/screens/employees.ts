@@ -4,7 +4,7 @@ import { t } from '../i18n.ts'
 import { Screen } from '../screen.ts'
 import '../record-editor.ts'
 
-const FIELDS = ['full_name', 'identity_no', 'department', 'title'] as const
+const FIELDS = ['full_name', 'identity_no', 'department', 'title', 'start_date', 'end_date', 'birth_date'] as const
 
 export class EmployeesScreen extends Screen {
   override render(): TemplateResult {
