@@ -71,7 +71,8 @@ export function monthRange(month: string): { start: string; end: string } {
   return { start: `${month}-01`, end: `${month}-${String(last).padStart(2, '0')}` }
 }
 
-function settingsOf(mirror: Mirror, region: string): Record<string, string | null> {
+/** A region's settings as key → value, from the mirror. */
+export function regionSettings(mirror: Mirror, region: string): Record<string, string | null> {
   const settings: Record<string, string | null> = {}
   for (const row of mirror.query('SELECT key, value FROM settings WHERE region = ?', [region])) {
     settings[String(row.key)] = row.value === null ? null : String(row.value)
@@ -97,7 +98,7 @@ export function buildReport(
   let companyName = ''
   let title = ''
   for (const region of options.regions) {
-    const settings = settingsOf(mirror, region)
+    const settings = regionSettings(mirror, region)
     companyName ||= settings.company_name ?? ''
     title ||= settings.report_title ?? ''
     const hours: HourSettings = hourSettingsFrom(settings)
