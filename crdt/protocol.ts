@@ -31,6 +31,14 @@ export const MESSAGE_DURABLE = 100
  */
 export const MESSAGE_WRITE_REFUSED = 101
 
+/**
+ * Relay → client, on a month document: whether the head office has closed it (varUint 0/1), then
+ * varUint n and n × (varUint late-edit id, varUint m, m × (varUint client, from, to)): this
+ * account's late edits of the month still waiting for a decision. Sent on connecting to a month
+ * that is closed or holds late edits, and whenever that changes.
+ */
+export const MESSAGE_PERIOD_STATE = 102
+
 function message(write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder()
   write(encoder)
@@ -201,4 +209,47 @@ export function readWriteRefused(decoder: decoding.Decoder): WriteRefused {
     ranges.push({ client: decoding.readVarUint(decoder), from: decoding.readVarUint(decoder), to: decoding.readVarUint(decoder) })
   }
   return { code, message: { tr, en }, ranges }
+}
+
+/** One late edit waiting for the head office: its id and the clocks it wrote. */
+export interface WaitingLateEdit {
+  readonly id: number
+  readonly ranges: readonly RefusedRange[]
+}
+
+export interface PeriodStateMessage {
+  readonly closed: boolean
+  readonly waiting: readonly WaitingLateEdit[]
+}
+
+export function periodStateMessage(state: PeriodStateMessage): Uint8Array {
+  return message((e) => {
+    encoding.writeVarUint(e, MESSAGE_PERIOD_STATE)
+    encoding.writeVarUint(e, state.closed ? 1 : 0)
+    encoding.writeVarUint(e, state.waiting.length)
+    for (const edit of state.waiting) {
+      encoding.writeVarUint(e, edit.id)
+      encoding.writeVarUint(e, edit.ranges.length)
+      for (const r of edit.ranges) {
+        encoding.writeVarUint(e, r.client)
+        encoding.writeVarUint(e, r.from)
+        encoding.writeVarUint(e, r.to)
+      }
+    }
+  })
+}
+
+/** Reads a 102 payload (after the message type). */
+export function readPeriodState(decoder: decoding.Decoder): PeriodStateMessage {
+  const closed = decoding.readVarUint(decoder) === 1
+  const n = decoding.readVarUint(decoder)
+  const waiting: WaitingLateEdit[] = []
+  for (let i = 0; i < n; i++) {
+    const id = decoding.readVarUint(decoder)
+    const m = decoding.readVarUint(decoder)
+    const ranges: RefusedRange[] = []
+    for (let j = 0; j < m; j++) ranges.push({ client: decoding.readVarUint(decoder), from: decoding.readVarUint(decoder), to: decoding.readVarUint(decoder) })
+    waiting.push({ id, ranges })
+  }
+  return { closed, waiting }
 }

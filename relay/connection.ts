@@ -290,6 +290,11 @@ export class Connection implements Peer {
       this.send(writeRefusedMessage({ code: 'read_only', message: READ_ONLY_REFUSAL, ranges: [] }))
       return
     }
+    const held = this.ctx.hooks.onHoldUpdate({ documentName: this.doc.name, region: this.doc.region, account: this.username, update, doc: this.doc.doc })
+    if (held !== undefined) {
+      this.writesAccepted++
+      return this.doc.acknowledgeHeld(this, held.stateVector)
+    }
     try {
       this.doc.applyUpdate(update, this)
     } catch (error) {

@@ -106,6 +106,20 @@ export interface UpdatePayload extends DocumentPayload {
   readonly transaction: Y.Transaction
 }
 
+/** A client's update before it is applied: an extension may keep it aside instead (relay/closing.ts). */
+export interface HoldPayload extends DocumentPayload {
+  readonly account: string
+  readonly update: Uint8Array
+  /** The live doc, as the relay holds it now. */
+  readonly doc: Y.Doc
+}
+
+/** An update kept aside, not applied: what to acknowledge to its writer as on disk. */
+export interface Held {
+  /** The state vector the writer may count as durable (the doc's, plus what was kept aside). */
+  readonly stateVector: Uint8Array
+}
+
 export interface UpdateRefusedPayload {
   readonly connection: Connection
   readonly refusal: Refusal
@@ -173,6 +187,11 @@ export interface Extension {
   onDisconnect?(payload: DisconnectPayload): void
   /** Fills a document from storage: when it is loaded, and again when it is rebuilt after a refusal. */
   onLoadDocument?(payload: LoadDocumentPayload): void
+  /**
+   * A writer's update before it is applied; the first extension that keeps it aside answers, and
+   * the update is then acknowledged once what the extension stored is fsynced, but not applied.
+   */
+  onHoldUpdate?(payload: HoldPayload): Held | undefined
   /** A client's update, applied but not kept; the first refusal discards it and nothing of it is stored or sent. */
   onCheckUpdate?(payload: UpdatePayload): Refusal | null
   /** Every extension let the update through: it will be committed with the next group commit. */
@@ -249,6 +268,7 @@ export function composeHooks(extensions: readonly Extension[]): Hooks {
     onClose: each((e) => e.onClose),
     onDisconnect: each((e) => e.onDisconnect),
     onLoadDocument: each((e) => e.onLoadDocument),
+    onHoldUpdate: firstAnswer(implementations(extensions, (e) => e.onHoldUpdate), undefined),
     onCheckUpdate: firstAnswer(implementations(extensions, (e) => e.onCheckUpdate), null),
     onUpdateAccepted: each((e) => e.onUpdateAccepted),
     onUpdateRefused: each((e) => e.onUpdateRefused),

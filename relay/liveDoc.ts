@@ -240,6 +240,20 @@ export class LiveDoc {
     })
   }
 
+  /**
+   * Acknowledges to `peer` an update an extension kept aside (onHoldUpdate) as `stateVector`,
+   * once what is pending is committed and everything is fsynced.
+   */
+  acknowledgeHeld(peer: Peer, stateVector: Uint8Array): void {
+    const writes = peer.writesAccepted
+    this.whenStored(() => {
+      if (this.gone) return
+      this.host.log.afterSync(() => {
+        if (this.peers.has(peer)) peer.durable(stateVector, writes)
+      })
+    })
+  }
+
   /** Hands the pending updates (and the callbacks waiting on them) to the committer. */
   takePending(): { updates: PendingUpdate[]; callbacks: Array<() => void> } | null {
     if (this.gone || (this.pending.length === 0 && this.afterCommit.length === 0)) return null

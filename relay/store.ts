@@ -2,7 +2,7 @@
  * The relay's embedded store: one SQLite file `<data>/rainstaff.sqlite3` holding the update log,
  * compacted snapshots, users and metadata. It knows bytes and rows, not Yjs: storage.ts turns
  * them into documents. Its `region` columns hold document names (today a region's slug). This
- * module and userTable.ts are the only ones that speak SQL.
+ * module, userTable.ts and periodTable.ts are the only ones that speak SQL.
  *
  * Durability rests on WAL mode and on its callers: they fan out an update only after
  * `appendUpdates` returned (the commit survives a killed process) and acknowledge it only once it
@@ -12,6 +12,7 @@ import Database from 'better-sqlite3'
 import { chmodSync, closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { userTable, type UserTable } from './userTable.ts'
+import { createPeriodTables, periodTable, type PeriodTable } from './periodTable.ts'
 
 export const STORE_FILE = 'rainstaff.sqlite3'
 const SCHEMA_VERSION = 1
@@ -52,11 +53,13 @@ export interface RegionStorage {
   readonly lastUpdateAt: number | null
 }
 
-/** The store as the relay uses it: named operations, no SQL outside this module and userTable.ts. */
+/** The store as the relay uses it: named operations, no SQL outside this module, userTable.ts and periodTable.ts. */
 export interface Store {
   readonly file: string
   /** The accounts (relay/users.ts holds the rules). */
   readonly users: UserTable
+  /** Closed months and late edits (relay/closing.ts holds the rules). */
+  readonly periods: PeriodTable
   /**
    * Appends in one transaction; returns each row's sequence number. With `synchronous` set to
    * `normal` the commit is not fsynced yet: see syncLog.
@@ -223,6 +226,7 @@ function migrate(db: Database.Database): void {
     );
   `)
   migrateUsers(db)
+  createPeriodTables(db)
   db.pragma(`user_version = ${SCHEMA_VERSION}`)
 }
 
@@ -378,6 +382,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): OpenStor
     db,
     file,
     users: userTable(db),
+    periods: periodTable(db),
     appendUpdates: (updates) => appendMany(updates),
     loadRegion(region) {
       const snap = selectSnapshot.get(region)
