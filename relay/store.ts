@@ -2,7 +2,7 @@
  * The relay's embedded store: one SQLite file `<data>/rainstaff.sqlite3` holding the update log,
  * compacted snapshots, users and metadata. It knows bytes and rows, not Yjs: storage.ts turns
  * them into documents. Its `region` columns hold document names (today a region's slug). This
- * module, userTable.ts and periodTable.ts are the only ones that speak SQL.
+ * module and its table modules (userTable.ts, periodTable.ts, holidayTable.ts) are the only ones that speak SQL.
  *
  * Durability rests on WAL mode and on its callers: they fan out an update only after
  * `appendUpdates` returned (the commit survives a killed process) and acknowledge it only once it
@@ -13,6 +13,7 @@ import { chmodSync, closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, s
 import path from 'node:path'
 import { userTable, type UserTable } from './userTable.ts'
 import { createPeriodTables, periodTable, type PeriodTable } from './periodTable.ts'
+import { createHolidayTables, holidayTable, type HolidayTable } from './holidayTable.ts'
 
 export const STORE_FILE = 'rainstaff.sqlite3'
 const SCHEMA_VERSION = 1
@@ -53,13 +54,15 @@ export interface RegionStorage {
   readonly lastUpdateAt: number | null
 }
 
-/** The store as the relay uses it: named operations, no SQL outside this module, userTable.ts and periodTable.ts. */
+/** The store as the relay uses it: named operations, no SQL outside this module and its table modules. */
 export interface Store {
   readonly file: string
   /** The accounts (relay/users.ts holds the rules). */
   readonly users: UserTable
   /** Closed months and late edits (relay/closing.ts holds the rules). */
   readonly periods: PeriodTable
+  /** The head office's decisions on public holidays. */
+  readonly holidays: HolidayTable
   /**
    * Appends in one transaction; returns each row's sequence number. With `synchronous` set to
    * `normal` the commit is not fsynced yet: see syncLog.
@@ -227,6 +230,7 @@ function migrate(db: Database.Database): void {
   `)
   migrateUsers(db)
   createPeriodTables(db)
+  createHolidayTables(db)
   db.pragma(`user_version = ${SCHEMA_VERSION}`)
 }
 
@@ -383,6 +387,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): OpenStor
     file,
     users: userTable(db),
     periods: periodTable(db),
+    holidays: holidayTable(db),
     appendUpdates: (updates) => appendMany(updates),
     loadRegion(region) {
       const snap = selectSnapshot.get(region)

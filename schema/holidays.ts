@@ -142,3 +142,33 @@ function computeYear(year: number): PublicHoliday[] {
   }
   return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1))
 }
+
+/**
+ * The head office's word on a day (a relay control action): a computed feast day confirmed, a
+ * day added (a feast the Diyanet announced a day off the computation, an extra day off decreed),
+ * or a computed day removed.
+ */
+export interface HolidayDecision {
+  readonly date: string
+  /** Null to keep the computed day's name. */
+  readonly name: Bilingual | null
+  readonly halfDay: boolean
+  /** True: not a holiday after all (the computed one is dropped). */
+  readonly removed: boolean
+}
+
+/** `year`'s official holidays with the head office's decisions applied; a decided day is confirmed. */
+export function holidaysOf(year: number, decisions: Iterable<HolidayDecision>): PublicHoliday[] {
+  const byDate = new Map(officialHolidays(year).map((h) => [h.date, h]))
+  for (const decision of decisions) {
+    if (Number(decision.date.slice(0, 4)) !== year) continue
+    if (decision.removed) {
+      byDate.delete(decision.date)
+      continue
+    }
+    const computed = byDate.get(decision.date)
+    const name = decision.name ?? computed?.name ?? { tr: 'Resmî tatil', en: 'Public holiday' }
+    byDate.set(decision.date, { date: decision.date, name, halfDay: decision.halfDay, confirmed: true })
+  }
+  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1))
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { officialHolidays } from '../schema/holidays.ts'
+import { holidaysOf, officialHolidays } from '../schema/holidays.ts'
 
 const brief = (year: number): string[] => officialHolidays(year).map((h) => `${h.date}${h.halfDay ? ' 13:00' : ''}`)
 
@@ -52,5 +52,25 @@ describe('official holidays', () => {
     const dates = all.map((h) => h.date)
     expect(new Set(dates).size).toBe(dates.length)
     expect(officialHolidays(2033).filter((h) => h.name.tr === 'Ramazan Bayramı').length).toBe(6)
+  })
+})
+
+describe('the head office’s decisions on holidays', () => {
+  it('confirm a computed day, move a feast by a day, add a decreed day off', () => {
+    const decided = holidaysOf(2027, [
+      { date: '2027-03-09', name: null, halfDay: false, removed: false },
+      { date: '2027-05-15', name: null, halfDay: false, removed: true },
+      { date: '2027-05-14', name: { tr: 'Kurban Bayramı arifesi', en: 'Eve of Eid al-Adha' }, halfDay: true, removed: false },
+      { date: '2027-10-28', name: null, halfDay: false, removed: false },
+      { date: '2026-01-02', name: null, halfDay: false, removed: false },
+    ])
+    const day = (date: string) => decided.find((h) => h.date === date)
+    expect(day('2027-03-09')).toMatchObject({ confirmed: true, name: { tr: 'Ramazan Bayramı' } })
+    expect(day('2027-03-10')?.confirmed).toBe(false)
+    expect(day('2027-05-15')).toBeUndefined()
+    expect(day('2027-05-14')).toMatchObject({ halfDay: true, confirmed: true })
+    // 28 October made a whole day off.
+    expect(day('2027-10-28')).toMatchObject({ halfDay: false, name: { tr: 'Cumhuriyet Bayramı arifesi' } })
+    expect(decided.some((h) => h.date.startsWith('2026'))).toBe(false)
   })
 })
