@@ -19,7 +19,7 @@ import { openMirror } from '../crdt/mirror.ts'
 import { currentPeriod, documentName, shiftPeriod, type Period } from '../schema/periods.ts'
 import type { BenchSection } from './index.ts'
 import { countKey, EMPLOYEES, editorOf, generateYears, IDLE_PER_ACCOUNT, idleOf, REGIONS, type GeneratedData } from './yearsData.ts'
-import { coldQuery, documentSynced, idleClient, liveTimesheets, offlinePeer, signedInPeer, spawnRelay, tokenFor, type IdleClient, type Memory, type Peer } from './yearsPeers.ts'
+import { coldQuery, documentSynced, idleClient, liveTimesheets, offlinePeer, signedInPeer, spawnRelay, tokenFor, type IdleClient, type Memory, type Peer, type RelayChild } from './yearsPeers.ts'
 import { table, type CaseFigures } from './yearsTable.ts'
 
 const SCALE = Number(process.env.RAINSTAFF_BENCH_YEARS_SCALE ?? '1')
@@ -124,12 +124,39 @@ async function edit(editors: ReadonlyMap<string, Peer>, c: Case): Promise<string
   return last
 }
 
-async function adminGet(url: string, token: string, what: string): Promise<{ ms: number; bytes: number }> {
+async function adminGet(url: string, token: string, what: string): Promise<{ ms: number; body: Uint8Array }> {
   const started = performance.now()
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
   const body = new Uint8Array(await res.arrayBuffer())
   if (res.status !== 200) throw new Error(`bench: ${what} answered ${res.status}`)
-  return { ms: performance.now() - started, bytes: body.byteLength }
+  return { ms: performance.now() - started, body }
+}
+
+/** Open connections the relay counts in its status answer, over every region. */
+function statusConnections(body: Uint8Array): number {
+  const status = JSON.parse(new TextDecoder().decode(body)) as { regions?: Array<{ connections?: unknown }> }
+  return (status.regions ?? []).reduce((n, r) => n + Number(r.connections), 0)
+}
+
+/**
+ * The admin's two calls that read every document today. A relay that fails them (runs out of
+ * memory, say) is a result, not the end of the run: it is reported and the rounds go on.
+ */
+async function adminCalls(relay: RelayChild, c: Case, figures: CaseFigures): Promise<void> {
+  try {
+    const token = await tokenFor(relay.url, 'admin')
+    const status = await adminGet(`${relay.url}/api/status`, token, '/api/status')
+    figures.status = { ms: status.ms, bytes: status.body.byteLength }
+    figures.connections = statusConnections(status.body)
+    figures.afterStatus = relay.memory()
+    const exported = await adminGet(`${relay.url}/api/export/all.sqlite`, token, 'the export')
+    figures.exportAll = { ms: exported.ms, bytes: exported.body.byteLength }
+    figures.afterExport = relay.memory()
+    log(`${c.label}: status ${status.ms.toFixed(0)} ms, export ${exported.ms.toFixed(0)} ms, relay RSS ${(figures.afterExport.rss / 2 ** 20).toFixed(0)} MiB`)
+  } catch (error) {
+    figures.problems.push(`the admin's status or export call failed: ${error instanceof Error ? error.message : String(error)}`)
+    log(`${c.label}: ${figures.problems.at(-1) ?? ''}`)
+  }
 }
 
 /**
@@ -162,16 +189,14 @@ async function connected(c: Case, figures: CaseFigures): Promise<void> {
     await sleep(3000)
     figures.connected = relay.memory()
     log(`${c.label}: ${peers.length} peers and ${idle.length} idle PCs connected, relay RSS ${(figures.connected.rss / 2 ** 20).toFixed(0)} MiB`)
-    const token = await tokenFor(relay.url, 'admin')
-    figures.status = await adminGet(`${relay.url}/api/status`, token, '/api/status')
-    figures.afterStatus = relay.memory()
-    figures.exportAll = await adminGet(`${relay.url}/api/export/all.sqlite`, token, 'the export')
-    figures.afterExport = relay.memory()
-    log(`${c.label}: status ${figures.status.ms.toFixed(0)} ms, export ${figures.exportAll.ms.toFixed(0)} ms, relay RSS ${(figures.afterExport.rss / 2 ** 20).toFixed(0)} MiB`)
+    await adminCalls(relay, c, figures)
   } finally {
-    for (const client of idle) client.close()
-    for (const peer of peers) await peer.close()
-    await relay.stop()
+    try {
+      for (const client of idle) client.close()
+      for (const peer of peers) await peer.close()
+    } finally {
+      await relay.stop()
+    }
   }
 }
 
@@ -240,6 +265,8 @@ function emptyFigures(label: string, months: number, timesheets: number): CaseFi
     afterExport: none,
     status: call,
     exportAll: call,
+    connections: NaN,
+    problems: [],
     openFresh: [],
     openCached: [],
     reportFresh: [],
