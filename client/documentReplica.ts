@@ -10,7 +10,7 @@ import * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import { RETRYABLE, type RefusalCode } from '../crdt/updateGuard.ts'
-import type { WriteRefused } from '../crdt/protocol.ts'
+import type { PeriodStateMessage, WaitingLateEdit, WriteRefused } from '../crdt/protocol.ts'
 import { bothLanguages } from '../schema/bilingual.ts'
 import type { Period } from '../schema/periods.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
@@ -37,6 +37,8 @@ export interface ReplicaEvents {
   reset(doc: Y.Doc): void
   /** A transaction from the relay was applied. */
   remote(): void
+  /** The head office rejected late edits of this device in a closed month; the month was rebuilt without them. */
+  lateEditsRejected?(count: number, message: string): void
 }
 
 export interface ReplicaOptions {
@@ -62,6 +64,10 @@ export class DocumentReplica {
   doc: Y.Doc
   connection: ConnectionStatus = 'disconnected'
   problem: { readonly code: SyncProblem; readonly message: string } | null = null
+  /** The head office closed this month: the relay keeps writes to it as late edits, not applied. */
+  monthClosed = false
+  /** This account's edits the relay keeps for the head office to accept or reject. */
+  waitingLateEdits: readonly WaitingLateEdit[] = []
   lastSyncedAt: string | null
   private pending: PendingChanges
   /** The relay's durable clocks for this device's client ids. */
@@ -186,6 +192,7 @@ export class DocumentReplica {
         durable: (stateVector) => this.sync === sync && this.acknowledged(stateVector),
         problem: (code, message, fatal) => this.sync === sync && this.reportProblem(code, message, fatal),
         refused: (refused) => this.sync === sync && this.refused(refused),
+        periodState: (state) => this.sync === sync && this.periodState(state),
       },
     })
     this.sync = sync
@@ -255,7 +262,14 @@ export class DocumentReplica {
    * names this device's client ids blocks them for good (Yjs orders a client's updates), so the
    * doc is rebuilt without what was refused and the other edits replayed under a new client id.
    */
+  private periodState(state: PeriodStateMessage): void {
+    this.monthClosed = state.closed
+    this.waitingLateEdits = state.waiting
+    this.options.events.changed()
+  }
+
   private refused(refused: WriteRefused): void {
+    if (refused.code === 'late_edit_rejected') return this.lateEditRejected(refused)
     const cut = new Map<number, number>()
     for (const range of refused.ranges) {
       if (!this.ownsClient(range.client)) continue
@@ -283,13 +297,30 @@ export class DocumentReplica {
     this.recover(cut)
   }
 
-  private recover(cut: ReadonlyMap<number, number>): void {
+  /**
+   * The head office rejected late edits of this device (relay/closing.ts): they were durable on
+   * the relay, so the cut starts where each began whatever the durable clocks say, and nothing of
+   * them is written again — the month goes back to what the relay has, the rest of the device's
+   * work untouched.
+   */
+  private lateEditRejected(refused: WriteRefused): void {
+    const cut = new Map<number, number>()
+    for (const range of refused.ranges) {
+      if (!this.ownsClient(range.client) || range.from >= Y.getState(this.doc.store, range.client)) continue
+      cut.set(range.client, Math.min(range.from, cut.get(range.client) ?? Infinity))
+    }
+    if (cut.size === 0) return
+    this.recover(cut, false)
+    this.options.events.lateEditsRejected?.(refused.ranges.length, bothLanguages(refused.message))
+  }
+
+  private recover(cut: ReadonlyMap<number, number>, replay = true): void {
     const old = this.doc
     const recovered = rebuildRegionDoc(old, cut, this.pending.marks(), {
       region: this.region,
       user: this.options.user,
       now: this.options.now,
-    })
+    }, { replay })
     const wasWanted = this.connection !== 'failed' && this.wanted
     this.sync.destroy()
     this.detach()

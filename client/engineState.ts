@@ -14,6 +14,10 @@ export interface DocumentState {
   readonly pendingChanges: number
   readonly lastSyncedAt: string | null
   readonly problem: { readonly code: SyncProblem; readonly message: string } | null
+  /** The head office closed the month: writes to it wait for its decision (relay/closing.ts). */
+  readonly closed: boolean
+  /** This account's late edits of the month waiting for the head office. */
+  readonly waitingForHeadOffice: number
 }
 
 export interface RegionState {
@@ -53,6 +57,8 @@ export function engineState(replicas: readonly DocumentReplica[], waiting: (regi
       pendingChanges: r.pendingChanges,
       lastSyncedAt: r.lastSyncedAt,
       problem: r.problem,
+      closed: r.monthClosed,
+      waitingForHeadOffice: r.waitingLateEdits.length,
     }
     byRegion.set(r.region, [...(byRegion.get(r.region) ?? []), r])
   }

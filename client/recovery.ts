@@ -68,9 +68,16 @@ const STAMPS = new Set(['updated_at', 'updated_by', 'created_at', 'region'])
  * Rebuilds `old` without what `cut` names (client id → clock from which its structs are dropped;
  * clients not named are kept whole) and replays the dropped structs' current values.
  */
-export function rebuildRegionDoc(old: Y.Doc, cut: ReadonlyMap<number, number>, marks: readonly PendingMark[], ctx: RecoveryContext): Recovered {
+export function rebuildRegionDoc(
+  old: Y.Doc,
+  cut: ReadonlyMap<number, number>,
+  marks: readonly PendingMark[],
+  ctx: RecoveryContext,
+  options: { readonly replay?: boolean } = {},
+): Recovered {
   const dropped: string[] = []
-  const replay = collect(old, cut, dropped)
+  // Without replay (a rejected late edit) nothing after the cut is written again.
+  const replay = options.replay === false ? { records: [], roots: [] } : collect(old, cut, dropped)
   const keepVector = new Map<number, number>(Y.decodeStateVector(Y.encodeStateVector(old)))
   for (const [client, clock] of cut) {
     if (clock <= 0) keepVector.delete(client)

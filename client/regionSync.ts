@@ -12,7 +12,19 @@
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import type { Awareness } from 'y-protocols/awareness'
-import { CLOSE, clientProtocols, MESSAGE_DURABLE, MESSAGE_WRITE_REFUSED, QUERY_AWARENESS_MESSAGE, readDurable, readWriteRefused, type WriteRefused } from '../crdt/protocol.ts'
+import {
+  CLOSE,
+  clientProtocols,
+  MESSAGE_DURABLE,
+  MESSAGE_PERIOD_STATE,
+  MESSAGE_WRITE_REFUSED,
+  QUERY_AWARENESS_MESSAGE,
+  readDurable,
+  readPeriodState,
+  readWriteRefused,
+  type PeriodStateMessage,
+  type WriteRefused,
+} from '../crdt/protocol.ts'
 import { bothLanguages } from '../schema/bilingual.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
 import { SignInError } from './signIn.ts'
@@ -32,6 +44,7 @@ export type SyncProblem =
   | 'unknown_region'
   | 'rejected'
   | 'too_many_connections'
+  | 'late_edit_rejected'
 
 export interface RegionSyncEvents {
   status(status: ConnectionStatus): void
@@ -39,6 +52,8 @@ export interface RegionSyncEvents {
   problem(code: SyncProblem, message: string, fatal: boolean): void
   /** The relay refused an update and kept nothing of it (message 101). */
   refused?(refused: WriteRefused): void
+  /** A month's state: closed by the head office or not, and this account's late edits waiting (message 102). */
+  periodState?(state: PeriodStateMessage): void
 }
 
 export interface TokenSource {
@@ -92,8 +107,11 @@ export class RegionSync {
     }
     provider.messageHandlers[MESSAGE_WRITE_REFUSED] = (_encoder, decoder) => {
       const refused = readWriteRefused(decoder)
-      options.events.problem('write_refused', bothLanguages(refused.message), false)
+      options.events.problem(refused.code === 'late_edit_rejected' ? 'late_edit_rejected' : 'write_refused', bothLanguages(refused.message), false)
       options.events.refused?.(refused)
+    }
+    provider.messageHandlers[MESSAGE_PERIOD_STATE] = (_encoder, decoder) => {
+      options.events.periodState?.(readPeriodState(decoder))
     }
     provider.on('status', ({ status }) => {
       if (status === 'connecting') this.setStatus('connecting')
