@@ -5,16 +5,21 @@
  * its fields, region, stamps and soft deletion — under its own id, into the document it belongs to;
  * the legacy import's ledger goes with the master data. A conflict nobody has resolved yet is
  * written again as one (see carryConflicts): the Çakışmalar screen lists it after the split as
- * before, with the same values and authors. The round-1 doc itself is kept by the caller: the
- * rest of its history (who wrote what when, resolved conflicts) stays there.
+ * before, with the same values and authors. A dated record whose date round 1 changed into
+ * another month leaves a copy marked moved in each month it was in (see leaveBehind), as a move
+ * does now. The round-1 doc itself is kept by the caller: the rest of its history (who wrote what
+ * when, resolved conflicts) stays there.
  */
 import * as Y from 'yjs'
 import { recordConflicts, type Conflict } from './conflicts.ts'
-import { periodByDate, PERIOD_TABLES, type Period } from '../schema/periods.ts'
+import { markMoved } from './moves.ts'
+import { periodByDate, periodOfDate, PERIOD_TABLES, type Period } from '../schema/periods.ts'
 import { DELETE_FIELDS, META_FIELDS, TABLE_NAMES, TABLES, type CellValue, type TableName } from '../schema/tables.ts'
 import { DELETIONS_MAP, PROVENANCE_MAP } from './legacy/ledger.ts'
 import { readRecord, recordIds, tableMap, type RecordFields, type RecordMap } from './records.ts'
 import { createRegionDoc } from './regionDoc.ts'
+import { recordVersions } from './versions.ts'
+import { currentItem, itemHistory, itemValues } from './yjsInternals.ts'
 
 export interface SplitRegion {
   readonly master: Y.Doc
@@ -118,6 +123,48 @@ function carryConflicts(doc: Y.Doc, copies: readonly Copy[]): void {
 }
 
 /**
+ * The months the date field of record `id` named before month `now`, each with the last date it
+ * had there. Round 1 moved a record between months by changing the field alone; the history of
+ * the field is all that tells where it was.
+ */
+function earlierMonths(source: Y.Doc, table: TableName, id: string, field: string, now: Period): Map<Period, CellValue> {
+  const out = new Map<Period, CellValue>()
+  for (const { map } of recordVersions(tableMap(source, table), id)) {
+    // Newest first: items from the current one back, the values a merged item holds from its last.
+    for (const item of itemHistory(currentItem(map, field))) {
+      const values = itemValues(item) ?? []
+      for (let i = values.length - 1; i >= 0; i--) {
+        const value = values[i]
+        const period = periodOfDate(value)
+        if (period !== undefined && period !== now && !out.has(period)) out.set(period, value as string)
+      }
+    }
+  }
+  return out
+}
+
+/** A record's copy for a month it was in before: it is written there, then marked moved to `to`. */
+interface LeftBehind {
+  readonly copy: Copy
+  readonly to: Period
+}
+
+/**
+ * Writes each copy into its month marked moved (crdt/moves.ts), stamped as the record is: whoever
+ * looks for the record where its old date puts it (a legacy file imported again, crdt/legacy/homes.ts)
+ * follows it to where it lives instead of writing it again, and the readers skip the copy.
+ */
+function leaveBehind(doc: Y.Doc, copies: readonly LeftBehind[]): void {
+  doc.transact(() => {
+    for (const { copy, to } of copies) {
+      writeRecord(doc, copy)
+      const at = typeof copy.record.updated_at === 'string' ? copy.record.updated_at : new Date().toISOString()
+      markMoved(doc, copy.table, copy.id, to, { user: String(copy.record.updated_by ?? '') }, at)
+    }
+  })
+}
+
+/**
  * Splits `source`. A dated record with no readable date goes to month `fallback` (the month of
  * the migration), where the relay's guard lets an unreadable date stay (crdt/updateGuard.ts).
  */
@@ -132,6 +179,12 @@ export function splitRegionDoc(source: Y.Doc, fallback: Period): SplitRegion {
   let undated = 0
   let records = 0
   const inspectionMonth = new Map<string, Period>()
+  const inspectionEarlier = new Map<string, readonly Period[]>()
+  const behind = new Map<Y.Doc, LeftBehind[]>()
+  const leave = (period: Period, entry: LeftBehind): void => {
+    const doc = month(period)
+    behind.set(doc, [...(behind.get(doc) ?? []), entry])
+  }
   // Inspections before their results, which go where their inspection went.
   const order = [...TABLE_NAMES].sort((a, b) => rank(a) - rank(b))
   const byDoc = new Map<Y.Doc, Copy[]>()
@@ -153,8 +206,17 @@ export function splitRegionDoc(source: Y.Doc, fallback: Period): SplitRegion {
           undated++
           period = fallback
         }
-        if (table === 'vehicle_inspections') inspectionMonth.set(id, period)
-        target = month(period)
+        const to = period
+        if ('byDate' in rule) {
+          const earlier = earlierMonths(source, table, id, rule.byDate, to)
+          for (const [before, date] of earlier) leave(before, { copy: { table, id, record: { ...record, [rule.byDate]: date }, conflicts: [] }, to })
+          if (table === 'vehicle_inspections') inspectionEarlier.set(id, [...earlier.keys()])
+        } else {
+          const parent = record[rule.withParent]
+          for (const before of typeof parent === 'string' ? (inspectionEarlier.get(parent) ?? []) : []) leave(before, { copy: { table, id, record, conflicts: [] }, to })
+        }
+        if (table === 'vehicle_inspections') inspectionMonth.set(id, to)
+        target = month(to)
       }
       const copy: Copy = { table, id, record, conflicts: recordConflicts(source, table, id) }
       const list = byDoc.get(target)
@@ -168,6 +230,7 @@ export function splitRegionDoc(source: Y.Doc, fallback: Period): SplitRegion {
     const contested = list.filter((copy) => copy.conflicts.length > 0)
     if (contested.length > 0) carryConflicts(doc, contested)
   }
+  for (const [doc, copies] of behind) leaveBehind(doc, copies)
   master.transact(() => {
     for (const name of [DELETIONS_MAP, PROVENANCE_MAP]) {
       const from = source.getMap<unknown>(name)

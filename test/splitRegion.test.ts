@@ -5,6 +5,8 @@ import { createRegionDoc, deleteRecord, insertRecord, resolveConflict, updateRec
 import { readRecord, recordIds } from '../crdt/records.ts'
 import { holdsDatedRecords, splitRegionDoc } from '../crdt/splitRegion.ts'
 import { createImported } from '../crdt/legacy/write.ts'
+import { findAtHome } from '../crdt/legacy/homes.ts'
+import { locateRecord, type RegionDocuments } from '../crdt/periodDocs.ts'
 import { TABLE_NAMES } from '../schema/tables.ts'
 import { PERIOD_TABLES } from '../schema/periods.ts'
 
@@ -98,5 +100,36 @@ describe('conflicts nobody resolved yet', () => {
     resolveConflict(november, first, first.lost_value, { user: 'ankara1' })
     expect(recordConflicts(november, 'timesheets', sheet)).toEqual([])
     expect(readRecord(november, 'timesheets', sheet)?.end_time).toBe(first.lost_value)
+  })
+})
+
+describe('a record whose date round 1 changed into another month', () => {
+  it('lives in its month now and leaves a copy marked moved where its old dates put it, its results with it', () => {
+    const source = createRegionDoc()
+    const ayse = insertRecord(source, 'employees', 'ankara', { full_name: 'Ayşe Yılmaz' }, clerk)
+    const sheet = insertRecord(source, 'timesheets', 'ankara', { employee_id: ayse, work_date: '2026-09-30', ...shift }, clerk)
+    updateRecord(source, 'timesheets', sheet, { work_date: '2026-10-30' }, clerk)
+    updateRecord(source, 'timesheets', sheet, { work_date: '2026-10-31' }, clerk)
+    updateRecord(source, 'timesheets', sheet, { work_date: '2026-11-02' }, { user: 'ankara2' })
+    const vehicle = insertRecord(source, 'vehicles', 'ankara', { plate: '06 ABC 123' }, clerk)
+    const inspection = insertRecord(source, 'vehicle_inspections', 'ankara', { vehicle_id: vehicle, inspection_date: '2026-10-28', week_start: '2026-10-26' }, clerk)
+    const result = insertRecord(source, 'vehicle_inspection_results', 'ankara', { inspection_id: inspection, item_key: 'lights', status: 'Olumlu' }, clerk)
+    updateRecord(source, 'vehicle_inspections', inspection, { inspection_date: '2026-11-03', week_start: '2026-11-02' }, clerk)
+
+    const split = splitRegionDoc(source, '2026-12')
+    expect([...split.months.keys()].sort()).toEqual(['2026-09', '2026-10', '2026-11'])
+    const docs: RegionDocuments = { region: 'ankara', master: split.master, month: (p) => split.months.get(p), months: () => split.months.entries() }
+    for (const [table, id] of [['timesheets', sheet], ['vehicle_inspections', inspection], ['vehicle_inspection_results', result]] as const) {
+      expect(locateRecord(docs, table, id), `${table}`).toMatchObject({ period: '2026-11', record: readRecord(source, table, id) })
+    }
+    const october = split.months.get('2026-10')!
+    expect(readRecord(october, 'timesheets', sheet)).toMatchObject({ work_date: '2026-10-31', moved_to: '2026-11', updated_by: 'ankara2' })
+    expect(readRecord(split.months.get('2026-09')!, 'timesheets', sheet)).toMatchObject({ work_date: '2026-09-30', moved_to: '2026-11' })
+    expect(readRecord(october, 'vehicle_inspections', inspection)?.moved_to).toBe('2026-11')
+    expect(readRecord(october, 'vehicle_inspection_results', result)?.moved_to).toBe('2026-11')
+    // Looked for by an old date, as a legacy import does, it is found where it lives.
+    expect(findAtHome(docs, 'timesheets', sheet, '2026-09')).toMatchObject({ period: '2026-11', record: { work_date: '2026-11-02' } })
+    expect(findAtHome(docs, 'vehicle_inspection_results', result, '2026-10')?.period).toBe('2026-11')
+    expect(holdsDatedRecords(split.master)).toBe(false)
   })
 })
