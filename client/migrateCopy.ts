@@ -8,13 +8,14 @@
  */
 import * as Y from 'yjs'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
-import { readRecord, type RecordFields } from '../crdt/records.ts'
+import { readRecord, tableMap, type RecordFields } from '../crdt/records.ts'
+import { recordVersions } from '../crdt/versions.ts'
 import { deleteIn, insertInto, locateRecord, restoreIn, updateIn, type RegionDocuments } from '../crdt/periodDocs.ts'
-import { itemsFrom, placeOf } from '../crdt/yjsInternals.ts'
+import { currentItem, itemHistory, itemsFrom, itemValues, placeOf } from '../crdt/yjsInternals.ts'
 import type { Author } from '../crdt/regionDoc.ts'
 import type { Bilingual } from '../schema/bilingual.ts'
 import { BilingualError } from '../schema/bilingual.ts'
-import { periodByDate, PERIOD_TABLES, type Period } from '../schema/periods.ts'
+import { periodByDate, periodOfDate, PERIOD_TABLES, type Period } from '../schema/periods.ts'
 import { isTableName, TABLES, type CellValue, type RecordInput, type TableName } from '../schema/tables.ts'
 import type { LocalStore, RoundOneCopy } from './localStore.ts'
 import { PendingChanges } from './pendingChanges.ts'
@@ -25,6 +26,11 @@ export interface RoundOneEdit {
   readonly id: string
   /** The month the record belongs to (null: master data), as the copy reads it. */
   readonly period: Period | null
+  /**
+   * The month the relay has the record in, when the unacknowledged edits moved it from there
+   * (its date changed month): the replay opens it too, to find the record and move it.
+   */
+  readonly relayPeriod: Period | null
   /** The fields the unacknowledged edits set, as the copy reads them now. */
   readonly fields: Readonly<Record<string, CellValue>>
   /** The whole record as the copy reads it (to create it again if the relay never had it). */
@@ -52,6 +58,8 @@ export function unacknowledgedEdits(copy: RoundOneCopy): RoundOneEdit[] {
       touched.set(key, entry)
     }
   }
+  const unsentFrom = new Map(pending.clients().map((client) => [client, durable.get(client) ?? 0]))
+  const unsent = (client: number, clock: number): boolean => clock >= (unsentFrom.get(client) ?? Infinity)
   const edits: RoundOneEdit[] = []
   for (const { table, id, keys } of touched.values()) {
     const record = readRecord(doc, table, id)
@@ -59,10 +67,30 @@ export function unacknowledgedEdits(copy: RoundOneCopy): RoundOneEdit[] {
     const names = keys === 'all' ? [...Object.keys(TABLES[table].fields), 'deleted_at'] : [...keys]
     const fields: Record<string, CellValue> = {}
     for (const name of names) if (Object.hasOwn(TABLES[table].fields, name) || name === 'deleted_at') fields[name] = record[name] ?? null
-    edits.push({ table, id, period: periodInCopy(doc, table, record), fields, record })
+    const period = periodInCopy(doc, table, record)
+    const before = keys === 'all' ? undefined : acknowledgedPeriod(doc, table, id, keys, unsent)
+    edits.push({ table, id, period, relayPeriod: before !== undefined && before !== period ? before : null, fields, record })
   }
   doc.destroy()
   return edits
+}
+
+/**
+ * The month a dated record's date named before the copy's unacknowledged items (`unsent`) changed
+ * it: the newest value of its date field written before them. Undefined when they left the date alone.
+ */
+function acknowledgedPeriod(doc: Y.Doc, table: TableName, id: string, keys: ReadonlySet<string>, unsent: (client: number, clock: number) => boolean): Period | undefined {
+  const rule = PERIOD_TABLES[table]
+  if (rule === undefined || !('byDate' in rule) || !keys.has(rule.byDate)) return undefined
+  const [live] = recordVersions(tableMap(doc, table), id)
+  for (const item of itemHistory(live === undefined ? undefined : currentItem(live.map, rule.byDate))) {
+    const values = itemValues(item) ?? []
+    // A merged item holds one client's consecutive values; each has its own clock.
+    for (let i = values.length - 1; i >= 0; i--) {
+      if (!unsent(item.id.client, item.id.clock + i)) return periodOfDate(values[i])
+    }
+  }
+  return undefined
 }
 
 function periodInCopy(doc: Y.Doc, table: TableName, record: RecordFields): Period | null {
@@ -115,14 +143,22 @@ function replayOne(docs: RegionDocuments, edit: RoundOneEdit, author: Author): b
     return true
   }
   const patch = Object.fromEntries(Object.entries(fields).filter(([f, v]) => (found.record[f] ?? null) !== v))
+  const deleted = found.record.deleted_at !== null
+  const deletes = deletedAt !== undefined && deletedAt !== null
   let changed = false
-  if (Object.keys(patch).length > 0 && found.record.deleted_at === null) {
+  // A restore first, so that the fields set after it go into the live record.
+  if (deletedAt === null && deleted) {
+    restoreIn(docs, edit.table, edit.id, author)
+    changed = true
+  }
+  // A record someone else deleted meanwhile refuses the fields (RecordError `deleted`): the edit
+  // is reported and stays in the backup. Unless this edit deletes it as well.
+  if (Object.keys(patch).length > 0 && !(deleted && deletes)) {
     updateIn(docs, edit.table, edit.id, patch as Partial<RecordInput<TableName>>, author)
     changed = true
   }
-  if (deletedAt !== undefined && (deletedAt === null) !== (found.record.deleted_at === null)) {
-    if (deletedAt === null) restoreIn(docs, edit.table, edit.id, author)
-    else deleteIn(docs, edit.table, edit.id, author)
+  if (deletes && !deleted) {
+    deleteIn(docs, edit.table, edit.id, author)
     changed = true
   }
   return changed
