@@ -4,7 +4,8 @@
  * working; the relay has since been migrated to master and month documents. The next sign-in with
  * the new engine writes every unsent edit again into the documents it belongs to — inserts,
  * updates, deletes, a restore, timesheets this month, in months long past and in a month the
- * relay never had, a timesheet moved between months — each exactly once; the pending count
+ * relay never had, a timesheet moved between months, a field the other office changed too (a
+ * conflict, as round 1 would have made it) — each exactly once; the pending count
  * reaches 0; the copy is set aside as a backup with a message saying so; a second sign-in does
  * nothing more. A read-only region's round-1 copy is set aside too.
  */
@@ -33,6 +34,7 @@ let copyBytes: Buffer
 /** Records the device's unsent edits touched (`table/id`), and the one whose edit cannot be written. */
 const touched = new Set<string>()
 let deletedMeanwhile = ''
+let contested = ''
 /** What round 1 would have made of the device's copy once it met the relay: both merged. */
 let merged: Map<string, RecordView>
 
@@ -55,6 +57,7 @@ function roundOneSeason(): void {
   // The other office, online after the PC went offline.
   const office = round1.office('istanbul')
   updateRecord(office, 'employees', employee, { department: 'Lojistik' }, by('istanbul2', '2026-02-02T08:00:00Z'))
+  updateRecord(office, 'employees', other, { title: 'Müdür' }, by('istanbul2', '2026-02-02T08:05:00Z'))
   insertRecord(office, 'timesheets', 'istanbul', { employee_id: other, work_date: '2026-01-20', ...shift, notes: 'öteki ofis' }, by('istanbul2', '2026-02-02T08:10:00Z'))
   deleteRecord(office, 'stock_inventory', stockGone, by('istanbul2', '2026-02-02T08:20:00Z'))
   round1.sync('istanbul', office, 'istanbul2')
@@ -68,6 +71,9 @@ function roundOneSeason(): void {
   device.edit((d) => updateRecord(d, 'timesheets', touch('timesheets', january[0]), { end_time: '18:45', notes: 'fazla mesai' }, by('istanbul1', '2026-02-03T09:00:00Z')))
   device.edit((d) => deleteRecord(d, 'timesheets', touch('timesheets', january[1]), by('istanbul1', '2026-02-03T09:05:00Z')))
   device.edit((d) => updateRecord(d, 'employees', touch('employees', employee), { title: 'Şef' }, by('istanbul1', '2026-02-03T09:10:00Z')))
+  // The same field the other office changed: round 1 would have kept both, one as a conflict.
+  contested = `employees/${other}`
+  device.edit((d) => updateRecord(d, 'employees', touch('employees', other), { title: 'Usta Başı' }, by('istanbul1', '2026-02-03T09:12:00Z')))
   device.edit((d) => updateRecord(d, 'timesheets', touch('timesheets', june), { work_date: '2025-07-10' }, by('istanbul1', '2026-02-03T09:15:00Z')))
   device.edit((d) => restoreRecord(d, 'timesheets', touch('timesheets', january[3]), by('istanbul1', '2026-02-03T09:20:00Z')))
   device.edit((d) => updateRecord(d, 'timesheets', january[3], { notes: 'geri alındı' }, by('istanbul1', '2026-02-03T09:21:00Z')))
@@ -123,8 +129,11 @@ describe("a round-1 PC's offline copy, at the first sign-in after the migration"
 
   it('counts the unsent edits as pending, writes each once, and reaches 0 pending', async () => {
     peer = await startPeer(relay.url, 'istanbul1', PASSWORD, { dir: deviceDir, engine: { onNotice: (m) => notices.push(m.en) } })
+    const refusals: string[] = []
+    peer.engine.on('error', (e) => refusals.push(e.message))
     expect(peer.engine.pendingChanges).toBe(touched.size + 1)
     await peer.engine.whenSynced()
+    expect(refusals).toEqual([])
     expect(peer.engine.pendingChanges).toBe(0)
     const written = touched.size
     expect(notices).toEqual([
@@ -143,6 +152,12 @@ describe("a round-1 PC's offline copy, at the first sign-in after the migration"
         // Deleted by the other office before the PC's edit arrived: deleted, the edit left in the backup.
         expect(got.record.deleted_at, key).not.toBeNull()
         expect(got.record.durum, key).not.toBe('kayıp')
+      } else if (key === contested) {
+        // Either title may win (Yjs: the higher client id); both are there, the other as a conflict.
+        const pair = (view: RecordView): string[] => view.conflicts.map((c) => JSON.parse(c) as { field: string; value: string; lost_value: string }).flatMap((c) => [c.field, ...[c.value, c.lost_value].sort()])
+        expect(pair(want), key).toEqual(['title', 'Müdür', 'Usta Başı'])
+        expect(pair(got), key).toEqual(pair(want))
+        expect({ ...contentOf(table, got.record), title: null }, key).toEqual({ ...contentOf(table, want.record), title: null })
       } else if (touched.has(key)) {
         expect(contentOf(table, got.record), key).toEqual(contentOf(table, want.record))
         expect(got.record.updated_by, key).toBe('istanbul1')
