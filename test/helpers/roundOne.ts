@@ -21,7 +21,7 @@ import { parseDocumentName } from '../../schema/periods.ts'
 import { DEFAULT_REGIONS } from '../../schema/regions.ts'
 import { TABLE_NAMES, TABLES, type TableName } from '../../schema/tables.ts'
 
-export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/legacy')
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/legacy')
 const SLUGS = DEFAULT_REGIONS.map((r) => r.slug)
 
 /** The legacy fixtures in the order an organization would have imported them, with the v0 file's region. */
@@ -35,7 +35,7 @@ export const FIXTURE_FILES: ReadonlyArray<{ readonly name: string; readonly file
 export const fixtureBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(path.join(FIXTURES, name)))
 
 /** One row of a round-1 relay's update log. */
-export interface StoreRow {
+interface StoreRow {
   readonly region: string
   readonly data: Uint8Array
   readonly username: string
@@ -78,9 +78,9 @@ export class RoundOneRelay {
   }
 
   /**
-   * Writes the relay's data directory: users first (none of them can log in before), then the
-   * rows; each region in `compacted` has its rows so far merged into a snapshot, as the round-1
-   * compactor left them, and later rows logged after it.
+   * Writes the rows into the relay's data directory, and the client ids bound to the accounts
+   * that first wrote them. A region in `compacted` has its first rows (that many) merged into a
+   * snapshot, as the round-1 compactor left them, and the later ones logged after it.
    */
   writeStore(dataDir: string, compacted: ReadonlyMap<string, number> = new Map()): void {
     const store = openStore(dataDir)
@@ -106,13 +106,17 @@ export class RoundOneRelay {
   }
 }
 
-/** Imports the legacy fixtures into `relay` as round 1 did: every record of a region into its one document, under `legacy-import`. */
-export async function importFixtures(relay: RoundOneRelay, by = 'migration'): Promise<void> {
+/**
+ * Imports the legacy fixtures into `relay` as round 1 did: every record of a region into its one
+ * document, under `legacy-import`. (The import ledger's entries name month documents where round
+ * 1's named the region alone; the records are the same.)
+ */
+export async function importFixtures(relay: RoundOneRelay, user = 'migration'): Promise<void> {
   const pcs = new Map(SLUGS.map((slug) => [slug, relay.office(slug)]))
   // Every name of a region (its master, any month) is the one round-1 document.
   const target = inMemory(SLUGS, (name) => pcs.get(parseDocumentName(name)!.region)!)
   for (const { name, fileRegion } of FIXTURE_FILES) {
-    await importLegacy(fixtureBytes(name), { ...target, user: by, regions: SLUGS, ...(fileRegion !== undefined ? { fileRegion } : {}) })
+    await importLegacy(fixtureBytes(name), { ...target, user, regions: SLUGS, ...(fileRegion !== undefined ? { fileRegion } : {}) })
   }
   for (const [slug, pc] of pcs) relay.sync(slug, pc, 'legacy-import')
 }
@@ -199,8 +203,4 @@ export function contentOf(table: TableName, record: RecordFields): Record<string
   const out: Record<string, unknown> = { deleted: record.deleted_at !== null }
   for (const field of Object.keys(TABLES[table].fields)) out[field] = record[field] ?? null
   return out
-}
-
-export function clientsOf(doc: Y.Doc): number[] {
-  return [...Y.decodeStateVector(Y.encodeStateVector(doc)).keys()]
 }
