@@ -176,7 +176,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     const months = new Set(workingPeriods(this.now()))
     if (roundOne !== undefined && roundOne.length > 0 && this.access(slug).writable) {
       this.roundOne.set(slug, roundOne)
-      for (const edit of roundOne) if (edit.period !== null) months.add(edit.period)
+      for (const edit of roundOne) for (const period of [edit.period, edit.relayPeriod]) if (period !== null) months.add(period)
     } else if (roundOne !== undefined) {
       await this.options.store.retireRoundOneCopy(slug)
       this.options.onNotice?.({

@@ -76,6 +76,28 @@ export function currentItem(type: YType, key: string): Y.Item | undefined {
   return type._map.get(key)
 }
 
+/**
+ * Sets `key` of `map` as a writer that had seen no value of it would: the new item has no origin,
+ * so wherever it meets the key's other items it is concurrent with all of them. `map` forgets the
+ * items it held under `key`, so this is for a copy made to write one update and then dropped.
+ */
+export function setAsUnseen(map: Y.Map<unknown>, key: string, value: unknown): void {
+  map._map.delete(key)
+  map.set(key, value)
+}
+
+/**
+ * Applies an update holding items of `doc`'s own client (written on a copy of `doc`, see
+ * setAsUnseen) as a local change with `origin`. Yjs marks every applied update non-local and
+ * gives a doc whose own client's items arrive that way a new client id; this one is `doc`'s own.
+ */
+export function applyOwnUpdate(doc: Y.Doc, update: Uint8Array, origin: unknown): void {
+  doc.transact((transaction) => {
+    Y.applyUpdate(doc, update)
+    transaction.local = true
+  }, origin)
+}
+
 /** Every key of a map type with its current item, deleted ones included (Y.Map#keys hides those). */
 export function keyedItems(type: YType): ReadonlyMap<string, Y.Item> {
   return type._map

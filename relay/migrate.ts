@@ -45,6 +45,10 @@ function loadDoc(store: Store, name: string): Y.Doc {
   return loadStoredDocument(store, name, MIGRATING)
 }
 
+function clientsOf(doc: Y.Doc): number[] {
+  return [...Y.decodeStateVector(Y.encodeStateVector(doc)).keys()]
+}
+
 /** Replaces everything stored under `name` with `doc`'s state. */
 function replaceDocument(store: Store, name: string, doc: Y.Doc): void {
   const history = store.loadRegion(name)
@@ -78,9 +82,10 @@ export function migrateRoundOne(store: Store, regions: readonly Region[], now: D
     try {
       const split = splitRegionDoc(source, currentPeriod(now))
       const written = [split.master, ...split.months.values()]
-      store.bindClients(written.map((doc) => doc.clientID), MIGRATION_USER, now.getTime())
+      // Every client the split wrote with, the losers of carried conflicts too (crdt/splitRegion.ts).
+      store.bindClients([...new Set(written.flatMap(clientsOf))], MIGRATION_USER, now.getTime())
       // Which Yjs clients wrote round 1: a device still syncing a round-1 copy is told to update.
-      store.setMeta(`round1-clients:${slug}`, JSON.stringify([...Y.decodeStateVector(Y.encodeStateVector(source)).keys()]))
+      store.setMeta(`round1-clients:${slug}`, JSON.stringify(clientsOf(source)))
       for (const [period, doc] of split.months) replaceDocument(store, documentName(slug, period), doc)
       replaceDocument(store, slug, split.master)
       store.setMeta(layoutKey(slug), SPLIT)

@@ -6,7 +6,8 @@ import * as Y from 'yjs'
 import { createRegionDoc, insertRecord, updateRecord } from '../crdt/regionDoc.ts'
 import { readRecord, recordIds } from '../crdt/records.ts'
 import { holdsDatedRecords } from '../crdt/splitRegion.ts'
-import { migrateRoundOne, roundOneClients, roundOneName } from '../relay/migrate.ts'
+import { recordConflicts } from '../crdt/conflicts.ts'
+import { MIGRATION_USER, migrateRoundOne, roundOneClients, roundOneName } from '../relay/migrate.ts'
 import { openStore, type Store } from '../relay/store.ts'
 import { DEFAULT_REGIONS } from '../schema/regions.ts'
 import { TABLE_NAMES } from '../schema/tables.ts'
@@ -75,6 +76,30 @@ describe('migrating a round-1 data directory', () => {
       expect(result[0]?.records).toBe(5)
       expect(holdsDatedRecords(docOf(store, 'ankara'))).toBe(false)
       expect(readRecord(docOf(store, 'ankara/2026-01'), 'timesheets', [...recordIds(original, 'timesheets')].find((id) => readRecord(original, 'timesheets', id)?.work_date === '2026-01-30')!)).toBeDefined()
+    } finally {
+      store.close()
+    }
+  })
+
+  it('a conflict nobody resolved is still listed, and every client the split wrote with is bound to the migration', () => {
+    const { store, original } = roundOneStore()
+    try {
+      const ayse = [...recordIds(original, 'employees')][0]
+      const office = createRegionDoc()
+      Y.applyUpdate(office, Y.encodeStateAsUpdate(original))
+      updateRecord(original, 'employees', ayse, { title: 'Usta' }, { user: 'ankara1' })
+      updateRecord(office, 'employees', ayse, { title: 'Çırak' }, { user: 'ankara2' })
+      Y.applyUpdate(original, Y.encodeStateAsUpdate(office))
+      store.appendUpdates([{ region: 'ankara', data: Y.encodeStateAsUpdate(original), username: 'ankara1', at: Date.now() }])
+      expect(recordConflicts(original, 'employees', ayse)).toHaveLength(1)
+      migrateRoundOne(store, DEFAULT_REGIONS)
+      const master = docOf(store, 'ankara')
+      expect(recordConflicts(master, 'employees', ayse).map((c) => [c.value, c.lost_value, c.lost_by])).toEqual(
+        recordConflicts(original, 'employees', ayse).map((c) => [c.value, c.lost_value, c.lost_by]),
+      )
+      const clients = [...Y.decodeStateVector(Y.encodeStateVector(master)).keys()]
+      expect(clients).toHaveLength(2)
+      for (const client of clients) expect(store.clientOwner(client)).toBe(MIGRATION_USER)
     } finally {
       store.close()
     }

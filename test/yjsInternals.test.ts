@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
   addedStructs,
+  applyOwnUpdate,
   contentKind,
   createdMap,
   currentItem,
@@ -32,6 +33,7 @@ import {
   parentType,
   placeOf,
   previousItem,
+  setAsUnseen,
   type YType,
 } from '../crdt/yjsInternals.ts'
 
@@ -98,6 +100,35 @@ describe('a key history', () => {
     expect(history.map((item) => itemValues(item))).toEqual([['b'], ['a']])
     expect(historyHeads(history)).toHaveLength(2)
     expect(history.every((item) => !knewEarlierItem(item))).toBe(true)
+  })
+
+  it('sets a key as a writer that saw none of its values: concurrent with all of them, as its copy is dropped', () => {
+    const [a, b] = [doc(2), doc(1)]
+    a.getMap('m').set('x', 'first')
+    a.getMap('m').set('x', 'second')
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+    const before = Y.encodeStateVector(b)
+    b.transact(() => setAsUnseen(b.getMap('m'), 'x', 'unseen'))
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b, before))
+    // Written on a copy as a doc's own client, the update is that doc's own local change.
+    const own = doc(3)
+    Y.applyUpdate(own, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)))
+    const copy = doc(3)
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(own))
+    const mark = Y.encodeStateVector(copy)
+    copy.getMap('m').set('y', 'own')
+    const origins: Array<{ origin: unknown; local: boolean }> = []
+    own.on('afterTransaction', (tr: Y.Transaction) => origins.push({ origin: tr.origin, local: tr.local }))
+    applyOwnUpdate(own, Y.encodeStateAsUpdate(copy, mark), 'me')
+    expect(own.clientID).toBe(3)
+    expect(origins).toEqual([{ origin: 'me', local: true }])
+    expect(own.getMap('m').get('y')).toBe('own')
+    const history = itemHistory(currentItem(a.getMap('m'), 'x'))
+    const unseen = history.find((item) => item.id.client === 1)!
+    expect(knewEarlierItem(unseen)).toBe(false)
+    // Written on neither value, it is a head beside the newest; the lower client id loses.
+    expect(historyHeads(history).map((item) => itemValues(item)?.at(-1)).sort()).toEqual(['second', 'unseen'])
+    expect(a.getMap('m').get('x')).toBe('second')
   })
 
   it('shows a collected item where a writer with GC on dropped an overwritten value', () => {
