@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   catchup: async () => (await import('./catchup.ts')).run,
   relay: async () => (await import('./relay.ts')).run,
   import: async () => (await import('./import.ts')).run,
+  years: async () => (await import('./years.ts')).run,
 }
 
 const only = process.argv.slice(2)

@@ -10,7 +10,11 @@ import { TABLE_NAMES, type CellValue, type TableName } from '../schema/tables.ts
 import type { Rendering } from '../crdt/rendering.ts'
 
 export interface ExportFile {
-  /** Adds a document's records; a record another document added before is replaced, as in the mirror. */
+  /**
+   * Adds a document's records; a record another document added before is replaced, as in the
+   * mirror. A region's documents come one after another (a region seen again after another is
+   * an error): only records of one region can meet, so only that region's ids are remembered.
+   */
   add(rendering: Rendering): void
   close(): void
 }
@@ -52,14 +56,27 @@ export function createExportFile(file: string): ExportFile {
     `INSERT OR REPLACE INTO conflicts (conflict_id, region, table_name, record_id, field, value, value_by, value_at, lost_value, lost_by, lost_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
+  const doneRegions = new Set<string>()
+  let region = ''
+  /** The ids written so far in the current region, per table. */
+  let written = new Map<TableName, Set<string>>()
   const add = db.transaction((rendering: Rendering) => {
-    const { region } = rendering
+    if (rendering.region !== region) {
+      if (doneRegions.has(rendering.region)) throw new Error(`export: ${rendering.region} seen again after another region`)
+      doneRegions.add(region)
+      region = rendering.region
+      written = new Map()
+    }
     for (const record of rendering.records) {
       const { table, id } = record
-      // The mirror's writeRecord: whatever an earlier document wrote for the record goes first.
-      deletes.get(table)!.run(region, id)
-      unmarkDeleted.run(region, table, id)
-      clearConflicts.run(region, table, id)
+      let ids = written.get(table)
+      if (ids === undefined) written.set(table, (ids = new Set()))
+      if (ids.has(id)) {
+        // The mirror's writeRecord: whatever an earlier document wrote for the record goes first.
+        deletes.get(table)!.run(region, id)
+        unmarkDeleted.run(region, table, id)
+        clearConflicts.run(region, table, id)
+      } else ids.add(id)
       if (record.row !== null) upserts.get(table)!.run(record.row.map(bound))
       else markDeleted.run(region, table, id, bound(record.deleted?.at ?? null), bound(record.deleted?.by ?? null))
       for (const c of record.conflicts) {
