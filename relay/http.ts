@@ -224,7 +224,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
           ? {
               'access-control-allow-origin': allowed,
               'access-control-allow-methods': 'GET, POST, OPTIONS',
-              'access-control-allow-headers': 'authorization, content-type',
+              'access-control-allow-headers': 'authorization, content-type, if-none-match',
               'access-control-max-age': '600',
             }
           : {}),
@@ -232,7 +232,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
       res.end()
       return
     }
-    if (allowed !== undefined) res.setHeader('access-control-allow-origin', allowed)
+    if (allowed !== undefined) {
+      res.setHeader('access-control-allow-origin', allowed)
+      // A page on another origin reads only safelisted headers unless told: a rendering's version.
+      res.setHeader('access-control-expose-headers', 'etag, x-rainstaff-version')
+    }
   }
 
   if (method === 'GET' && pathname === '/health') {
