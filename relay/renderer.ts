@@ -53,10 +53,13 @@ export function createRenderer(store: Store, log: (line: string) => void): Rende
       if ('error' in reply) w.reject(new Error(reply.error))
       else w.resolve(reply)
     })
-    worker.on('error', (error) => {
-      log(`relay: görünüm iş parçacığı durdu, görünümler ana iş parçacığında çıkarılıyor / the render worker stopped, documents are rendered on the main thread: ${error.message}`)
-      lost(error)
-    })
+    const stopped = (why: string): void => {
+      if (worker === undefined) return
+      log(`relay: görünüm iş parçacığı durdu, görünümler ana iş parçacığında çıkarılıyor / the render worker stopped, documents are rendered on the main thread: ${why}`)
+      lost(new Error(`render worker stopped: ${why}`))
+    }
+    worker.on('error', (error) => stopped(error.message))
+    worker.on('exit', (code) => stopped(`exit code ${code}`))
   } catch {
     worker = undefined
     markReady(false)
