@@ -59,7 +59,7 @@ export function errorBody(code: string, tr: string, en: string): Record<string, 
   return { error: `${tr} / ${en}`, code, tr, en }
 }
 
-export const MAX_BODY = 16 * 1024
+const MAX_BODY = 16 * 1024
 /** No stored username is this long (users.ts allows 64); longer ones would only bloat the limiter. */
 export const MAX_USERNAME = 256
 

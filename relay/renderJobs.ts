@@ -20,7 +20,7 @@ export interface RenderedDocument extends RenderingRow {
 }
 
 /** What a render reads: a document's history, in one read transaction. */
-export type RenderSource = HistorySource & Pick<Store, 'readConsistently'>
+type RenderSource = HistorySource & Pick<Store, 'readConsistently'>
 
 const RENDERING = {
   tr: 'belgenin görünümü çıkarılamadı.',
@@ -54,7 +54,7 @@ export function renderStored(source: RenderSource, name: string): RenderedDocume
 }
 
 /** A stored rendering's records. Throws RenderingError for bytes that are not one of `name`. */
-export function readRendering(row: RenderingRow): Rendering {
+function readRendering(row: RenderingRow): Rendering {
   let bytes: Uint8Array
   try {
     bytes = gunzipSync(row.data)
@@ -66,7 +66,7 @@ export function readRendering(row: RenderingRow): Rendering {
 }
 
 /** What an export needs: the documents and their stored renderings. */
-export type ExportSource = RenderSource & Pick<StoreReader, 'renderings'>
+type ExportSource = RenderSource & Pick<StoreReader, 'renderings'>
 
 /**
  * Adds document `name`'s records to `out` from its stored rendering; a document whose rendering
