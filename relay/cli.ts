@@ -47,6 +47,8 @@ export const RELAY_HELP = `Kullanım / Usage: rainstaff relay [--port N] [--host
   --peer-timeout-ms N      Sessiz istemci kesilir / cut a peer silent for (60000)
   --idle-unload-ms N       Boştaki belge bellekten atılır / unload idle docs after (60000)
   --compact-after N        Sıkıştırma eşiği / updates before compaction (1000)
+  --render-delay-ms N      Belge son kayıttan bu kadar sonra yeniden görüntülenir / a document is rendered
+                           again this long after its last commit (1000; at the latest every 5000)
   --max-buffered-bytes N   Yavaş istemci sınırı / unsent bytes before a slow client is closed (4 × max message)
   --synchronous full|normal  full: onay, kayıt diske fsync edildikten sonra / acknowledged once fsynced (default);
                            normal: süreç çökmesine dayanır, elektrik kesintisine değil / survives a killed
@@ -92,6 +94,7 @@ export async function relayCommand(args: string[]): Promise<number> {
       'peer-timeout-ms': { type: 'string' },
       'idle-unload-ms': { type: 'string' },
       'compact-after': { type: 'string' },
+      'render-delay-ms': { type: 'string' },
       'max-buffered-bytes': { type: 'string' },
       synchronous: { type: 'string' },
       web: { type: 'string' },
@@ -133,6 +136,7 @@ export async function relayCommand(args: string[]): Promise<number> {
     ...limits,
     ...(values['idle-unload-ms'] ? { idleUnloadMs: positiveInt(values['idle-unload-ms'], '--idle-unload-ms') ?? 0 } : {}),
     ...(values['compact-after'] ? { compactAfterUpdates: positiveInt(values['compact-after'], '--compact-after') ?? 0 } : {}),
+    ...(values['render-delay-ms'] ? { renderDelayMs: positiveInt(values['render-delay-ms'], '--render-delay-ms') ?? 0 } : {}),
     ...(values['max-buffered-bytes'] ? { maxBufferedBytes: positiveInt(values['max-buffered-bytes'], '--max-buffered-bytes') ?? 0 } : {}),
     ...(values.web ? { webRoot: values.web } : {}),
     ...hardeningOptions(values, process.env),

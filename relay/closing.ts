@@ -41,7 +41,8 @@ export class ClosingError extends BilingualError {
 
 export interface ClosingDeps {
   readonly store: Store
-  readonly docs: Docs
+  /** The relay's documents (a getter: they are made with the extensions, this one among them). */
+  readonly docs: () => Docs
   /** The document's version (store sequence of its newest update), as /api/documents lists it. */
   readonly versionOf: (document: string) => number
   readonly now?: () => number
@@ -112,7 +113,8 @@ const REJECTED: Bilingual = {
 }
 
 export function createClosing(deps: ClosingDeps): Closing {
-  const { store, docs } = deps
+  const { store } = deps
+  const docs = (): Docs => deps.docs()
   const now = deps.now ?? Date.now
   const periods = store.periods
   /** Per document with late edits: the live doc's state plus every waiting edit, to tell a resend from a new edit. */
@@ -120,7 +122,7 @@ export function createClosing(deps: ClosingDeps): Closing {
 
   const monthOf = (document: string): string => {
     const parsed = parseDocumentName(document)
-    if (parsed === undefined || parsed.period === null || docs.region(document) === undefined) {
+    if (parsed === undefined || parsed.period === null || docs().region(document) === undefined) {
       throw new ClosingError(404, { tr: `Böyle bir ay belgesi yok: ${document}`, en: `No such month document: ${document}` })
     }
     return parsed.period
@@ -145,7 +147,7 @@ export function createClosing(deps: ClosingDeps): Closing {
 
   /** Tells each connection to `document` the month's state and its account's waiting edits. */
   const announce = (document: string): void => {
-    const live = docs.get(document)
+    const live = docs().get(document)
     if (live === undefined) return
     for (const peer of live.peers) peer.deliver(stateMessageFor(document, peer.username))
   }
@@ -182,7 +184,7 @@ export function createClosing(deps: ClosingDeps): Closing {
       if (!resent) {
         periods.addLateEdit({ document, account, at: now(), update: payload.update, ranges: ranges.map((r) => [r.client, r.from, r.to] as const) })
         Y.applyUpdate(shadow, payload.update)
-        docs.log.committed()
+        docs().log.committed()
         announce(document)
       }
       return { stateVector: Y.encodeStateVector(shadow) }
@@ -228,7 +230,7 @@ export function createClosing(deps: ClosingDeps): Closing {
     const document = edits[0]?.document
     if (document === undefined) return []
     forget(document)
-    const live = docs.get(document)
+    const live = docs().get(document)
     for (const edit of edits) {
       const message = writeRefusedMessage({ code: 'late_edit_rejected', message: REJECTED, ranges: edit.ranges.map(([client, from, to]) => ({ client, from, to })) })
       for (const peer of live?.peers ?? []) if (peer.username === edit.account) peer.deliver(message)
@@ -283,7 +285,7 @@ export function createClosing(deps: ClosingDeps): Closing {
       if (earlier.length > 0) {
         throw new ClosingError(409, { tr: `Önce ${earlier[0]!.id} numaralı değişikliğe karar verin`, en: `Decide late edit ${earlier[0]!.id} first` })
       }
-      const live = docs.open(edit.document)
+      const live = docs().open(edit.document)
       try {
         live.applyUpdate(edit.update, writerPeer(edit.account))
       } catch (error) {

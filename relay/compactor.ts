@@ -4,9 +4,10 @@
  * (an unusual loader, e.g. inside a test runner), `ready` resolves false, merging falls back to
  * the main thread after yielding once, and SQLite keeps checkpointing and fsyncing by itself.
  */
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
 import type { WorkerReply, WorkerRequest } from './compactWorker.ts'
+import { startTsWorker } from './tsWorker.ts'
 
 export interface Compactor {
   /** Whether the worker thread is running (then checkpoints may be moved to it). */
@@ -17,14 +18,6 @@ export interface Compactor {
   /** Fsyncs `file` (the store's WAL) on the worker thread. */
   syncFile(file: string): Promise<void>
   close(): Promise<void>
-}
-
-function startWorker(): Worker {
-  // A worker does not inherit tsx's loader hooks, so it registers them before importing its body.
-  const tsxApi = import.meta.resolve('tsx/esm/api')
-  const body = new URL('./compactWorker.ts', import.meta.url).href
-  const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(body)}) })`
-  return new Worker(code, { eval: true })
 }
 
 type Waiter = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }
@@ -41,7 +34,7 @@ export function createCompactor(): Compactor {
     waiting.clear()
   }
   try {
-    worker = startWorker()
+    worker = startTsWorker(new URL('./compactWorker.ts', import.meta.url))
     worker.on('message', (reply: WorkerReply) => {
       if ('ready' in reply) {
         // Idle from here on: it no longer keeps the process alive unless a request is in flight.

@@ -149,7 +149,7 @@ export interface CompactedPayload {
 }
 
 export type StorageErrorPayload =
-  | { readonly action: 'load' | 'store' | 'compact'; readonly documentName: string; readonly error: unknown }
+  | { readonly action: 'load' | 'store' | 'compact' | 'render'; readonly documentName: string; readonly error: unknown }
   | { readonly action: 'check-sessions'; readonly error: unknown }
 
 export interface SessionsEndedPayload {
@@ -204,7 +204,7 @@ export interface Extension {
   afterCommit?(payload: CommitPayload): void
   /** A document's snapshot was rewritten from its logged updates. */
   afterCompact?(payload: CompactedPayload): void
-  /** Storage failed: the document is dropped from memory and its connections closed with 4503. */
+  /** Storage failed: the document is dropped from memory and its connections closed with 4503 (a failed render only fails its request). */
   onStorageError?(payload: StorageErrorPayload): void
   /** An account's open connections were ended because the account changed. */
   onSessionsEnded?(payload: SessionsEndedPayload): void

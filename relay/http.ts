@@ -1,81 +1,23 @@
 /**
- * The relay's HTTP side: health and readiness, login, admin status and exports, metrics and the
- * built web client. Every response is JSON except /metrics, the exports and static files; errors
- * carry a bilingual `error` text. Every response carries the security headers below.
+ * The relay's HTTP side: health and readiness, login, renewal and password changes, metrics and
+ * the dispatch to the other route groups (accounts: userRoutes.ts; documents, renderings, status
+ * and exports: renderingRoutes.ts; the web client: staticFiles.ts). Every response is JSON except
+ * /metrics, renderings, exports and static files; errors carry a bilingual `error` text. Every
+ * response carries the security headers below.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { createReadStream, existsSync, statSync } from 'node:fs'
-import path from 'node:path'
-import type { Region } from '../schema/regions.ts'
-import type { LoginLimiter, LoginScope } from './limits.ts'
-import type { Metrics } from './metrics.ts'
-import type { Store } from './store.ts'
-import { regionDocuments } from './documentName.ts'
-import { signToken, tokenAccount, verifyToken, type TokenClaims } from './tokens.ts'
-import {
-  addUser,
-  authenticate,
-  deleteUser,
-  getUser,
-  listUsers,
-  setDisabled,
-  setPassword,
-  setRole,
-  UserError,
-  type LoginResult,
-  type Role,
-  type User,
-} from './users.ts'
+import type { LoginScope } from './limits.ts'
+import { clientAddress, errorBody, HttpError, MAX_USERNAME, printable, readJson, requireSession, sendJson, stringField, type HttpContext } from './httpBase.ts'
+import { renderingRoutes } from './renderingRoutes.ts'
+import { periodRoutes } from './periodRoutes.ts'
+import { holidayRoutes } from './holidayRoutes.ts'
+import { serveStatic } from './staticFiles.ts'
+import { signToken } from './tokens.ts'
+import { userRoutes } from './userRoutes.ts'
+import { authenticate, getUser, setPassword, UserError, type LoginResult, type User } from './users.ts'
 
-export interface HttpContext {
-  readonly store: Store
-  readonly secret: Buffer
-  readonly regions: readonly Region[]
-  readonly tokenTtlMs: number
-  /** Renewals stop this long after the password login (RelayOptions.sessionMaxMs). */
-  readonly sessionMaxMs: number
-  readonly webRoot: string
-  readonly trustProxy: boolean
-  readonly metrics: Metrics
-  readonly loginLimiter: LoginLimiter
-  /** Origins whose pages may read `/api/*` answers (exact match); none means same origin only. */
-  readonly corsOrigins: readonly string[]
-  /** `/metrics` answers only this bearer token; without one it is a 404. */
-  readonly metricsToken?: string
-  /** `.map` files are refused unless this is set. */
-  readonly serveSourceMaps: boolean
-  readonly version: string
-  readonly startedAt: number
-  ready(): boolean
-  status(): Promise<unknown>
-  metricsText(): string
-  /** SQLite file bytes of the merged data of `regions`. */
-  exportSqlite(regions: readonly string[]): Promise<Uint8Array>
-  log(line: string): void
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly tr: string,
-    readonly en: string,
-    readonly headers: Record<string, string> = {},
-    /** A stable name for the failure, so a client shows its own words in one language. */
-    readonly code = 'error',
-  ) {
-    super(`${tr} / ${en}`)
-  }
-}
-
-/** The JSON of a refusal: the bilingual `error` older clients read, and each language apart. */
-function errorBody(code: string, tr: string, en: string): Record<string, string> {
-  return { error: `${tr} / ${en}`, code, tr, en }
-}
-
-const MAX_BODY = 16 * 1024
-/** No stored username is this long (users.ts allows 64); longer ones would only bloat the limiter. */
-const MAX_USERNAME = 256
+export type { HttpContext } from './httpBase.ts'
 
 /**
  * The web client is bundled scripts and stylesheets from the relay itself, so nothing inline or
@@ -109,74 +51,6 @@ const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
   // Page addresses stay in the relay: nothing the app links to learns which screen was open.
   ['referrer-policy', 'no-referrer'],
 ]
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  })
-  res.end(text)
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    const buf = chunk as Buffer
-    size += buf.length
-    if (size > MAX_BODY) throw new HttpError(413, 'İstek çok büyük', 'Request body too large', {}, 'too_large')
-    chunks.push(buf)
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
-  } catch {
-    throw new HttpError(400, 'Geçersiz JSON', 'Invalid JSON body', {}, 'bad_json')
-  }
-}
-
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = req.headers['x-forwarded-for']
-  if (trustProxy && typeof forwarded === 'string' && forwarded.trim() !== '') {
-    // The proxy appends the address it saw; anything to its left was written by the client.
-    return forwarded.split(',').at(-1)?.trim() ?? 'unknown'
-  }
-  return req.socket.remoteAddress ?? 'unknown'
-}
-
-/**
- * The account behind `Authorization: Bearer <token>` as it is in the store now, with the token's
- * claims; refused when the account is gone, disabled or changed since the token was issued.
- */
-function requireSession(req: IncomingMessage, ctx: HttpContext): { user: User; claims: TokenClaims } {
-  const header = req.headers.authorization ?? ''
-  const match = /^Bearer\s+(\S+)$/i.exec(header)
-  if (!match?.[1]) throw new HttpError(401, 'Oturum gerekli', 'Authentication required', { 'www-authenticate': 'Bearer' }, 'auth_required')
-  const check = verifyToken(ctx.secret, match[1])
-  if (!check.ok) {
-    throw new HttpError(401, 'Oturum geçersiz veya süresi doldu', 'Invalid or expired token', { 'www-authenticate': 'Bearer' }, 'token_invalid')
-  }
-  const account = tokenAccount(ctx.store, check.claims)
-  if (!account.ok && account.reason === 'revoked') {
-    throw new HttpError(401, 'Hesap değişti; yeniden giriş yapın', 'The account changed; log in again', { 'www-authenticate': 'Bearer' }, 'account_changed')
-  }
-  if (!account.ok) throw new HttpError(403, 'Kullanıcı devre dışı veya silindi', 'User disabled or deleted', {}, 'account_disabled')
-  return { user: account.user, claims: check.claims }
-}
-
-/** The admin behind `Authorization: Bearer <token>`, re-read from the store. */
-function requireAdmin(req: IncomingMessage, ctx: HttpContext): User {
-  const { user } = requireSession(req, ctx)
-  if (user.role !== 'admin') throw new HttpError(403, 'Yalnızca yönetici', 'Admin only', {}, 'admin_only')
-  return user
-}
-
-/** An address or name as it may appear in a log line: no control characters, bounded length. */
-function printable(text: string): string {
-  return text.replace(/[^\p{L}\p{N}._@:[\]-]/gu, '?').slice(0, 64)
-}
 
 const UNKNOWN_NAME = '(bilinmeyen ad / unknown name)'
 
@@ -219,12 +93,7 @@ function renew(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): voi
     throw new HttpError(401, 'Oturum çok eski; yeniden giriş yapın', 'The session is too old; log in again', { 'www-authenticate': 'Bearer' })
   }
   const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs, now, claims.auth)
-  sendJson(res, 200, {
-    token,
-    expiresAt,
-    user: { username: user.username, role: user.role, region: user.region },
-    regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name, writable: user.role === 'editor' && user.region === r.slug })),
-  })
+  sendJson(res, 200, sessionBody(ctx, user, token, expiresAt))
 }
 
 /**
@@ -294,60 +163,7 @@ async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
   ctx.metrics.loginsOk++
   ctx.log(`relay: giriş / signed in: ${user.username} (${user.role}) from ${printable(address)}`)
   const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs)
-  sendJson(res, 200, {
-    token,
-    expiresAt,
-    user: { username: user.username, role: user.role, region: user.region },
-    regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name, writable: user.role === 'editor' && user.region === r.slug })),
-  })
-}
-
-/** A field of a JSON object body, or undefined. */
-function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined
-}
-
-/** A string field a request must carry; passwords are bounded like a login's. */
-function stringField(body: unknown, name: string, max = 1024): string {
-  const value = field(body, name)
-  if (typeof value !== 'string' || value.length > max) {
-    throw new HttpError(400, `"${name}" alanı gerekli`, `The field "${name}" is required`, {}, `missing_${name}`)
-  }
-  return value
-}
-
-function roleField(body: unknown): Role | undefined {
-  const role = field(body, 'role')
-  if (role === undefined) return undefined
-  if (role !== 'editor' && role !== 'admin') {
-    throw new HttpError(400, 'Rol editor veya admin olmalı', 'The role must be editor or admin', {}, 'bad_role')
-  }
-  return role
-}
-
-function regionField(body: unknown): string | null | undefined {
-  const region = field(body, 'region')
-  if (region === undefined || region === null) return region
-  if (typeof region !== 'string' || region.length > 64) {
-    throw new HttpError(400, 'Geçersiz bölge', 'Invalid region', {}, 'unknown_region')
-  }
-  return region === '' ? null : region
-}
-
-/** What the account list shows: never a hash, an account id or a generation. */
-function publicUser(user: User): Record<string, unknown> {
-  return {
-    username: user.username,
-    role: user.role,
-    region: user.region,
-    disabled: user.disabled,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
-  }
-}
-
-function describeUser(user: User): string {
-  return `${user.username} (${user.role}${user.region ? ', ' + user.region : ''}${user.disabled ? ', disabled' : ''})`
+  sendJson(res, 200, sessionBody(ctx, user, token, expiresAt))
 }
 
 /** The answer of a login, a renewal and a password change: a token and what it admits. */
@@ -381,152 +197,12 @@ async function changeOwnPassword(req: IncomingMessage, res: ServerResponse, ctx:
   sendJson(res, 200, sessionBody(ctx, changed, token, expiresAt))
 }
 
-const USER_ACTIONS = ['role', 'disable', 'enable', 'password', 'delete'] as const
-type UserAction = (typeof USER_ACTIONS)[number]
-
-/**
- * The admin's account endpoints: `GET /api/users`, `POST /api/users` (add) and
- * `POST /api/users/NAME/{role,disable,enable,password,delete}`. Everything is checked by
- * relay/users.ts as for `rainstaff users`; every change is logged with the admin who made it.
- * An admin cannot disable, delete or demote their own account here, nor reset their own
- * password (that is POST /api/password, which asks for the current one): no lock-out by a click.
- */
-async function users(req: IncomingMessage, res: ServerResponse, ctx: HttpContext, pathname: string, method: string): Promise<void> {
-  const admin = requireAdmin(req, ctx)
-  if (pathname === '/api/users') {
-    if (method === 'GET') return sendJson(res, 200, { users: listUsers(ctx.store).map(publicUser), regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name })) })
-    if (method !== 'POST') throw new HttpError(405, 'Yalnızca GET veya POST', 'GET or POST only', { allow: 'GET, POST' }, 'method')
-    const body = await readJson(req)
-    const role = roleField(body)
-    if (role === undefined) throw new HttpError(400, 'Rol editor veya admin olmalı', 'The role must be editor or admin', {}, 'bad_role')
-    const added = await addUser(
-      ctx.store,
-      { username: stringField(body, 'username', MAX_USERNAME), role, region: regionField(body) ?? null, password: stringField(body, 'password') },
-      ctx.regions,
-    )
-    ctx.log(`relay: hesap / account: ${admin.username} ekledi / added ${describeUser(added)}`)
-    return sendJson(res, 201, { user: publicUser(added) })
-  }
-  const match = /^\/api\/users\/([^/]+)\/([a-z]+)$/.exec(pathname)
-  const action = match?.[2] as UserAction | undefined
-  if (!match || action === undefined || !USER_ACTIONS.includes(action)) throw new HttpError(404, 'Bulunamadı', 'Not found', {}, 'not_found')
-  if (method !== 'POST') throw new HttpError(405, 'Yalnızca POST', 'POST only', { allow: 'POST' }, 'method')
-  let username: string
-  try {
-    username = decodeURIComponent(match[1] ?? '')
-  } catch {
-    throw new HttpError(400, 'Geçersiz yol', 'Invalid path', {}, 'bad_path')
-  }
-  const target = getUser(ctx.store, username)
-  if (target === undefined) throw new HttpError(404, `Kullanıcı yok: ${printable(username)}`, `No such user: ${printable(username)}`, {}, 'no_such_user')
-  if (target.accountId === admin.accountId) {
-    throw new HttpError(
-      409,
-      'Kendi hesabınızı buradan değiştiremezsiniz; parolanız için "Parolamı değiştir"',
-      'You cannot change your own account here; for your password use "Change my password"',
-      {},
-      'self',
-    )
-  }
-  const body = await readJson(req).catch((error: unknown) => {
-    // The actions without fields may come with an empty body.
-    if (error instanceof HttpError && error.code === 'bad_json' && action !== 'role' && action !== 'password') return {}
-    throw error
-  })
-  let line: string
-  let after: User | undefined
-  switch (action) {
-    case 'role': {
-      const role = roleField(body)
-      const region = regionField(body)
-      if (role === undefined && region === undefined) {
-        throw new HttpError(400, 'Rol veya bölge gerekli', 'A role or a region is required', {}, 'bad_role')
-      }
-      after = setRole(ctx.store, target.username, { ...(role !== undefined ? { role } : {}), ...(region !== undefined ? { region } : {}) }, ctx.regions)
-      line = `değiştirdi / changed ${describeUser(target)} → ${describeUser(after)}`
-      break
-    }
-    case 'disable':
-    case 'enable':
-      setDisabled(ctx.store, target.username, action === 'disable')
-      line = `${action === 'disable' ? 'devre dışı bıraktı / disabled' : 'etkinleştirdi / enabled'} ${target.username}`
-      break
-    case 'password':
-      await setPassword(ctx.store, target.username, stringField(body, 'password'))
-      line = `parolasını sıfırladı / reset the password of ${target.username}`
-      break
-    case 'delete':
-      deleteUser(ctx.store, target.username)
-      line = `sildi / deleted ${describeUser(target)}`
-      break
-  }
-  ctx.log(`relay: hesap / account: ${admin.username} ${line}`)
-  after = action === 'delete' ? undefined : getUser(ctx.store, target.username)
-  sendJson(res, 200, after === undefined ? { deleted: target.username } : { user: publicUser(after) })
-}
-
 /** Compares digests so neither the token's length nor its first wrong byte shows in the timing. */
 function bearerIs(req: IncomingMessage, expected: string): boolean {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')
   if (!match?.[1]) return false
   const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
   return timingSafeEqual(digest(match[1]), digest(expected))
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.webmanifest': 'application/manifest+json',
-  '.txt': 'text/plain; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-}
-
-const NOT_BUILT = `<!doctype html>
-<html lang="tr"><meta charset="utf-8"><title>Rainstaff</title>
-<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
-<h1>Rainstaff</h1>
-<p>Sunucu çalışıyor, ancak web istemcisi derlenmemiş. Derlemek için: <code>npm run build</code></p>
-<p>The relay is running, but the web client is not built. To build it: <code>npm run build</code></p>
-</body></html>
-`
-
-/** Serves `dist/web`; a path that resolves outside the root is a 404, never a file. */
-function serveStatic(req: IncomingMessage, res: ServerResponse, ctx: HttpContext, pathname: string): void {
-  const root = path.resolve(ctx.webRoot)
-  if (!existsSync(root)) {
-    if (pathname !== '/' && pathname !== '/index.html') throw new HttpError(404, 'Bulunamadı', 'Not found')
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-    res.end(NOT_BUILT)
-    return
-  }
-  let relative: string
-  try {
-    relative = decodeURIComponent(pathname)
-  } catch {
-    throw new HttpError(400, 'Geçersiz yol', 'Invalid path')
-  }
-  if (relative.includes('\0')) throw new HttpError(400, 'Geçersiz yol', 'Invalid path')
-  if (relative.endsWith('/')) relative += 'index.html'
-  const file = path.resolve(root, '.' + path.posix.normalize('/' + relative))
-  if (file !== root && !file.startsWith(root + path.sep)) throw new HttpError(404, 'Bulunamadı', 'Not found')
-  if (!existsSync(file) || !statSync(file).isFile()) throw new HttpError(404, 'Bulunamadı', 'Not found')
-  // Source maps hand out the unminified source; a build made for debugging may opt in.
-  if (!ctx.serveSourceMaps && path.extname(file).toLowerCase() === '.map') throw new HttpError(404, 'Bulunamadı', 'Not found')
-  const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'
-  res.writeHead(200, { 'content-type': type, 'content-length': statSync(file).size })
-  if (req.method === 'HEAD') {
-    res.end()
-    return
-  }
-  createReadStream(file).pipe(res)
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
@@ -550,7 +226,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
           ? {
               'access-control-allow-origin': allowed,
               'access-control-allow-methods': 'GET, POST, OPTIONS',
-              'access-control-allow-headers': 'authorization, content-type',
+              'access-control-allow-headers': 'authorization, content-type, if-none-match',
               'access-control-max-age': '600',
             }
           : {}),
@@ -558,7 +234,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
       res.end()
       return
     }
-    if (allowed !== undefined) res.setHeader('access-control-allow-origin', allowed)
+    if (allowed !== undefined) {
+      res.setHeader('access-control-allow-origin', allowed)
+      // A page on another origin reads only safelisted headers unless told: a rendering's version.
+      res.setHeader('access-control-expose-headers', 'etag, x-rainstaff-version')
+    }
   }
 
   if (method === 'GET' && pathname === '/health') {
@@ -589,36 +269,13 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
     if (method !== 'POST') throw new HttpError(405, 'Yalnızca POST', 'POST only', { allow: 'POST' }, 'method')
     return changeOwnPassword(req, res, ctx)
   }
-  if (pathname === '/api/users' || pathname.startsWith('/api/users/')) return users(req, res, ctx, pathname, method)
+  if (pathname === '/api/users' || pathname.startsWith('/api/users/')) return userRoutes(req, res, ctx, pathname, method)
   if (method === 'GET' && pathname === '/api/regions') {
     return sendJson(res, 200, { regions: ctx.regions.map((r) => ({ slug: r.slug, name: r.name })) })
   }
-  if (method === 'GET' && pathname === '/api/documents') {
-    // Every signed-in user reads every region: the months each has, so a client can fetch them all.
-    requireSession(req, ctx)
-    const stored = ctx.store.storedRegions()
-    return sendJson(res, 200, { documents: Object.fromEntries(ctx.regions.map((r) => [r.slug, regionDocuments(stored, r.slug)])) })
-  }
-  if (method === 'GET' && pathname === '/api/status') {
-    requireAdmin(req, ctx)
-    return sendJson(res, 200, await ctx.status())
-  }
-  const exportMatch = /^\/api\/export\/([^/]+)\.sqlite$/.exec(pathname)
-  if (method === 'GET' && exportMatch) {
-    requireAdmin(req, ctx)
-    const name = exportMatch[1] ?? ''
-    const regions = name === 'all' ? ctx.regions.map((r) => r.slug) : ctx.regions.some((r) => r.slug === name) ? [name] : []
-    if (regions.length === 0) throw new HttpError(404, 'Bilinmeyen bölge', 'Unknown region')
-    const bytes = await ctx.exportSqlite(regions)
-    res.writeHead(200, {
-      'content-type': 'application/vnd.sqlite3',
-      'content-length': bytes.byteLength,
-      'content-disposition': `attachment; filename="rainstaff-${name}.sqlite"`,
-      'cache-control': 'no-store',
-    })
-    res.end(bytes)
-    return
-  }
+  if (await renderingRoutes(req, res, ctx, pathname, method)) return
+  if (await periodRoutes(req, res, ctx, pathname, method)) return
+  if (await holidayRoutes(req, res, ctx, pathname, method)) return
   if (pathname.startsWith('/api/') || pathname.startsWith('/sync/')) throw new HttpError(404, 'Bulunamadı', 'Not found')
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'Desteklenmeyen yöntem', 'Method not allowed')
   serveStatic(req, res, ctx, pathname)

@@ -20,6 +20,8 @@ function storageLine(p: StorageErrorPayload): string {
       return `relay: kayıt yazılamadı / could not store ${p.documentName}: ${describe(p.error)}`
     case 'compact':
       return `relay: sıkıştırma başarısız / compaction failed for ${p.documentName}: ${describe(p.error)}`
+    case 'render':
+      return `relay: belgenin görünümü çıkarılamadı / could not render ${p.documentName}: ${describe(p.error)}`
     case 'check-sessions':
       return `relay: oturumlar denetlenemedi / session check failed: ${describe(p.error)}`
   }

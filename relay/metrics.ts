@@ -107,10 +107,19 @@ export function metricsExtension(metrics: Metrics): Extension {
 /** Per-region figures sampled when `/metrics` is read. */
 export interface RegionGauge {
   readonly region: string
+  /** Whether the region's master document is in memory. */
   readonly loaded: boolean
+  /** Its documents in memory, master and months. */
+  readonly documentsLoaded: number
+  /** Its documents: the master and every stored month. */
+  readonly documents: number
   readonly connections: number
   readonly storedBytes: number
   readonly loggedUpdates: number
+  /** Live records in its stored renderings. */
+  readonly records: number
+  /** Items the readers skip, in its stored renderings. */
+  readonly malformed: number
 }
 
 function line(name: string, value: number, labels: Record<string, string | number> = {}): string {
@@ -121,7 +130,7 @@ function line(name: string, value: number, labels: Record<string, string | numbe
 export function formatMetrics(
   m: Metrics,
   regions: readonly RegionGauge[],
-  extra: { uptimeSeconds: number; storeBytes: number; passwordHashes?: number },
+  extra: { uptimeSeconds: number; storeBytes: number; passwordHashes?: number; renderings?: number; renderingsBehind?: number },
 ): string {
   const out: string[] = []
   const counter = (name: string, help: string, value: number): void => {
@@ -152,10 +161,18 @@ export function formatMetrics(
   counter('rainstaff_compactions_total', 'Snapshot compactions finished.', m.compactions)
   counter('rainstaff_presence_dropped_total', 'Awareness messages dropped: a state over the size limit, or too many client ids on one connection.', m.presenceDropped)
   counter('rainstaff_peers_timed_out_total', 'Connections cut because nothing was heard from the peer.', m.peersTimedOut)
-  gauge('rainstaff_doc_loaded', 'Whether the region doc is in memory.', regions.map((r) => [r.loaded ? 1 : 0, { region: r.region }]))
+  if (extra.renderings !== undefined) counter('rainstaff_renderings_total', 'Documents rendered for status, exports and /api/renderings.', extra.renderings)
+  gauge('rainstaff_doc_loaded', "Whether the region's master document is in memory.", regions.map((r) => [r.loaded ? 1 : 0, { region: r.region }]))
+  gauge('rainstaff_documents_loaded', 'Documents of the region in memory (master and months).', regions.map((r) => [r.documentsLoaded, { region: r.region }]))
+  gauge('rainstaff_region_documents', 'Documents of the region: the master and every stored month.', regions.map((r) => [r.documents, { region: r.region }]))
   gauge('rainstaff_connections', 'Open connections per region.', regions.map((r) => [r.connections, { region: r.region }]))
-  gauge('rainstaff_region_stored_bytes', 'Stored bytes per region (snapshot and log).', regions.map((r) => [r.storedBytes, { region: r.region }]))
-  gauge('rainstaff_region_logged_updates', 'Updates logged since the last snapshot.', regions.map((r) => [r.loggedUpdates, { region: r.region }]))
+  gauge('rainstaff_region_stored_bytes', "Stored bytes per region (snapshots and logs of its documents).", regions.map((r) => [r.storedBytes, { region: r.region }]))
+  gauge('rainstaff_region_logged_updates', "Updates logged since the last snapshots of the region's documents.", regions.map((r) => [r.loggedUpdates, { region: r.region }]))
+  gauge('rainstaff_region_records', 'Live records per region, as last rendered.', regions.map((r) => [r.records, { region: r.region }]))
+  gauge('rainstaff_region_malformed_items', 'Items the readers skip per region, as last rendered (rainstaff doctor).', regions.map((r) => [r.malformed, { region: r.region }]))
+  if (extra.renderingsBehind !== undefined) {
+    gauge('rainstaff_renderings_behind', 'Stored documents whose rendering is older than the document (rendered again soon, or when read).', [[extra.renderingsBehind, {}]])
+  }
   gauge('rainstaff_store_bytes', 'Size of the store file and its WAL.', [[extra.storeBytes, {}]])
   gauge('rainstaff_uptime_seconds', 'Seconds since the relay started.', [[extra.uptimeSeconds, {}]])
   gauge('rainstaff_heap_used_bytes', 'V8 heap in use.', [[process.memoryUsage().heapUsed, {}]])

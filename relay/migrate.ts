@@ -49,11 +49,9 @@ function clientsOf(doc: Y.Doc): number[] {
   return [...Y.decodeStateVector(Y.encodeStateVector(doc)).keys()]
 }
 
-/** Replaces everything stored under `name` with `doc`'s state. */
+/** Replaces everything stored under `name` with `doc`'s state, as a new version of it. */
 function replaceDocument(store: Store, name: string, doc: Y.Doc): void {
-  const history = store.loadRegion(name)
-  const upto = history.updates.length > 0 ? history.updates[history.updates.length - 1].seq : history.snapshotSeq
-  store.writeSnapshot(name, Y.encodeStateAsUpdate(doc), upto)
+  store.replaceDocument(name, Y.encodeStateAsUpdate(doc))
 }
 
 /**

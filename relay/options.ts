@@ -57,6 +57,10 @@ export interface RelayOptions {
   readonly idleUnloadMs?: number
   /** Updates logged after the snapshot that trigger a compaction. */
   readonly compactAfterUpdates?: number
+  /** A document is rendered again (relay/renderings.ts) once it has had no commit for this long… */
+  readonly renderDelayMs?: number
+  /** …or this long after its first commit not yet rendered, under a steady stream of edits. */
+  readonly renderMaxDelayMs?: number
   readonly loginLimits?: LoginLimits
   /** Store durability; see StoreOptions in relay/store.ts. `full` unless set. */
   readonly synchronous?: 'full' | 'normal'
@@ -166,6 +170,8 @@ export function resolveOptions(options: RelayOptions): ResolvedOptions {
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * maxMessageBytes,
     idleUnloadMs: options.idleUnloadMs ?? 60_000,
     compactAfterUpdates: options.compactAfterUpdates ?? 1000,
+    renderDelayMs: options.renderDelayMs ?? 1000,
+    renderMaxDelayMs: options.renderMaxDelayMs ?? Math.max(5000, options.renderDelayMs ?? 0),
     loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     synchronous: options.synchronous ?? 'full',
     webRoot: options.webRoot ?? 'dist/web',

@@ -1,98 +1,181 @@
 /**
- * Admin reports: `/api/status` and the per-region gauges of `/metrics`, record counts per table
- * and the merged SQLite export that replaces the legacy `/sync/download`. Counts and exports
- * come from the SQLite mirror (crdt/mirror.ts); each call builds a fresh mirror and closes it, so
- * the relay keeps no second copy of the data in memory between requests. Malformed items
- * (crdt/records.ts) are skipped by both and counted by regionMalformed, so an admin sees them in
- * `/api/status` and runs `rainstaff doctor`.
+ * Admin reports: `/api/status`, the per-region gauges of `/metrics` and the merged SQLite export
+ * that replaces the legacy `/sync/download`. All of them read the stored renderings
+ * (relay/renderings.ts) and the store's bookkeeping, never a Y.Doc: a region's sixty months are
+ * as cheap to report as one, and only documents someone works on are in memory. Connections are
+ * counted on the loaded documents, the only ones that have any. Malformed items (crdt/malformed.ts)
+ * are counted when a document is rendered, so an admin sees them and runs `rainstaff doctor`.
  */
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import * as Y from 'yjs'
-import { openMirror } from '../crdt/mirror.ts'
-import { malformedItems } from '../crdt/malformed.ts'
 import type { Region } from '../schema/regions.ts'
+import { TABLE_NAMES, type TableName } from '../schema/tables.ts'
 import type { Docs } from './docs.ts'
 import { regionDocuments } from './documentName.ts'
-import type { LiveDoc } from './liveDoc.ts'
-import { formatMetrics, type Metrics } from './metrics.ts'
+import { formatMetrics, type Metrics, type RegionGauge } from './metrics.ts'
 import { keyDerivations } from './passwords.ts'
-import type { Store } from './store.ts'
+import type { Renderings } from './renderings.ts'
+import type { RegionStorage, Store } from './store.ts'
 
-/**
- * A region's documents: the master and every stored month. Each is loaded for the read (and
- * unloads again when idle); a later change keeps a SQLite rendering per month instead.
- */
-function regionDocs(sources: ReportSources, region: string): Array<{ name: string; doc: LiveDoc }> {
-  const names = new Set([region, ...regionDocuments(sources.store.storedRegions(), region)])
-  return [...names].map((name) => ({ name, doc: sources.docs.open(name) }))
-}
-
-/** A SQLite file holding the records of every given region, every month. */
-export async function exportRegions(sources: ReportSources, regions: readonly string[]): Promise<Uint8Array> {
-  const mirror = await openMirror()
-  try {
-    for (const region of regions) for (const { name, doc } of regionDocs(sources, region)) mirror.attach(name, doc.doc)
-    return mirror.exportFile()
-  } finally {
-    mirror.close()
-  }
-}
-
-/** What the reports read: the loaded documents, the store, the configured regions. */
+/** What the reports read: the loaded documents, the store and its renderings, the configured regions. */
 export interface ReportSources {
   readonly docs: Docs
   readonly store: Store
+  readonly renderings: Renderings
   readonly regions: readonly Region[]
   /** When the relay started, ms since the epoch. */
   readonly startedAt: number
 }
 
-const uptimeSeconds = (sources: ReportSources): number => Math.round((Date.now() - sources.startedAt) / 1000)
+/** A region's documents: the master (stored or not) and every stored month, in export order. */
+function regionNames(stored: readonly string[], region: string): string[] {
+  return [...new Set([region, ...regionDocuments(stored, region)])]
+}
 
-/** `/api/status`: every document of every region is loaded for it. */
-export async function relayStatus(sources: ReportSources): Promise<unknown> {
-  const { store } = sources
-  return {
-    uptimeSeconds: uptimeSeconds(sources),
-    storeBytes: store.fileBytes(),
-    regions: await Promise.all(
-      sources.regions.map(async (region) => {
-        const loaded = regionDocs(sources, region.slug)
-        const storages = loaded.map(({ name }) => store.regionStorage(name))
-        const mirror = await openMirror()
-        let counts: Record<string, number>
-        try {
-          for (const { name, doc } of loaded) mirror.attach(name, doc.doc)
-          counts = mirror.counts(region.slug)
-        } finally {
-          mirror.close()
-        }
-        const last = Math.max(...storages.map((s) => s.lastUpdateAt ?? 0))
-        const sum = (f: (x: { name: string; doc: LiveDoc }) => number): number => loaded.reduce((n, x) => n + f(x), 0)
-        return {
-          region: region.slug,
-          name: region.name,
-          counts,
-          // How many items its readers skip (`rainstaff doctor` lists and repairs them).
-          malformed: sum(({ doc }) => malformedItems(doc.doc).length),
-          docBytes: sum(({ doc }) => Y.encodeStateAsUpdate(doc.doc).byteLength),
-          documents: loaded.length,
-          connections: sum(({ doc }) => doc.peers.size),
-          lastUpdateAt: last > 0 ? new Date(last).toISOString() : null,
-          storedBytes: storages.reduce((n, s) => n + s.bytes, 0),
-          loggedUpdates: storages.reduce((n, s) => n + s.updates, 0),
-        }
-      }),
-    ),
+/** A SQLite file on disk, to be sent and then removed. */
+export interface ExportedFile {
+  readonly file: string
+  readonly bytes: number
+  remove(): void
+}
+
+/**
+ * A SQLite file holding the records of every given region, every month, written to a temporary
+ * directory from the renderings one document at a time (relay/exportFile.ts).
+ */
+export async function exportRegions(sources: ReportSources, regions: readonly string[]): Promise<ExportedFile> {
+  const stored = sources.store.storedRegions()
+  const names = regions.flatMap((region) => regionNames(stored, region))
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rainstaff-export-'))
+  const remove = (): void => rmSync(dir, { recursive: true, force: true })
+  const file = path.join(dir, 'export.sqlite')
+  try {
+    await sources.renderings.exportFile(names, file)
+    return { file, bytes: statSync(file).size, remove }
+  } catch (error) {
+    remove()
+    throw error
   }
 }
 
-/** `/metrics`: the counters and what is sampled when it is read. */
+const uptimeSeconds = (sources: ReportSources): number => Math.round((Date.now() - sources.startedAt) / 1000)
+
+/** What an empty document (nothing stored) weighs as a Yjs update, as a loaded one would report. */
+const EMPTY_DOC_BYTES = Y.encodeStateAsUpdate(new Y.Doc()).byteLength
+
+/** The loaded documents of each region and their connections. */
+function loadedByRegion(docs: Docs): Map<string, { documents: number; connections: number; master: boolean }> {
+  const out = new Map<string, { documents: number; connections: number; master: boolean }>()
+  for (const doc of docs.all()) {
+    const entry = out.get(doc.region.slug) ?? { documents: 0, connections: 0, master: false }
+    entry.documents++
+    entry.connections += doc.peers.size
+    if (doc.name === doc.region.slug) entry.master = true
+    out.set(doc.region.slug, entry)
+  }
+  return out
+}
+
+function storageSum(names: readonly string[], storage: ReadonlyMap<string, RegionStorage>): { bytes: number; updates: number; last: number } {
+  let bytes = 0
+  let updates = 0
+  let last = 0
+  for (const name of names) {
+    const s = storage.get(name)
+    if (s === undefined) continue
+    bytes += s.bytes
+    updates += s.updates
+    last = Math.max(last, s.lastUpdateAt ?? 0)
+  }
+  return { bytes, updates, last }
+}
+
+/** `/api/status`: every stored document's current rendering, summed per region. */
+export async function relayStatus(sources: ReportSources): Promise<unknown> {
+  const { store, docs } = sources
+  const stored = store.storedRegions()
+  const regions = sources.regions.map((region) => ({ region, names: regionNames(stored, region.slug) }))
+  const summaries = await sources.renderings.summaries(regions.flatMap((r) => r.names))
+  const storage = store.documentStorage()
+  const loaded = loadedByRegion(docs)
+  return {
+    uptimeSeconds: uptimeSeconds(sources),
+    storeBytes: store.fileBytes(),
+    regions: regions.map(({ region, names }) => {
+      const counts = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>
+      let malformed = 0
+      let docBytes = 0
+      for (const name of names) {
+        const summary = summaries.get(name)
+        if (summary === undefined) {
+          docBytes += EMPTY_DOC_BYTES
+          continue
+        }
+        for (const table of TABLE_NAMES) counts[table] += summary.counts[table]
+        malformed += summary.malformed
+        docBytes += summary.docBytes
+      }
+      const sum = storageSum(names, storage)
+      return {
+        region: region.slug,
+        name: region.name,
+        counts,
+        // How many items its readers skip (`rainstaff doctor` lists and repairs them).
+        malformed,
+        docBytes,
+        documents: names.length,
+        loadedDocuments: loaded.get(region.slug)?.documents ?? 0,
+        connections: loaded.get(region.slug)?.connections ?? 0,
+        lastUpdateAt: sum.last > 0 ? new Date(sum.last).toISOString() : null,
+        storedBytes: sum.bytes,
+        loggedUpdates: sum.updates,
+      }
+    }),
+  }
+}
+
+/**
+ * `/metrics`: the counters and what is sampled when it is read. Records and malformed items are
+ * those of the stored renderings, which may trail the newest commits by the render delay
+ * (`rainstaff_renderings_behind` says how many documents are waiting); reading metrics renders nothing.
+ */
 export function relayMetrics(metrics: Metrics, sources: ReportSources): string {
   const { docs, store } = sources
-  const regions = sources.regions.map((r) => {
-    const doc = docs.get(r.slug)
-    const storage = store.regionStorage(r.slug)
-    return { region: r.slug, loaded: doc !== undefined, connections: doc?.peers.size ?? 0, storedBytes: storage.bytes, loggedUpdates: storage.updates }
+  const stored = store.storedRegions()
+  const storage = store.documentStorage()
+  const rendered = new Map(store.renderings.summaries().map((s) => [s.document, s]))
+  const loaded = loadedByRegion(docs)
+  const regions: RegionGauge[] = sources.regions.map((r) => {
+    const names = regionNames(stored, r.slug)
+    const sum = storageSum(names, storage)
+    let records = 0
+    let malformed = 0
+    for (const name of names) {
+      const summary = rendered.get(name)
+      if (summary === undefined) continue
+      for (const table of TABLE_NAMES) records += summary.counts[table]
+      malformed += summary.malformed
+    }
+    const here = loaded.get(r.slug)
+    return {
+      region: r.slug,
+      loaded: here?.master ?? false,
+      documentsLoaded: here?.documents ?? 0,
+      documents: names.length,
+      connections: here?.connections ?? 0,
+      storedBytes: sum.bytes,
+      loggedUpdates: sum.updates,
+      records,
+      malformed,
+    }
   })
-  return formatMetrics(metrics, regions, { uptimeSeconds: uptimeSeconds(sources), storeBytes: store.fileBytes(), passwordHashes: keyDerivations() })
+  return formatMetrics(metrics, regions, {
+    uptimeSeconds: uptimeSeconds(sources),
+    storeBytes: store.fileBytes(),
+    passwordHashes: keyDerivations(),
+    renderings: sources.renderings.rendered,
+    renderingsBehind: sources.renderings.behind(),
+  })
 }

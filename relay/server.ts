@@ -14,6 +14,7 @@ import { Docs } from './docs.ts'
 import { migrateRoundOne, roundOneName } from './migrate.ts'
 import { createSyncEndpoint, refuseUpgrade } from './endpoint.ts'
 import type { Extension } from './extension.ts'
+import { createClosing, type Closing } from './closing.ts'
 import { guardExtension } from './guard.ts'
 import { authExtension } from './handshake.ts'
 import { createHttpHandler } from './http.ts'
@@ -21,6 +22,8 @@ import { LoginLimiter } from './limits.ts'
 import { loggingExtension } from './logging.ts'
 import { createMetrics, metricsExtension, type Metrics } from './metrics.ts'
 import { resolveOptions, type RelayOptions, type ResolvedOptions } from './options.ts'
+import { createRenderer } from './renderer.ts'
+import { createRenderings, type Renderings } from './renderings.ts'
 import { exportRegions, relayMetrics, relayStatus, type ReportSources } from './reports.ts'
 import { keepaliveExtension, sessionsExtension } from './sessions.ts'
 import { openStore, type Store } from './store.ts'
@@ -57,12 +60,22 @@ function packageVersion(): string {
 }
 
 /** The relay's own extensions, in the order their hooks run; storage comes first (relay/docs.ts). */
-function relayExtensions(store: Store, secret: Buffer, options: ResolvedOptions, metrics: Metrics, masterDoc: (region: string) => Y.Doc): Extension[] {
+function relayExtensions(
+  store: Store,
+  secret: Buffer,
+  options: ResolvedOptions,
+  metrics: Metrics,
+  renderings: Renderings,
+  closing: Closing,
+  masterDoc: (region: string) => Y.Doc,
+): Extension[] {
   return [
     authExtension({ store, secret, regions: options.regions }),
     sessionsExtension(store, options),
     keepaliveExtension(options),
+    closing.extension,
     ...(options.validateUpdates ? [guardExtension(store, masterDoc)] : []),
+    renderings.extension,
     metricsExtension(metrics),
     loggingExtension(options.log),
   ]
@@ -101,12 +114,14 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     store.close()
     throw error
   }
+  const renderings = createRenderings(store, createRenderer(store, options.log), options)
+  const closing = createClosing({ store, docs: () => docs, versionOf: (name) => store.documentVersion(name) ?? 0 })
   const docs: Docs = new Docs(store, {
     regions: options.regions,
     idleUnloadMs: options.idleUnloadMs,
     compactAfterUpdates: options.compactAfterUpdates,
     compactor,
-    extensions: [...relayExtensions(store, secret, options, metrics, (region) => docs.open(region).doc), ...(relayOptions.extensions ?? [])],
+    extensions: [...relayExtensions(store, secret, options, metrics, renderings, closing, (region) => docs.open(region).doc), ...(relayOptions.extensions ?? [])],
   })
   const stop = async (): Promise<void> => {
     await docs.close(CLOSE.shutdown)
@@ -125,7 +140,9 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     throw error
   }
   const modes = startSyncModes(store, compactor, docs.log, { synchronous: options.synchronous, logLine: options.log })
-  const sources: ReportSources = { docs, store, regions: options.regions, startedAt: Date.now() }
+  const sources: ReportSources = { docs, store, renderings, regions: options.regions, startedAt: Date.now() }
+  // Renderings a crash, an older relay or an offline tool left behind its documents.
+  renderings.catchUp()
   let accepting = true
   const endpoint = createSyncEndpoint(docs, options)
 
@@ -148,6 +165,8 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     status: () => relayStatus(sources),
     metricsText: () => relayMetrics(metrics, sources),
     exportSqlite: (regions) => exportRegions(sources, regions),
+    rendering: (name) => renderings.served(name),
+    closing,
     log: options.log,
   })
   // Node drops a connection that has not delivered a whole request (an upgrade is one) by then,
@@ -170,9 +189,9 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
   })
   const urlHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host
 
-  let closing: Promise<void> | undefined
+  let shuttingDown: Promise<void> | undefined
   const close = (): Promise<void> => {
-    closing ??= (async () => {
+    shuttingDown ??= (async () => {
       accepting = false
       modes.syncEachCommit()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -188,7 +207,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
       endpoint.close()
       store.close()
     })()
-    return closing
+    return shuttingDown
   }
 
   return {

@@ -8,7 +8,7 @@ import * as Y from 'yjs'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
 import type { Compactor } from './compactor.ts'
 import type { Extension, Hooks } from './extension.ts'
-import { StoreError, type Store } from './store.ts'
+import { StoreError, type HistorySource, type RegionHistory, type Store } from './store.ts'
 
 export interface StorageOptions {
   readonly compactor: Compactor
@@ -89,12 +89,20 @@ const SERVING: DamageConsequence = { tr: 'sunucu boş belge sunmayacak.', en: 't
 
 /**
  * Fills `doc` with document `name` as stored (its snapshot, then the updates logged after it) and
- * returns how many updates were logged. A row Yjs cannot read is a StoreError naming it. Each row
- * is decoded whole before it is applied: Yjs integrates an update's structs before it reads the
- * deletions after them, so a cut one would fail half-applied.
+ * returns how many updates were logged. A row Yjs cannot read is a StoreError naming it.
  */
-export function loadStored(store: Store, name: string, doc: Y.Doc, consequence: DamageConsequence): number {
+export function loadStored(store: HistorySource, name: string, doc: Y.Doc, consequence: DamageConsequence): number {
   const history = store.loadRegion(name)
+  applyHistory(doc, name, history, consequence)
+  return history.updates.length
+}
+
+/**
+ * Applies a document's stored history to `doc`. Each row is decoded whole before it is applied:
+ * Yjs integrates an update's structs before it reads the deletions after them, so a cut one
+ * would fail half-applied.
+ */
+export function applyHistory(doc: Y.Doc, name: string, history: RegionHistory, consequence: DamageConsequence): void {
   const apply = (data: Uint8Array, what: string): void => {
     try {
       Y.decodeUpdate(data)
@@ -107,11 +115,10 @@ export function loadStored(store: Store, name: string, doc: Y.Doc, consequence: 
     if (history.snapshot) apply(history.snapshot, `snapshot of ${name}`)
     for (const u of history.updates) apply(u.data, `update ${u.seq} of ${name}`)
   })
-  return history.updates.length
 }
 
 /** Document `name` as stored, in a new doc (see loadStored). */
-export function loadStoredDocument(store: Store, name: string, consequence: DamageConsequence): Y.Doc {
+export function loadStoredDocument(store: HistorySource, name: string, consequence: DamageConsequence): Y.Doc {
   const doc = createRegionDoc()
   try {
     loadStored(store, name, doc, consequence)

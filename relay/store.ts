@@ -1,22 +1,28 @@
 /**
  * The relay's embedded store: one SQLite file `<data>/rainstaff.sqlite3` holding the update log,
- * compacted snapshots, users and metadata. It knows bytes and rows, not Yjs: storage.ts turns
- * them into documents. Its `region` columns hold document names (today a region's slug). This
- * module and its table modules (userTable.ts, periodTable.ts, holidayTable.ts) are the only ones that speak SQL.
+ * compacted snapshots, users, each document's rendering and metadata. It knows bytes and rows,
+ * not Yjs: storage.ts turns them into documents. Its `region` columns hold document names
+ * (`ankara`, `ankara/2026-11`). This module, storeSchema.ts, its table modules (userTable.ts,
+ * renderingTable.ts, periodTable.ts, holidayTable.ts) and exportFile.ts (the exported SQLite file)
+ * are the only ones that speak SQL; storeFiles.ts keeps
+ * the files themselves.
  *
  * Durability rests on WAL mode and on its callers: they fan out an update only after
  * `appendUpdates` returned (the commit survives a killed process) and acknowledge it only once it
  * is fsynced, by SQLite itself (`synchronous=FULL`) or through syncLog (the relay's worker thread).
  */
 import Database from 'better-sqlite3'
-import { chmodSync, closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { renderingTable, type RenderingTable } from './renderingTable.ts'
+import { closeToOthers, createStoreFile, ensureDataDir, fdatasyncFile, storeFiles, walFile } from './storeFiles.ts'
+import { migrate, SCHEMA_VERSION } from './storeSchema.ts'
 import { userTable, type UserTable } from './userTable.ts'
-import { createPeriodTables, periodTable, type PeriodTable } from './periodTable.ts'
-import { createHolidayTables, holidayTable, type HolidayTable } from './holidayTable.ts'
+import { periodTable, type PeriodTable } from './periodTable.ts'
+import { holidayTable, type HolidayTable } from './holidayTable.ts'
 
 export const STORE_FILE = 'rainstaff.sqlite3'
-const SCHEMA_VERSION = 1
+export { fdatasyncFile, storeFiles, walFile } from './storeFiles.ts'
 
 /** Start-up refuses a store it cannot trust; the message says where and what to do. */
 export class StoreError extends Error {
@@ -54,11 +60,28 @@ export interface RegionStorage {
   readonly lastUpdateAt: number | null
 }
 
-/** The store as the relay uses it: named operations, no SQL outside this module and its table modules. */
-export interface Store {
+/** What a document is read from: its history as stored (relay/storage.ts turns it into a doc). */
+export interface HistorySource {
+  loadRegion(region: string): RegionHistory
+}
+
+/**
+ * A document's version: the sequence number of the newest update stored for it, or of the
+ * newest one its snapshot covers; it changes whenever the document does and never goes back.
+ * Null when nothing is stored for the document.
+ */
+export function historyVersion(history: RegionHistory): number | null {
+  if (history.snapshot === null && history.updates.length === 0) return null
+  return Math.max(history.snapshotSeq, history.updates.at(-1)?.seq ?? 0)
+}
+
+/** The store as the relay uses it: named operations, no SQL outside the modules named above. */
+export interface Store extends HistorySource {
   readonly file: string
   /** The accounts (relay/users.ts holds the rules). */
   readonly users: UserTable
+  /** Each document's records as last rendered (relay/renderings.ts keeps them current). */
+  readonly renderings: RenderingTable
   /** Closed months and late edits (relay/closing.ts holds the rules). */
   readonly periods: PeriodTable
   /** The head office's decisions on public holidays. */
@@ -68,10 +91,21 @@ export interface Store {
    * `normal` the commit is not fsynced yet: see syncLog.
    */
   appendUpdates(updates: readonly NewUpdate[]): number[]
-  loadRegion(region: string): RegionHistory
   /** Replaces the snapshot with `data` (covering every update up to `uptoSeq`) and drops those updates. */
   writeSnapshot(region: string, data: Uint8Array, uptoSeq: number): void
+  /**
+   * Replaces everything stored for document `region` with `data`, a different state (a
+   * migration's rewrite), under a fresh sequence number: the document's version moves on, so
+   * whoever holds a rendering of what it was sees that it changed.
+   */
+  replaceDocument(region: string, data: Uint8Array): void
   regionStorage(region: string): RegionStorage
+  /** regionStorage of every stored document, in one pass. */
+  documentStorage(): Map<string, RegionStorage>
+  /** The version of document `region` (see historyVersion). */
+  documentVersion(region: string): number | null
+  /** The version of every stored document. */
+  documentVersions(): Map<string, number>
   /** Regions with anything stored, configured or not. */
   storedRegions(): string[]
   /** Size of the database file plus its write-ahead log. */
@@ -111,31 +145,6 @@ export interface OpenStore extends Store {
   readonly db: Database.Database
 }
 
-/** The write-ahead log beside a store file. */
-export function walFile(storeFile: string): string {
-  return `${storeFile}-wal`
-}
-
-/**
- * fdatasync flushes a file's pages whichever descriptor wrote them, so SQLite's writes through its
- * own descriptor reach the disk. A missing WAL holds nothing uncheckpointed (SQLite fsyncs its
- * checkpoints itself).
- */
-export function fdatasyncFile(file: string): void {
-  let fd: number
-  try {
-    fd = openSync(file, 'r')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-    throw error
-  }
-  try {
-    fdatasyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-}
-
 /**
  * A second connection to the store file that only checkpoints its write-ahead log (the worker
  * thread's, relay/compactWorker.ts). PASSIVE never waits for the writer: commits on the main
@@ -145,115 +154,6 @@ export function walCheckpointer(storeFile: string): { checkpoint(): void } {
   const db = new Database(storeFile)
   db.pragma('busy_timeout = 1000')
   return { checkpoint: () => void db.pragma('wal_checkpoint(PASSIVE)') }
-}
-
-/** The store and its WAL and shared-memory files: what must stay readable by the relay alone. */
-export function storeFiles(storeFile: string): string[] {
-  return [storeFile, walFile(storeFile), `${storeFile}-shm`]
-}
-
-/**
- * The data directory, created 0700 if it is missing. An existing one is left as it is: it may be
- * a mount point or a directory shared with other things (`--data .`), and the files in it are
- * closed to others on their own.
- */
-function ensureDataDir(dataDir: string): void {
-  if (existsSync(dataDir)) return
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  // mkdir's mode passes through the umask; 0700 is what is meant whatever the umask.
-  chmodSync(dataDir, 0o700)
-}
-
-/**
- * The store file is created 0600 before SQLite opens it: SQLite would create it 0644 (less the
- * umask), and it gives its -wal and -shm files the main file's mode, so they follow.
- */
-function createStoreFile(file: string): void {
-  try {
-    closeSync(openSync(file, 'wx', 0o600))
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    return
-  }
-  chmodSync(file, 0o600)
-}
-
-/**
- * Takes the group's and others' bits off a store made under a looser umask (or by an older
- * relay); never adds bits. A file the relay does not own keeps its mode: the relay can evidently
- * open it, and refusing to start over a mode would break a working store.
- */
-function closeToOthers(file: string): void {
-  try {
-    const mode = statSync(file).mode & 0o777
-    if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o700)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT' && code !== 'EPERM') throw error
-  }
-}
-
-function migrate(db: Database.Database): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS updates (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      region TEXT NOT NULL,
-      data BLOB NOT NULL,
-      username TEXT NOT NULL,
-      at INTEGER NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS updates_region_seq ON updates (region, seq);
-    CREATE TABLE IF NOT EXISTS snapshots (
-      region TEXT PRIMARY KEY,
-      data BLOB NOT NULL,
-      upto_seq INTEGER NOT NULL,
-      -- time of the newest change the snapshot holds, not of the compaction
-      at INTEGER NOT NULL
-    );
-    -- A Yjs client id belongs to the first account that wrote with it: another account writing
-    -- under it would make the owner's later edits look already known, and be skipped forever.
-    CREATE TABLE IF NOT EXISTS client_ids (
-      client INTEGER PRIMARY KEY,
-      username TEXT NOT NULL,
-      first_at INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS users (
-      username TEXT PRIMARY KEY COLLATE NOCASE,
-      password_hash TEXT NOT NULL,
-      role TEXT NOT NULL CHECK (role IN ('editor', 'admin')),
-      region TEXT,
-      disabled INTEGER NOT NULL DEFAULT 0,
-      created_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL
-    );
-  `)
-  migrateUsers(db)
-  createPeriodTables(db)
-  createHolidayTables(db)
-  db.pragma(`user_version = ${SCHEMA_VERSION}`)
-}
-
-/**
- * Accounts gained a stable id (a name deleted and added again is another account, so the old
- * account's tokens do not carry over) and a generation that every change to the account bumps
- * (tokens name the generation they were issued for). Added in place, idempotently: a store from
- * before keeps its schema version, and an older relay can still open it. Ids are filled here for
- * rows without one, which also covers rows an older `users add` wrote into a migrated store.
- */
-function migrateUsers(db: Database.Database): void {
-  // Under the write lock, so a relay and a `users` command opening an old store together do not
-  // both add the column.
-  db.transaction(() => {
-    const info = db.pragma('table_info(users)') as Array<{ name: string }>
-    const columns = new Set(info.map((c) => c.name))
-    if (!columns.has('account_id')) db.exec('ALTER TABLE users ADD COLUMN account_id TEXT')
-    if (!columns.has('generation')) db.exec('ALTER TABLE users ADD COLUMN generation INTEGER NOT NULL DEFAULT 1')
-    db.exec(`
-      UPDATE users SET account_id = lower(hex(randomblob(16))) WHERE account_id IS NULL;
-      CREATE UNIQUE INDEX IF NOT EXISTS users_account_id ON users (account_id);
-    `)
-  }).immediate()
 }
 
 function lockExclusively(db: Database.Database, dataDir: string): void {
@@ -279,6 +179,33 @@ function lockExclusively(db: Database.Database, dataDir: string): void {
 function toBytes(value: unknown, where: string): Uint8Array {
   if (value instanceof Uint8Array) return value
   throw new StoreError(`Kayıt bozuk: ${where} / Damaged store: ${where} is not binary data`)
+}
+
+function storageOf(
+  updates: { n: number; bytes: number | null; last: number | null } | undefined,
+  snapshot: { bytes: number; at: number } | undefined,
+): RegionStorage {
+  const last = Math.max(updates?.last ?? 0, snapshot?.at ?? 0)
+  return { updates: updates?.n ?? 0, bytes: (updates?.bytes ?? 0) + (snapshot?.bytes ?? 0), lastUpdateAt: last > 0 ? last : null }
+}
+
+/** Reads a document's history: its snapshot, then the updates logged after it. */
+function historyReader(db: Database.Database): (region: string) => RegionHistory {
+  const selectSnapshot = db.prepare<[string], { data: unknown; upto_seq: number }>(
+    'SELECT data, upto_seq FROM snapshots WHERE region = ?',
+  )
+  const selectUpdates = db.prepare<[string, number], { seq: number; data: unknown }>(
+    'SELECT seq, data FROM updates WHERE region = ? AND seq > ? ORDER BY seq',
+  )
+  return (region) => {
+    const snap = selectSnapshot.get(region)
+    const snapshotSeq = snap?.upto_seq ?? 0
+    const snapshot = snap ? toBytes(snap.data, `snapshot of ${region}`) : null
+    const updates = selectUpdates
+      .all(region, snapshotSeq)
+      .map((row) => ({ seq: row.seq, data: toBytes(row.data, `update ${row.seq} of ${region}`) }))
+    return { snapshot, snapshotSeq, updates }
+  }
 }
 
 export interface StoreOptions {
@@ -346,12 +273,6 @@ export function openStore(dataDir: string, options: StoreOptions = {}): OpenStor
   const appendMany = db.transaction((updates: readonly NewUpdate[]): number[] =>
     updates.map((u) => Number(insert.run(u.region, u.data, u.username, u.at).lastInsertRowid)),
   )
-  const selectSnapshot = db.prepare<[string], { data: unknown; upto_seq: number }>(
-    'SELECT data, upto_seq FROM snapshots WHERE region = ?',
-  )
-  const selectUpdates = db.prepare<[string, number], { seq: number; data: unknown }>(
-    'SELECT seq, data FROM updates WHERE region = ? AND seq > ? ORDER BY seq',
-  )
   const upsertSnapshot = db.prepare(
     `INSERT INTO snapshots (region, data, upto_seq, at) VALUES (?, ?, ?, ?)
      ON CONFLICT (region) DO UPDATE SET data = excluded.data, upto_seq = excluded.upto_seq, at = excluded.at`,
@@ -366,6 +287,26 @@ export function openStore(dataDir: string, options: StoreOptions = {}): OpenStor
     upsertSnapshot.run(region, data, uptoSeq, at)
     deleteUpto.run(region, uptoSeq)
   })
+  const replaceWhole = db.transaction((region: string, data: Uint8Array) => {
+    const at = newestMerged.get(region, Number.MAX_SAFE_INTEGER, region)?.at ?? Date.now()
+    // The row only takes the next sequence number (AUTOINCREMENT never hands one out twice); the
+    // snapshot covers it and it goes with the updates it replaces.
+    const seq = Number(insert.run(region, new Uint8Array(0), 'relay', at).lastInsertRowid)
+    upsertSnapshot.run(region, data, seq, at)
+    deleteUpto.run(region, seq)
+  })
+  const allUpdateStats = db.prepare<[], { region: string; n: number; bytes: number | null; last: number | null }>(
+    'SELECT region, count(*) AS n, sum(length(data)) AS bytes, max(at) AS last FROM updates GROUP BY region',
+  )
+  const allSnapshotStats = db.prepare<[], { region: string; bytes: number; at: number }>(
+    'SELECT region, length(data) AS bytes, at FROM snapshots',
+  )
+  const newestSeq = db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM updates WHERE region = ?')
+  const snapshotSeq = db.prepare<[string], { upto_seq: number }>('SELECT upto_seq FROM snapshots WHERE region = ?')
+  const allVersions = db.prepare<[], { region: string; version: number }>(
+    `SELECT region, max(v) AS version FROM (SELECT region, max(seq) AS v FROM updates GROUP BY region
+                                             UNION ALL SELECT region, upto_seq AS v FROM snapshots) GROUP BY region`,
+  )
   const updateStats = db.prepare<[string], { n: number; bytes: number | null; last: number | null }>(
     'SELECT count(*) AS n, sum(length(data)) AS bytes, max(at) AS last FROM updates WHERE region = ?',
   )
@@ -386,29 +327,27 @@ export function openStore(dataDir: string, options: StoreOptions = {}): OpenStor
     db,
     file,
     users: userTable(db),
+    renderings: renderingTable(db),
     periods: periodTable(db),
     holidays: holidayTable(db),
     appendUpdates: (updates) => appendMany(updates),
-    loadRegion(region) {
-      const snap = selectSnapshot.get(region)
-      const snapshotSeq = snap?.upto_seq ?? 0
-      const snapshot = snap ? toBytes(snap.data, `snapshot of ${region}`) : null
-      const updates = selectUpdates
-        .all(region, snapshotSeq)
-        .map((row) => ({ seq: row.seq, data: toBytes(row.data, `update ${row.seq} of ${region}`) }))
-      return { snapshot, snapshotSeq, updates }
-    },
+    loadRegion: historyReader(db),
     writeSnapshot: (region, data, uptoSeq) => replaceSnapshot(region, data, uptoSeq),
-    regionStorage(region) {
-      const u = updateStats.get(region)
-      const s = snapshotStats.get(region)
-      const last = Math.max(u?.last ?? 0, s?.at ?? 0)
-      return {
-        updates: u?.n ?? 0,
-        bytes: (u?.bytes ?? 0) + (s?.bytes ?? 0),
-        lastUpdateAt: last > 0 ? last : null,
-      }
+    replaceDocument: (region, data) => replaceWhole(region, data),
+    regionStorage: (region) => storageOf(updateStats.get(region), snapshotStats.get(region)),
+    documentStorage() {
+      const snapshots = new Map(allSnapshotStats.all().map((row) => [row.region, row]))
+      const out = new Map<string, RegionStorage>()
+      for (const row of allUpdateStats.all()) out.set(row.region, storageOf(row, snapshots.get(row.region)))
+      for (const [region, row] of snapshots) if (!out.has(region)) out.set(region, storageOf(undefined, row))
+      return out
     },
+    documentVersion(region) {
+      const newest = newestSeq.get(region)?.seq ?? null
+      const covered = snapshotSeq.get(region)?.upto_seq ?? null
+      return newest === null && covered === null ? null : Math.max(newest ?? 0, covered ?? 0)
+    },
+    documentVersions: () => new Map(allVersions.all().map((row) => [row.region, row.version])),
     storedRegions() {
       const rows = db
         .prepare<[], { region: string }>('SELECT region FROM updates UNION SELECT region FROM snapshots')
@@ -448,5 +387,28 @@ export function openStore(dataDir: string, options: StoreOptions = {}): OpenStor
     close() {
       if (db.open) db.close()
     },
+  }
+}
+
+/**
+ * The store file as another thread reads it (the render worker, relay/renderWorker.ts): documents
+ * and renderings, never a write. WAL mode lets it read while the relay's connection writes.
+ */
+export interface StoreReader extends HistorySource {
+  readonly renderings: Pick<RenderingTable, 'get'>
+  /** Runs `read` in one read transaction: a compaction committed meanwhile cannot split it. */
+  readConsistently<T>(read: () => T): T
+  close(): void
+}
+
+export function openStoreReader(storeFile: string): StoreReader {
+  const db = new Database(storeFile, { fileMustExist: true })
+  db.pragma('busy_timeout = 1000')
+  db.pragma('query_only = ON')
+  return {
+    loadRegion: historyReader(db),
+    renderings: renderingTable(db),
+    readConsistently: (read) => db.transaction(read)(),
+    close: () => void (db.open && db.close()),
   }
 }

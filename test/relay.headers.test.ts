@@ -113,6 +113,8 @@ describe('relay HTTP hardening', () => {
       const res = await fetch(`${configured.url}/api/regions`, { headers: { origin } })
       expect(res.headers.get('access-control-allow-origin')).toBe(origin)
       expect(res.headers.get('vary')).toMatch(/origin/i)
+      // A rendering's version (relay/PROTOCOL.md §9) is readable from that origin.
+      expect(res.headers.get('access-control-expose-headers')).toMatch(/x-rainstaff-version/)
       // Error answers too, so a client on that origin can show why.
       const refused = await fetch(`${configured.url}/api/status`, { headers: { origin } })
       expect(refused.status).toBe(401)
@@ -135,6 +137,7 @@ describe('relay HTTP hardening', () => {
     expect(allowed.headers.get('access-control-allow-methods')).toMatch(/POST/)
     expect(allowed.headers.get('access-control-allow-headers')).toMatch(/content-type/)
     expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/)
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/if-none-match/)
     const refused = await preflight(EVIL)
     expect(refused.status).toBe(403)
     expect(refused.headers.get('access-control-allow-origin')).toBeNull()
