@@ -257,4 +257,47 @@ describe('two tabs of one account in one browser', () => {
     expect(timesheets).toEqual([{ notes: 'çökmeden önce', n: 1 }])
     await pc.context.close()
   })
+
+  it('of three tabs, the one that asks writes; a sign-out signs out every tab; another user is refused a second tab', async () => {
+    const pc = await openPc(browser, relay.url)
+    const first = pc.page
+    await signIn(first, 'ayse', 'ayse-password')
+    const second = await secondTab(pc)
+    const third = await secondTab(pc)
+    await following(second).waitFor()
+    await following(third).waitFor()
+    // The second tab waits for the lock ahead of the third: it passes the lock on to the tab that asked.
+    await third.locator('[data-testid="take-over"]').click()
+    await following(third).waitFor({ state: 'detached' })
+    await following(first).waitFor()
+    expect(await following(second).count()).toBe(1)
+    await addEmployee(third, 'Üçüncü Sekme')
+    for (const page of [first, second]) {
+      await tab(page, 'employees')
+      await recordRow(page, 'Üçüncü Sekme').waitFor()
+    }
+
+    await third.locator('header button', { hasText: 'Çıkış' }).click()
+    for (const page of [first, second]) {
+      await page.locator('[data-testid="sign-in-error"]', { hasText: 'Başka bir sekmede çıkış yapıldı' }).waitFor()
+    }
+    await second.close()
+    await third.close()
+
+    // Signed in again in one tab, not remembered (so the next tab shows the form), a second tab
+    // signing in as another user is refused and changes nothing.
+    await first.evaluate(() => localStorage.setItem('rainstaff.sessionMaxSeconds', '0'))
+    await signIn(first, 'ayse', 'ayse-password')
+    const other = await pc.context.newPage()
+    await other.goto(relay.url)
+    await other.locator('rs-sign-in input[name="username"]').fill('mehmet')
+    await other.locator('rs-sign-in input[name="password"]').fill('mehmet-password')
+    await other.locator('rs-sign-in button[type="submit"]').click()
+    await other.locator('[data-testid="sign-in-error"]', { hasText: 'başka bir kullanıcı çalışıyor' }).waitFor()
+    expect(await other.locator('rs-status-bar').count()).toBe(0)
+    expect(await following(first).count()).toBe(0)
+    await addEmployee(first, 'Hâlâ Yazıyor')
+    await waitForPending(first, 0)
+    await pc.context.close()
+  })
 })

@@ -19,6 +19,7 @@ import type { RsPasswordDialog } from './password-dialog.ts'
 import './password-dialog.ts'
 import './sign-in.ts'
 import './status-bar.ts'
+import './tab-banner.ts'
 import './screens/puantaj.ts'
 import './screens/employees.ts'
 import './screens/fleet.ts'
@@ -263,7 +264,9 @@ export class RainstaffApp extends LitElement {
       <rs-password-dialog .workspace=${ws} .language=${lang}></rs-password-dialog>
       <main @language-change=${(e: CustomEvent<Lang>) => this.setLang(e.detail)}>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
-        ${ws.role === 'follower' ? this.renderFollowing() : nothing}
+        ${ws.role === 'follower'
+          ? html`<rs-tab-banner .takingOver=${this.tab?.takingOver ?? false} .problem=${this.tab?.problem ?? null} .language=${lang} @take-over=${() => this.tab?.takeOver()}></rs-tab-banner>`
+          : nothing}
         ${ws.storagePersisted === false ? html`<p class="notice" role="alert" data-testid="storage-warning">${t(lang, 'storage.notPersisted')}</p>` : nothing}
         ${this.renderScreen(ws, writable)}
       </main>
@@ -362,16 +365,6 @@ export class RainstaffApp extends LitElement {
     this.cleanups.push(ws.status.follow(onStatus))
     // A follower's engine never connects: the writer tab follows the network.
     if (ws.role === 'writer') this.cleanups.push(followNetwork(ws.engine))
-  }
-
-  private renderFollowing(): TemplateResult {
-    const lang = this.language
-    const tab = this.tab
-    return html`<p class="notice" role="status" data-testid="tab-following">
-      ${t(lang, tab?.takingOver ? 'tabs.takingOver' : 'tabs.following')}
-      ${tab?.problem ? html`<strong data-testid="tab-problem">${tab.problem[lang]}</strong>` : nothing}
-      ${tab?.takingOver ? nothing : html`<button data-testid="take-over" @click=${() => tab?.takeOver()}>${t(lang, 'tabs.takeOver')}</button>`}
-    </p>`
   }
 
   private showRegion(region: string): void {
