@@ -274,7 +274,8 @@ export interface SignInOptions extends SessionOptions {
   readonly relay: string
   readonly username: string
   readonly password: string
-  readonly store: LocalStore
+  /** Where the device account is read and kept (a follower tab passes one that keeps nothing). */
+  readonly store: Pick<LocalStore, 'readAccount' | 'writeAccount'>
   /** Keep the token in the device account (the CLI does; the app keeps it in memory). */
   readonly rememberToken?: boolean
 }

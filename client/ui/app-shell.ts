@@ -10,13 +10,16 @@ import { LiveQuery, num } from './live-query.ts'
 import { errorIn } from './screen.ts'
 import { likelyDuplicates, sameDayPairs } from './screens/conflicts.ts'
 import { SignInError } from '../signIn.ts'
-import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, relayReachable, rememberedSession, resumeWorkspace, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import { followNetwork, lastSignIn, relayReachable, rememberedSession, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import { openTab, resumeTab, type TabWorkspace } from './tab-workspace.ts'
+import type { Bilingual } from '../../schema/bilingual.ts'
 import type { ImportDialog } from './import-dialog.ts'
 import './import-dialog.ts'
 import type { RsPasswordDialog } from './password-dialog.ts'
 import './password-dialog.ts'
 import './sign-in.ts'
 import './status-bar.ts'
+import './tab-banner.ts'
 import './screens/puantaj.ts'
 import './screens/employees.ts'
 import './screens/fleet.ts'
@@ -145,7 +148,10 @@ export class RainstaffApp extends LitElement {
   resuming = false
   /** The relay did not answer on load: the form is the offline unlock and says so. */
   unreachable = false
+  /** This tab among the account's tabs of this browser: its workspace changes when the writing tab does. */
+  private tab: TabWorkspace | undefined
   private cleanups: Array<() => void> = []
+  private tabCleanups: Array<() => void> = []
 
   /** The tab's count is what the Çakışmalar screen lists for the region: field conflicts and likely duplicates. */
   private readonly fieldConflicts = new LiveQuery(this, () =>
@@ -174,9 +180,9 @@ export class RainstaffApp extends LitElement {
     }
     this.resuming = true
     try {
-      const ws = await resumeWorkspace()
-      if (ws !== undefined && this.workspace === undefined) this.attach(ws)
-      else if (ws !== undefined) await ws.close()
+      const tab = await resumeTab()
+      if (tab !== undefined && this.workspace === undefined) this.attachTab(tab)
+      else if (tab !== undefined) await tab.close()
     } catch (error) {
       if (error instanceof SignInError && error.code === 'unreachable') this.unreachable = true
       else this.error = errorIn(this.language, error)
@@ -192,7 +198,7 @@ export class RainstaffApp extends LitElement {
 
   /** Writes what is pending to the browser store (Electron calls it before quitting). */
   async flush(): Promise<void> {
-    await this.workspace?.flush()
+    await this.tab?.flush()
   }
 
   override render(): TemplateResult {
@@ -246,9 +252,11 @@ export class RainstaffApp extends LitElement {
           ${own
             ? html`<button data-testid="open-import" @click=${() => this.renderRoot.querySelector<ImportDialog>('rs-import-dialog')?.show()}>${t(lang, 'import.open')}</button>`
             : nothing}
-          <button data-testid="change-password" @click=${() => this.renderRoot.querySelector<RsPasswordDialog>('rs-password-dialog')?.show()}>
-            ${t(lang, 'password.change')}
-          </button>
+          ${ws.role === 'writer'
+            ? html`<button data-testid="change-password" @click=${() => this.renderRoot.querySelector<RsPasswordDialog>('rs-password-dialog')?.show()}>
+                ${t(lang, 'password.change')}
+              </button>`
+            : nothing}
           <button data-testid="lang" @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button>
           <button @click=${this.signOut}>${t(lang, 'signOut')}</button>
         </div>
@@ -256,6 +264,9 @@ export class RainstaffApp extends LitElement {
       <rs-password-dialog .workspace=${ws} .language=${lang}></rs-password-dialog>
       <main @language-change=${(e: CustomEvent<Lang>) => this.setLang(e.detail)}>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
+        ${ws.role === 'follower'
+          ? html`<rs-tab-banner .takingOver=${this.tab?.takingOver ?? false} .problem=${this.tab?.problem ?? null} .language=${lang} @take-over=${() => this.tab?.takeOver()}></rs-tab-banner>`
+          : nothing}
         ${ws.storagePersisted === false ? html`<p class="notice" role="alert" data-testid="storage-warning">${t(lang, 'storage.notPersisted')}</p>` : nothing}
         ${this.renderScreen(ws, writable)}
       </main>
@@ -308,9 +319,9 @@ export class RainstaffApp extends LitElement {
     this.busy = true
     this.error = ''
     try {
-      const ws = await openWorkspace(credentials, { remember: true })
+      const tab = await openTab(credentials, { remember: true })
       this.unreachable = false
-      this.attach(ws)
+      this.attachTab(tab)
     } catch (error) {
       this.error = errorIn(this.language, error)
     } finally {
@@ -318,38 +329,64 @@ export class RainstaffApp extends LitElement {
     }
   }
 
+  private attachTab(tab: TabWorkspace): void {
+    this.tab = tab
+    const onChange = (): void => {
+      if (tab.workspace === this.workspace) return this.requestUpdate()
+      const wasFollowing = this.workspace?.role === 'follower'
+      for (const cleanup of this.cleanups.splice(0)) cleanup()
+      this.attach(tab.workspace)
+      if (wasFollowing && tab.role === 'writer') this.notice = t(this.language, 'tabs.nowWriting')
+    }
+    const onSignedOut = (reason: Bilingual): void => {
+      this.detach()
+      this.error = reason[this.language]
+    }
+    tab.on('change', onChange)
+    tab.on('signed-out', onSignedOut)
+    this.tabCleanups.push(() => {
+      tab.off('change', onChange)
+      tab.off('signed-out', onSignedOut)
+    })
+    this.attach(tab.workspace)
+  }
+
   private attach(ws: Workspace): void {
-    const engine = ws.engine
     this.workspace = ws
-    this.region = ws.session.user.region ?? ws.session.regions[0]?.slug ?? ''
+    // A hand-over between tabs keeps the region being looked at.
+    if (!ws.session.regions.some((r) => r.slug === this.region)) this.region = ws.session.user.region ?? ws.session.regions[0]?.slug ?? ''
     this.notice = ws.signedInOnline ? '' : t(this.language, 'signIn.offline')
-    this.engineState = engine.state
-    const onState = (state: EngineState): void => {
-      this.engineState = state
-      if (state.connection === 'synced') this.notice = ''
+    const onStatus = (): void => {
+      this.engineState = ws.status.state
+      this.peers = ws.status.peers(this.region)
+      if (ws.status.state.connection === 'synced') this.notice = ''
     }
-    engine.on('state', onState)
-    this.cleanups.push(() => engine.off('state', onState))
-    this.cleanups.push(followNetwork(engine))
-    const onAwareness = (): void => {
-      this.peers = peersOf(engine, this.region)
-    }
-    this.cleanups.push(followAwareness(engine, onAwareness))
+    onStatus()
+    this.cleanups.push(ws.status.follow(onStatus))
+    // A follower's engine never connects: the writer tab follows the network.
+    if (ws.role === 'writer') this.cleanups.push(followNetwork(ws.engine))
   }
 
   private showRegion(region: string): void {
     this.region = region
-    if (this.workspace !== undefined) this.peers = peersOf(this.workspace.engine, region)
+    if (this.workspace !== undefined) this.peers = this.workspace.status.peers(region)
   }
 
-  private signOut = async (): Promise<void> => {
-    const ws = this.workspace
-    for (const cleanup of this.cleanups.splice(0)) cleanup()
+  /** Back to the sign-in form; returns the tab that was shown. */
+  private detach(): TabWorkspace | undefined {
+    const tab = this.tab
+    for (const cleanup of [...this.cleanups.splice(0), ...this.tabCleanups.splice(0)]) cleanup()
+    this.tab = undefined
     this.workspace = undefined
     this.engineState = undefined
     this.peers = []
     this.notice = ''
-    await ws?.signOut().catch((error: unknown) => (this.error = errorIn(this.language, error)))
+    return tab
+  }
+
+  private signOut = async (): Promise<void> => {
+    const tab = this.detach()
+    await tab?.signOut().catch((error: unknown) => (this.error = errorIn(this.language, error)))
   }
 }
 

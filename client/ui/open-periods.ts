@@ -29,6 +29,8 @@ export function monthsBetween(from: string, to: string): Period[] {
 
 export class OpenPeriods implements ReactiveController {
   private key = ''
+  /** The engine the months were opened in: another tab's hand-over gives the screen a new one. */
+  private engine: SyncEngine | undefined
 
   constructor(
     host: ReactiveControllerHost,
@@ -42,8 +44,9 @@ export class OpenPeriods implements ReactiveController {
     if (range === undefined) return
     const regions = range.regions.filter((region) => range.engine.regions.includes(region))
     const key = `${regions.join(',')}\u0000${range.from}\u0000${range.to}`
-    if (key === this.key) return
+    if (key === this.key && range.engine === this.engine) return
     this.key = key
+    this.engine = range.engine
     for (const region of regions) {
       for (const month of monthsBetween(range.from, range.to)) {
         // Opening reads the device's copy; a failure (the store closed as the user signed out) leaves the screen as it is.

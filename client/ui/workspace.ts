@@ -7,10 +7,10 @@
 import type { Awareness } from 'y-protocols/awareness'
 import { openMirror, type Mirror } from '../../crdt/mirror.ts'
 import { followDocuments } from '../followDocuments.ts'
-import { openEngine, type SyncEngine } from '../engine.ts'
+import { openEngine, type EngineState, type SyncEngine } from '../engine.ts'
 import { databaseName, openIndexedDbStore, type IndexedDbStore } from '../indexedDbStore.ts'
 import { relayAddress } from '../relayAddress.ts'
-import type { DeviceAccount } from '../localStore.ts'
+import type { DeviceAccount, LocalStore } from '../localStore.ts'
 import { changeOwnPassword, renewToken, sessionFromAccount, signIn, SignInError, type Session } from '../signIn.ts'
 
 export interface Credentials {
@@ -19,10 +19,24 @@ export interface Credentials {
   readonly password: string
 }
 
+/** What the status bar shows: this tab's engine, or for a follower tab the writer tab's as it reports it. */
+export interface WorkspaceStatus {
+  readonly state: EngineState
+  peers(region: string): Presence[]
+  /** Calls `onChange` after any change of `state` or the peers; returns the unsubscribe. */
+  follow(onChange: () => void): () => void
+}
+
 export interface Workspace {
   readonly session: Session
   readonly engine: SyncEngine
   readonly mirror: Mirror
+  /**
+   * writer: this tab keeps the offline copy and syncs it; follower: another tab of this browser
+   * does, and this one shows its data read-only (client/ui/tab-workspace.ts).
+   */
+  readonly role: 'writer' | 'follower'
+  readonly status: WorkspaceStatus
   /** False when the relay could not be reached and the device account unlocked the app. */
   readonly signedInOnline: boolean
   /**
@@ -120,7 +134,7 @@ export function rememberedSession(now = Date.now()): RememberedSession | undefin
   }
 }
 
-function rememberSession(relay: string, username: string): void {
+export function rememberSession(relay: string, username: string): void {
   const seconds = sessionMaxSeconds()
   if (seconds <= 0) return
   try {
@@ -146,7 +160,7 @@ async function dropToken(store: IndexedDbStore): Promise<void> {
 }
 
 /** Keeps every renewed token in the device account while the session is remembered. */
-function tokenKeeper(store: IndexedDbStore): (token: string, expiresAt: number) => Promise<void> {
+export function tokenKeeper(store: IndexedDbStore): (token: string, expiresAt: number) => Promise<void> {
   return async (token, expiresAt) => {
     if (rememberedSession() === undefined) return
     const account = await store.readAccount()
@@ -203,7 +217,12 @@ export function servingRelay(): string {
   return location.protocol === 'http:' || location.protocol === 'https:' ? location.origin : ''
 }
 
-export async function openWorkspace(credentials: Credentials, options: { remember?: boolean } = {}): Promise<Workspace> {
+export interface OpenOptions {
+  /** The store the engine writes through, made from the device's (a writer tab shares what it commits). */
+  readonly engineStore?: (store: IndexedDbStore) => LocalStore
+}
+
+export async function openWorkspace(credentials: Credentials, options: OpenOptions & { remember?: boolean } = {}): Promise<Workspace> {
   const relay = relayAddress(credentials.relay)
   const store: IndexedDbStore = await openIndexedDbStore(databaseName(relay.http))
   try {
@@ -211,7 +230,7 @@ export async function openWorkspace(credentials: Credentials, options: { remembe
     const { session, online } = await signIn({ ...credentials, relay: relay.http, store, rememberToken: remember, ...(remember ? { onToken: tokenKeeper(store) } : {}) })
     if (remember && online) rememberSession(relay.http, credentials.username)
     else if (remember) await dropToken(store)
-    return await workspaceFor(session, online, store, relay.http, credentials.username)
+    return await workspaceFor(session, online, store, relay.http, credentials.username, options.engineStore?.(store))
   } catch (error) {
     await store.close().catch(() => undefined)
     throw error
@@ -223,7 +242,7 @@ export async function openWorkspace(credentials: Credentials, options: { remembe
  * relay. Resolves undefined when nothing is remembered or the relay refuses the token (it is then
  * forgotten); throws SignInError `unreachable` when the relay cannot be reached.
  */
-export async function resumeWorkspace(): Promise<Workspace | undefined> {
+export async function resumeWorkspace(options: OpenOptions = {}): Promise<Workspace | undefined> {
   const remembered = rememberedSession()
   if (remembered === undefined) return undefined
   const relay = relayAddress(remembered.relay)
@@ -254,17 +273,25 @@ export async function resumeWorkspace(): Promise<Workspace | undefined> {
     const renewed: DeviceAccount = { ...account, user: result.user, regions: result.regions, token: result.token, expiresAt: result.expiresAt }
     await store.writeAccount(renewed)
     const session = sessionFromAccount(renewed, null, { onToken: tokenKeeper(store) })
-    return await workspaceFor(session, true, store, relay.http, remembered.username)
+    return await workspaceFor(session, true, store, relay.http, remembered.username, options.engineStore?.(store))
   } catch (error) {
     await store.close().catch(() => undefined)
     throw error
   }
 }
 
-async function workspaceFor(session: Session, online: boolean, store: IndexedDbStore, relay: string, username: string): Promise<Workspace> {
+/** A writer's workspace: the engine over `engineStore` (the device's store unless given), the mirror, the presence. */
+export async function workspaceFor(
+  session: Session,
+  online: boolean,
+  store: IndexedDbStore,
+  relay: string,
+  username: string,
+  engineStore: LocalStore = store,
+): Promise<Workspace> {
   let engine: SyncEngine | undefined
   try {
-    engine = await openEngine({ session, store })
+    engine = await openEngine({ session, store: engineStore })
     const mirror = await openMirror({ locateFile })
     const opened = engine
     const announce = (): void => {
@@ -292,6 +319,8 @@ async function workspaceFor(session: Session, online: boolean, store: IndexedDbS
       session,
       engine: opened,
       mirror,
+      role: 'writer',
+      status: engineStatus(opened),
       signedInOnline: online,
       storagePersisted: await persistStorage(),
       flush: () => opened.flush(),
@@ -307,6 +336,23 @@ async function workspaceFor(session: Session, online: boolean, store: IndexedDbS
   } catch (error) {
     await engine?.close().catch(() => undefined)
     throw error
+  }
+}
+
+function engineStatus(engine: SyncEngine): WorkspaceStatus {
+  return {
+    get state() {
+      return engine.state
+    },
+    peers: (region) => peersOf(engine, region),
+    follow(onChange) {
+      engine.on('state', onChange)
+      const stopAwareness = followAwareness(engine, onChange)
+      return () => {
+        engine.off('state', onChange)
+        stopAwareness()
+      }
+    },
   }
 }
 

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { startRelay, type Relay } from '../../relay/server.ts'
 import type { NewUser } from '../../relay/users.ts'
@@ -111,9 +111,9 @@ export function allCspViolations(): readonly string[] {
   return violations
 }
 
-/** A fresh "PC": its own browser context (storage, network) with the page at `url`. */
-export async function openPc(browser: Browser, url: string): Promise<Pc> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 900 }, locale: 'tr-TR', timezoneId: 'Europe/Istanbul' })
+/** A fresh "PC": its own browser context (storage, network) with the page at `url`; `options` adds to the context's. */
+export async function openPc(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Pc> {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 900 }, locale: 'tr-TR', timezoneId: 'Europe/Istanbul', ...options })
   const cspViolations: string[] = []
   // Playwright's init scripts and bindings are outside the page's CSP, so the listener itself is
   // never refused; the browser fires the event for every refusal, in shadow roots too (composed).

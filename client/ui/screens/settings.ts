@@ -151,11 +151,13 @@ export class SettingsScreen extends Screen {
           )}
         </tbody>
       </table>
-      <div class="row" style="margin-top:0.6rem">
-        <button @click=${() => ws.engine.reconnectNow()}>${t(lang, 'settings.syncNow')}</button>
-        <button @click=${() => ws.engine.disconnect()}>${t(lang, 'settings.pause')}</button>
-        <button @click=${() => ws.engine.connect()}>${t(lang, 'settings.resume')}</button>
-      </div>
+      ${ws.role === 'writer'
+        ? html`<div class="row" style="margin-top:0.6rem">
+            <button @click=${() => ws.engine.reconnectNow()}>${t(lang, 'settings.syncNow')}</button>
+            <button @click=${() => ws.engine.disconnect()}>${t(lang, 'settings.pause')}</button>
+            <button @click=${() => ws.engine.connect()}>${t(lang, 'settings.resume')}</button>
+          </div>`
+        : nothing}
       <p class="muted">${t(lang, 'settings.changeRelay')}</p>`
   }
 
