@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyToCells, cellKey, cellsOf, copyLastWeek, mondayOf, rectangle, weekDates, type WeekEmployee, type WeekTimesheet } from '../client/ui/week-plan.ts'
+import { applyToCells, cellEdit, cellKey, cellsOf, copyLastWeek, mondayOf, rectangle, weekDates, type WeekEmployee, type WeekTimesheet } from '../client/ui/week-plan.ts'
 
 const ayse: WeekEmployee = { id: 'a', full_name: 'Ayşe', start_date: null, end_date: null }
 const ali: WeekEmployee = { id: 'b', full_name: 'Ali', start_date: null, end_date: '2026-11-04' }
@@ -56,5 +56,26 @@ describe('the week grid’s plans', () => {
     expect(plan.same).toBe(1)
     expect(plan.skipped).toBe(1)
     expect(plan.inserts.map((i) => cellKey(i.employee_id, i.work_date)).sort()).toEqual(['a|2026-11-03', 'b|2026-11-02', 'b|2026-11-04'])
+  })
+
+  it('a typed cell becomes nothing, a refusal, a delete to confirm, warnings to confirm, an insert or an update', () => {
+    const at = { employeeId: 'a', date: '2026-11-04', today: '2026-11-04' }
+    const stored = row('a', '2026-11-04', '08:00', '17:00', 60)
+    expect(cellEdit('08:00-17:00', [stored], at, [])).toEqual({ kind: 'none' })
+    expect(cellEdit('8-17', [stored], at, [])).toEqual({ kind: 'none' })
+    expect(cellEdit('', [], at, [])).toEqual({ kind: 'none' })
+    expect(cellEdit('x', [stored, row('a', '2026-11-04', '18:00', '20:00')], at, [])).toEqual({ kind: 'none' })
+    expect(cellEdit('x', [], at, [])).toMatchObject({ kind: 'refuse' })
+    expect(cellEdit(' ', [stored], at, [])).toEqual({ kind: 'delete', row: stored })
+    expect(cellEdit('8-18', [stored], at, [])).toEqual({ kind: 'update', id: stored.id, patch: { end_time: '18:00' } })
+    expect(cellEdit('17-8', [], at, [])).toMatchObject({ kind: 'ask', warnings: [{ code: 'reversed_shift' }] })
+    expect(cellEdit('17-8', [], at, [], true)).toMatchObject({ kind: 'insert' })
+    expect(cellEdit('8-17', [], at, [])).toEqual({
+      kind: 'insert',
+      record: { employee_id: 'a', work_date: '2026-11-04', start_time: '08:00', end_time: '17:00', break_minutes: 60, is_special: 0, notes: null },
+    })
+    // 29 October, Republic Day: special; the 28th (from 13:00 only) is not.
+    expect(cellEdit('8-12', [], { ...at, date: '2026-10-29' }, [])).toMatchObject({ kind: 'insert', record: { is_special: 1, break_minutes: 15 } })
+    expect(cellEdit('8-12', [], { ...at, date: '2026-10-28' }, [])).toMatchObject({ kind: 'insert', record: { is_special: 0 } })
   })
 })

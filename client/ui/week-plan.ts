@@ -4,6 +4,10 @@
  * the selection" would write. Pure, so the grid's writes are planned, counted and checked before
  * any of them is made.
  */
+import type { Bilingual } from '../../schema/bilingual.ts'
+import { shiftWarnings, type Warning } from '../../schema/plausibility.ts'
+import { parseShiftText, shiftText, specialByDefault, type ShiftTemplate } from '../../schema/shiftEntry.ts'
+import type { RecordInput } from '../../schema/tables.ts'
 import { addDays } from './calendar.ts'
 
 export interface WeekTimesheet {
@@ -163,4 +167,39 @@ export function shiftPatch(row: Shift, next: Shift): Partial<Shift> | undefined 
   const patch: Partial<Record<keyof Shift, string | number>> = {}
   for (const field of ['start_time', 'end_time', 'break_minutes'] as const) if (row[field] !== next[field]) patch[field] = next[field]
   return Object.keys(patch).length === 0 ? undefined : (patch as Partial<Shift>)
+}
+
+/** What a cell's typed text asks for, before anything is written. */
+export type CellEdit =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'refuse'; readonly reason: Bilingual }
+  | { readonly kind: 'delete'; readonly row: WeekTimesheet }
+  | { readonly kind: 'ask'; readonly warnings: readonly Warning[] }
+  | { readonly kind: 'insert'; readonly record: RecordInput<'timesheets'> }
+  | { readonly kind: 'update'; readonly id: string; readonly patch: Partial<Shift> }
+
+/**
+ * The cell of `employeeId` on `date` holding `stored`, after `typed` was entered: nothing to do
+ * (unchanged, or a day with two timesheets, which the grid does not edit), a refusal, a delete to
+ * confirm, warnings to confirm (unless `confirmed`), or the insert or update to make. A new
+ * timesheet on a whole-day holiday is a special day.
+ */
+export function cellEdit(
+  typed: string,
+  stored: readonly WeekTimesheet[],
+  at: { readonly employeeId: string; readonly date: string; readonly today: string },
+  templates: readonly ShiftTemplate[],
+  confirmed = false,
+): CellEdit {
+  if (stored.length > 1 || typed.trim() === stored.map(shiftText).join(', ')) return { kind: 'none' }
+  const parsed = parseShiftText(typed, templates)
+  if (!parsed.ok) return { kind: 'refuse', reason: parsed.reason }
+  if (parsed.value === null) return stored.length === 0 ? { kind: 'none' } : { kind: 'delete', row: stored[0] }
+  const shift = { start_time: parsed.value.start_time, end_time: parsed.value.end_time, break_minutes: parsed.value.break_minutes }
+  const patch = stored.length === 1 ? shiftPatch(stored[0], shift) : undefined
+  if (stored.length === 1 && patch === undefined) return { kind: 'none' }
+  const warnings = confirmed ? [] : shiftWarnings({ work_date: at.date, ...shift }, at.today)
+  if (warnings.length > 0) return { kind: 'ask', warnings }
+  if (stored.length === 1) return { kind: 'update', id: stored[0].id, patch: patch ?? {} }
+  return { kind: 'insert', record: { employee_id: at.employeeId, work_date: at.date, ...shift, is_special: specialByDefault(at.date) ? 1 : 0, notes: null } }
 }
