@@ -111,6 +111,28 @@ describe('the week grid', () => {
     expect(await page.locator('rs-week-grid [data-testid="office-total"]').textContent()).toBe('30,75')
   })
 
+  it('a shift that looks reversed asks beside the cell first: "Düzelt" goes back to it, "Yine de kaydet" saves it', async () => {
+    await cell(2, 2).click()
+    await page.keyboard.type('17-8')
+    await page.keyboard.press('Enter')
+    const question = page.locator('rs-week-grid [data-testid="cell-question"]')
+    await question.waitFor()
+    expect(await question.locator('[data-testid="cell-warning"]').textContent()).toContain('08:00→17:00 mi demek istediniz?')
+    expect(await focused()).toBe('cell-confirm')
+    await screenshot(page, 'week-asks')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => question.count()).toBe(0)
+    expect(await focused()).toBe('2,2')
+    expect(await cell(2, 2).inputValue()).toBe('17-8')
+    await page.keyboard.press('Enter')
+    await question.waitFor()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => cell(2, 2).inputValue()).toBe('17:00-08:00')
+    expect(await hours(2, 2).textContent()).toBe('14,00')
+    expect(await page.locator('rs-week-grid [data-testid="office-total"]').textContent()).toBe('44,75')
+  })
+
   it('an emptied cell is deleted after a question; "Vazgeç" puts the shift back', async () => {
     await cell(1, 1).click()
     await page.keyboard.press('Backspace')
@@ -136,7 +158,7 @@ describe('the week grid', () => {
     await expect.poll(() => cell(1, 1).inputValue()).toBe('')
     expect(await focused()).toBe('1,1')
     await expect.poll(() => weekTotal(1).textContent()).toBe('7,25')
-    expect(await page.locator('rs-week-grid [data-testid="office-total"]').textContent()).toBe('22,25')
+    expect(await page.locator('rs-week-grid [data-testid="office-total"]').textContent()).toBe('36,25')
   })
 
   it('"Geçen haftayı kopyala" fills this week’s empty cells from last week, after a question with the count', async () => {
@@ -252,6 +274,26 @@ describe('the week grid', () => {
     const ayse = page.locator('[data-testid="timesheet-row"]', { hasText: 'Ayşe Yılmaz' })
     await ayse.waitFor()
     expect(await ayse.locator('td').nth(5).textContent()).toBe('')
+
+    // A second timesheet that day: the grid shows both, read-only.
+    await page.locator('[data-testid="entry-date"]').fill(typedDate(holiday.date))
+    await page.locator('[data-testid="entry-start_time"]').fill('08:00')
+    await page.locator('[data-testid="entry-end_time"]').fill('12:00')
+    await page.locator('[data-testid="entry-break_minutes"]').fill('15')
+    await page.locator('[data-testid="entry-save"]').click()
+    await expect.poll(() => ayse.count()).toBe(2)
+    await tab('week')
+    await page.locator('[data-testid="week-date"]').fill(typedDate(holiday.date))
+    await page.locator('[data-testid="week-date"]').press('Enter')
+    await expect.poll(() => cell(0, col).inputValue()).toBe('08:00-12:00, 13:00-15:00/0')
+    expect(await cell(0, col).getAttribute('readonly')).not.toBeNull()
+    expect(await cell(0, col).getAttribute('title')).toBe('Bu günde 2 kayıt var: Puantaj sekmesinde tek tek düzenleyin')
+    expect(await hours(0, col).textContent()).toBe('5,75')
+    await cell(0, col).click()
+    await page.keyboard.press('Backspace')
+    await page.keyboard.press('Enter')
+    expect(await cell(0, col).inputValue()).toBe('08:00-12:00, 13:00-15:00/0')
+    expect(await page.locator('rs-week-grid [data-testid="cell-question"]').count()).toBe(0)
   })
 
   it('a read-only region: typing in a cell is refused beside it, nothing changes, and the tools are off', async () => {
