@@ -198,9 +198,16 @@ describe('the monthly sheet', () => {
     expect(ws.getRow(7).getCell(column(week[4])).value).toBe('İ')
   })
 
-  it('a leave deleted from the sheet gives its days and balance back', async () => {
+  it('a leave changed on the sheet shows its new code; deleted, it gives its days and balance back', async () => {
     await code('Ayşe Yılmaz', week[2]).click()
     const form = page.locator('rs-sheet [data-testid="leave-form"]')
+    await form.locator('[data-testid="leave-type"]').selectOption('Z')
+    await form.locator('[data-testid="leave-save"]').click()
+    await expect.poll(() => code('Ayşe Yılmaz', week[1]).getAttribute('data-code')).toBe('Z')
+    expect(await total('Ayşe Yılmaz', 'leave-Z')).toBe('3')
+    expect(await total('Ayşe Yılmaz', 'leave-Y')).toBe('0')
+    expect(await balance('Ayşe Yılmaz', 'used')).toBe('0')
+    await code('Ayşe Yılmaz', week[0]).click()
     await form.locator('[data-testid="leave-delete"]').click()
     await expect.poll(() => code('Ayşe Yılmaz', week[1]).getAttribute('data-code')).toBe('')
     expect(await page.locator('rs-sheet [data-testid="sheet-notice"]').textContent()).toBe('İzin silindi')

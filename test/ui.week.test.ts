@@ -101,6 +101,10 @@ describe('the week grid', () => {
     expect(await error.textContent()).toBe('"öğle" okunamadı: "8-17", "08:30-17:30", "8-17/45" ya da bir vardiya şablonunun adını yazın (Sabah)')
     expect(await cell(2, 0).getAttribute('aria-invalid')).toBe('true')
     expect(await focused()).toBe('2,0')
+    // Alt+3 would leave the screen: the refused text keeps the clerk here instead of vanishing.
+    await page.keyboard.press('Alt+3')
+    expect(await page.locator('[data-testid="tab-week"]').getAttribute('aria-current')).toBe('page')
+    expect(await error.count()).toBe(1)
     await page.locator('[data-testid="lang"]').click()
     await expect.poll(() => error.textContent()).toMatch(/^"öğle" cannot be read: type "8-17"/)
     await page.locator('[data-testid="lang"]').click()

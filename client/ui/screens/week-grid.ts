@@ -342,6 +342,12 @@ export class WeekGridScreen extends Screen {
         if (this.commit(cell.key, 'enter')) this.showWeek(addDays(this.monday, event.key === 'PageUp' ? -7 : 7))
         return
     }
+    // Alt+digit leaves the screen (app-shell): what was typed is saved first, or the refusal keeps the clerk here.
+    if (event.altKey && /^[1-9]$/.test(event.key) && !this.commit(cell.key, 'enter')) {
+      event.preventDefault()
+      event.stopPropagation()
+      return
+    }
     const edits = event.key.length === 1 || event.key === 'Backspace' || event.key === 'Delete'
     if (edits && !event.ctrlKey && !event.metaKey && !event.altKey && !this.writable) {
       event.preventDefault()
