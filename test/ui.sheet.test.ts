@@ -88,6 +88,9 @@ describe('the monthly sheet', () => {
     expect(await page.locator('rs-sheet [data-testid="sheet-rules-note"]').textContent()).toBe('Yalnızca bu görünüm için; bölgenin kuralı değişmez.')
     await page.locator('[data-testid="sheet-rules"]').selectOption('legacy')
     await expect.poll(() => total('Ayşe Yılmaz', 'overtime')).toBe('2,00')
+    // The law's view opened the year from last December: used leave is counted from there, and the sheet says so.
+    const december = new Intl.DateTimeFormat('tr-TR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(Number(month.slice(0, 4)) - 1, 11, 1))
+    await expect.poll(() => page.locator('rs-sheet [data-testid="sheet-balance-window"]').textContent()).toContain(`${december} ayından bu yana`)
     // Bora has no hire date: no balance.
     expect(await line('Bora Kaya').locator('[data-testid="sheet-balance"]').textContent()).toBe('—')
     expect(await balance('Ayşe Yılmaz', 'entitled')).toBe('90')

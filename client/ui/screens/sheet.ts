@@ -5,7 +5,7 @@
  * downloaded as xlsx (client/sheetXlsx.ts). A click on a day opens the leave form for it, and
  * Shift+click stretches it over a range of the row; a day inside a leave opens that leave.
  */
-import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
 import { officialHolidays } from '../../../schema/holidays.ts'
 import { annualLeaveBalance, isLeaveType, workCalendar, type LeaveBalance } from '../../../schema/leave.ts'
 import { isPeriod, parseDocumentName, shiftPeriod } from '../../../schema/periods.ts'
@@ -112,6 +112,15 @@ export class SheetScreen extends Screen {
     return this.leaveRows.rows.flatMap((r) => (isLeaveType(r.leave_type) ? [{ ...r, leave_type: r.leave_type }] : []))
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Another region: its own rule set, and no days chosen among the last one's employees.
+    if (!changed.has('region')) return
+    this.rules = ''
+    this.chosen = null
+    this.editing = null
+    this.notice = null
+  }
+
   override render(): TemplateResult {
     const lang = this.language
     const sheet = this.sheet()
@@ -179,10 +188,12 @@ export class SheetScreen extends Screen {
       ${this.writable ? html`<p class="muted no-print">${t(lang, 'sheet.leaveHint')}</p>` : nothing}`
   }
 
-  /** Says how far back used leave is counted, when someone was hired before the months open here. */
+  /** Says how far back used leave is surely counted, when someone was hired before the months open here. */
   private renderWindowNote(sheet: RegionSheet): TemplateResult | typeof nothing {
-    const open = this.workspace?.engine.documents(this.region).flatMap((name) => parseDocumentName(name)?.period ?? []) ?? []
-    const earliest = [...open].sort()[0]
+    const open = new Set(this.workspace?.engine.documents(this.region).flatMap((name) => parseDocumentName(name)?.period ?? []) ?? [])
+    // The unbroken run of open months up to the sheet's: leave before it may not be on this PC.
+    let earliest: string | undefined = open.has(this.month) ? this.month : undefined
+    while (earliest !== undefined && open.has(shiftPeriod(earliest, -1))) earliest = shiftPeriod(earliest, -1)
     const hired = this.employeeRows.rows.map((r) => optionalText(r.start_date)).filter((d): d is string => d !== null)
     if (earliest === undefined || sheet.lines.length === 0 || !hired.some((d) => d < `${earliest}-01`)) return nothing
     return html`<p class="muted no-print" data-testid="sheet-balance-window">${t(this.language, 'sheet.balance.window', { from: formatMonth(this.language, earliest) })}</p>`

@@ -8,7 +8,7 @@
  * does. "Geçen haftayı kopyala" and a template applied to a selection are planned whole
  * (client/ui/week-plan.ts), asked about with their counts, checked, then written.
  */
-import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
 import { BilingualError } from '../../../schema/bilingual.ts'
 import { DEFAULT_HOUR_SETTINGS, round2, rowHours } from '../../../schema/hours.ts'
 import type { Warning } from '../../../schema/plausibility.ts'
@@ -113,6 +113,11 @@ export class WeekGridScreen extends Screen {
       .map((r) => ({ id: text(r.id), full_name: text(r.full_name), start_date: optionalText(r.start_date), end_date: optionalText(r.end_date) }))
       .filter((e) => active.has(e.id) || dates.some((d) => employedOn(e, d)))
       .sort((a, b) => collator.compare(a.full_name, b.full_name))
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Another region's cells: nothing typed, refused or selected here carries over.
+    if (changed.has('region')) this.showWeek(this.monday)
   }
 
   override render(): TemplateResult {
