@@ -10,7 +10,7 @@ import { DAY_CODE_LABELS, DAY_CODES, LEAVE_TYPES, weekdayOfDate } from '../../..
 import type { LeaveBalance } from '../../../schema/leave.ts'
 import type { SheetLine } from '../../../schema/puantajSheet.ts'
 import type { RegionSheet } from '../../sheet.ts'
-import { formatHours, formatNumber, t, type Lang } from '../i18n.ts'
+import { formatDate, formatHours, formatNumber, t, type Lang } from '../i18n.ts'
 import { holidayLabel } from './week-grid-view.ts'
 
 export const sheetStyles = css`
@@ -37,8 +37,8 @@ export const sheetStyles = css`
   table.sheet th.total {
     white-space: normal;
     overflow-wrap: normal;
-    min-width: 3.4rem;
-    max-width: 5rem;
+    min-width: 3rem;
+    max-width: 4.6rem;
     font-size: 0.72rem;
   }
   table.sheet td.num {
@@ -56,7 +56,7 @@ export const sheetStyles = css`
   }
   button.code {
     font: inherit;
-    width: 1.7rem;
+    width: 1.4rem;
     min-height: 1.4rem;
     padding: 0;
     border: none;
@@ -227,7 +227,7 @@ function renderLine(view: SheetTableView, line: SheetLine, isRest: (i: number) =
           data-code=${code}
           ?disabled=${!view.writable || code === '–'}
           title=${code === '' || code === '–' ? nothing : DAY_CODE_LABELS[code][lang]}
-          aria-label=${`${line.employee.full_name} ${date}${code === '' || code === '–' ? '' : `: ${DAY_CODE_LABELS[code][lang]}`}`}
+          aria-label=${`${line.employee.full_name} ${formatDate(lang, date)}${code === '' || code === '–' ? '' : `: ${DAY_CODE_LABELS[code][lang]}`}`}
           @click=${(e: MouseEvent) => view.onCell({ employeeId: id, date }, e)}
         >
           ${code}
