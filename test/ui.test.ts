@@ -78,7 +78,7 @@ describe('the Rainstaff web app', () => {
     const form = ankara.page.locator('[data-testid="record-form"]')
     await form.locator('input[name="full_name"]').fill('Ayşe Yılmaz')
     await form.locator('input[name="department"]').fill('Muhasebe')
-    await form.locator('input[name="title"]').press('Enter')
+    await form.locator('input[name="birth_date"]').press('Enter')
     await recordRow(ankara.page, 'Ayşe Yılmaz').waitFor()
     expect(await recordRow(ankara.page, 'Ayşe Yılmaz').textContent()).toContain('Muhasebe')
     await screenshot(ankara.page, 'employees')

@@ -21,12 +21,14 @@ import './sign-in.ts'
 import './status-bar.ts'
 import './tab-banner.ts'
 import './screens/puantaj.ts'
+import './screens/week-grid.ts'
+import './screens/sheet.ts'
 import './screens/employees.ts'
 import './screens/fleet.ts'
 import './screens/reports.ts'
 import './screens/settings.ts'
 
-const SCREENS = ['puantaj', 'employees', 'vehicles', 'drivers', 'reports', 'settings', 'conflicts'] as const
+const SCREENS = ['puantaj', 'week', 'sheet', 'employees', 'vehicles', 'drivers', 'reports', 'settings', 'conflicts'] as const
 type ScreenName = (typeof SCREENS)[number]
 
 export class RainstaffApp extends LitElement {
@@ -49,13 +51,6 @@ export class RainstaffApp extends LitElement {
       display: flex;
       flex-direction: column;
       min-height: 100vh;
-    }
-    /* A printed screen is its list: no header, tabs or status bar. */
-    @media print {
-      header,
-      rs-status-bar {
-        display: none;
-      }
     }
     header {
       display: flex;
@@ -132,6 +127,14 @@ export class RainstaffApp extends LitElement {
     rs-status-bar {
       position: sticky;
       bottom: 0;
+    }
+    /* A printed screen is its list: no header, tabs, notices or status bar. Last, so it wins over the rules above. */
+    @media print {
+      header,
+      .notice,
+      rs-status-bar {
+        display: none;
+      }
     }
   `
 
@@ -284,6 +287,10 @@ export class RainstaffApp extends LitElement {
     switch (this.screen) {
       case 'puantaj':
         return html`<rs-puantaj .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-puantaj>`
+      case 'week':
+        return html`<rs-week-grid .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-week-grid>`
+      case 'sheet':
+        return html`<rs-sheet .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-sheet>`
       case 'employees':
         return html`<rs-employees .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-employees>`
       case 'vehicles':

@@ -3,6 +3,7 @@
  * English is a type error rather than a blank label. Field labels live in schema/labels.ts.
  */
 import type { Bilingual } from '../../schema/bilingual.ts'
+import { payrollEn, payrollTr } from './messages-payroll.ts'
 
 export type Lang = 'tr' | 'en'
 
@@ -272,6 +273,8 @@ const tr = {
   'signIn.unlock': 'Çevrimdışı aç',
   'conflicts.thisPc': 'bu bilgisayar',
   'conflicts.otherPc': 'başka bilgisayar',
+  // The week grid and the monthly sheet (messages-payroll.ts).
+  ...payrollTr,
 } as const
 
 export type MessageKey = keyof typeof tr
@@ -542,6 +545,7 @@ const en: Record<MessageKey, string> = {
   'signIn.unlock': 'Open offline',
   'conflicts.thisPc': 'this PC',
   'conflicts.otherPc': 'another PC',
+  ...payrollEn,
 }
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { tr, en }

@@ -5,81 +5,24 @@
  * special day, notes. Enter moves to the next field and saves from the last; after a save the
  * date moves to the next day and the cursor goes back to it, so a month is a run of Enters.
  * Hours are computed as you type with the region's own hour settings (schema/hours.ts); a row
- * the engine refuses shows its bilingual reason inline and nothing is written.
+ * the engine refuses shows its bilingual reason inline and nothing is written. A date on a public
+ * holiday ticks "Özel gün" by itself; the clerk may untick it.
  */
-import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { Row } from '../../../crdt/mirror.ts'
-import { checkNewShift, hourSettingsFrom, parseWorkDate, round2, rowHours, ShiftError, type HourSettings, type RowHours } from '../../../schema/hours.ts'
+import { hourSettingsFrom, parseWorkDate, type HourSettings } from '../../../schema/hours.ts'
 import { monthRange } from '../../report.ts'
-import type { RecordInput } from '../../../schema/tables.ts'
-import { addDays, formatDate, formatHours, formatMonth, formatWeekday, t, todayIso, type Lang } from '../i18n.ts'
+import { addDays, formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
 import { LiveQuery, num, text } from '../live-query.ts'
 import { OpenPeriods } from '../open-periods.ts'
-import { errorField, errorIn, Screen, textOrNull } from '../screen.ts'
-import { parseDate, parseNumber, parseTime } from '../../../schema/turkishInput.ts'
+import { errorField, errorIn, Screen } from '../screen.ts'
+import { parseDate } from '../../../schema/turkishInput.ts'
+import { shiftPeriod } from '../../../schema/periods.ts'
 import { shared } from '../styles.ts'
-import { shiftWarnings } from '../../../schema/plausibility.ts'
-import { validateFields, validateRecord } from '../../../schema/validate.ts'
+import { specialByDefault } from '../../../schema/shiftEntry.ts'
 import { EntryConfirmController } from '../entry-confirm-controller.ts'
-
-interface Entry {
-  employee_id: string
-  template: string
-  date: string
-  start_time: string
-  end_time: string
-  break_minutes: string
-  is_special: boolean
-  notes: string
-}
-
-const HOUR_COLUMNS = ['worked', 'scheduled', 'overtime', 'night', 'overnight'] as const
-const SPECIAL_COLUMNS = ['special_normal', 'special_overtime', 'special_night'] as const
-
-/** The entry input a refused record field belongs to (the schema's work_date is the form's date). */
-function entryField(field: string | undefined): keyof Entry | undefined {
-  if (field === 'work_date') return 'date'
-  return field === 'start_time' || field === 'end_time' || field === 'break_minutes' || field === 'notes' ? field : undefined
-}
-
-/** ISO → GG.AA.YYYY, what people type here; the validator reads both. */
-function typedDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso)
-  return m ? `${m[3]}.${m[2]}.${m[1]}` : iso
-}
-
-function currentMonth(): string {
-  return todayIso().slice(0, 7)
-}
-
-function shiftMonth(month: string, delta: number): string {
-  const [y, m] = month.split('-').map(Number)
-  const date = new Date(Date.UTC(y, m - 1 + delta, 1))
-  return date.toISOString().slice(0, 7)
-}
-
-/** The form as the engine takes it; the engine validates every field and the shift as a whole. */
-function timesheetInput(e: Entry): RecordInput<'timesheets'> {
-  return {
-    employee_id: e.employee_id,
-    work_date: e.date,
-    start_time: e.start_time,
-    end_time: e.end_time,
-    // Read as tr-TR by the schema, which refuses "abc" with the field's label instead of NaN.
-    break_minutes: textOrNull(e.break_minutes) as unknown as number,
-    is_special: e.is_special ? 1 : 0,
-    notes: e.notes.trim() === '' ? null : e.notes,
-  }
-}
-
-/** The fields of `input` that differ from `base`: what the user changed since the edit began. */
-function changedFields<T extends Record<string, unknown>>(input: T, base: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([field, value]) => value !== base[field])) as Partial<T>
-}
-
-function emptyEntry(): Entry {
-  return { employee_id: '', template: '', date: typedDate(todayIso()), start_time: '', end_time: '', break_minutes: '0', is_special: false, notes: '' }
-}
+import { changedFields, emptyEntry, entryField, entryPreview, entryWarnings, shownTime, specialOnDate, timesheetInput, typedDate, type Entry } from './puantaj-entry.ts'
+import { HOUR_COLUMNS, listStyles, renderDeletedList, renderTimesheetList, SPECIAL_COLUMNS } from './puantaj-list.ts'
 
 export class PuantajScreen extends Screen {
   static override properties: PropertyDeclarations = {
@@ -94,54 +37,7 @@ export class PuantajScreen extends Screen {
     showDeleted: { state: true },
   }
 
-  static override styles = [
-    shared,
-    css`
-      tr.editing td {
-        background: #eef4ff;
-      }
-      @media print {
-        /* The puantaj list on A4: no entry form, no filters or buttons, the table full width. */
-        .entry,
-        .filters,
-        .toast,
-        .read-only,
-        .no-print,
-        button,
-        form {
-          display: none !important;
-        }
-        section {
-          border: none;
-          box-shadow: none;
-          padding: 0;
-          margin: 0;
-        }
-        .scroll {
-          overflow: visible;
-        }
-        table {
-          width: 100%;
-          font-size: 9pt;
-          border-collapse: collapse;
-        }
-        th,
-        td {
-          border: 1px solid #999;
-          padding: 2px 4px;
-        }
-        tr {
-          break-inside: avoid;
-        }
-        .print-title {
-          display: block !important;
-        }
-      }
-      .print-title {
-        display: none;
-      }
-    `,
-  ]
+  static override styles = [shared, listStyles]
 
   entry: Entry = emptyEntry()
   /** The row's values when its edit began: an update sends only the fields changed since. */
@@ -151,8 +47,8 @@ export class PuantajScreen extends Screen {
   error: unknown = undefined
   notice = ''
   employeeFilter = ''
-  from = monthRange(currentMonth()).start
-  to = monthRange(currentMonth()).end
+  from = monthRange(todayIso().slice(0, 7)).start
+  to = monthRange(todayIso().slice(0, 7)).end
   filterError = ''
   showDeleted = false
   /** "Yine de kaydet" on an implausible shift; "Geri al" after a delete. */
@@ -231,34 +127,6 @@ export class PuantajScreen extends Screen {
     return [...this.employees.rows].sort((a, b) => collator.compare(text(a.full_name), text(b.full_name)))
   }
 
-  /** The entry's hours, or the reason they cannot be computed yet (bilingual), or nothing when incomplete. */
-  private preview(settings: HourSettings): RowHours | string | undefined {
-    const e = this.entry
-    if (e.date.trim() === '' || e.start_time.trim() === '' || e.end_time.trim() === '') return undefined
-    const time = (typed: string): string => {
-      const parsed = parseTime(typed)
-      return parsed.ok && parsed.value !== null ? parsed.value : typed
-    }
-    const date = parseDate(e.date)
-    if (!date.ok) return date.reason[this.language]
-    const breakMinutes = parseNumber(e.break_minutes, 'integer')
-    if (!breakMinutes.ok) return breakMinutes.reason[this.language]
-    const shift = {
-      work_date: date.value ?? e.date,
-      start_time: time(e.start_time),
-      end_time: time(e.end_time),
-      break_minutes: breakMinutes.value ?? 0,
-      is_special: e.is_special ? 1 : 0,
-    }
-    try {
-      checkNewShift(shift)
-      return rowHours(shift, settings)
-    } catch (error) {
-      if (error instanceof ShiftError) return errorIn(this.language, error)
-      throw error
-    }
-  }
-
   override render(): TemplateResult {
     const settings = this.hourSettings()
     return html`
@@ -277,7 +145,7 @@ export class PuantajScreen extends Screen {
     const lang = this.language
     const e = this.entry
     const employees = this.sortedEmployees()
-    const preview = this.preview(settings)
+    const preview = entryPreview(this.entry, settings, lang)
     const wrong = this.error === undefined ? undefined : entryField(errorField(this.error))
     const field = (name: keyof Entry, label: string, placeholder: string, width: string): TemplateResult =>
       html`<label
@@ -359,107 +227,39 @@ export class PuantajScreen extends Screen {
         </label>
         <label>${t(lang, 'puantaj.from')}<input data-testid="filter-from" style="width:7.5em" .value=${typedDate(this.from)} @change=${(ev: Event) => this.setRange('from', ev)} /></label>
         <label>${t(lang, 'puantaj.to')}<input data-testid="filter-to" style="width:7.5em" .value=${typedDate(this.to)} @change=${(ev: Event) => this.setRange('to', ev)} /></label>
-        <button type="button" title="◀" @click=${() => this.showMonth(shiftMonth(month, -1))}>◀</button>
+        <button type="button" title="◀" @click=${() => this.showMonth(shiftPeriod(month, -1))}>◀</button>
         <strong>${wholeMonth ? formatMonth(lang, month) : `${formatDate(lang, this.from)} – ${formatDate(lang, this.to)}`}</strong>
-        <button type="button" title="▶" @click=${() => this.showMonth(shiftMonth(month, 1))}>▶</button>
+        <button type="button" title="▶" @click=${() => this.showMonth(shiftPeriod(month, 1))}>▶</button>
         <button class="link" @click=${() => (this.showDeleted = !this.showDeleted)}>${t(lang, this.showDeleted ? 'action.hideDeleted' : 'action.showDeleted')}</button>
       </div>
       ${this.filterError ? html`<p class="error" role="alert">${this.filterError}</p>` : nothing}`
   }
 
   private renderGrid(settings: HourSettings): TemplateResult {
-    const lang = this.language
-    const totals: Record<string, number> = {}
-    const rows = this.timesheets.rows.map((row) => {
-      let hours: RowHours | undefined
-      try {
-        hours = rowHours(
-          { work_date: text(row.work_date), start_time: text(row.start_time), end_time: text(row.end_time), break_minutes: num(row.break_minutes), is_special: num(row.is_special) },
-          settings,
-        )
-      } catch (error) {
-        if (!(error instanceof ShiftError)) throw error
-      }
-      if (hours !== undefined) for (const [k, v] of Object.entries(hours)) totals[k] = round2((totals[k] ?? 0) + v)
-      return { row, hours }
-    })
-    return html`<div class="scroll">
-      <table data-testid="timesheet-grid">
-        <thead>
-          <tr>
-            <th>${t(lang, 'puantaj.date')}</th>
-            <th>${t(lang, 'puantaj.employee')}</th>
-            <th>${t(lang, 'puantaj.start')}</th>
-            <th>${t(lang, 'puantaj.end')}</th>
-            <th class="num">${t(lang, 'puantaj.break')}</th>
-            <th>${t(lang, 'puantaj.special')}</th>
-            ${HOUR_COLUMNS.map((k) => html`<th class="num">${t(lang, `hours.${k}`)}</th>`)}
-            <th>${t(lang, 'puantaj.notes')}</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.length === 0 ? html`<tr><td colspan="13" class="muted">${t(lang, 'list.empty')}</td></tr>` : nothing}
-          ${rows.map(({ row, hours }) => this.renderRow(lang, row, hours))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <td colspan="6">${t(lang, 'puantaj.total')} (${rows.length})</td>
-            ${HOUR_COLUMNS.map((k) => html`<td class="num" data-testid=${`total-${k}`}>${formatHours(lang, totals[k] ?? 0)}</td>`)}
-            <td colspan="2"></td>
-          </tr>
-        </tfoot>
-      </table>
-    </div>`
-  }
-
-  private renderRow(lang: Lang, row: Row, hours: RowHours | undefined): TemplateResult {
-    const id = text(row.id)
-    const date = text(row.work_date)
-    const overnight = text(row.end_time) < text(row.start_time)
-    return html`<tr data-testid="timesheet-row" class=${this.editing === id ? 'editing' : ''}>
-      <td>${formatDate(lang, date)} <span class="muted">${formatWeekday(lang, date)}</span></td>
-      <td>${text(row.employee)}</td>
-      <td>${text(row.start_time)}</td>
-      <td>${text(row.end_time)}${overnight ? html` <span class="badge">${t(lang, 'puantaj.overnightMark')}</span>` : nothing}</td>
-      <td class="num">${num(row.break_minutes)}</td>
-      <td>${num(row.is_special) === 1 ? t(lang, 'yes') : ''}</td>
-      ${HOUR_COLUMNS.map((k) => html`<td class="num">${hours === undefined ? t(lang, 'empty') : formatHours(lang, hours[k])}</td>`)}
-      <td class="wrap">${text(row.notes)}</td>
-      <td>
-        ${this.writable
-          ? html`<button class="link" data-edit @click=${() => this.edit(row)}>${t(lang, 'action.edit')}</button>
-              <button class="link danger" data-edit data-testid="delete-row" @click=${() => this.deleteRow(id, `${formatDate(lang, date)} ${text(row.employee)} ${text(row.start_time)}–${text(row.end_time)}`)}>${t(lang, 'action.delete')}</button>`
-          : nothing}
-      </td>
-    </tr>`
+    return renderTimesheetList({ lang: this.language, writable: this.writable, editing: this.editing, edit: (row) => this.edit(row), deleteRow: (id, label) => this.deleteRow(id, label) }, this.timesheets.rows, settings)
   }
 
   private renderDeleted(): TemplateResult {
-    const lang = this.language
     const engine = this.workspace?.engine
-    return html`<h3>${t(lang, 'list.deleted')}</h3>
-      <table data-testid="deleted-timesheets">
-        <tbody>
-          ${this.deleted.rows.length === 0 ? html`<tr><td class="muted">${t(lang, 'list.empty')}</td></tr>` : nothing}
-          ${this.deleted.rows.map((row) => {
-            const id = text(row.record_id)
-            const fields: Readonly<Record<string, unknown>> = engine?.record('timesheets', id, this.region) ?? {}
-            const employee = this.employees.rows.find((e) => text(e.id) === fields.employee_id)
-            return html`<tr>
-              <td>${formatDate(lang, String(fields.work_date ?? ''))}</td>
-              <td>${employee ? text(employee.full_name) : ''}</td>
-              <td>${String(fields.start_time ?? '')}–${String(fields.end_time ?? '')}</td>
-              <td class="muted">${text(row.deleted_by)}</td>
-              <td>${this.writable ? html`<button class="link" data-edit @click=${() => this.restore(id)}>${t(lang, 'action.restore')}</button>` : nothing}</td>
-            </tr>`
-          })}
-        </tbody>
-      </table>`
+    return renderDeletedList(
+      {
+        lang: this.language,
+        writable: this.writable,
+        fields: (id) => engine?.record('timesheets', id, this.region) ?? {},
+        employeeName: (id) => {
+          const employee = this.employees.rows.find((e) => text(e.id) === id)
+          return employee ? text(employee.full_name) : ''
+        },
+        restore: (id) => this.restore(id),
+      },
+      this.deleted.rows,
+    )
   }
 
   private set<K extends keyof Entry>(name: K, value: Entry[K]): void {
     this.entry = { ...this.entry, [name]: value }
+    // A new date starts from its own default tick (a public holiday is special); unticking overrides it.
+    if (name === 'date') this.entry.is_special = specialOnDate(String(value))
     this.notice = ''
     this.confirm.dismiss()
   }
@@ -522,19 +322,7 @@ export class PuantajScreen extends Screen {
     const e = this.entry
     const input = timesheetInput(e)
     if (!confirmed) {
-      // Refusals first (the engine's own rules, here without writing); then what only asks.
-      let normalized: Record<string, unknown>
-      try {
-        const fields = validateFields('timesheets', input, 'insert')
-        validateRecord('timesheets', fields)
-        normalized = fields
-      } catch {
-        normalized = {}
-      }
-      const warnings =
-        normalized.work_date === undefined
-          ? []
-          : shiftWarnings({ work_date: String(normalized.work_date), start_time: String(normalized.start_time), end_time: String(normalized.end_time) }, todayIso())
+      const warnings = entryWarnings(input)
       if (this.confirm.ask(warnings)) {
         this.error = undefined
         this.notice = ''
@@ -551,10 +339,6 @@ export class PuantajScreen extends Screen {
       return
     }
     const saved = parseWorkDate(e.date) ?? todayIso()
-    const shownTime = (typed: string): string => {
-      const parsed = parseTime(typed)
-      return parsed.ok && parsed.value !== null ? parsed.value : typed
-    }
     this.error = undefined
     this.notice = `${t(this.language, 'saved')}: ${formatDate(this.language, saved)} ${shownTime(e.start_time)}–${shownTime(e.end_time)}`
     // The list follows the saved row: a row outside the shown range would otherwise "vanish".
@@ -569,7 +353,7 @@ export class PuantajScreen extends Screen {
       this.entry = { ...emptyEntry(), employee_id: e.employee_id, template: e.template }
     } else {
       // Next row: same employee, template and times, the following day.
-      this.entry = { ...e, start_time: shownTime(e.start_time), end_time: shownTime(e.end_time), date: typedDate(addDays(saved, 1)), notes: '', is_special: false }
+      this.entry = { ...e, start_time: shownTime(e.start_time), end_time: shownTime(e.end_time), date: typedDate(addDays(saved, 1)), notes: '', is_special: specialByDefault(addDays(saved, 1)) }
     }
     void this.updateComplete.then(() => {
       const date = this.renderRoot.querySelector<HTMLInputElement>('input[name="date"]')
