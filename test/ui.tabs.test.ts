@@ -40,7 +40,7 @@ async function addEmployee(page: Page, name: string): Promise<void> {
   await tab(page, 'employees')
   const form = page.locator('[data-testid="record-form"]')
   await form.locator('input[name="full_name"]').fill(name)
-  await form.locator('input[name="title"]').press('Enter')
+  await form.locator('input[name="birth_date"]').press('Enter')
   await recordRow(page, name).waitFor()
 }
 
