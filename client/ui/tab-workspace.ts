@@ -14,21 +14,11 @@ import { BilingualError, bilingualOf, type Bilingual } from '../../schema/biling
 import { databaseName, openIndexedDbStore, type IndexedDbStore } from '../indexedDbStore.ts'
 import type { LocalStore } from '../localStore.ts'
 import { relayAddress } from '../relayAddress.ts'
-import { sessionFromAccount, signIn, SignInError, type Session } from '../signIn.ts'
+import { sessionFromAccount, SignInError, type Session } from '../signIn.ts'
 import { copyDocuments, sharingStore, serveFollowers, type FollowedWriter } from '../tabCopy.ts'
-import { TabLink, type HeldLock, type TabMessage } from '../tabLock.ts'
+import type { HeldLock, TabLink, TabMessage } from '../tabLock.ts'
 import { followerWorkspace, writerStatus, type Following } from './follower-workspace.ts'
-import {
-  openWorkspace,
-  rememberedSession,
-  rememberSession,
-  resumeWorkspace,
-  sessionMaxSeconds,
-  tokenKeeper,
-  workspaceFor,
-  type Credentials,
-  type Workspace,
-} from './workspace.ts'
+import { tokenKeeper, workspaceFor, type Workspace } from './workspace.ts'
 
 /** How long a tab that found the lock taken waits for the writer tab to say who it is. */
 const WRITER_ANSWER_MS = 20_000
@@ -43,7 +33,7 @@ const NO_ANSWER: Bilingual = {
 }
 export const SIGNED_OUT_ELSEWHERE: Bilingual = { tr: 'Başka bir sekmede çıkış yapıldı', en: 'Signed out in another tab' }
 
-interface Identity {
+export interface Identity {
   /** The relay's http(s) address. */
   readonly relay: string
   readonly username: string
@@ -60,7 +50,7 @@ export interface TabEvents {
 }
 
 /** The writer's engine store: the device's, with each committed update sent to the followers. */
-function sharing(link: TabLink): (store: IndexedDbStore) => LocalStore {
+export function sharing(link: TabLink): (store: IndexedDbStore) => LocalStore {
   return (store) =>
     sharingStore(store, {
       committed: (name, update) => link.post({ type: 'update', name, update }),
@@ -355,78 +345,5 @@ export class TabWorkspace extends ObservableV2<TabEvents> {
       this.held = undefined
       this.link?.close()
     }
-  }
-}
-
-/** Signs in and opens this tab: as the writer when no other tab of the relay writes, else following it. */
-export async function openTab(credentials: Credentials, options: { remember?: boolean } = {}): Promise<TabWorkspace> {
-  const relay = relayAddress(credentials.relay).http
-  const remember = options.remember === true && sessionMaxSeconds() > 0
-  const identity: Identity = { relay, username: credentials.username, password: credentials.password, remember }
-  if (!TabLink.available()) return TabWorkspace.writing(await openWorkspace(credentials, options), identity, undefined)
-  const link = new TabLink(databaseName(relay))
-  try {
-    const held = await link.tryLock()
-    if (held !== undefined) {
-      try {
-        return TabWorkspace.writing(await openWorkspace(credentials, { ...options, engineStore: sharing(link) }), identity, link, held)
-      } catch (error) {
-        held.release()
-        throw error
-      }
-    }
-    const store = openIndexedDbStore(databaseName(relay))
-    let signedIn
-    try {
-      // The password is checked (at the relay, or against the device's verifier) and nothing is
-      // kept: the device account is the writer tab's to write.
-      signedIn = await signIn({ ...credentials, relay, store: { readAccount: () => store.readAccount(), writeAccount: () => Promise.resolve() } })
-    } finally {
-      await store.close()
-    }
-    if (remember && signedIn.online) rememberSession(relay, credentials.username)
-    return await TabWorkspace.following(link, identity, signedIn.session, signedIn.online)
-  } catch (error) {
-    link.close()
-    throw error
-  }
-}
-
-/** Opens the remembered session in this tab (see resumeWorkspace); a follower reads the device account only. */
-export async function resumeTab(): Promise<TabWorkspace | undefined> {
-  const remembered = rememberedSession()
-  if (remembered === undefined) return undefined
-  const relay = relayAddress(remembered.relay).http
-  const identity: Identity = { relay, username: remembered.username, password: null, remember: true }
-  if (!TabLink.available()) {
-    const ws = await resumeWorkspace()
-    return ws && TabWorkspace.writing(ws, identity, undefined)
-  }
-  const link = new TabLink(databaseName(relay))
-  try {
-    const held = await link.tryLock()
-    if (held !== undefined) {
-      let ws: Workspace | undefined
-      try {
-        ws = await resumeWorkspace({ engineStore: sharing(link) })
-      } catch (error) {
-        held.release()
-        throw error
-      }
-      if (ws !== undefined) return TabWorkspace.writing(ws, identity, link, held)
-      held.release()
-      link.close()
-      return undefined
-    }
-    const store = openIndexedDbStore(databaseName(relay))
-    const account = await store.readAccount().finally(() => store.close())
-    if (account?.token === undefined || account.user.username !== remembered.username || relayAddress(account.relay).http !== relay) {
-      link.close()
-      return undefined
-    }
-    return await TabWorkspace.following(link, identity, sessionFromAccount(account, null), true)
-  } catch (error) {
-    link.close()
-    throw error
   }
 }
