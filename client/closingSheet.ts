@@ -10,7 +10,7 @@ import { openMirror, type MirrorOptions } from '../crdt/mirror.ts'
 import { decodeRendering } from '../crdt/rendering.ts'
 import { documentName, shiftPeriod, type Period } from '../schema/periods.ts'
 import { lawSettingsFrom, type RuleSetName } from '../schema/workLaw.ts'
-import { relayRequest } from './relayApi.ts'
+import { RelayApiError, relayRequest } from './relayApi.ts'
 import { regionSettings } from './report.ts'
 import { buildRegionSheet, type RegionSheet } from './sheet.ts'
 import type { Session } from './signIn.ts'
@@ -27,7 +27,7 @@ async function rendering(session: Session, name: string): Promise<{ version: num
     return { version: Number(response.headers.get('x-rainstaff-version') ?? 0), bytes: new Uint8Array(await response.arrayBuffer()) }
   } catch (error) {
     // A month nobody wrote has no document on the relay: an empty month.
-    if (error instanceof Error && 'status' in error && (error as { status: number }).status === 404) return undefined
+    if (error instanceof RelayApiError && error.status === 404) return undefined
     throw error
   }
 }
