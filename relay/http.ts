@@ -12,6 +12,7 @@ import type { LoginLimiter, LoginScope } from './limits.ts'
 import type { Metrics } from './metrics.ts'
 import type { Store } from './store.ts'
 import { regionDocuments } from './documentName.ts'
+import { parseDocumentName } from '../schema/periods.ts'
 import { signToken, tokenAccount, verifyToken, type TokenClaims } from './tokens.ts'
 import {
   addUser,
@@ -52,6 +53,9 @@ export interface HttpContext {
   metricsText(): string
   /** SQLite file bytes of the merged data of `regions`. */
   exportSqlite(regions: readonly string[]): Promise<Uint8Array>
+  /** TEMP: each stored document's version, and one document's rendering (relay/tempRenderings.ts). */
+  versions(names: readonly string[]): Record<string, string>
+  rendering(name: string): { version: string; bytes: Uint8Array }
   log(line: string): void
 }
 
@@ -597,7 +601,28 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
     // Every signed-in user reads every region: the months each has, so a client can fetch them all.
     requireSession(req, ctx)
     const stored = ctx.store.storedRegions()
-    return sendJson(res, 200, { documents: Object.fromEntries(ctx.regions.map((r) => [r.slug, regionDocuments(stored, r.slug)])) })
+    const documents = Object.fromEntries(ctx.regions.map((r) => [r.slug, regionDocuments(stored, r.slug)]))
+    return sendJson(res, 200, { documents, versions: ctx.versions(Object.values(documents).flat()) })
+  }
+  const renderingMatch = /^\/api\/renderings\/([a-z0-9-]+)(?:\/(\d{4}-\d{2}))?$/.exec(pathname)
+  if (method === 'GET' && pathname.startsWith('/api/renderings/')) {
+    requireSession(req, ctx)
+    const name = renderingMatch === null ? undefined : renderingMatch[2] === undefined ? renderingMatch[1] : `${renderingMatch[1]}/${renderingMatch[2]}`
+    const parsed = name === undefined ? undefined : parseDocumentName(name)
+    if (name === undefined || parsed === undefined || !ctx.regions.some((r) => r.slug === parsed.region)) {
+      throw new HttpError(404, 'Bilinmeyen belge', 'Unknown document', {}, 'not_found')
+    }
+    const { version, bytes } = ctx.rendering(name)
+    const etag = `"${version}"`
+    const headers = { 'x-rainstaff-version': version, etag, 'cache-control': 'no-cache' }
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers)
+      res.end()
+      return
+    }
+    res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': bytes.byteLength })
+    res.end(bytes)
+    return
   }
   if (method === 'GET' && pathname === '/api/status') {
     requireAdmin(req, ctx)

@@ -25,6 +25,7 @@ import { exportRegions, relayMetrics, relayStatus, type ReportSources } from './
 import { keepaliveExtension, sessionsExtension } from './sessions.ts'
 import { openStore, type Store } from './store.ts'
 import { tokenSecret } from './tokens.ts'
+import { documentVersions, renderStored } from './tempRenderings.ts'
 import { ensureFirstAdmin } from './users.ts'
 
 export interface Relay {
@@ -148,6 +149,8 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     status: () => relayStatus(sources),
     metricsText: () => relayMetrics(metrics, sources),
     exportSqlite: (regions) => exportRegions(sources, regions),
+    versions: (names) => documentVersions(store, names),
+    rendering: (name) => renderStored(store, docs, name),
     log: options.log,
   })
   // Node drops a connection that has not delivered a whole request (an upgrade is one) by then,
