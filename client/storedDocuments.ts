@@ -1,41 +1,54 @@
 /**
- * Which months the relay holds for each region (`GET /api/documents`): what a device fetches
- * when it needs every period (the CLI's `sync --all-months`, a full export).
+ * What the relay holds (`GET /api/documents`): each region's documents and each document's
+ * version. A device fetches the renderings of those whose version differs from what it holds
+ * (client/offlineMirror.ts), and `sync --all-months` fetches every month's document.
  */
 import { parseDocumentName, type Period } from '../schema/periods.ts'
 import { BilingualError } from '../schema/bilingual.ts'
 import type { Session } from './signIn.ts'
 
-export class StoredMonthsError extends BilingualError {
+export class StoredDocumentsError extends BilingualError {
   constructor(detail: string) {
-    super({ tr: `Sunucudaki aylar okunamadı: ${detail}`, en: `Could not read the relay's months: ${detail}` })
-    this.name = 'StoredMonthsError'
+    super({ tr: `Sunucudaki belgeler okunamadı: ${detail}`, en: `Could not read the relay's documents: ${detail}` })
+    this.name = 'StoredDocumentsError'
   }
 }
 
-/** Region → the months the relay has a document for, oldest first. */
-export async function storedMonths(session: Session, fetchImpl: typeof fetch = globalThis.fetch): Promise<Map<string, Period[]>> {
+export interface StoredDocuments {
+  /** Region → the months the relay has a document for, oldest first. */
+  readonly months: ReadonlyMap<string, readonly Period[]>
+  /** Document name → its version (relay/PROTOCOL.md), for every document listed under its region. */
+  readonly versions: ReadonlyMap<string, string>
+}
+
+export async function storedDocuments(session: Session, fetchImpl: typeof fetch = globalThis.fetch): Promise<StoredDocuments> {
   const token = session.token()
-  if (token === null) throw new StoredMonthsError('oturum yok / no session')
+  if (token === null) throw new StoredDocumentsError('oturum yok / no session')
   let body: unknown
   try {
     const response = await fetchImpl(`${session.relay.http}/api/documents`, { headers: { authorization: `Bearer ${token}` } })
-    if (!response.ok) throw new StoredMonthsError(`HTTP ${response.status}`)
+    if (!response.ok) throw new StoredDocumentsError(`HTTP ${response.status}`)
     body = await response.json()
   } catch (error) {
-    if (error instanceof StoredMonthsError) throw error
-    throw new StoredMonthsError(error instanceof Error ? error.message : String(error))
+    if (error instanceof StoredDocumentsError) throw error
+    throw new StoredDocumentsError(error instanceof Error ? error.message : String(error))
   }
-  const documents = (body as { documents?: unknown }).documents
-  const out = new Map<string, Period[]>()
-  if (typeof documents !== 'object' || documents === null) return out
+  const { documents, versions } = (typeof body === 'object' && body !== null ? body : {}) as { documents?: unknown; versions?: unknown }
+  const known = typeof versions === 'object' && versions !== null ? (versions as Record<string, unknown>) : {}
+  const months = new Map<string, Period[]>()
+  const versionOf = new Map<string, string>()
+  if (typeof documents !== 'object' || documents === null) return { months, versions: versionOf }
   for (const [region, names] of Object.entries(documents)) {
     if (!Array.isArray(names)) continue
-    const months = names
-      .map((name) => (typeof name === 'string' ? parseDocumentName(name) : undefined))
-      .filter((parsed) => parsed?.region === region && parsed.period !== null)
-      .map((parsed) => parsed!.period as Period)
-    out.set(region, months.sort())
+    const list: Period[] = []
+    for (const name of names) {
+      const parsed = typeof name === 'string' ? parseDocumentName(name) : undefined
+      if (parsed?.region !== region) continue
+      if (parsed.period !== null) list.push(parsed.period)
+      const version = known[name as string]
+      if (typeof version === 'string') versionOf.set(name as string, version)
+    }
+    months.set(region, list.sort())
   }
-  return out
+  return { months, versions: versionOf }
 }

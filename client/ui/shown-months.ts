@@ -1,21 +1,22 @@
 /**
- * A Lit controller that keeps the months a screen shows open in the engine: a month document
- * opens on demand (from the device, then synced) when a screen's date range reaches it, and the
- * mirror follows it (client/followDocuments.ts), so the screen's live queries see its rows.
+ * A Lit controller for the months a screen shows: their rows are in the mirror whether the engine
+ * has the month open (live) or not (held rows: a rendering fetched from the relay, or what a
+ * closed month left, client/offlineMirror.ts). A month the mirror does not hold is fetched when
+ * the screen's range reaches it; reading opens no document (opening one is for editing).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
-import type { SyncEngine } from '../engine.ts'
-import { isPeriod, periodOfDate, shiftPeriod, type Period } from '../../schema/periods.ts'
+import type { OfflineMirror } from '../offlineMirror.ts'
+import { documentName, isPeriod, periodOfDate, shiftPeriod, type Period } from '../../schema/periods.ts'
 
 export interface ShownRange {
-  readonly engine: SyncEngine
+  readonly offline: OfflineMirror
   readonly regions: readonly string[]
   /** ISO dates, inclusive. */
   readonly from: string
   readonly to: string
 }
 
-/** A range longer than this opens its last months only: a typo of a year must not open a decade. */
+/** A range longer than this shows its last months only: a typo of a year must not fetch a decade. */
 const MAX_MONTHS = 36
 
 export function monthsBetween(from: string, to: string): Period[] {
@@ -27,28 +28,42 @@ export function monthsBetween(from: string, to: string): Period[] {
   return months
 }
 
-export class OpenPeriods implements ReactiveController {
+export class ShownMonths implements ReactiveController {
   private key = ''
+  private names: string[] = []
+  private offline: OfflineMirror | undefined
+  /** Whether the months not held are being fetched now. */
+  fetching = false
 
   constructor(
-    host: ReactiveControllerHost,
+    private readonly host: ReactiveControllerHost,
     private readonly range: () => ShownRange | undefined,
   ) {
     host.addController(this)
   }
 
+  /** The shown months the mirror holds no rows of (never fetched here): the screen says so. */
+  get missing(): string[] {
+    const offline = this.offline
+    return offline === undefined ? [] : this.names.filter((name) => !offline.holds(name))
+  }
+
   hostUpdate(): void {
     const range = this.range()
     if (range === undefined) return
-    const regions = range.regions.filter((region) => range.engine.regions.includes(region))
-    const key = `${regions.join(',')}\u0000${range.from}\u0000${range.to}`
-    if (key === this.key) return
+    const key = `${range.regions.join(',')}\u0000${range.from}\u0000${range.to}`
+    if (key === this.key && range.offline === this.offline) return
     this.key = key
-    for (const region of regions) {
-      for (const month of monthsBetween(range.from, range.to)) {
-        // Opening reads the device's copy; a failure (the store closed as the user signed out) leaves the screen as it is.
-        range.engine.openPeriod(region, month).catch(() => undefined)
-      }
-    }
+    this.offline = range.offline
+    this.names = range.regions.flatMap((region) => monthsBetween(range.from, range.to).map((month) => documentName(region, month)))
+    const wanted = this.missing
+    if (wanted.length === 0) return
+    this.fetching = true
+    // Offline or refused: the months stay missing and the screen says so (problems go to the status bar).
+    void range.offline.fetchMissing(wanted).finally(() => {
+      if (key !== this.key) return
+      this.fetching = false
+      this.host.requestUpdate()
+    })
   }
 }

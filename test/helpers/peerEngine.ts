@@ -74,7 +74,7 @@ export async function startPeer(relayUrl: string, username: string, password: st
     },
     async mirror() {
       const mirror = await openMirror()
-      followDocuments(peer.engine, (name, doc) => mirror.attach(name, doc))
+      followDocuments(peer.engine, (name, doc) => mirror.attach(name, doc), (name) => mirror.release(name))
       return mirror
     },
   }
