@@ -262,6 +262,8 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
           // A document that renewed on its own (the relay refused an expired token) brings a new expiry.
           if (!this.renewal.scheduled) this.renewal.schedule()
           if (period === null) this.startMonths(region)
+          // A month waiting to make room for newer ones may close once it has what the relay has.
+          else this.closeIdleMonths()
         },
         error: (code, message) => this.emit('error', [{ code, region, document: name, message }]),
         reset: (doc) => this.emit('reset', [name, doc]),
