@@ -554,7 +554,8 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
           ? {
               'access-control-allow-origin': allowed,
               'access-control-allow-methods': 'GET, POST, OPTIONS',
-              'access-control-allow-headers': 'authorization, content-type',
+              // if-none-match: a client revalidates a rendering it holds (304 when unchanged).
+              'access-control-allow-headers': 'authorization, content-type, if-none-match',
               'access-control-max-age': '600',
             }
           : {}),
@@ -562,7 +563,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
       res.end()
       return
     }
-    if (allowed !== undefined) res.setHeader('access-control-allow-origin', allowed)
+    if (allowed !== undefined) {
+      res.setHeader('access-control-allow-origin', allowed)
+      // A rendering's version travels in headers, which another origin's page (the desktop app) may only read when named here.
+      res.setHeader('access-control-expose-headers', 'x-rainstaff-version, etag')
+    }
   }
 
   if (method === 'GET' && pathname === '/health') {
