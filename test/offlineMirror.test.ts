@@ -239,4 +239,29 @@ describe('history', () => {
     expect(hostile.mirror.query(`SELECT notes FROM timesheets WHERE work_date LIKE '2023-05-%' ORDER BY work_date`)).toEqual([{ notes: 'düzeltildi' }, { notes: null }])
     expect(hostile.mirror.query(`SELECT count(*) AS n FROM timesheets WHERE work_date = '2023-06-01'`)).toEqual([{ n: 1 }])
   })
+
+  it('the CLI reports an old month it never held by fetching it, edits an old record through it, and syncs every month in batches', async () => {
+    const state = tempDir('rainstaff-cli-')
+    const run = (args: string[], input = ''): ReturnType<typeof runCli> => runCli([...args, '--state', state.dir], input, { LANG: 'en_US.UTF-8' })
+    try {
+      expect((await run(['login', '--relay', relay.url, '--user', 'ayse'], `${password('ayse')}\n`)).code).toBe(0)
+      const file = path.join(out.dir, 'fetched.json')
+      const report = await run(['report', '--month', '2023-05', '--format', 'json', '--out', file])
+      expect(report.stderr).toBe('')
+      expect((JSON.parse(readFileSync(file, 'utf8')) as { rows: Array<{ notes: string }> }).rows.map((r) => r.notes)).toEqual(['düzeltildi', 'yeni'])
+      // The record lives in a month this state directory has only as rows: it opens, syncs once, and takes the edit.
+      const edited = await run(['update', 'timesheets', oldSheets[0]!, '--json', '{"notes":"komut satırından"}'])
+      expect(edited.code).toBe(0)
+      // Only the plausibility warning of a date three years back (saved all the same).
+      expect(edited.stderr.trim()).toMatch(/^warning: The date is more than a year ago: 02\.05\.2023/)
+      const synced = await run(['sync', '--all-months'])
+      expect(synced.stderr).toBe('')
+      expect(synced.code).toBe(0)
+      const rows = await run(['sql', `SELECT notes FROM timesheets WHERE work_date LIKE '2023-05-%' ORDER BY work_date`])
+      expect(rows.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([{ notes: 'komut satırından' }, { notes: 'yeni' }])
+      await expect.poll(() => ayse.engine.record('timesheets', oldSheets[0]!, 'ankara')?.notes, { timeout: 15_000 }).toBe('komut satırından')
+    } finally {
+      state.remove()
+    }
+  })
 })
