@@ -94,6 +94,8 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
   private unfollow: () => void = () => undefined
   private closing = false
   private closed = false
+  /** Set by lastSave: nothing later reaches the saved file. */
+  private sealed = false
 
   constructor(
     mirror: Mirror,
@@ -273,6 +275,7 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
     if (this.saveTimer !== undefined) clearTimeout(this.saveTimer)
     this.saveTimer = undefined
     this.saving = this.saving.then(async () => {
+      if (this.sealed) return
       const state = this.fingerprint()
       if (sameEntries(state, this.saved)) return
       const started = Date.now()
@@ -281,6 +284,15 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
       this.saved = state
     })
     return this.saving
+  }
+
+  /**
+   * Saves now and never again: what runs on the mirror afterwards (a query a user typed) cannot
+   * reach the saved file, whatever it does.
+   */
+  async lastSave(): Promise<void> {
+    await this.save()
+    this.sealed = true
   }
 
   /** Saves the mirror and closes it; the engine is left open (close it first to keep its last rows). */
@@ -304,7 +316,7 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
   }
 
   private scheduleSave(): void {
-    if (this.closed) return
+    if (this.closed || this.sealed) return
     if (this.saveTimer !== undefined) clearTimeout(this.saveTimer)
     // A large mirror takes a while to write: it is then written less often, never in a busy loop.
     const delay = Math.max(this.options.saveDelayMs ?? 3000, 10 * this.lastSaveMs)

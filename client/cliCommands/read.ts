@@ -23,6 +23,8 @@ export async function sql(args: string[]): Promise<number> {
     const acc = await account(store)
     return withOfflineMirror(store, acc, acc.regions.map((r) => r.slug), async (engine, offline) => {
       await offline.holdCached(engine.regions)
+      // The query runs after the last save: even one that slipped past the check could not change what is kept.
+      await offline.lastSave()
       let rows
       try {
         rows = offline.mirror.query(query)
