@@ -262,8 +262,6 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
           // A document that renewed on its own (the relay refused an expired token) brings a new expiry.
           if (!this.renewal.scheduled) this.renewal.schedule()
           if (period === null) this.startMonths(region)
-          // A month waiting to make room for newer ones may close once it has what the relay has.
-          else this.closeIdleMonths()
         },
         error: (code, message) => this.emit('error', [{ code, region, document: name, message }]),
         reset: (doc) => this.emit('reset', [name, doc]),
@@ -313,10 +311,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     // Loaded even while the engine closes: edits made before the store opened are written now.
     replica.load(store, stored, !this.closed)
     if (this.open.get(name) === replica) this.loaded.add(name)
-    if (replica.period !== null) {
-      this.queueForward(replica.region)
-      this.closeIdleMonths()
-    }
+    if (replica.period !== null) this.queueForward(replica.region)
   }
 
   /** Whether `replica` may close: a month, not this one or the last, loaded, with nothing pending. */
@@ -327,8 +322,8 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
 
   private closeIdleMonths(): void {
     if (this.closed) return
-    const months = [...this.open.values()].filter((r) => r.period !== null && !workingPeriods(this.now()).includes(r.period))
-    for (const name of this.idle.toClose(months, (r) => this.closable(r), this.syncing)) {
+    const closable = [...this.open.values()].filter((r) => this.closable(r)).map((r) => r.name)
+    for (const name of this.idle.idle(closable)) {
       const replica = this.open.get(name)
       // Nothing of it is pending, so a store failing as it closes loses nothing the relay lacks;
       // the month reads its copy again when it opens next.
@@ -345,10 +340,14 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     this.loaded.delete(name)
     this.waitingMonths.delete(name)
     this.idle.forget(name)
-    this.emit('closed', [name, replica.doc])
     const closing = (async () => {
-      await loading
-      await replica.close()
+      try {
+        // Before the doc is destroyed; a listener that throws does not leave the month half-closed.
+        this.emit('closed', [name, replica.doc])
+      } finally {
+        await loading
+        await replica.close()
+      }
     })()
     this.closing.set(name, closing)
     try {
@@ -377,7 +376,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
    */
   documentsForImport(region: string): { documents: RegionDocuments; openMonth: (period: Period) => Promise<void> } {
     const slug = this.writableRegion(region)
-    return { documents: this.regionDocuments(slug), openMonth: (period) => this.openPeriod(slug, period) }
+    return { documents: this.regionDocuments(slug, true), openMonth: (period) => this.openPeriod(slug, period) }
   }
 
   /** Record `id` of `table` as this device holds it (deleted ones too), wherever it lives among the open documents. */
@@ -500,13 +499,24 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     return target
   }
 
-  private regionDocuments(region: string): RegionDocuments {
+  /**
+   * The region's open documents for crdt/periodDocs.ts. `inUse`: every month read through them
+   * counts as used, so none closes under a bulk import that planned with it and writes later.
+   */
+  private regionDocuments(region: string, inUse = false): RegionDocuments {
+    const used = (r: DocumentReplica): Y.Doc => {
+      if (inUse) this.idle.touch(r.name)
+      return r.doc
+    }
     const months = (): Array<readonly [Period, Y.Doc]> =>
-      [...this.open.values()].filter((r) => r.region === region && r.period !== null).map((r) => [r.period as Period, r.doc] as const)
+      [...this.open.values()].filter((r) => r.region === region && r.period !== null).map((r) => [r.period as Period, used(r)] as const)
     return {
       region,
       master: this.replica(region).doc,
-      month: (period) => this.open.get(documentName(region, period))?.doc,
+      month: (period) => {
+        const replica = this.open.get(documentName(region, period))
+        return replica === undefined ? undefined : used(replica)
+      },
       months,
       openMonth: (period) => this.openNow(region, period).doc,
     }

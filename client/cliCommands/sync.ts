@@ -6,7 +6,6 @@
 import { documentName, type Period } from '../../schema/periods.ts'
 import type { Bilingual } from '../../schema/bilingual.ts'
 import { SyncTimeoutError, type SyncEngine } from '../engine.ts'
-import { DEFAULT_MAX_OPEN_MONTHS } from '../idleMonths.ts'
 import type { DeviceAccount } from '../localStore.ts'
 import { relayAddress } from '../relayAddress.ts'
 import { sessionFromAccount, signIn, type Session } from '../signIn.ts'
@@ -78,6 +77,9 @@ export async function syncOpenDocuments(engine: SyncEngine, acc: DeviceAccount, 
   }
 }
 
+/** Months `sync --all-months` has open at once: with the master and working months, far under the relay's 32. */
+const MONTHS_AT_ONCE = 8
+
 /**
  * Every month the relay holds for the engine's regions, into this device's store: a few at a
  * time (opened, synced, closed again), so the account's connections stay under the relay's cap.
@@ -87,8 +89,8 @@ async function syncStoredMonths(engine: SyncEngine, session: Session, deadline: 
   const todo: Array<readonly [string, Period]> = engine.regions
     .flatMap((region) => (months.get(region) ?? []).map((period) => [region, period] as const))
     .filter(([region, period]) => !engine.documents().includes(documentName(region, period)))
-  for (let i = 0; i < todo.length; i += DEFAULT_MAX_OPEN_MONTHS) {
-    const batch = todo.slice(i, i + DEFAULT_MAX_OPEN_MONTHS)
+  for (let i = 0; i < todo.length; i += MONTHS_AT_ONCE) {
+    const batch = todo.slice(i, i + MONTHS_AT_ONCE)
     for (const [region, period] of batch) await engine.openPeriod(region, period)
     await engine.whenSynced(Math.max(1, deadline - Date.now()))
     for (const [region, period] of batch) await engine.closePeriod(region, period)
