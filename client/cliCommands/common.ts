@@ -124,17 +124,20 @@ export async function withOfflineMirror<T>(
   work: (engine: SyncEngine, offline: OfflineMirror, session: Session) => Promise<T>,
 ): Promise<T> {
   const session = sessionFromAccount(acc, null)
-  const offline = await openOfflineMirror({ store, session })
-  // Problems fetching history are warnings: they stop no command (the held rows stay as they were).
-  offline.on('problem', ({ message }) => err(`${say({ tr: 'uyarı', en: 'warning' })}: ${say(message)}`))
+  // The saved mirror is read while the documents load: neither waits for the other.
+  const opening = openOfflineMirror({ store, session })
   try {
-    return await withEngine(store, session, regions, (engine) => {
+    return await withEngine(store, session, regions, async (engine) => {
+      const offline = await opening
+      // Problems fetching history are warnings: they stop no command (the held rows stay as they were).
+      offline.on('problem', ({ message }) => err(`${say({ tr: 'uyarı', en: 'warning' })}: ${say(message)}`))
       offline.follow(engine)
       return work(engine, offline, session)
     })
   } finally {
     // The saved mirror is a cache: failing to write it slows the next start, it loses no data.
-    await offline.close().catch((error: unknown) => err(`${say({ tr: 'uyarı', en: 'warning' })}: ${sayError(error as Error)}`))
+    const offline = await opening.catch(() => undefined)
+    await offline?.close().catch((error: unknown) => err(`${say({ tr: 'uyarı', en: 'warning' })}: ${sayError(error as Error)}`))
   }
 }
 
