@@ -23,6 +23,14 @@ export type FetchedRendering =
   | { readonly status: 'unchanged' }
   | { readonly status: 'fetched'; readonly version: string; readonly rendering: Rendering }
 
+/** Why a request to the relay failed, in both languages: a timeout, the mirror closing, the network. */
+export function requestFailure(error: unknown): Bilingual {
+  if (error instanceof Error && error.name === 'TimeoutError') return { tr: 'sunucu zamanında yanıt vermedi', en: 'the relay did not answer in time' }
+  if (error instanceof Error && error.name === 'AbortError') return { tr: 'istek durduruldu', en: 'the request was stopped' }
+  if (error instanceof Error) return bilingualOf(error) ?? { tr: error.message, en: error.message }
+  return { tr: String(error), en: String(error) }
+}
+
 /** The relay's bilingual error body, or the status when it has none. */
 async function refusal(response: Response): Promise<Bilingual> {
   try {
@@ -34,10 +42,12 @@ async function refusal(response: Response): Promise<Bilingual> {
   return { tr: `HTTP ${response.status}`, en: `HTTP ${response.status}` }
 }
 
-export async function fetchRendering(session: Session, name: string, heldVersion: string | null): Promise<FetchedRendering> {
+/** `signal` ends the request (a timeout, the mirror closing): a stalled network must not hold a pass forever. */
+export async function fetchRendering(session: Session, name: string, heldVersion: string | null, signal: AbortSignal): Promise<FetchedRendering> {
   const request = (token: string): Promise<Response> =>
     fetch(`${session.relay.http}/api/renderings/${name}`, {
       headers: { authorization: `Bearer ${token}`, ...(heldVersion !== null ? { 'if-none-match': `"${heldVersion}"` } : {}) },
+      signal,
     })
   let response: Response
   try {
@@ -51,8 +61,7 @@ export async function fetchRendering(session: Session, name: string, heldVersion
     }
   } catch (error) {
     if (error instanceof RenderingFetchError) throw error
-    const text = error instanceof Error ? (bilingualOf(error) ?? { tr: error.message, en: error.message }) : { tr: String(error), en: String(error) }
-    throw new RenderingFetchError(name, text)
+    throw new RenderingFetchError(name, requestFailure(error))
   }
   if (response.status === 304) return { status: 'unchanged' }
   if (!response.ok) throw new RenderingFetchError(name, await refusal(response))

@@ -40,6 +40,8 @@ export interface OfflineMirrorOptions {
   readonly refreshEveryMs?: number
   /** Renderings fetched at once (default 3). */
   readonly parallel?: number
+  /** A request to the relay unanswered this long fails (default 30 s): a stalled network holds no pass forever. */
+  readonly requestTimeoutMs?: number
 }
 
 export interface HistoryProgress {
@@ -92,6 +94,8 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
   private slots: number
   private readonly queue: Array<() => void> = []
   private unfollow: () => void = () => undefined
+  /** Ends the requests still running when the mirror closes. */
+  private readonly aborter = new AbortController()
   private closing = false
   private closed = false
   /** Set by lastSave: nothing later reaches the saved file. */
@@ -173,7 +177,7 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
     if (engine === undefined || this.closing) return { fetched: [], unchanged: [], failed: [] }
     let versions: ReadonlyMap<string, string>
     try {
-      versions = (await storedDocuments(this.options.session)).versions
+      versions = (await storedDocuments(this.options.session, this.requestSignal())).versions
     } catch (error) {
       const problem = { document: null, message: messageOf(error) }
       this.emit('problem', [problem])
@@ -237,7 +241,7 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
         // A pass still queued when the mirror closes ends here, rather than holding the close up.
         if (this.closing) throw new RenderingFetchError(name, { tr: 'kapatıldı', en: 'closed' })
         if (this.followed.has(name)) return 'open'
-        const result = await fetchRendering(this.options.session, name, this.held.get(name) ?? null)
+        const result = await fetchRendering(this.options.session, name, this.held.get(name) ?? null, this.requestSignal())
         if (result.status === 'unchanged') return 'unchanged'
         if (!this.mirror.show(result.rendering, result.version)) return 'open'
         this.held.set(name, result.version)
@@ -299,6 +303,7 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
   async close(): Promise<void> {
     if (this.closing) return
     this.closing = true
+    this.aborter.abort()
     this.unfollow()
     this.unfollow = () => undefined
     try {
@@ -309,6 +314,10 @@ export class OfflineMirror extends ObservableV2<OfflineMirrorEvents> {
       this.mirror.close()
       super.destroy()
     }
+  }
+
+  private requestSignal(): AbortSignal {
+    return AbortSignal.any([this.aborter.signal, AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000)])
   }
 
   private async inFlightSettled(): Promise<void> {

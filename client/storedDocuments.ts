@@ -4,12 +4,14 @@
  * (client/offlineMirror.ts), and `sync --all-months` fetches every month's document.
  */
 import { parseDocumentName, type Period } from '../schema/periods.ts'
-import { BilingualError } from '../schema/bilingual.ts'
+import { BilingualError, type Bilingual } from '../schema/bilingual.ts'
+import { requestFailure } from './fetchRendering.ts'
 import type { Session } from './signIn.ts'
 
 export class StoredDocumentsError extends BilingualError {
-  constructor(detail: string) {
-    super({ tr: `Sunucudaki belgeler okunamadı: ${detail}`, en: `Could not read the relay's documents: ${detail}` })
+  constructor(detail: string | Bilingual) {
+    const text = typeof detail === 'string' ? { tr: detail, en: detail } : detail
+    super({ tr: `Sunucudaki belgeler okunamadı: ${text.tr}`, en: `Could not read the relay's documents: ${text.en}` })
     this.name = 'StoredDocumentsError'
   }
 }
@@ -21,17 +23,18 @@ export interface StoredDocuments {
   readonly versions: ReadonlyMap<string, string>
 }
 
-export async function storedDocuments(session: Session, fetchImpl: typeof fetch = globalThis.fetch): Promise<StoredDocuments> {
+/** `signal` ends the request (a timeout): a stalled network must not hold a sync forever. */
+export async function storedDocuments(session: Session, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<StoredDocuments> {
   const token = session.token()
   if (token === null) throw new StoredDocumentsError('oturum yok / no session')
   let body: unknown
   try {
-    const response = await fetchImpl(`${session.relay.http}/api/documents`, { headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch(`${session.relay.http}/api/documents`, { headers: { authorization: `Bearer ${token}` }, signal })
     if (!response.ok) throw new StoredDocumentsError(`HTTP ${response.status}`)
     body = await response.json()
   } catch (error) {
     if (error instanceof StoredDocumentsError) throw error
-    throw new StoredDocumentsError(error instanceof Error ? error.message : String(error))
+    throw new StoredDocumentsError(requestFailure(error))
   }
   const { documents, versions } = (typeof body === 'object' && body !== null ? body : {}) as { documents?: unknown; versions?: unknown }
   const known = typeof versions === 'object' && versions !== null ? (versions as Record<string, unknown>) : {}

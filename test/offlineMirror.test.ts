@@ -18,6 +18,7 @@ import { relayAddress } from '../client/relayAddress.ts'
 import { signIn, type Session } from '../client/signIn.ts'
 import { currentPeriod } from '../schema/periods.ts'
 import { removeDir, startPeer, TEST_BACKOFF, type TestPeer } from './helpers/peerEngine.ts'
+import { startProxy } from './helpers/proxyTcp.ts'
 import { runCli, seedUsers, spawnRelay, tempDir, type RelayProcess } from './helpers/relayProcess.ts'
 
 const USERS = [
@@ -54,8 +55,8 @@ async function peer(username: string, dir?: string): Promise<TestPeer> {
   return p
 }
 
-async function offlineOf(p: TestPeer, session: Session = p.session): Promise<OfflineMirror> {
-  const offline = await openOfflineMirror({ store: p.store, session })
+async function offlineOf(p: TestPeer, session: Session = p.session, requestTimeoutMs?: number): Promise<OfflineMirror> {
+  const offline = await openOfflineMirror({ store: p.store, session, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) })
   mirrors.push(offline)
   offline.follow(p.engine)
   return offline
@@ -67,6 +68,22 @@ async function shut(p: TestPeer, offline: OfflineMirror): Promise<void> {
   await offline.close()
   await p.store.close()
   peers.splice(peers.indexOf(p), 1)
+}
+
+/** `session`'s account, talking HTTP to the relay through another address (a proxy in front of it). */
+function through(session: Session, address: string): Session {
+  return {
+    relay: relayAddress(address),
+    get user() {
+      return session.user
+    },
+    get regions() {
+      return session.regions
+    },
+    token: () => session.token(),
+    expiresAt: () => session.expiresAt(),
+    renew: () => session.renew(),
+  }
 }
 
 const shift = { start_time: '08:00', end_time: '17:00', break_minutes: 60, is_special: 0 } as const
@@ -203,22 +220,9 @@ describe('history', () => {
     servers.push(proxy)
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
     const port = (proxy.address() as { port: number }).port
-    const real = mehmet.session
-    const viaProxy: Session = {
-      relay: relayAddress(`http://127.0.0.1:${port}`),
-      get user() {
-        return real.user
-      },
-      get regions() {
-        return real.regions
-      },
-      token: () => real.token(),
-      expiresAt: () => real.expiresAt(),
-      renew: () => real.renew(),
-    }
     await shut(mehmet, offline)
     mehmet = await peer('mehmet', mehmet.dir)
-    const hostile = await offlineOf(mehmet, viaProxy)
+    const hostile = await offlineOf(mehmet, through(mehmet.session, `http://127.0.0.1:${port}`))
     await mehmet.engine.whenSynced()
     await hostile.refresh()
     const held = hostile.heldVersion('ankara/2023-05')
@@ -240,6 +244,30 @@ describe('history', () => {
     expect(hostile.mirror.query(`SELECT count(*) AS n FROM timesheets WHERE work_date = '2023-06-01'`)).toEqual([{ n: 1 }])
   })
 
+  it('a stalled network ends a pass with a problem instead of holding it, and the next pass fetches', async () => {
+    const proxy = await startProxy(relay.port)
+    try {
+      await shut(mehmet, mirrors.at(-1)!)
+      mehmet = await peer('mehmet', mehmet.dir)
+      const stalled = await offlineOf(mehmet, through(mehmet.session, proxy.url), 1000)
+      await mehmet.engine.whenSynced()
+      ayse.engine.update('timesheets', oldSheets[1]!, { notes: 'ağ takılınca' })
+      await ayse.engine.whenSynced()
+      proxy.setMode('stall')
+      const blocked = await stalled.refresh()
+      expect(blocked.fetched).toEqual([])
+      // Whether the list or the month's rendering was the request that stalled, it is said so.
+      expect(blocked.failed).toHaveLength(1)
+      expect(blocked.failed[0]!.message.en).toMatch(/^Could not (read the relay's documents|fetch ankara\/2023-05 from the relay): the relay did not answer in time$/)
+      expect(blocked.failed[0]!.message.tr).toMatch(/sunucu zamanında yanıt vermedi$/)
+      proxy.setMode('pass')
+      expect((await stalled.refresh()).fetched).toEqual(['ankara/2023-05'])
+      expect(stalled.mirror.query('SELECT notes FROM timesheets WHERE id = ?', [oldSheets[1]!])).toEqual([{ notes: 'ağ takılınca' }])
+    } finally {
+      await proxy.close()
+    }
+  })
+
   it('the CLI reports an old month it never held by fetching it, edits an old record through it, and syncs every month in batches', async () => {
     const state = tempDir('rainstaff-cli-')
     const run = (args: string[], input = ''): ReturnType<typeof runCli> => runCli([...args, '--state', state.dir], input, { LANG: 'en_US.UTF-8' })
@@ -248,7 +276,7 @@ describe('history', () => {
       const file = path.join(out.dir, 'fetched.json')
       const report = await run(['report', '--month', '2023-05', '--format', 'json', '--out', file])
       expect(report.stderr).toBe('')
-      expect((JSON.parse(readFileSync(file, 'utf8')) as { rows: Array<{ notes: string }> }).rows.map((r) => r.notes)).toEqual(['düzeltildi', 'yeni'])
+      expect((JSON.parse(readFileSync(file, 'utf8')) as { rows: Array<{ notes: string }> }).rows.map((r) => r.notes)).toEqual(['düzeltildi', 'ağ takılınca'])
       // The record lives in a month this state directory has only as rows: it opens, syncs once, and takes the edit.
       const edited = await run(['update', 'timesheets', oldSheets[0]!, '--json', '{"notes":"komut satırından"}'])
       expect(edited.code).toBe(0)
@@ -258,7 +286,7 @@ describe('history', () => {
       expect(synced.stderr).toBe('')
       expect(synced.code).toBe(0)
       const rows = await run(['sql', `SELECT notes FROM timesheets WHERE work_date LIKE '2023-05-%' ORDER BY work_date`])
-      expect(rows.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([{ notes: 'komut satırından' }, { notes: 'yeni' }])
+      expect(rows.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([{ notes: 'komut satırından' }, { notes: 'ağ takılınca' }])
       await expect.poll(() => ayse.engine.record('timesheets', oldSheets[0]!, 'ankara')?.notes, { timeout: 15_000 }).toBe('komut satırından')
     } finally {
       state.remove()

@@ -122,10 +122,11 @@ export async function withOfflineMirror<T>(
   acc: DeviceAccount,
   regions: readonly string[],
   work: (engine: SyncEngine, offline: OfflineMirror, session: Session) => Promise<T>,
+  requestTimeoutMs?: number,
 ): Promise<T> {
   const session = sessionFromAccount(acc, null)
   // The saved mirror is read while the documents load: neither waits for the other.
-  const opening = openOfflineMirror({ store, session })
+  const opening = openOfflineMirror({ store, session, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) })
   try {
     return await withEngine(store, session, regions, async (engine) => {
       const offline = await opening

@@ -145,7 +145,7 @@ export async function sync(args: string[]): Promise<number> {
       const at = engine.state.lastSyncedAt
       out(say({ tr: `eşitlendi: 0 değişiklik bekliyor; son eşitleme ${at}`, en: `synced: 0 changes pending; last synced ${at}` }))
       return EXIT.ok
-    })
+    }, Math.min(30_000, timeoutSeconds * 1000))
   })
 }
 
