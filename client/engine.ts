@@ -10,8 +10,9 @@
  *
  * A region is a master document and month documents (schema/periods.ts). Opening a region opens
  * its master data, this month and the one before, and every month that may hold edits not yet on
- * the relay; any other month opens on demand (`openPeriod`) and stays cached on the device.
- * Writes go to the document a record belongs to (crdt/periodDocs.ts).
+ * the relay; any other month opens on demand (`openPeriod`), stays cached on the device, and
+ * closes again once idle with nothing pending (client/idleMonths.ts). Writes go to the document
+ * a record belongs to (crdt/periodDocs.ts).
  *
  * Docs are only ever built from Yjs updates (the local store, then the relay); nothing is
  * re-seeded from the mirror or any other non-Yjs copy, which would duplicate records.
@@ -41,11 +42,13 @@ import type { Session } from './signIn.ts'
 import { TokenRenewal } from './tokenRenewal.ts'
 import { engineState, type EngineState } from './engineState.ts'
 import { BilingualError } from '../schema/bilingual.ts'
-import { readRoundOne, replayEdits, type RoundOneEdit } from './migrateCopy.ts'
-import { storedMonths } from './storedMonths.ts'
+import { readRoundOne, replayEdits, replayNotice, retiredNotice, type RoundOneEdit } from './migrateCopy.ts'
+import { IdleMonths, type IdleMonthOptions } from './idleMonths.ts'
+import { whenSynced } from './whenSynced.ts'
 
 export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
 export type { DocumentState, EngineState, RegionState } from './engineState.ts'
+export { SyncTimeoutError } from './whenSynced.ts'
 
 export interface EngineError {
   readonly code: SyncProblem
@@ -66,6 +69,11 @@ export interface EngineEvents {
    * client/recovery.ts): whatever follows `doc(name)` or `awareness(region)` attaches again.
    */
   reset: (name: string, doc: Y.Doc) => void
+  /**
+   * A document closed (an idle month, closePeriod, or the engine closing), nothing of it pending:
+   * `doc` is as it was last, and whatever followed it lets it go (the mirror keeps its rows).
+   */
+  closed: (name: string, doc: Y.Doc) => void
 }
 
 export interface EngineOptions {
@@ -84,6 +92,8 @@ export interface EngineOptions {
   readonly now?: () => Date
   /** Told about a round-1 copy migrated on this start (bilingual text). */
   readonly onNotice?: (message: { tr: string; en: string }) => void
+  /** When months opened on demand close again (client/idleMonths.ts). */
+  readonly idleMonths?: IdleMonthOptions
 }
 
 /** A write to a region this user may not write, or to a region not open; bilingual. */
@@ -91,16 +101,6 @@ export class AccessError extends BilingualError {
   constructor(tr: string, en: string) {
     super({ tr, en })
     this.name = 'AccessError'
-  }
-}
-
-export class SyncTimeoutError extends Error {
-  constructor(
-    readonly state: EngineState,
-    detail: string,
-  ) {
-    super(detail)
-    this.name = 'SyncTimeoutError'
   }
 }
 
@@ -137,6 +137,12 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   private replayQueued = false
   /** Months waiting for their master document's first sync before they connect (startReplica). */
   private readonly waitingMonths = new Set<string>()
+  /** Open documents whose local copy is read (loadReplica done). */
+  private readonly loaded = new Set<string>()
+  /** Documents closing: opened again, they wait for their store to be let go first. */
+  private readonly closing = new Map<string, Promise<void>>()
+  private readonly idle: IdleMonths
+  private readonly idleTimer: ReturnType<typeof setInterval>
   private readonly onOnline = (): void => this.reconnectNow()
 
   constructor(private readonly options: EngineOptions) {
@@ -144,6 +150,9 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     this.session = options.session
     this.renewal = new TokenRenewal(options.session)
     this.now = options.now ?? (() => new Date())
+    this.idle = new IdleMonths(options.idleMonths)
+    this.idleTimer = setInterval(() => this.closeIdleMonths(), this.idle.checkEveryMs)
+    ;(this.idleTimer as { unref?: () => void }).unref?.()
     // Browsers and Electron say when the network is back: retry at once instead of after backoff.
     ;(globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.('online', this.onOnline)
   }
@@ -179,10 +188,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       for (const edit of roundOne) for (const period of [edit.period, edit.relayPeriod]) if (period !== null) months.add(period)
     } else if (roundOne !== undefined) {
       await this.options.store.retireRoundOneCopy(slug)
-      this.options.onNotice?.({
-        tr: `${slug}: bu bilgisayardaki eski kopya yeni düzene geçirildi (yedeği saklandı)`,
-        en: `${slug}: this computer's old copy was moved to the new layout (a backup was kept)`,
-      })
+      this.options.onNotice?.(retiredNotice(slug))
     }
     await this.openDocument(slug, null)
     for (const name of this.unsynced) {
@@ -198,18 +204,16 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     await this.openDocument(region, period)
   }
 
-  /** Opens every month the relay holds for the open regions (asks the relay which those are). */
-  async openStoredMonths(): Promise<void> {
-    const months = await storedMonths(this.session)
-    for (const region of this.regions) for (const period of months.get(region) ?? []) await this.openPeriod(region, period)
-  }
-
-  /** Opens every month of `region` kept on this device (a full local query; costs what is cached). */
-  async openCached(region: string): Promise<void> {
-    for (const name of await this.options.store.listDocuments(region)) {
-      const parsed = parseDocumentName(name)
-      if (parsed?.period != null) await this.openPeriod(region, parsed.period)
-    }
+  /**
+   * Closes month `period` of `region` when nothing of it is pending and it is not one the engine
+   * keeps open (this month, last month): its local copy stays, and the `closed` event lets the
+   * mirror keep its rows. False when it stays open (or was not open).
+   */
+  async closePeriod(region: string, period: Period): Promise<boolean> {
+    const replica = this.open.get(documentName(region, period))
+    if (replica === undefined || !this.closable(replica)) return false
+    await this.closeDocument(replica)
+    return true
   }
 
   private access(slug: string): { slug: string; writable: boolean } {
@@ -230,6 +234,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
    */
   private openNow(region: string, period: Period | null): DocumentReplica {
     const name = documentName(region, period)
+    this.idle.touch(name)
     const existing = this.open.get(name)
     if (existing !== undefined) return existing
     if (this.closed) throw new AccessError('Motor kapatıldı', 'The engine was closed')
@@ -248,6 +253,8 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       now: this.now,
       events: {
         changed: () => {
+          // An edit keeps its month open until it is on the relay and then for the idle time.
+          if ((this.open.get(name)?.pendingChanges ?? 0) > 0) this.idle.touch(name)
           this.queueEmit()
           if (this.roundOne.has(region)) this.queueReplay()
         },
@@ -297,11 +304,60 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
       this.unsynced.add(name)
       await this.options.store.writeUnsyncedDocuments([...this.unsynced])
     }
+    // A month closed a moment ago may still be letting its store go (a FileStore opens one at a time).
+    await this.closing.get(name)
     const store = await this.options.store.openDocument(name)
     const stored = await store.load()
     // Loaded even while the engine closes: edits made before the store opened are written now.
     replica.load(store, stored, !this.closed)
+    if (this.open.get(name) === replica) this.loaded.add(name)
     if (replica.period !== null) this.queueForward(replica.region)
+  }
+
+  /** Whether `replica` may close: a month, not this one or the last, loaded, with nothing pending. */
+  private closable(replica: DocumentReplica): boolean {
+    if (replica.period === null || workingPeriods(this.now()).includes(replica.period)) return false
+    return replica.pendingChanges === 0 && this.loaded.has(replica.name) && !this.roundOne.has(replica.region)
+  }
+
+  private closeIdleMonths(): void {
+    if (this.closed) return
+    const closable = [...this.open.values()].filter((r) => this.closable(r)).map((r) => r.name)
+    for (const name of this.idle.idle(closable)) {
+      const replica = this.open.get(name)
+      // Nothing of it is pending, so a store failing as it closes loses nothing the relay lacks;
+      // the month reads its copy again when it opens next.
+      if (replica !== undefined) this.closeDocument(replica).catch(() => undefined)
+    }
+  }
+
+  /** Closes one open document: the `closed` event, then its connection and store. */
+  private async closeDocument(replica: DocumentReplica): Promise<void> {
+    const { name } = replica
+    const loading = this.loading.get(name)
+    this.open.delete(name)
+    this.loading.delete(name)
+    this.loaded.delete(name)
+    this.waitingMonths.delete(name)
+    this.idle.forget(name)
+    const closing = (async () => {
+      try {
+        // Before the doc is destroyed; a listener that throws does not leave the month half-closed.
+        this.emit('closed', [name, replica.doc])
+      } finally {
+        await loading
+        await replica.close()
+      }
+    })()
+    this.closing.set(name, closing)
+    try {
+      await closing
+      // Nothing pending: the month need not be reopened at the next start.
+      if (this.unsynced.delete(name)) await this.options.store.writeUnsyncedDocuments([...this.unsynced])
+    } finally {
+      if (this.closing.get(name) === closing) this.closing.delete(name)
+      this.queueEmit()
+    }
   }
 
   /** The doc of document `name`; a region's name is its master document. */
@@ -320,7 +376,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
    */
   documentsForImport(region: string): { documents: RegionDocuments; openMonth: (period: Period) => Promise<void> } {
     const slug = this.writableRegion(region)
-    return { documents: this.regionDocuments(slug), openMonth: (period) => this.openPeriod(slug, period) }
+    return { documents: this.regionDocuments(slug, true), openMonth: (period) => this.openPeriod(slug, period) }
   }
 
   /** Record `id` of `table` as this device holds it (deleted ones too), wherever it lives among the open documents. */
@@ -400,31 +456,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
    * Rejects when a document fails for good, or with SyncTimeoutError after `timeoutMs`.
    */
   whenSynced(timeoutMs = 60_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const check = (state: EngineState): void => {
-        const failed = Object.values(state.documents).find((r) => r.connection === 'failed')
-        if (failed !== undefined) {
-          finish()
-          reject(new SyncTimeoutError(state, failed.problem?.message ?? `${failed.name}: failed`))
-        } else if (state.connection === 'synced' && state.pendingChanges === 0) {
-          finish()
-          this.flush().then(resolve, reject)
-        }
-      }
-      const finish = (): void => {
-        if (timer !== undefined) clearTimeout(timer)
-        this.off('state', check)
-      }
-      timer = setTimeout(() => {
-        finish()
-        const state = this.state
-        const problem = Object.values(state.documents).find((r) => r.problem !== null)?.problem
-        reject(new SyncTimeoutError(state, problem?.message ?? 'Eşitleme zaman aşımına uğradı / Sync timed out'))
-      }, timeoutMs)
-      this.on('state', check)
-      check(this.state)
-    })
+    return whenSynced(this, timeoutMs)
   }
 
   /** Stops syncing, writes what is queued and closes the document stores (not the LocalStore). */
@@ -432,9 +464,11 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     if (this.closed) return
     this.closed = true
     this.renewal.stop()
+    clearInterval(this.idleTimer)
     ;(globalThis as { removeEventListener?: (type: string, fn: () => void) => void }).removeEventListener?.('online', this.onOnline)
-    await Promise.allSettled([...this.loading.values()])
+    await Promise.allSettled([...this.loading.values(), ...this.closing.values()])
     const errors: unknown[] = []
+    for (const r of this.open.values()) this.emit('closed', [r.name, r.doc])
     for (const r of this.open.values()) await r.close().catch((e: unknown) => errors.push(e))
     // Months left with nothing pending need not be reopened at the next start.
     const stillUnsynced = [...this.unsynced].filter((name) => (this.open.get(name)?.pendingChanges ?? 1) > 0)
@@ -465,13 +499,24 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     return target
   }
 
-  private regionDocuments(region: string): RegionDocuments {
+  /**
+   * The region's open documents for crdt/periodDocs.ts. `inUse`: every month read through them
+   * counts as used, so none closes under a bulk import that planned with it and writes later.
+   */
+  private regionDocuments(region: string, inUse = false): RegionDocuments {
+    const used = (r: DocumentReplica): Y.Doc => {
+      if (inUse) this.idle.touch(r.name)
+      return r.doc
+    }
     const months = (): Array<readonly [Period, Y.Doc]> =>
-      [...this.open.values()].filter((r) => r.region === region && r.period !== null).map((r) => [r.period as Period, r.doc] as const)
+      [...this.open.values()].filter((r) => r.region === region && r.period !== null).map((r) => [r.period as Period, used(r)] as const)
     return {
       region,
       master: this.replica(region).doc,
-      month: (period) => this.open.get(documentName(region, period))?.doc,
+      month: (period) => {
+        const replica = this.open.get(documentName(region, period))
+        return replica === undefined ? undefined : used(replica)
+      },
       months,
       openMonth: (period) => this.openNow(region, period).doc,
     }
@@ -504,13 +549,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
         if (this.closed || !replicas.every((r) => r.connection === 'synced')) continue
         this.roundOne.delete(region)
         const result = replayEdits(this.regionDocuments(region), edits, this.author())
-        void this.options.store.retireRoundOneCopy(region).then(() => {
-          const failed = result.failed.length
-          this.options.onNotice?.({
-            tr: `${region}: eski kopyadaki ${result.written} gönderilmemiş değişiklik yeni düzene yazıldı${failed > 0 ? `; ${failed} değişiklik yazılamadı (yedekte duruyor)` : ''}`,
-            en: `${region}: ${result.written} unsent changes of the old copy were written to the new layout${failed > 0 ? `; ${failed} could not be written (they stay in the backup)` : ''}`,
-          })
-        })
+        void this.options.store.retireRoundOneCopy(region).then(() => this.options.onNotice?.(replayNotice(region, result)))
         this.queueEmit()
       }
     })

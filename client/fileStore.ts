@@ -1,6 +1,7 @@
 /**
  * The Node local store: a state directory holding `session.json` (the device account, mode 0600:
- * it holds a short-lived token) and `docs/<region>/<master|YYYY-MM>.ylog`, one update log per
+ * it holds a short-lived token), `mirror.sqlite3` (the saved mirror, client/offlineMirror.ts) and
+ * `docs/<region>/<master|YYYY-MM>.ylog`, one update log per
  * document (see updateLog.ts). Appends are group-committed: everything appended in one turn of the event loop
  * is written and fsynced together, and `flush()` resolves after that fsync. Each log is compacted
  * when opened: merged into one snapshot and written atomically (temp file, fsync, rename).
@@ -35,6 +36,8 @@ export interface FileStoreOptions {
 const SESSION_FILE = 'session.json'
 const LOCK_FILE = 'lock'
 const UNSYNCED_FILE = 'unsynced.json'
+/** The saved mirror (client/offlineMirror.ts): beside the docs, not among them. */
+const MIRROR_FILE = 'mirror.sqlite3'
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r')
@@ -310,6 +313,15 @@ export class FileStore implements LocalStore {
 
   async writeAccount(account: DeviceAccount): Promise<void> {
     writeAtomic(path.join(this.dir, SESSION_FILE), new TextEncoder().encode(JSON.stringify(account, null, 2) + '\n'), 0o600)
+  }
+
+  async readMirror(): Promise<Uint8Array | undefined> {
+    const file = path.join(this.dir, MIRROR_FILE)
+    return existsSync(file) ? readFileSync(file) : undefined
+  }
+
+  async writeMirror(bytes: Uint8Array): Promise<void> {
+    writeAtomic(path.join(this.dir, MIRROR_FILE), bytes)
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  * `custom` key/value store — so y-indexeddb can read it. The engine writes through this module
  * rather than through IndexeddbPersistence because a local update and its pending mark must land
  * in one IndexedDB transaction (with strict durability), which IndexeddbPersistence cannot do.
+ * The saved mirror (client/offlineMirror.ts) is one value in a database of its own.
  */
 import * as Y from 'yjs'
 import {
@@ -28,6 +29,9 @@ const ACCOUNT_KEY = 'rainstaff:account'
 const MARK_PREFIX = 'rainstaff:mark:'
 const UNSYNCED_KEY = 'rainstaff:unsynced-documents'
 const RETIRED_KEY = 'rainstaff:round1-retired'
+/** The saved mirror's database (no region slug starts with a dot) and its one key. */
+const MIRROR_DATABASE = '.mirror'
+const MIRROR_KEY = 'rainstaff:mirror'
 
 export interface IndexedDbStoreOptions {
   /** Database name prefix; one device can hold several (e.g. per relay). Default `rainstaff`. */
@@ -244,6 +248,30 @@ export class IndexedDbStore implements LocalStore {
     const tx = db.transaction([CUSTOM], 'readwrite', { durability: 'strict' })
     tx.objectStore(CUSTOM).put(account, ACCOUNT_KEY)
     await completed(tx)
+  }
+
+  async readMirror(): Promise<Uint8Array | undefined> {
+    if (!(await this.databaseExists(`${this.name}/${MIRROR_DATABASE}`))) return undefined
+    const db = await openDatabase(this.factory, `${this.name}/${MIRROR_DATABASE}`)
+    try {
+      const value: unknown = await request(db.transaction([CUSTOM], 'readonly').objectStore(CUSTOM).get(MIRROR_KEY))
+      return value instanceof Uint8Array ? value : value instanceof ArrayBuffer ? new Uint8Array(value) : undefined
+    } finally {
+      db.close()
+    }
+  }
+
+  async writeMirror(bytes: Uint8Array): Promise<void> {
+    const db = await openDatabase(this.factory, `${this.name}/${MIRROR_DATABASE}`)
+    try {
+      // One put replaces the whole file atomically. Relaxed durability: it is a cache, and a lost
+      // save only means re-reading what changed since the one before.
+      const tx = db.transaction([CUSTOM], 'readwrite', { durability: 'relaxed' })
+      tx.objectStore(CUSTOM).put(bytes, MIRROR_KEY)
+      await completed(tx)
+    } finally {
+      db.close()
+    }
   }
 
   async close(): Promise<void> {

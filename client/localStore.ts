@@ -94,6 +94,14 @@ export interface LocalStore {
   retireRoundOneCopy(region: string): Promise<void>
   readAccount(): Promise<DeviceAccount | undefined>
   writeAccount(account: DeviceAccount): Promise<void>
+  /**
+   * The SQLite mirror as last saved (crdt/mirror.ts saveFile), undefined when none. It is a cache
+   * of the documents and of the relay's renderings: whatever it holds, garbage included, is
+   * checked by openMirror, and a bad one only means a cold start.
+   */
+  readMirror(): Promise<Uint8Array | undefined>
+  /** Replaces the saved mirror so that a crash leaves the old file or the new one, never a mix. */
+  writeMirror(bytes: Uint8Array): Promise<void>
   close(): Promise<void>
 }
 

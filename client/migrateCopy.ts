@@ -214,3 +214,20 @@ export async function readRoundOne(store: LocalStore, region: string): Promise<R
   const copy = await store.readRoundOneCopy(region)
   return copy === undefined ? undefined : unacknowledgedEdits(copy)
 }
+
+/** What the user is told once a round-1 copy's edits were written again. */
+export function replayNotice(region: string, result: ReplayResult): Bilingual {
+  const failed = result.failed.length
+  return {
+    tr: `${region}: eski kopyadaki ${result.written} gönderilmemiş değişiklik yeni düzene yazıldı${failed > 0 ? `; ${failed} değişiklik yazılamadı (yedekte duruyor)` : ''}`,
+    en: `${region}: ${result.written} unsent changes of the old copy were written to the new layout${failed > 0 ? `; ${failed} could not be written (they stay in the backup)` : ''}`,
+  }
+}
+
+/** What the user is told when a round-1 copy with nothing left to send was set aside. */
+export function retiredNotice(region: string): Bilingual {
+  return {
+    tr: `${region}: bu bilgisayardaki eski kopya yeni düzene geçirildi (yedeği saklandı)`,
+    en: `${region}: this computer's old copy was moved to the new layout (a backup was kept)`,
+  }
+}

@@ -100,6 +100,8 @@ export function sharingStore(store: LocalStore, events: SharingEvents): LocalSto
     retireRoundOneCopy: (region) => store.retireRoundOneCopy(region),
     readAccount: () => store.readAccount(),
     writeAccount: (account) => store.writeAccount(account),
+    readMirror: () => store.readMirror(),
+    writeMirror: (bytes) => store.writeMirror(bytes),
     close: () => store.close(),
   }
 }
@@ -162,6 +164,9 @@ export function followerStore(): LocalStore {
     retireRoundOneCopy: done,
     readAccount: () => Promise.resolve(undefined),
     writeAccount: done,
+    // A follower's mirror is a cold cache that is never kept: the saved one is the writer's to write.
+    readMirror: () => Promise.resolve(undefined),
+    writeMirror: done,
     close: done,
   }
 }

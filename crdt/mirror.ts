@@ -229,6 +229,11 @@ export class Mirror {
     return true
   }
 
+  /** The document whose rows hold record `id` of `table` in `region` (followed or held), if any. */
+  documentOf(table: TableName, region: string, id: string): string | undefined {
+    return this.ownerOf(table, region, id)
+  }
+
   /** The documents followed, by name. */
   documents(): string[] {
     return [...this.attached.keys()]

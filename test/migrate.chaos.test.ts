@@ -19,7 +19,7 @@ import type { RecordInput } from '../schema/tables.ts'
 import { employee, patch, REGIONS, sharedVehicle, timesheet, vehicle, type Insert } from '../scripts/chaos/inputs.ts'
 import { Ledger, type Verdict } from '../scripts/chaos/ledger.ts'
 import { Rng } from '../scripts/chaos/rng.ts'
-import { peerDir, startPeer } from './helpers/peerEngine.ts'
+import { peerDir, openStoredMonths, startPeer } from './helpers/peerEngine.ts'
 import { ADMIN_PASSWORD, seedUsers, spawnRelay, tempDir, tokenFor, type RelayProcess } from './helpers/relayProcess.ts'
 import { recordsOf, RoundOneDevice, RoundOneRelay, type RecordView } from './helpers/roundOne.ts'
 
@@ -169,7 +169,7 @@ describe('a chaos-style round-1 season, migrated', () => {
     const admin = await startPeer(relay.url, 'admin', ADMIN_PASSWORD)
     try {
       await admin.engine.whenSynced()
-      await admin.engine.openStoredMonths()
+      await openStoredMonths(admin)
       await admin.engine.whenSynced()
       for (const [region, expected] of before) {
         const seen = recordsOf(admin.engine.documents(region).map((name) => [name, admin.engine.doc(name)] as const))

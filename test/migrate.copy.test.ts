@@ -17,7 +17,7 @@ import { readRecord, recordIds } from '../crdt/records.ts'
 import { deleteRecord, insertRecord, restoreRecord, updateRecord } from '../crdt/regionDoc.ts'
 import { parseDocumentName } from '../schema/periods.ts'
 import type { TableName } from '../schema/tables.ts'
-import { peerDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
+import { peerDir, openStoredMonths, startPeer, type TestPeer } from './helpers/peerEngine.ts'
 import { ADMIN_PASSWORD, seedUsers, spawnRelay, tempDir, type RelayProcess } from './helpers/relayProcess.ts'
 import { by, contentOf, importFixtures, recordsOf, RoundOneDevice, RoundOneRelay, type RecordView } from './helpers/roundOne.ts'
 
@@ -115,7 +115,7 @@ async function relayRecords(): Promise<Map<string, RecordView>> {
   const admin = await startPeer(relay.url, 'admin', ADMIN_PASSWORD, { engine: { regions: ['istanbul'] } })
   try {
     await admin.engine.whenSynced()
-    await admin.engine.openStoredMonths()
+    await openStoredMonths(admin)
     await admin.engine.whenSynced()
     return recordsOf(admin.engine.documents('istanbul').map((name) => [name, admin.engine.doc(name)] as const))
   } finally {

@@ -21,7 +21,7 @@ import { loadStoredDocument } from '../relay/storage.ts'
 import { openStore } from '../relay/store.ts'
 import { currentPeriod, documentName, periodByDate, PERIOD_TABLES } from '../schema/periods.ts'
 import type { TableName } from '../schema/tables.ts'
-import { startPeer, type TestPeer } from './helpers/peerEngine.ts'
+import { openStoredMonths, startPeer, type TestPeer } from './helpers/peerEngine.ts'
 import { ADMIN_PASSWORD, seedUsers, spawnRelay, tempDir, type RelayProcess } from './helpers/relayProcess.ts'
 import { by, FIXTURE_FILES, fixtureBytes, importFixtures, recordsOf, RoundOneRelay, type RecordView } from './helpers/roundOne.ts'
 
@@ -150,7 +150,7 @@ describe('a round-1 data directory of the legacy fixtures, on the first start of
     const admin = await startPeer(relay.url, 'admin', ADMIN_PASSWORD)
     try {
       await admin.engine.whenSynced()
-      await admin.engine.openStoredMonths()
+      await openStoredMonths(admin)
       await admin.engine.whenSynced()
       for (const [region, expected] of before) {
         const seen = recordsOf(admin.engine.documents(region).map((name) => [name, admin.engine.doc(name)] as const))

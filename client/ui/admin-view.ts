@@ -3,6 +3,8 @@
  * signs in as the admin and opens every region through the same engine (read-only: the admin's
  * session writes no region, and the relay refuses writes anyway), then shows totals per region,
  * the latest entries across regions, the month's hours per region as a chart and the PCs online.
+ * Every month is in the device's mirror as rows fetched from the relay (client/offlineMirror.ts):
+ * stepping through months opens no document.
  * Nothing here edits the regions' data; the one thing it changes is accounts: the "Kullanıcılar /
  * Users" panel (users-panel.ts, the relay's /api/users) and the admin's own password.
  */
@@ -10,8 +12,7 @@ import { css, html, LitElement, nothing, type PropertyDeclarations, type Templat
 import type { EngineState } from '../engine.ts'
 import { hourSettingsFrom, monthlyHours, round2 } from '../../schema/hours.ts'
 import { monthRange } from '../report.ts'
-import { storedMonths } from '../storedMonths.ts'
-import { OpenPeriods } from './open-periods.ts'
+import { ShownMonths } from './shown-months.ts'
 import { formatDate, formatDateTime, formatHours, formatMonth, formatNumber, saveLang, savedLang, t, todayIso, type Lang } from './i18n.ts'
 import { LiveQuery, num, text } from './live-query.ts'
 import { errorIn } from './screen.ts'
@@ -96,11 +97,11 @@ export class RainstaffAdmin extends LitElement {
   workspace: Workspace | undefined = undefined
   engineState: EngineState | undefined = undefined
   month = todayIso().slice(0, 7)
-  private readonly shownMonths = new OpenPeriods(this, () => {
+  private readonly shownMonths = new ShownMonths(this, () => {
     const ws = this.workspace
     if (ws === undefined) return undefined
     const { start, end } = monthRange(this.shownMonth(ws))
-    return { engine: ws.engine, regions: ws.engine.regions, from: start, to: end }
+    return { offline: ws.offline, regions: ws.engine.regions, from: start, to: end }
   })
 
   /** Set once the admin steps through months; until then the chart follows the latest month with data. */
@@ -134,7 +135,7 @@ export class RainstaffAdmin extends LitElement {
       </header>
       ${ws ? html`<rs-password-dialog .workspace=${ws} .language=${lang}></rs-password-dialog>` : nothing}
       ${ws === undefined ? this.renderSignIn() : this.renderDashboard(ws)}
-      ${ws ? html`<rs-status-bar .state=${this.engineState} .language=${lang}></rs-status-bar>` : nothing}`
+      ${ws ? html`<rs-status-bar .state=${this.engineState} .offline=${ws.offline} .language=${lang}></rs-status-bar>` : nothing}`
   }
 
   private renderSignIn(): TemplateResult {
@@ -329,24 +330,6 @@ export class RainstaffAdmin extends LitElement {
       this.presenceVersion++
     }
     this.cleanups.push(followAwareness(engine, onAwareness))
-    void this.openLatestMonths(ws)
-  }
-
-  /**
-   * The latest month holding records may be past the two a sign-in opens (entries dated ahead):
-   * the relay says which months it has, and each region's latest opens so the chart can show it.
-   */
-  private async openLatestMonths(ws: Workspace): Promise<void> {
-    if (!ws.signedInOnline) return
-    try {
-      const months = await storedMonths(ws.session)
-      for (const [region, list] of months) {
-        const latest = list[list.length - 1]
-        if (latest !== undefined && ws.engine.regions.includes(region)) await ws.engine.openPeriod(region, latest)
-      }
-    } catch {
-      // Offline or refused: the months already on this computer are shown.
-    }
   }
 
   private signOut = async (): Promise<void> => {

@@ -276,6 +276,7 @@ export class RainstaffApp extends LitElement {
       </main>
       <rs-status-bar
         .state=${this.engineState}
+        .offline=${ws.offline}
         .peers=${this.peers}
         .region=${regions.find((r) => r.slug === this.region)?.name ?? this.region}
         .language=${lang}

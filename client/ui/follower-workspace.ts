@@ -3,10 +3,9 @@
  * engine keeps nothing on the device and never connects (client/tabCopy.ts), every region is
  * read-only in it, and its status bar shows the writer's state as the writer reports it.
  */
-import { openMirror } from '../../crdt/mirror.ts'
+import { openOfflineMirror } from '../offlineMirror.ts'
 import { BilingualError } from '../../schema/bilingual.ts'
 import { openEngine, type EngineState } from '../engine.ts'
-import { followDocuments } from '../followDocuments.ts'
 import type { Session } from '../signIn.ts'
 import { followerSession, followerStore, followWriter, type FollowedWriter } from '../tabCopy.ts'
 import type { TabLink, WriterStatus } from '../tabLock.ts'
@@ -62,10 +61,12 @@ export async function followerWorkspace(
   status: WriterStatus = { state: NOTHING_HEARD, peers: {} },
 ): Promise<Following> {
   const session = followerSession(seat)
-  const engine = await openEngine({ session, store: followerStore(), connect: false })
+  const store = followerStore()
+  const engine = await openEngine({ session, store, connect: false })
   try {
-    const mirror = await openMirror({ locateFile })
-    followDocuments(engine, (name, doc) => mirror.attach(name, doc))
+    const offline = await openOfflineMirror({ store, session, locateFile })
+    offline.follow(engine)
+    const mirror = offline.mirror
     const writer = followWriter(engine, link)
     const report = new WriterReport(status)
     const stopReports = link.on((message) => {
@@ -75,11 +76,12 @@ export async function followerWorkspace(
       writer.stop()
       stopReports()
       await engine.close()
-      mirror.close()
+      await offline.close()
     }
     const workspace: Workspace = {
       session,
       engine,
+      offline,
       mirror,
       role: 'follower',
       status: report,

@@ -1,10 +1,11 @@
 /**
  * <rs-status-bar>: on every screen, whether work has reached the relay — online or offline,
- * how many changes are still only on this PC, when everything was last in step — and which
- * other PCs of the region are online now.
+ * how many changes are still only on this PC, when everything was last in step, the past months
+ * being fetched — and which other PCs of the region are online now.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { css, html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
 import type { EngineState } from '../engine.ts'
+import type { HistoryProgress, OfflineMirror } from '../offlineMirror.ts'
 import { formatDateTime, t, type Lang } from './i18n.ts'
 import type { Presence } from './workspace.ts'
 
@@ -12,6 +13,8 @@ export class StatusBar extends LitElement {
   static override properties: PropertyDeclarations = {
     state: { attribute: false },
     peers: { attribute: false },
+    offline: { attribute: false },
+    history: { state: true },
     region: {},
     language: {},
   }
@@ -57,9 +60,30 @@ export class StatusBar extends LitElement {
 
   state: EngineState | undefined = undefined
   peers: readonly Presence[] = []
+  /** The device's mirror, whose fetches of past months are shown while they run. */
+  offline: OfflineMirror | undefined = undefined
+  history: HistoryProgress | undefined = undefined
+  private unfollow: () => void = () => undefined
   /** Display name of the region whose PCs are listed; empty in the admin view, which lists them per region. */
   region = ''
   language: Lang = 'tr'
+
+  override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('offline')) return
+    this.unfollow()
+    const offline = this.offline
+    if (offline === undefined) return
+    const onProgress = (progress: HistoryProgress): void => {
+      this.history = progress.done < progress.total ? progress : undefined
+    }
+    offline.on('progress', onProgress)
+    this.unfollow = () => offline.off('progress', onProgress)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    this.unfollow()
+  }
 
   override render(): TemplateResult {
     const lang = this.language
@@ -71,6 +95,9 @@ export class StatusBar extends LitElement {
       <span data-testid="connection" data-state=${connection} data-online=${String(online)} role="status"><span class="dot"></span>${t(lang, `status.${connection}`)}</span>
       <span class="pending" data-count=${pending}>${t(lang, 'status.pending')}: <strong data-testid="pending-count">${pending}</strong></span>
       <span>${t(lang, 'status.lastSynced')}: <span data-testid="last-synced">${last ? formatDateTime(lang, last) : t(lang, 'status.never')}</span></span>
+      ${this.history === undefined
+        ? nothing
+        : html`<span data-testid="history-progress">${t(lang, 'status.history', { done: String(this.history.done), total: String(this.history.total) })}</span>`}
       ${this.region === ''
         ? nothing
         : !online

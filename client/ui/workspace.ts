@@ -1,12 +1,15 @@
 /**
- * What a signed-in screen works with: the sync engine (writes, connection state), the SQLite
- * mirror of every region doc (reads), and the session. Opening one signs in (online, or offline
- * from the device account), loads the browser's copy, attaches every region to the mirror and
- * announces this PC to the others of the region (awareness).
+ * What a signed-in screen works with: the sync engine (writes, connection state), the device's
+ * SQLite mirror (reads: the open documents live, every other month as held rows, saved in the
+ * browser, client/offlineMirror.ts), and the session. Opening one signs in (online, or offline
+ * from the device account), loads the browser's copy and the saved mirror, follows the engine's
+ * documents and announces this PC to the others of the region (awareness).
  */
 import type { Awareness } from 'y-protocols/awareness'
-import { openMirror, type Mirror } from '../../crdt/mirror.ts'
+import type { Mirror } from '../../crdt/mirror.ts'
+import type { TableName } from '../../schema/tables.ts'
 import { followDocuments } from '../followDocuments.ts'
+import { openOfflineMirror, type OfflineMirror } from '../offlineMirror.ts'
 import { openEngine, type EngineState, type SyncEngine } from '../engine.ts'
 import { databaseName, openIndexedDbStore, type IndexedDbStore } from '../indexedDbStore.ts'
 import { relayAddress } from '../relayAddress.ts'
@@ -30,6 +33,8 @@ export interface WorkspaceStatus {
 export interface Workspace {
   readonly session: Session
   readonly engine: SyncEngine
+  /** The device's mirror: its `mirror` is what screens query; it fetches the months not open. */
+  readonly offline: OfflineMirror
   readonly mirror: Mirror
   /**
    * writer: this tab keeps the offline copy and syncs it; follower: another tab of this browser
@@ -44,7 +49,7 @@ export interface Workspace {
    * false means unsent edits could be evicted with it, which the user is told; null: not asked.
    */
   readonly storagePersisted: boolean | null
-  /** Writes what is pending to the browser store (Electron asks before quitting). */
+  /** Writes what is pending, and the mirror, to the browser store (Electron asks before quitting). */
   flush(): Promise<void>
   /**
    * Changes the signed-in user's own password (throws PasswordChangeError). The session goes on
@@ -290,9 +295,12 @@ export async function workspaceFor(
   engineStore: LocalStore = store,
 ): Promise<Workspace> {
   let engine: SyncEngine | undefined
+  // The saved mirror is read while the documents load: neither waits for the other.
+  const opening = openOfflineMirror({ store, session, locateFile })
   try {
     engine = await openEngine({ session, store: engineStore })
-    const mirror = await openMirror({ locateFile })
+    const offline = await opening
+    offline.follow(engine)
     const opened = engine
     const announce = (): void => {
       const clients = opened.documents().map((name) => opened.doc(name).clientID)
@@ -301,29 +309,32 @@ export async function workspaceFor(
     }
     // Announced again whenever a month opens or a doc is rebuilt (client/recovery.ts): a new
     // client id, or a master document's new connection.
-    followDocuments(engine, (name, doc) => {
-      mirror.attach(name, doc)
-      announce()
-    })
+    followDocuments(engine, announce, announce)
     try {
       localStorage.setItem(LAST_SIGN_IN, JSON.stringify({ relay, username }))
     } catch {
       // Only a convenience for the next sign-in.
     }
     const close = async (): Promise<void> => {
+      // The engine first: its documents' last rows are kept in the mirror that is then saved.
       await opened.close()
-      mirror.close()
+      await offline.close()
       await store.close()
     }
     return {
       session,
       engine: opened,
-      mirror,
+      offline,
+      mirror: offline.mirror,
       role: 'writer',
       status: engineStatus(opened),
       signedInOnline: online,
       storagePersisted: await persistStorage(),
-      flush: () => opened.flush(),
+      async flush() {
+        await opened.flush()
+        // Before quitting: the mirror too, so the next start reads it instead of every record again.
+        await offline.save().catch(() => undefined)
+      },
       changePassword: (current, next) => changeOwnPassword(session, current, next, store),
       async signOut() {
         forgetSession()
@@ -335,6 +346,7 @@ export async function workspaceFor(
     }
   } catch (error) {
     await engine?.close().catch(() => undefined)
+    await (await opening.catch(() => undefined))?.close().catch(() => undefined)
     throw error
   }
 }
@@ -354,6 +366,15 @@ function engineStatus(engine: SyncEngine): WorkspaceStatus {
       }
     },
   }
+}
+
+/**
+ * Runs `write` once record `id`'s month is open in the engine: a record shown from held rows (a
+ * month this device did not have open) is edited in its document, which opens on demand.
+ */
+export async function editRecord(ws: Workspace, table: TableName, id: string, region: string, write: () => void): Promise<void> {
+  await ws.offline.openForEdit(table, id, region)
+  write()
 }
 
 /**

@@ -3,6 +3,7 @@
  * against a real relay (online, or offline from the device verifier when the relay is down), with
  * `ws` as the WebSocket. Restarting a peer closes everything and reopens it from disk.
  */
+import { storedDocuments } from '../../client/storedDocuments.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -74,7 +75,7 @@ export async function startPeer(relayUrl: string, username: string, password: st
     },
     async mirror() {
       const mirror = await openMirror()
-      followDocuments(peer.engine, (name, doc) => mirror.attach(name, doc))
+      followDocuments(peer.engine, (name, doc) => mirror.attach(name, doc), (name) => mirror.release(name))
       return mirror
     },
   }
@@ -83,4 +84,10 @@ export async function startPeer(relayUrl: string, username: string, password: st
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** Opens every month the relay stores for the peer's regions (what a test reads all of). */
+export async function openStoredMonths(peer: TestPeer): Promise<void> {
+  const { months } = await storedDocuments(peer.session)
+  for (const region of peer.engine.regions) for (const month of months.get(region) ?? []) await peer.engine.openPeriod(region, month)
 }

@@ -13,7 +13,7 @@ import { LiveQuery, text } from '../live-query.ts'
 import { fieldLabel } from '../record-editor.ts'
 import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
-import { followAwareness, type Workspace } from '../workspace.ts'
+import { editRecord, followAwareness, type Workspace } from '../workspace.ts'
 
 /** Minutes since the work date's midnight; an end not after its start is on the next day. */
 function interval(start: string, end: string): [number, number] | undefined {
@@ -236,18 +236,24 @@ export class ConflictsScreen extends Screen {
     </table>`
   }
 
-  private resolve(c: Row, table: TableName, value: CellValue): void {
+  /** A conflict of a month not open (held rows) is resolved in its document, which opens first. */
+  private async resolve(c: Row, table: TableName, value: CellValue): Promise<void> {
+    const ws = this.workspace
+    if (ws === undefined) return
+    const conflict = { conflict_id: text(c.conflict_id), table, record_id: text(c.record_id), field: text(c.field) }
     try {
-      this.workspace?.engine.resolveConflict({ conflict_id: text(c.conflict_id), table, record_id: text(c.record_id), field: text(c.field) }, value, this.region)
+      await editRecord(ws, table, conflict.record_id, this.region, () => ws.engine.resolveConflict(conflict, value, this.region))
       this.error = ''
     } catch (error) {
       this.error = errorIn(this.language, error)
     }
   }
 
-  private keepOnly(otherId: string): void {
+  private async keepOnly(otherId: string): Promise<void> {
+    const ws = this.workspace
+    if (ws === undefined) return
     try {
-      this.workspace?.engine.delete('timesheets', otherId, this.region)
+      await editRecord(ws, 'timesheets', otherId, this.region, () => ws.engine.delete('timesheets', otherId, this.region))
       this.error = ''
     } catch (error) {
       this.error = errorIn(this.language, error)

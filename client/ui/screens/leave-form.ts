@@ -11,6 +11,7 @@ import { fieldMessage, formMessages, markField } from '../field-errors.ts'
 import { t } from '../i18n.ts'
 import { Screen, textOrNull } from '../screen.ts'
 import { shared } from '../styles.ts'
+import { editRecord } from '../workspace.ts'
 import { changedFields, typedDate } from './puantaj-entry.ts'
 
 export interface LeaveRow {
@@ -129,13 +130,19 @@ export class LeaveForm extends Screen {
     return { leave_type: d.leave_type, first_day: d.first_day, last_day: d.last_day, half_day: d.half_day ? 1 : 0, note: textOrNull(d.note) }
   }
 
-  private save = (event: Event): void => {
+  private save = async (event: Event): Promise<void> => {
     event.preventDefault()
-    const engine = this.workspace?.engine
-    if (engine === undefined) return
+    const ws = this.workspace
+    if (ws === undefined) return
+    const engine = ws.engine
+    const leave = this.leave
     try {
-      if (this.leave === null) engine.insert('leaves', { employee_id: this.employeeId, ...this.input(this.draft) }, this.region)
-      else engine.update('leaves', this.leave.id, changedFields(this.input(this.draft), this.input(this.base)), this.region)
+      if (leave === null) engine.insert('leaves', { employee_id: this.employeeId, ...this.input(this.draft) }, this.region)
+      else {
+        const patch = changedFields(this.input(this.draft), this.input(this.base))
+        // A leave shown from held rows is changed in its month, which opens first.
+        await editRecord(ws, 'leaves', leave.id, this.region, () => engine.update('leaves', leave.id, patch, this.region))
+      }
     } catch (error) {
       this.error = error
       return
@@ -143,10 +150,12 @@ export class LeaveForm extends Screen {
     this.done('leave.saved')
   }
 
-  private deleteLeave = (): void => {
-    if (this.leave === null) return
+  private deleteLeave = async (): Promise<void> => {
+    const ws = this.workspace
+    const leave = this.leave
+    if (leave === null || ws === undefined) return
     try {
-      this.workspace?.engine.delete('leaves', this.leave.id, this.region)
+      await editRecord(ws, 'leaves', leave.id, this.region, () => ws.engine.delete('leaves', leave.id, this.region))
     } catch (error) {
       this.error = error
       return

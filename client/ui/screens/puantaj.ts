@@ -6,7 +6,8 @@
  * date moves to the next day and the cursor goes back to it, so a month is a run of Enters.
  * Hours are computed as you type with the region's own hour settings (schema/hours.ts); a row
  * the engine refuses shows its bilingual reason inline and nothing is written. A date on a public
- * holiday ticks "Özel gün" by itself; the clerk may untick it.
+ * holiday ticks "Özel gün" by itself; the clerk may untick it. The grid reads the mirror, so an old
+ * month shows from held rows; editing a row of it opens its month first.
  */
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { Row } from '../../../crdt/mirror.ts'
@@ -14,7 +15,8 @@ import { hourSettingsFrom, parseWorkDate, type HourSettings } from '../../../sch
 import { monthRange } from '../../report.ts'
 import { addDays, formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
 import { LiveQuery, num, text } from '../live-query.ts'
-import { OpenPeriods } from '../open-periods.ts'
+import { ShownMonths } from '../shown-months.ts'
+import { editRecord } from '../workspace.ts'
 import { errorField, errorIn, Screen } from '../screen.ts'
 import { parseDate } from '../../../schema/turkishInput.ts'
 import { shiftPeriod } from '../../../schema/periods.ts'
@@ -59,8 +61,8 @@ export class PuantajScreen extends Screen {
     inputName: (field) => entryField(field) ?? 'date',
   })
 
-  private readonly shownMonths = new OpenPeriods(this, () =>
-    this.workspace && { engine: this.workspace.engine, regions: [this.region], from: this.from, to: this.to },
+  private readonly shownMonths = new ShownMonths(this, () =>
+    this.workspace && { offline: this.workspace.offline, regions: [this.region], from: this.from, to: this.to },
   )
 
   private readonly employees = new LiveQuery(this, () =>
@@ -315,10 +317,20 @@ export class PuantajScreen extends Screen {
     if (next instanceof HTMLInputElement && next.type !== 'checkbox') next.select()
   }
 
-  private save = (event?: Event, confirmed = false): void => {
+  private save = (event?: Event, confirmed = false, monthOpened = false): void => {
     event?.preventDefault()
-    const engine = this.workspace?.engine
-    if (engine === undefined) return
+    const ws = this.workspace
+    const engine = ws?.engine
+    if (ws === undefined || engine === undefined) return
+    const editing = this.editing
+    if (editing !== null && !monthOpened && engine.record('timesheets', editing, this.region) === undefined) {
+      // A row shown from held rows: its month opens first (it began to when the edit did).
+      ws.offline.openForEdit('timesheets', editing, this.region).then(
+        () => this.save(undefined, confirmed, true),
+        (error: unknown) => (this.error = error),
+      )
+      return
+    }
     const e = this.entry
     const input = timesheetInput(e)
     if (!confirmed) {
@@ -377,6 +389,8 @@ export class PuantajScreen extends Screen {
     this.editBase = this.entry
     this.error = undefined
     this.notice = ''
+    // A row of a month not open (held rows) is edited in its document: open it while the user types.
+    this.workspace?.offline.openForEdit('timesheets', this.editing, this.region).catch(() => undefined)
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('input[name="date"]')?.focus())
   }
 
@@ -387,9 +401,11 @@ export class PuantajScreen extends Screen {
   }
 
   /** Deletes at once (soft: restorable) and offers "Geri al". */
-  private deleteRow(id: string, label: string): void {
+  private async deleteRow(id: string, label: string): Promise<void> {
+    const ws = this.workspace
+    if (ws === undefined) return
     try {
-      this.workspace?.engine.delete('timesheets', id, this.region)
+      await editRecord(ws, 'timesheets', id, this.region, () => ws.engine.delete('timesheets', id, this.region))
     } catch (error) {
       this.error = error
       return
@@ -398,9 +414,11 @@ export class PuantajScreen extends Screen {
     this.confirm.deleted(id, label)
   }
 
-  private restore(id: string): void {
+  private async restore(id: string): Promise<void> {
+    const ws = this.workspace
+    if (ws === undefined) return
     try {
-      this.workspace?.engine.restore('timesheets', id, this.region)
+      await editRecord(ws, 'timesheets', id, this.region, () => ws.engine.restore('timesheets', id, this.region))
     } catch (error) {
       this.error = error
     }

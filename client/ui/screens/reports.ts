@@ -1,7 +1,8 @@
 /**
  * Raporlar: the monthly puantaj report of one employee or all, for this region or every region,
  * shown as a summary and downloaded as xlsx in the legacy layout or as CSV. The report is the
- * one the CLI writes (client/report.ts); exceljs loads only when an xlsx is asked for.
+ * one the CLI writes (client/report.ts); exceljs loads only when an xlsx is asked for. A month
+ * not open is read from the mirror's held rows, fetched from the relay the first time.
  */
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import { buildReport, monthRange, ReportError, type PuantajReport } from '../../report.ts'
@@ -9,8 +10,8 @@ import { reportCsv } from '../../reportCsv.ts'
 import { saveFile } from '../download.ts'
 import { formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
 import { LiveQuery, text } from '../live-query.ts'
-import { OpenPeriods } from '../open-periods.ts'
-import { isPeriod } from '../../../schema/periods.ts'
+import { ShownMonths } from '../shown-months.ts'
+import { isPeriod, parseDocumentName, periodLabel } from '../../../schema/periods.ts'
 import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 
@@ -50,9 +51,9 @@ export class ReportsScreen extends Screen {
   error = ''
   notice = ''
 
-  private readonly shownMonth = new OpenPeriods(this, () => {
+  private readonly shownMonth = new ShownMonths(this, () => {
     const range = this.workspace && isPeriod(this.month) ? monthRange(this.month) : undefined
-    return range && this.workspace && { engine: this.workspace.engine, regions: this.regions(), from: range.start, to: range.end }
+    return range && this.workspace && { offline: this.workspace.offline, regions: this.regions(), from: range.start, to: range.end }
   })
 
   /** Re-renders (so rebuilds the report) whenever a table the report reads changes. */
@@ -113,8 +114,21 @@ export class ReportsScreen extends Screen {
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.notice ? html`<p class="ok">${this.notice}</p>` : nothing}
+      ${this.renderMissing()}
       ${typeof report === 'string' ? (report ? html`<p class="error">${report}</p>` : nothing) : this.renderReport(report)}
     </section>`
+  }
+
+  /** Months of the report this PC holds no rows of: being fetched, or never fetched while offline. */
+  private renderMissing(): TemplateResult | typeof nothing {
+    const missing = this.shownMonth.missing
+    if (missing.length === 0) return nothing
+    if (this.shownMonth.fetching) return html`<p class="muted" data-testid="report-fetching">${t(this.language, 'reports.fetching')}</p>`
+    const months = missing.map((name) => {
+      const parsed = parseDocumentName(name)
+      return parsed?.period ? `${this.regionName(parsed.region)} ${periodLabel(parsed.period)[this.language]}` : name
+    })
+    return html`<p class="error" data-testid="report-never-fetched">${t(this.language, 'reports.neverFetched', { months: months.join(', ') })}</p>`
   }
 
   private renderReport(report: PuantajReport): TemplateResult {

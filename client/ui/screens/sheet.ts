@@ -8,7 +8,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
 import { officialHolidays } from '../../../schema/holidays.ts'
 import { annualLeaveBalance, isLeaveType, workCalendar, type LeaveBalance } from '../../../schema/leave.ts'
-import { isPeriod, parseDocumentName, shiftPeriod } from '../../../schema/periods.ts'
+import { isPeriod, documentName, parseDocumentName, shiftPeriod } from '../../../schema/periods.ts'
 import type { SheetLine } from '../../../schema/puantajSheet.ts'
 import { lawSettingsFrom, RULE_SETS, type RuleSetName } from '../../../schema/workLaw.ts'
 import { monthRange } from '../../report.ts'
@@ -16,7 +16,7 @@ import { buildRegionSheet, restDaysFrom, type RegionSheet } from '../../sheet.ts
 import { saveFile } from '../download.ts'
 import { formatMonth, t, todayIso, type MessageKey } from '../i18n.ts'
 import { LiveQuery, num, optionalText, text } from '../live-query.ts'
-import { OpenPeriods } from '../open-periods.ts'
+import { ShownMonths } from '../shown-months.ts'
 import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import type { LeaveDone, LeaveRow } from './leave-form.ts'
@@ -84,11 +84,11 @@ export class SheetScreen extends Screen {
    * the last days of December, for its first week); the legacy rule the month, and the month
    * before for a leave that began then.
    */
-  private readonly shownMonths = new OpenPeriods(this, () => {
+  private readonly shownMonths = new ShownMonths(this, () => {
     if (this.workspace === undefined || !isPeriod(this.month)) return undefined
     const year = Number(this.month.slice(0, 4))
     const from = this.viewedRules() === 'law' ? `${year - 1}-12-25` : `${shiftPeriod(this.month, -1)}-01`
-    return { engine: this.workspace.engine, regions: [this.region], from, to: monthRange(this.month).end }
+    return { offline: this.workspace.offline, regions: [this.region], from, to: monthRange(this.month).end }
   })
 
   private settings(): Record<string, string | null> {
@@ -190,10 +190,13 @@ export class SheetScreen extends Screen {
 
   /** Says how far back used leave is surely counted, when someone was hired before the months open here. */
   private renderWindowNote(sheet: RegionSheet): TemplateResult | typeof nothing {
-    const open = new Set(this.workspace?.engine.documents(this.region).flatMap((name) => parseDocumentName(name)?.period ?? []) ?? [])
-    // The unbroken run of open months up to the sheet's: leave before it may not be on this PC.
-    let earliest: string | undefined = open.has(this.month) ? this.month : undefined
-    while (earliest !== undefined && open.has(shiftPeriod(earliest, -1))) earliest = shiftPeriod(earliest, -1)
+    const ws = this.workspace
+    const open = new Set(ws?.engine.documents(this.region).flatMap((name) => parseDocumentName(name)?.period ?? []) ?? [])
+    // Open in the engine, or held as rows in the mirror: either way its leave is counted.
+    const here = (month: string): boolean => open.has(month) || ws?.offline.holds(documentName(this.region, month)) === true
+    // The unbroken run of such months up to the sheet's: leave before it may not be on this PC.
+    let earliest: string | undefined = here(this.month) ? this.month : undefined
+    while (earliest !== undefined && here(shiftPeriod(earliest, -1))) earliest = shiftPeriod(earliest, -1)
     const hired = this.employeeRows.rows.map((r) => optionalText(r.start_date)).filter((d): d is string => d !== null)
     if (earliest === undefined || sheet.lines.length === 0 || !hired.some((d) => d < `${earliest}-01`)) return nothing
     return html`<p class="muted no-print" data-testid="sheet-balance-window">${t(this.language, 'sheet.balance.window', { from: formatMonth(this.language, earliest) })}</p>`

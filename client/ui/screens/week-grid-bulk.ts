@@ -4,6 +4,7 @@
  * (client/ui/week-plan.ts), asked about with its counts, every record checked as the engine
  * would, and only then written: a plan one record of which would be refused writes nothing.
  */
+import { editRecord } from '../workspace.ts'
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit'
 import { BilingualError } from '../../../schema/bilingual.ts'
 import { specialByDefault, type ShiftTemplate } from '../../../schema/shiftEntry.ts'
@@ -166,7 +167,12 @@ export class WeekBulk implements ReactiveController {
       check(fields)
     }
     for (const record of records) engine.insert('timesheets', record, region)
-    for (const { id, patch } of updates) engine.update('timesheets', id, patch, region)
+    const ws = this.host.workspace
+    // A row shown from held rows is changed in its month, which opens first.
+    for (const { id, patch } of updates) {
+      if (ws === undefined || engine.record('timesheets', id, region) !== undefined) engine.update('timesheets', id, patch, region)
+      else void editRecord(ws, 'timesheets', id, region, () => engine.update('timesheets', id, patch, region)).catch(() => undefined)
+    }
   }
 }
 

@@ -16,7 +16,8 @@ import { holidayOn, shiftText, type ShiftTemplate } from '../../../schema/shiftE
 import { parseDate } from '../../../schema/turkishInput.ts'
 import { addDays, bilingual, formatDate, formatWeekday, t, todayIso } from '../i18n.ts'
 import { LiveQuery, num, optionalText, text } from '../live-query.ts'
-import { OpenPeriods } from '../open-periods.ts'
+import { ShownMonths } from '../shown-months.ts'
+import { editRecord } from '../workspace.ts'
 import { Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import { cellEdit, cellKey, cellsOf, employedOn, mondayOf, rectangle, weekDates, type CellKey, type Position, type WeekEmployee, type WeekTimesheet } from '../week-plan.ts'
@@ -52,9 +53,9 @@ export class WeekGridScreen extends Screen {
   /** Copy last week, and a template applied to the selection. */
   private readonly bulk = new WeekBulk(this)
 
-  private readonly shownWeeks = new OpenPeriods(this, () =>
+  private readonly shownWeeks = new ShownMonths(this, () =>
     // Last week too: "Geçen haftayı kopyala" reads it.
-    this.workspace && { engine: this.workspace.engine, regions: [this.region], from: addDays(this.monday, -7), to: addDays(this.monday, 6) },
+    this.workspace && { offline: this.workspace.offline, regions: [this.region], from: addDays(this.monday, -7), to: addDays(this.monday, 6) },
   )
 
   private readonly employeeRows = new LiveQuery(this, () =>
@@ -229,9 +230,15 @@ export class WeekGridScreen extends Screen {
         case 'insert':
           engine.insert('timesheets', edit.record, this.region)
           break
-        case 'update':
-          engine.update('timesheets', edit.id, edit.patch, this.region)
+        case 'update': {
+          const ws = this.workspace
+          if (ws === undefined) return false
+          // A row shown from held rows is changed in its month, which opens first.
+          void editRecord(ws, 'timesheets', edit.id, this.region, () => engine.update('timesheets', edit.id, edit.patch, this.region)).catch((error: unknown) =>
+            this.setError(key, error),
+          )
           break
+        }
       }
     } catch (error) {
       this.setError(key, error)
@@ -250,12 +257,11 @@ export class WeekGridScreen extends Screen {
 
   private deleteCell(question: Extract<CellQuestion, { kind: 'delete' }>): void {
     this.question = null
-    try {
-      this.workspace?.engine.delete('timesheets', question.id, this.region)
-    } catch (error) {
-      this.setError(question.key, error)
-      return
-    }
+    const ws = this.workspace
+    if (ws === undefined) return
+    void editRecord(ws, 'timesheets', question.id, this.region, () => ws.engine.delete('timesheets', question.id, this.region)).catch((error: unknown) =>
+      this.setError(question.key, error),
+    )
     this.drafts.delete(question.key)
     this.focusCell(question.key)
   }

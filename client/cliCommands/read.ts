@@ -1,0 +1,116 @@
+/**
+ * `sql`, `report`, `export-sqlite`: reads of the device's mirror (client/offlineMirror.ts), which
+ * holds the open documents live and every other month as rows fetched once from the relay. They
+ * open no month documents to read them; a report of a month this device never held fetches its
+ * rendering when the relay can be reached and otherwise says so.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { documentName, isPeriod } from '../../schema/periods.ts'
+import type { SyncEngine } from '../engine.ts'
+import type { DeviceAccount } from '../localStore.ts'
+import type { OfflineMirror } from '../offlineMirror.ts'
+import { checkReadOnly } from '../readOnlySql.ts'
+import { buildReport } from '../report.ts'
+import { reportCsv } from '../reportCsv.ts'
+import { account, CliError, EXIT, err, online, out, parse, required, say, text, withOfflineMirror, withStore } from './common.ts'
+
+export async function sql(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {}, 1)
+  const query = required(positionals[0], 'SQL')
+  checkReadOnly(query)
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    return withOfflineMirror(store, acc, acc.regions.map((r) => r.slug), async (engine, offline) => {
+      await offline.holdCached(engine.regions)
+      // The query runs after the last save: even one that slipped past the check could not change what is kept.
+      await offline.lastSave()
+      let rows
+      try {
+        rows = offline.mirror.query(query)
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error)
+        throw new CliError(EXIT.refused, `SQL hatası: ${detail}`, `SQL error: ${detail}`)
+      }
+      process.stdout.write(rows.map((row) => JSON.stringify(row) + '\n').join(''))
+      return EXIT.ok
+    })
+  })
+}
+
+const FORMATS = ['json', 'csv', 'xlsx'] as const
+type Format = (typeof FORMATS)[number]
+
+function outputFile(file: string, name: string): string {
+  return existsSync(file) && statSync(file).isDirectory() ? path.join(file, name) : file
+}
+
+/**
+ * Makes sure the mirror has `month` of each region: open in the engine, or fetched again (a 304
+ * when the held rows are current) while the relay can be reached, or held from before, or read
+ * from a copy kept on this device. A month none of these has was never fetched here: refused.
+ */
+async function holdMonth(engine: SyncEngine, offline: OfflineMirror, acc: DeviceAccount, regions: readonly string[], month: string): Promise<void> {
+  if (!isPeriod(month)) return
+  const names = regions.map((region) => documentName(region, month)).filter((name) => !engine.documents().includes(name))
+  if (names.length === 0) return
+  if (await online(acc)) await offline.fetchAll(names)
+  if (names.some((name) => !offline.holds(name))) await offline.holdCached(regions)
+  const never = names.filter((name) => !offline.holds(name))
+  if (never.length > 0) {
+    throw new CliError(
+      EXIT.offline,
+      `${never.join(', ')} bu bilgisayara hiç indirilmedi; sunucuya bağlanınca yeniden deneyin (rainstaff sync)`,
+      `${never.join(', ')} was never fetched to this computer; try again once the relay can be reached (rainstaff sync)`,
+    )
+  }
+}
+
+export async function report(args: string[]): Promise<number> {
+  const { values } = parse(args, { month: { type: 'string' }, region: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, 0)
+  const month = required(text(values, 'month'), '--month')
+  const format = required(text(values, 'format'), '--format')
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new CliError(EXIT.usage, `--format json, csv veya xlsx olmalı: ${format}`, `--format must be json, csv or xlsx: ${format}`)
+  }
+  const file = required(text(values, 'out'), '--out')
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    const given = text(values, 'region')
+    const regions = given !== undefined ? [given] : acc.user.region !== null ? [acc.user.region] : acc.regions.map((r) => r.slug)
+    for (const region of regions) {
+      if (!acc.regions.some((r) => r.slug === region)) {
+        throw new CliError(EXIT.refused, `Bilinmeyen bölge: ${region}`, `Unknown region: ${region}`)
+      }
+    }
+    return withOfflineMirror(store, acc, regions, async (engine, offline) => {
+      await holdMonth(engine, offline, acc, regions, month)
+      const built = buildReport(offline.mirror, { month, regions, regionNames: acc.regions })
+      const bytes =
+        (format as Format) === 'xlsx'
+          ? // exceljs is large: loaded only by the command that writes xlsx, so others start fast.
+            await (await import('../reportXlsx.ts')).reportXlsx(built)
+          : new TextEncoder().encode(format === 'csv' ? reportCsv(built) : JSON.stringify(built, null, 2) + '\n')
+      const target = outputFile(file, `${built.fileName}.${format}`)
+      writeFileSync(target, bytes)
+      out(target)
+      for (const skipped of built.skipped) err(`${say({ tr: 'atlandı', en: 'skipped' })} ${skipped.region} ${skipped.id}: ${say(skipped.text)}`)
+      return EXIT.ok
+    })
+  })
+}
+
+export async function exportSqlite(args: string[]): Promise<number> {
+  const { values } = parse(args, { out: { type: 'string' } }, 0)
+  const file = required(text(values, 'out'), '--out')
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    return withOfflineMirror(store, acc, acc.regions.map((r) => r.slug), async (engine, offline) => {
+      await offline.holdCached(engine.regions)
+      const target = outputFile(file, 'rainstaff.sqlite')
+      writeFileSync(target, offline.mirror.exportFile())
+      out(target)
+      return EXIT.ok
+    })
+  })
+}
