@@ -17,9 +17,13 @@ Komutlar / Commands:
   sql "SELECT …"                     Salt okunur sorgu, JSON satırları / read-only query, JSON lines
   sync [--timeout S]                 Eşitler / pushes and pulls; exit 0 only when nothing is pending
   status [--json]                    Bağlantı, bekleyen, son eşitleme / connection, pending, last synced
-  report --month YYYY-MM [--region R] --format json|csv|xlsx --out FILE
-                                     Puantaj raporu / timesheet report (legacy xlsx layout)
+  report --month YYYY-MM [--region R] --format json|csv|xlsx|sheet [--rules law|legacy] --out FILE
+                                     Puantaj raporu (eski xlsx düzeni) ya da aylık cetvel / timesheet report or monthly sheet
   export-sqlite --out FILE           Yerel verinin SQLite kopyası / SQLite copy of the local data
+  close-month --region R --month YYYY-MM [--out FILE]   Merkez: ayı kapatır / head office: closes a month
+  reopen-month --region R --month YYYY-MM --reason "…"  Merkez: ayı yeniden açar / reopens it
+  late-edits list [--json] | accept ID | reject ID [--reason "…"]
+                                     Kapalı aya gelen değişiklikler / changes that reached a closed month
                                      İstemci komutları / client commands: --state DIR (RAINSTAFF_STATE, ~/.rainstaff)
   import-legacy FILE.db … (--data DIR | --state DIR | --dry-run) [--region R] [--json]
                                      Eski puantaj.db dosyalarını içe aktarır / import legacy files
@@ -47,7 +51,7 @@ const commands: Record<string, () => Promise<Command>> = {
 }
 
 /** The client peer's commands share one module; each is dispatched by name. */
-const CLIENT_COMMAND_NAMES = ['login', 'put', 'update', 'delete', 'sql', 'sync', 'status', 'report', 'export-sqlite']
+const CLIENT_COMMAND_NAMES = ['login', 'put', 'update', 'delete', 'sql', 'sync', 'status', 'report', 'export-sqlite', 'close-month', 'reopen-month', 'late-edits']
 for (const name of CLIENT_COMMAND_NAMES) {
   commands[name] = async () => {
     const cli = await import('../client/cli.ts')

@@ -1,5 +1,6 @@
 /**
- * The headless peer: `rainstaff login|put|update|delete|sql|sync|status|report|export-sqlite`,
+ * The headless peer: `rainstaff login|put|update|delete|sql|sync|status|report|export-sqlite`
+ * and the head office's `close-month|reopen-month|late-edits`,
  * each working on a state directory (`--state DIR`, or RAINSTAFF_STATE, or ~/.rainstaff) through
  * the same sync engine as the app (the commands are in client/cliCommands/). Edits work offline;
  * `login`, `sync` and `status` talk to the relay, and `report` does for a month this device never
@@ -20,10 +21,12 @@ import { RelayAddressError } from './relayAddress.ts'
 import { ReportError } from './report.ts'
 import { SignInError } from './signIn.ts'
 import { StoredDocumentsError } from './storedDocuments.ts'
+import { RelayApiError } from './relayApi.ts'
 import { CliError, err, EXIT, out, say, sayError } from './cliCommands/common.ts'
 import { put, remove, update } from './cliCommands/edit.ts'
 import { exportSqlite, report, sql } from './cliCommands/read.ts'
 import { login, status, sync } from './cliCommands/sync.ts'
+import { closeMonthCommand, lateEditsCommand, reopenMonthCommand } from './cliCommands/months.ts'
 
 export { cliLanguage, CliError, EXIT } from './cliCommands/common.ts'
 
@@ -38,8 +41,15 @@ export const CLIENT_HELP = `İstemci komutları / Client commands (hepsi / all: 
                                      unsent edits, then the other months as rows (--month: that month's document too,
                                      --all-months: every month's document); 0 only when nothing is pending
   status [--json]                    Bağlantı, bekleyen, son eşitleme / connection, pending, last synced
-  report --month YYYY-MM [--region R] --format json|csv|xlsx --out FILE
+  report --month YYYY-MM [--region R] --format json|csv|xlsx|sheet [--rules law|legacy] --out FILE
+                                     sheet: aylık puantaj cetveli (xlsx) / the monthly sheet (xlsx)
   export-sqlite --out FILE           Yerel verinin SQLite kopyası / SQLite copy of the local data
+  close-month --region R --month YYYY-MM [--rules law|legacy] [--out FILE]
+                                     Merkez: ayı sunucudaki cetveliyle kapatır / head office: closes the month with its sheet
+  reopen-month --region R --month YYYY-MM --reason "…"
+  late-edits list [--status waiting|accepted|rejected] [--region R --month YYYY-MM] [--json]
+  late-edits accept ID | reject ID [--reason "…"]
+                                     Kapalı aya gelen değişiklikler / changes that reached a closed month
 `
 
 export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
@@ -52,6 +62,9 @@ export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>
   status,
   report,
   'export-sqlite': exportSqlite,
+  'close-month': closeMonthCommand,
+  'reopen-month': reopenMonthCommand,
+  'late-edits': lateEditsCommand,
 }
 
 /** y-websocket adds a process exit listener per provider, one per open document: months add up. */
@@ -83,6 +96,10 @@ export async function runClientCommand(name: string, args: string[]): Promise<nu
     if (error instanceof StoredDocumentsError) {
       err(sayError(error))
       return EXIT.offline
+    }
+    if (error instanceof RelayApiError) {
+      err(sayError(error))
+      return error.status === 0 ? EXIT.offline : error.status === 401 ? EXIT.signIn : EXIT.refused
     }
     if (
       error instanceof ValidationError ||

@@ -6,12 +6,13 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { documentName, isPeriod } from '../../schema/periods.ts'
+import { documentName, isPeriod, shiftPeriod } from '../../schema/periods.ts'
 import type { SyncEngine } from '../engine.ts'
 import type { DeviceAccount } from '../localStore.ts'
 import type { OfflineMirror } from '../offlineMirror.ts'
 import { checkReadOnly } from '../readOnlySql.ts'
-import { buildReport } from '../report.ts'
+import { buildReport, regionSettings } from '../report.ts'
+import { lawSettingsFrom, RULE_SETS, type RuleSetName } from '../../schema/workLaw.ts'
 import { reportCsv } from '../reportCsv.ts'
 import { account, CliError, EXIT, err, online, out, parse, required, say, text, withOfflineMirror, withStore } from './common.ts'
 
@@ -38,7 +39,7 @@ export async function sql(args: string[]): Promise<number> {
   })
 }
 
-const FORMATS = ['json', 'csv', 'xlsx'] as const
+const FORMATS = ['json', 'csv', 'xlsx', 'sheet'] as const
 type Format = (typeof FORMATS)[number]
 
 function outputFile(file: string, name: string): string {
@@ -67,12 +68,17 @@ async function holdMonth(engine: SyncEngine, offline: OfflineMirror, acc: Device
 }
 
 export async function report(args: string[]): Promise<number> {
-  const { values } = parse(args, { month: { type: 'string' }, region: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, 0)
+  const { values } = parse(args, { month: { type: 'string' }, region: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, rules: { type: 'string' } }, 0)
   const month = required(text(values, 'month'), '--month')
   const format = required(text(values, 'format'), '--format')
   if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new CliError(EXIT.usage, `--format json, csv veya xlsx olmalı: ${format}`, `--format must be json, csv or xlsx: ${format}`)
+    throw new CliError(EXIT.usage, `--format json, csv, xlsx veya sheet olmalı: ${format}`, `--format must be json, csv, xlsx or sheet: ${format}`)
   }
+  const rules = text(values, 'rules')
+  if (rules !== undefined && !(RULE_SETS as readonly string[]).includes(rules)) {
+    throw new CliError(EXIT.usage, `--rules law veya legacy olmalı: ${rules}`, `--rules must be law or legacy: ${rules}`)
+  }
+  if (format === 'sheet' && !isPeriod(month)) throw new CliError(EXIT.usage, `--month YYYY-AA olmalı: ${month}`, `--month must be YYYY-MM: ${month}`)
   const file = required(text(values, 'out'), '--out')
   return withStore(values, async (store) => {
     const acc = await account(store)
@@ -84,6 +90,7 @@ export async function report(args: string[]): Promise<number> {
       }
     }
     return withOfflineMirror(store, acc, regions, async (engine, offline) => {
+      if (format === 'sheet') return writeSheet(engine, offline, acc, regions, month, rules as RuleSetName | undefined, file)
       await holdMonth(engine, offline, acc, regions, month)
       const built = buildReport(offline.mirror, { month, regions, regionNames: acc.regions })
       const bytes =
@@ -98,6 +105,33 @@ export async function report(args: string[]): Promise<number> {
       return EXIT.ok
     })
   })
+}
+
+/**
+ * The monthly puantaj sheet of each region as xlsx (one file per region when several): under the
+ * law rules the year's months before it are held too, for the weekly hours and the yearly cap.
+ */
+async function writeSheet(engine: SyncEngine, offline: OfflineMirror, acc: DeviceAccount, regions: readonly string[], month: string, rules: RuleSetName | undefined, file: string): Promise<number> {
+  const { buildRegionSheet } = await import('../sheet.ts')
+  const { sheetXlsx } = await import('../sheetXlsx.ts')
+  for (const region of regions) {
+    await holdMonth(engine, offline, acc, [region], month)
+    const chosen = rules ?? lawSettingsFrom(regionSettings(offline.mirror, region)).rules
+    if (chosen === 'law') {
+      for (let earlier = shiftPeriod(month, -1); earlier >= `${Number(month.slice(0, 4)) - 1}-12`; earlier = shiftPeriod(earlier, -1)) {
+        // Months the relay never had are empty, not missing.
+        await holdMonth(engine, offline, acc, [region], earlier).catch(() => undefined)
+      }
+    }
+    const sheet = buildRegionSheet(offline.mirror, { region, month, rules: chosen })
+    const bytes = await sheetXlsx(sheet, acc.regions.find((r) => r.slug === region)?.name ?? region)
+    const directory = existsSync(file) && statSync(file).isDirectory()
+    // Several regions into one name: each gets its region before the extension.
+    const target = directory ? outputFile(file, `puantaj_cetveli_${region}_${month}.xlsx`) : regions.length > 1 ? file.replace(/(\.xlsx)?$/i, `_${region}.xlsx`) : file
+    writeFileSync(target, bytes)
+    out(target)
+  }
+  return EXIT.ok
 }
 
 export async function exportSqlite(args: string[]): Promise<number> {
