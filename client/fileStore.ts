@@ -10,6 +10,7 @@
  * running in one terminal and a `put` in another cannot interleave writes or compactions.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import * as Y from 'yjs'
 import { bothLanguages, type Bilingual } from '../schema/bilingual.ts'
@@ -316,8 +317,28 @@ export class FileStore implements LocalStore {
   }
 
   async readMirror(): Promise<Uint8Array | undefined> {
-    const file = path.join(this.dir, MIRROR_FILE)
-    return existsSync(file) ? readFileSync(file) : undefined
+    let handle: FileHandle
+    try {
+      handle = await open(path.join(this.dir, MIRROR_FILE), 'r')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw error
+    }
+    try {
+      // One read of the whole file off the event loop (readFile's small chunks each wait for a
+      // busy loop): a saved mirror of years is ~100 MB, and the documents load meanwhile.
+      const { size } = await handle.stat()
+      const bytes = Buffer.allocUnsafe(size)
+      let at = 0
+      while (at < size) {
+        const { bytesRead } = await handle.read(bytes, at, size - at, at)
+        if (bytesRead === 0) break
+        at += bytesRead
+      }
+      return bytes.subarray(0, at)
+    } finally {
+      await handle.close()
+    }
   }
 
   async writeMirror(bytes: Uint8Array): Promise<void> {

@@ -8,6 +8,7 @@ import { RecordError } from '../../crdt/regionDoc.ts'
 import { shiftWarnings } from '../../schema/plausibility.ts'
 import { isPeriodTable, parseDocumentName } from '../../schema/periods.ts'
 import type { RecordInput, TableName } from '../../schema/tables.ts'
+import { validateFields } from '../../schema/validate.ts'
 import type { SyncEngine } from '../engine.ts'
 import type { FileStore } from '../fileStore.ts'
 import type { DeviceAccount } from '../localStore.ts'
@@ -35,10 +36,13 @@ function targetRegion(values: Values, acc: DeviceAccount): string {
   if (region === null) {
     throw new CliError(EXIT.refused, 'Yönetici hiçbir bölgeye yazamaz', 'The admin cannot write to any region')
   }
-  if (!acc.regions.some((r) => r.slug === region)) {
+  const access = acc.regions.find((r) => r.slug === region)
+  if (access === undefined) {
     const known = acc.regions.map((r) => r.slug).join(', ')
     throw new CliError(EXIT.refused, `Bilinmeyen bölge: ${region} (${known})`, `Unknown region: ${region} (${known})`)
   }
+  // Refused before anything opens: a month fetched for a write that is then refused would be a change.
+  if (!access.writable) throw new CliError(EXIT.refused, `${region} bölgesine yazma izniniz yok`, `You may not write to region ${region}`)
   return region
 }
 
@@ -91,6 +95,8 @@ export async function update(args: string[]): Promise<number> {
   const id = required(positionals[1], 'ID')
   const patch = jsonObject(text(values, 'json'))
   return editing(values, async (engine, region, acc, store) => {
+    // Checked before the record's month is looked for (and maybe fetched): bad input changes nothing.
+    validateFields(name, patch, 'update')
     await openMonthOf(engine, store, acc, name, id, region)
     engine.update(name, id, patch as Partial<RecordInput<typeof name>>, region)
     if (name === 'timesheets') warnImplausible(engine.record('timesheets', id, region))
