@@ -27,12 +27,13 @@ import {
   forwardMovedEdits,
   insertInto,
   locateRecord,
+  periodOf,
   resolveIn,
   restoreIn,
   updateIn,
   type RegionDocuments,
 } from '../crdt/periodDocs.ts'
-import { documentName, workingPeriods, parseDocumentName, type Period } from '../schema/periods.ts'
+import { documentName, isPeriodTable, periodLabel, workingPeriods, parseDocumentName, type Period } from '../schema/periods.ts'
 import type { CellValue, RecordInput, TableName } from '../schema/tables.ts'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
 import type { LocalStore } from './localStore.ts'
@@ -101,6 +102,18 @@ export class AccessError extends BilingualError {
   constructor(tr: string, en: string) {
     super({ tr, en })
     this.name = 'AccessError'
+  }
+}
+
+/** A write into a month the head office has closed; bilingual. Nothing is written. */
+export class MonthClosedError extends AccessError {
+  constructor(readonly period: Period) {
+    const label = periodLabel(period)
+    super(
+      `${label.tr} merkez tarafından kapatıldı; değişiklik yapılamaz (yeniden açılırsa yapılabilir)`,
+      `${label.en} was closed by the head office; it cannot be changed (unless it is reopened)`,
+    )
+    this.name = 'MonthClosedError'
   }
 }
 
@@ -265,6 +278,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
         },
         error: (code, message) => this.emit('error', [{ code, region, document: name, message }]),
         reset: (doc) => this.emit('reset', [name, doc]),
+        lateEditsRejected: (_count, message) => this.emit('error', [{ code: 'late_edit_rejected', region, document: name, message }]),
         remote: () => {
           if (period !== null) this.queueForward(region)
         },
@@ -423,19 +437,27 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   // --- edits: stamped with the signed-in user, refused for regions this user may not write ---
 
   insert<T extends TableName>(table: T, input: RecordInput<T>, region?: string): string {
-    return insertInto(this.regionDocuments(this.writableRegion(region)), table, input, this.author()).id
+    const docs = this.regionDocuments(this.writableRegion(region))
+    this.refuseClosed(docs, table, undefined, input)
+    return insertInto(docs, table, input, this.author()).id
   }
 
   update<T extends TableName>(table: T, id: string, patch: Partial<RecordInput<T>>, region?: string): void {
-    updateIn(this.regionDocuments(this.writableRegion(region)), table, id, patch, this.author())
+    const docs = this.regionDocuments(this.writableRegion(region))
+    this.refuseClosed(docs, table, id, patch)
+    updateIn(docs, table, id, patch, this.author())
   }
 
   delete(table: TableName, id: string, region?: string): void {
-    deleteIn(this.regionDocuments(this.writableRegion(region)), table, id, this.author())
+    const docs = this.regionDocuments(this.writableRegion(region))
+    this.refuseClosed(docs, table, id)
+    deleteIn(docs, table, id, this.author())
   }
 
   restore(table: TableName, id: string, region?: string): void {
-    restoreIn(this.regionDocuments(this.writableRegion(region)), table, id, this.author())
+    const docs = this.regionDocuments(this.writableRegion(region))
+    this.refuseClosed(docs, table, id)
+    restoreIn(docs, table, id, this.author())
   }
 
   resolveConflict(
@@ -443,7 +465,32 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     value: CellValue,
     region?: string,
   ): void {
-    resolveIn(this.regionDocuments(this.writableRegion(region)), conflict, value, this.author())
+    const docs = this.regionDocuments(this.writableRegion(region))
+    this.refuseClosed(docs, conflict.table, conflict.record_id)
+    resolveIn(docs, conflict, value, this.author())
+  }
+
+  /**
+   * Refuses a write into a month the head office has closed, as far as this device has heard
+   * (message 102): the month the record is in, and the one its new date puts it in. An edit made
+   * before the device heard reaches the relay as a late edit instead (relay/closing.ts).
+   */
+  private refuseClosed(docs: RegionDocuments, table: TableName, id: string | undefined, fields?: Readonly<Record<string, unknown>>): void {
+    if (!isPeriodTable(table)) return
+    const located = id === undefined ? undefined : locateRecord(docs, table, id)
+    const periods = new Set<Period>()
+    if (located?.period != null) periods.add(located.period)
+    if (fields !== undefined) {
+      try {
+        const target = periodOf(docs, table, { ...(located?.record ?? {}), ...fields } as Record<string, CellValue>)
+        if (target !== null) periods.add(target)
+      } catch {
+        // An input the writer refuses anyway: it says why.
+      }
+    }
+    for (const period of periods) {
+      if (this.open.get(documentName(docs.region, period))?.monthClosed === true) throw new MonthClosedError(period)
+    }
   }
 
   /** Resolves once every local change so far would survive a crash of this device. */
