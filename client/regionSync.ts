@@ -25,6 +25,7 @@ import {
   type PeriodStateMessage,
   type WriteRefused,
 } from '../crdt/protocol.ts'
+import { RETRYABLE, type RefusalCode } from '../crdt/updateGuard.ts'
 import { bothLanguages } from '../schema/bilingual.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
 import { SignInError } from './signIn.ts'
@@ -107,7 +108,11 @@ export class RegionSync {
     }
     provider.messageHandlers[MESSAGE_WRITE_REFUSED] = (_encoder, decoder) => {
       const refused = readWriteRefused(decoder)
-      options.events.problem(refused.code === 'late_edit_rejected' ? 'late_edit_rejected' : 'write_refused', bothLanguages(refused.message), false)
+      // A retryable refusal (what it builds on is on its way in another connection) is sent again
+      // by itself: nothing for the user to hear about.
+      if (!RETRYABLE.has(refused.code as RefusalCode)) {
+        options.events.problem(refused.code === 'late_edit_rejected' ? 'late_edit_rejected' : 'write_refused', bothLanguages(refused.message), false)
+      }
       options.events.refused?.(refused)
     }
     provider.messageHandlers[MESSAGE_PERIOD_STATE] = (_encoder, decoder) => {
