@@ -7,10 +7,9 @@
  * admin view.
  */
 import { openMirror, type MirrorOptions } from '../crdt/mirror.ts'
-import { decodeRendering } from '../crdt/rendering.ts'
 import { documentName, shiftPeriod, type Period } from '../schema/periods.ts'
 import { lawSettingsFrom, type RuleSetName } from '../schema/workLaw.ts'
-import { RelayApiError, relayRequest } from './relayApi.ts'
+import { fetchRendering } from './fetchRendering.ts'
 import { regionSettings } from './report.ts'
 import { buildRegionSheet, type RegionSheet } from './sheet.ts'
 import type { Session } from './signIn.ts'
@@ -21,16 +20,8 @@ export interface ClosingSheet {
   readonly version: number
 }
 
-async function rendering(session: Session, name: string): Promise<{ version: number; bytes: Uint8Array } | undefined> {
-  try {
-    const response = await relayRequest(session, `/api/renderings/${name}`)
-    return { version: Number(response.headers.get('x-rainstaff-version') ?? 0), bytes: new Uint8Array(await response.arrayBuffer()) }
-  } catch (error) {
-    // A month nobody wrote has no document on the relay: an empty month.
-    if (error instanceof RelayApiError && error.status === 404) return undefined
-    throw error
-  }
-}
+/** A request unanswered this long fails: a stalled network must not hold a close forever. */
+const REQUEST_TIMEOUT_MS = 30_000
 
 export async function closingSheet(
   session: Session,
@@ -41,9 +32,11 @@ export async function closingSheet(
   const mirror = await openMirror(options.mirror)
   try {
     const show = async (name: string): Promise<number> => {
-      const got = await rendering(session, name)
-      if (got !== undefined) mirror.show(decodeRendering(got.bytes, name), String(got.version))
-      return got?.version ?? 0
+      // The relay answers a month nobody wrote with version 0 and no records.
+      const got = await fetchRendering(session, name, null, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
+      if (got.status !== 'fetched') return 0
+      mirror.show(got.rendering, got.version)
+      return Number(got.version)
     }
     await show(documentName(region, null))
     const version = await show(documentName(region, month))
