@@ -24,7 +24,7 @@ import { BilingualError, type Bilingual } from '../schema/bilingual.ts'
 import type { Docs } from './docs.ts'
 import type { Extension, HoldPayload } from './extension.ts'
 import type { Peer } from './liveDoc.ts'
-import { MalformedUpdateError, UpdateRefusedError } from './liveDoc.ts'
+import { MalformedUpdateError, updateClients, UpdateRefusedError } from './liveDoc.ts'
 import type { LateEditRow, LateEditState, PeriodEventRow } from './periodTable.ts'
 import type { Store } from './store.ts'
 
@@ -84,14 +84,6 @@ export interface Closing {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 
-function rangesOf(update: Uint8Array): RefusedRange[] {
-  try {
-    const { from, to } = Y.parseUpdateMeta(update)
-    return [...to].map(([client, end]) => ({ client, from: from.get(client) ?? 0, to: end }))
-  } catch (error) {
-    throw new MalformedUpdateError(error)
-  }
-}
 
 function view(row: LateEditRow): LateEditView {
   return {
@@ -170,7 +162,8 @@ export function createClosing(deps: ClosingDeps): Closing {
       const { documentName: document, doc: live, account } = payload
       if (parseDocumentName(document)?.period == null) return undefined
       const closed = periods.closed(document) !== undefined
-      const ranges = rangesOf(payload.update)
+      // Unreadable bytes give no ranges here and are refused as malformed below, or by the apply.
+      const ranges = updateClients(payload.update)
       const blockedClients = new Set(waiting(document).flatMap((edit) => edit.ranges.map(([client]) => client)))
       if (!closed && !ranges.some((r) => blockedClients.has(r.client))) return undefined
       const shadow = heldDocOf(document, live)

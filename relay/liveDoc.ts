@@ -350,7 +350,8 @@ function leftBehind(doc: Y.Doc, transaction: Y.Transaction, roots: number): bool
 }
 
 /** The client ids an update writes and their clock ranges, for the refusal message. */
-function updateClients(update: Uint8Array): Array<{ client: number; from: number; to: number }> {
+/** The client ids and clock ranges an update writes; none when its bytes cannot be read. */
+export function updateClients(update: Uint8Array): Array<{ client: number; from: number; to: number }> {
   try {
     const { from, to } = Y.parseUpdateMeta(update)
     return [...to].map(([client, end]) => ({ client, from: from.get(client) ?? 0, to: end }))
