@@ -349,8 +349,7 @@ function leftBehind(doc: Y.Doc, transaction: Y.Transaction, roots: number): bool
   return now.length !== then.length || now.some((byte, i) => byte !== then[i])
 }
 
-/** The client ids an update writes and their clock ranges, for the refusal message. */
-/** The client ids and clock ranges an update writes; none when its bytes cannot be read. */
+/** The client ids and clock ranges an update writes (a refusal names them); none when its bytes cannot be read. */
 export function updateClients(update: Uint8Array): Array<{ client: number; from: number; to: number }> {
   try {
     const { from, to } = Y.parseUpdateMeta(update)
