@@ -14,6 +14,7 @@ import { MIN_PASSWORD_LENGTH } from './password-dialog.ts'
 import { errorIn } from './screen.ts'
 import { shared } from './styles.ts'
 import type { Workspace } from './workspace.ts'
+import { relayJson, RelayApiError } from '../relayApi.ts'
 
 interface Account {
   readonly username: string
@@ -24,16 +25,6 @@ interface Account {
   readonly updatedAt: number
 }
 
-/** A refusal from the relay, in both languages. */
-class ApiError extends BilingualError {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    text: Bilingual,
-  ) {
-    super(text)
-  }
-}
 
 const ADD_FIELDS = ['username', 'region', 'password', 'again'] as const
 
@@ -47,7 +38,7 @@ function codeField(code: string): string | undefined {
 
 /** A refusal as the form shows it: beside its field when the relay's code names one. */
 function placed(error: unknown): unknown {
-  const field = error instanceof ApiError ? codeField(error.code) : undefined
+  const field = error instanceof RelayApiError ? codeField(error.code) : undefined
   return field === undefined ? error : aboutField(error, field)
 }
 
@@ -111,34 +102,11 @@ export class RsUsersPanel extends LitElement {
     void this.reload()
   }
 
-  /** One call with the session's token; a token refused as stale is renewed once and retried. */
+  /** One call with the session's token (client/relayApi.ts renews a stale one once and retries). */
   private async api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
     const ws = this.workspace
-    if (ws === undefined) throw new ApiError(0, 'session', { tr: 'Oturum yok', en: 'Not signed in' })
-    const send = async (token: string | null): Promise<Response> =>
-      fetch(`${ws.session.relay.http}${path}`, {
-        method,
-        headers: {
-          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-    let response: Response
-    try {
-      response = await send(ws.session.token())
-      if (response.status === 401) response = await send(await ws.session.renew())
-    } catch (error) {
-      if (error instanceof Error && error.name === 'SignInError') throw error
-      throw new ApiError(0, 'unreachable', { tr: 'Sunucuya ulaşılamıyor', en: 'Cannot reach the relay' })
-    }
-    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>
-    if (!response.ok) {
-      const tr = typeof answer.tr === 'string' ? answer.tr : String(answer.error ?? `HTTP ${response.status}`)
-      const en = typeof answer.en === 'string' ? answer.en : tr
-      throw new ApiError(response.status, typeof answer.code === 'string' ? answer.code : 'error', { tr, en })
-    }
-    return answer
+    if (ws === undefined) throw new RelayApiError(0, 'session', { tr: 'Oturum yok', en: 'Not signed in' })
+    return relayJson(ws.session, path, { method, ...(body === undefined ? {} : { body }) })
   }
 
   async reload(): Promise<void> {
