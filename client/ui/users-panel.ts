@@ -7,7 +7,7 @@
  * Passwords go only in POST bodies.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
-import { BilingualError, type Bilingual } from '../../schema/bilingual.ts'
+import { BilingualError } from '../../schema/bilingual.ts'
 import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
 import { bilingual, formatDateTime, t, type Lang, type MessageKey } from './i18n.ts'
 import { MIN_PASSWORD_LENGTH } from './password-dialog.ts'
