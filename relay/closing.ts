@@ -132,7 +132,19 @@ export function createClosing(deps: ClosingDeps): Closing {
     }
     return doc
   }
+  // What every update of a month asks, kept in memory rather than read from the store each time:
+  // the closed months (only this module closes and reopens them), and per month the client ids
+  // with a late edit waiting there (read once, dropped whenever a late edit comes or is decided).
+  const closedMonths = new Set(periods.closedDocuments())
+  const blocked = new Map<string, ReadonlySet<number>>()
+  const blockedIn = (document: string): ReadonlySet<number> => {
+    let clients = blocked.get(document)
+    if (clients === undefined) blocked.set(document, (clients = new Set(waiting(document).flatMap((edit) => edit.ranges.map(([client]) => client)))))
+    return clients
+  }
+
   const forget = (document: string): void => {
+    blocked.delete(document)
     held.get(document)?.destroy()
     held.delete(document)
   }
@@ -155,17 +167,16 @@ export function createClosing(deps: ClosingDeps): Closing {
     connected({ connection }) {
       const document = connection.documentName
       if (parseDocumentName(document)?.period == null) return
-      if (periods.closed(document) === undefined && waiting(document).length === 0) return
+      if (!closedMonths.has(document) && blockedIn(document).size === 0) return
       connection.deliver(stateMessageFor(document, connection.username))
     },
     onHoldUpdate(payload: HoldPayload) {
       const { documentName: document, doc: live, account } = payload
       if (parseDocumentName(document)?.period == null) return undefined
-      const closed = periods.closed(document) !== undefined
       // Unreadable bytes give no ranges here and are refused as malformed below, or by the apply.
       const ranges = updateClients(payload.update)
-      const blockedClients = new Set(waiting(document).flatMap((edit) => edit.ranges.map(([client]) => client)))
-      if (!closed && !ranges.some((r) => blockedClients.has(r.client))) return undefined
+      const waitingClients = blockedIn(document)
+      if (!closedMonths.has(document) && !ranges.some((r) => waitingClients.has(r.client))) return undefined
       const shadow = heldDocOf(document, live)
       let resent: boolean
       try {
@@ -177,6 +188,7 @@ export function createClosing(deps: ClosingDeps): Closing {
       if (!resent) {
         periods.addLateEdit({ document, account, at: now(), update: payload.update, ranges: ranges.map((r) => [r.client, r.from, r.to] as const) })
         Y.applyUpdate(shadow, payload.update)
+        blocked.delete(document)
         docs().log.committed()
         announce(document)
       }
@@ -251,6 +263,7 @@ export function createClosing(deps: ClosingDeps): Closing {
       const at = now()
       const sha256 = createHash('sha256').update(sheet).digest('hex')
       periods.close({ document, closedAt: at, closedBy: account, version, sheet, sheetSha256: sha256 }, { document, action: 'close', at, account, reason: null })
+      closedMonths.add(document)
       forget(document)
       announce(document)
       return state(document)
@@ -265,6 +278,7 @@ export function createClosing(deps: ClosingDeps): Closing {
         throw new ClosingError(409, { tr: `${periodLabel(period).tr} kapalı değil`, en: `${periodLabel(period).en} is not closed` })
       }
       periods.reopen(document, { document, action: 'reopen', at: now(), account, reason: why })
+      closedMonths.delete(document)
       forget(document)
       announce(document)
       return state(document)
