@@ -166,6 +166,18 @@ function liveMap(doc: Y.Doc, table: TableName, id: string, allowDeleted: boolean
   return [map, record]
 }
 
+/**
+ * A natural key (plate, serial, template name, setting key) is the record's id: changing it to a
+ * value with another id would leave the record under the old key, so a later entry of the new
+ * key makes a second record and one of the old key names this one. Another spelling of the same
+ * key (`st 87088` for `ST87088`) is allowed.
+ */
+function checkKeyKept(table: TableName, id: string, changes: Readonly<Record<string, CellValue>>): void {
+  const key = TABLES[table].naturalKey
+  if (key === undefined || !Object.hasOwn(changes, key)) return
+  if (naturalId(table, changes) !== id) throw new ValidationError(table, key, changes[key], 'identity')
+}
+
 /** Changes some fields of a live record. Only fields whose value changes are written. */
 export function updateRecord<T extends TableName>(
   doc: Y.Doc,
@@ -176,6 +188,7 @@ export function updateRecord<T extends TableName>(
   references: ReferenceLookup = sameDocument(doc),
 ): void {
   const changes = validateFields(table, patch, 'update')
+  checkKeyKept(table, id, changes)
   const [map, record] = liveMap(doc, table, id, false)
   validateRecord(table, { ...record, ...changes })
   checkReferences(references, table, changes)
@@ -217,6 +230,7 @@ export function resolveConflict(
   author: Author,
 ): void {
   const changes = validateFields(conflict.table, { [conflict.field]: value }, 'update')
+  checkKeyKept(conflict.table, conflict.record_id, changes)
   const [map, record] = liveMap(doc, conflict.table, conflict.record_id, true)
   validateRecord(conflict.table, { ...record, ...changes })
   const at = timestamp(author)

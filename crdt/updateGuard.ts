@@ -364,9 +364,12 @@ function checkRecord(doc: Y.Doc, record: Touched, ctx: GuardContext): Refusal | 
         return refuse('missing_required', `${where.tr}: yeni kayıtta ${key} eksik`, `${where.en}: a new record needs ${key}`)
       }
     }
-    if (def.naturalKey !== undefined && naturalId(record.table, { [def.naturalKey]: current(def.naturalKey) }) !== record.id) {
-      return refuse('bad_record_id', `${where.tr}: kimlik ${def.naturalKey} alanından türemeli`, `${where.en}: the id must derive from ${def.naturalKey}`)
-    }
+  }
+  // A natural key written later must still give the record's id: a renamed plate or serial would
+  // leave the record under the old key while a new entry of the new key makes a second one.
+  const key = def.naturalKey
+  if (key !== undefined && (record.created || record.fields.some((f) => f.key === key)) && naturalId(record.table, { [key]: current(key) }) !== record.id) {
+    return refuse('bad_record_id', `${where.tr}: kimlik ${key} alanından türemeli`, `${where.en}: the id must derive from ${key}`)
   }
   return null
 }

@@ -11,12 +11,17 @@ export function normalizePlate(plate: string): string {
   return plate.replace(/[\s\-.]+/g, '').toLocaleUpperCase('en-US')
 }
 
+/** ` st 87088 ` and `ST 87088` are one serial; inner spaces count (`ST87088` is another). */
+export function normalizeSerial(serial: string): string {
+  return serial.trim().replace(/\s+/g, ' ').toLocaleUpperCase('tr-TR')
+}
+
 function normalizeKey(table: TableName, value: string): string {
   switch (table) {
     case 'vehicles':
       return normalizePlate(value)
     case 'stock_inventory':
-      return value.trim().replace(/\s+/g, ' ').toLocaleUpperCase('tr-TR')
+      return normalizeSerial(value)
     case 'shift_templates':
       return value.trim().replace(/\s+/g, ' ').toLocaleLowerCase('tr-TR')
     default:

@@ -51,6 +51,19 @@ export const FIELD_LABELS: Readonly<Record<string, Bilingual>> = {
   first_day: { tr: 'İlk gün', en: 'First day' },
   last_day: { tr: 'Son gün', en: 'Last day' },
   half_day: { tr: 'Yarım gün', en: 'Half day' },
+  inspection_id: { tr: 'Denetim', en: 'Inspection' },
+  item_key: { tr: 'Denetim maddesi', en: 'Checklist item' },
+  fault_id: { tr: 'Arıza', en: 'Fault' },
+  fault_status: { tr: 'Arıza durumu', en: 'Fault status' },
+  service_visit: { tr: 'Servise gitti', en: 'Went to service' },
+  stok_kod: { tr: 'Stok kodu', en: 'Stock code' },
+  stok_adi: { tr: 'Stok adı', en: 'Item name' },
+  seri_no: { tr: 'Seri no', en: 'Serial no' },
+  durum: { tr: 'Durum', en: 'Condition' },
+  tarih: { tr: 'Tarih', en: 'Date' },
+  girdi_yapan: { tr: 'Giren', en: 'Entered by' },
+  bolge: { tr: 'Bölge', en: 'Region' },
+  adet: { tr: 'Adet', en: 'Quantity' },
 }
 
 /** Where a table names a field its own way: an employee's start date is the day they were hired. */

@@ -5,14 +5,14 @@
  * so every replica stores the same spelling of the same value.
  */
 import { maxLength, TABLES, type CellValue, type FieldDef, type TableName } from './tables.ts'
-import { normalizePlate } from './identity.ts'
+import { normalizePlate, normalizeSerial } from './identity.ts'
 import { checkNewShift, ShiftError } from './hours.ts'
 import { BilingualError, type Bilingual } from './bilingual.ts'
 import { fieldLabelText } from './labels.ts'
 import { parseDate, parseNumber, parseTime } from './turkishInput.ts'
 import { identityNoProblem } from './plausibility.ts'
 
-export type Rule = 'required' | 'type' | 'date' | 'time' | 'oneOf' | 'min' | 'unknown' | 'shift' | 'reference' | 'length'
+export type Rule = 'required' | 'type' | 'date' | 'time' | 'oneOf' | 'min' | 'unknown' | 'shift' | 'reference' | 'length' | 'identity'
 
 const RULE_TEXT: Record<Rule, Bilingual> = {
   required: { tr: 'zorunlu alan boş olamaz', en: 'required field cannot be empty' },
@@ -25,6 +25,10 @@ const RULE_TEXT: Record<Rule, Bilingual> = {
   shift: { tr: 'vardiya geçersiz', en: 'invalid shift' },
   reference: { tr: 'başvurulan kayıt yok', en: 'referenced record does not exist' },
   length: { tr: 'metin çok uzun', en: 'text too long' },
+  identity: {
+    tr: 'kaydın kimliğidir, değiştirilemez; başka bir değer için kaydı silip yenisini ekleyin',
+    en: "is the record's identity and cannot change; for another value delete the record and add a new one",
+  },
 }
 
 /** The sentence a clerk reads: the field's label, then what is wrong ("Ad soyad boş olamaz"). */
@@ -106,7 +110,8 @@ function normalizeField(table: TableName, field: string, def: FieldDef, value: u
         const problem = identityNoProblem(trimmed)
         if (problem !== undefined) throw new ValidationError(table, field, value, 'type', { tr: `geçersiz T.C. kimlik no: ${problem.tr}`, en: `invalid identity no: ${problem.en}` }, problem)
       }
-      return table === 'vehicles' && field === 'plate' ? normalizePlate(trimmed) : trimmed
+      if (table === 'vehicles' && field === 'plate') return normalizePlate(trimmed)
+      return table === 'stock_inventory' && field === 'seri_no' ? normalizeSerial(trimmed) : trimmed
     }
     case 'date': {
       if (typeof value !== 'string') throw new ValidationError(table, field, value, 'date')

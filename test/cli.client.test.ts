@@ -276,4 +276,19 @@ describe('rainstaff CLI: a token that expires during an outage', () => {
     const restored = sqlRows(await ok('ayse', ['sql', "SELECT brand, model, km FROM vehicles WHERE id = 'plate:06ABC123'"]))
     expect(restored).toEqual([{ brand: 'Fiat', model: 'Doblo', km: 153000 }])
   })
+
+  it('keeps a stock serial to one record: a second put is refused, a renamed serial is refused, nothing changes', async () => {
+    const item = { stok_kod: '754', stok_adi: 'POS KARBON FİLTRE', seri_no: 'ST87080', durum: 'OK', adet: 1 }
+    const id = await ok('ayse', ['put', 'stock_inventory', '--json', JSON.stringify(item)])
+    expect(id).toBe('seri_no:ST87080')
+    const again = await cli('ayse', ['put', 'stock_inventory', '--json', JSON.stringify({ seri_no: ' st87080 ', durum: 'ARIZALI' })])
+    expect(again.code).toBe(5)
+    expect(again.stdout.trim()).toBe(id)
+    expect(again.stderr).toMatch(/^Stock: this record already exists/)
+    const renamed = await cli('ayse', ['update', 'stock_inventory', id, '--json', JSON.stringify({ seri_no: 'ST99999' })], '', TURKISH)
+    expect(renamed.code).toBe(1)
+    expect(renamed.stderr).toMatch(/^Seri no: kaydın kimliğidir, değiştirilemez/)
+    const rows = sqlRows(await ok('ayse', ['sql', "SELECT id, seri_no, durum, adet FROM stock_inventory ORDER BY id"]))
+    expect(rows).toEqual([{ id, seri_no: 'ST87080', durum: 'OK', adet: 1 }])
+  })
 })

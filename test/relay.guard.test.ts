@@ -48,6 +48,9 @@ function signed(map: Y.Map<unknown>, field: string, value: unknown, by = 'ayse')
 
 const record = (doc: Y.Doc): Y.Map<unknown> => doc.getMap('employees').get(employee) as Y.Map<unknown>
 
+/** A stock item an honest client entered: its id derives from its serial. */
+const STOCK = 'seri_no:ST87080'
+
 /** A month document: timesheets live there, naming employees of the master document. */
 const MONTH = 'ankara/2026-11'
 
@@ -79,6 +82,8 @@ const CASES: Array<[string, string, Hostile, string?]> = [
     for (const [k, v] of Object.entries({ inspection_id: 'nothing000000000', item_key: 'lights', status: 'Olumlu', region: 'ankara', created_at: '2026-11-02T08:00:00.000Z', updated_at: '2026-11-02T08:00:00.000Z', updated_by: 'ayse' })) map.set(k, v)
     doc.getMap('vehicle_inspection_results').set('abcdefgh11111111', map)
   }, MONTH],
+  // The id stays the old serial's: a later entry of the new one would make a second record.
+  ['a stock serial changed under its id', 'bad_record_id', (doc) => signed(doc.getMap('stock_inventory').get(STOCK) as Y.Map<unknown>, 'seri_no', 'ST99999')],
   ['a timesheet in the master document', 'wrong_document', (doc) => doc.getMap('timesheets').set('abcdefgh22222222', timesheet({}))],
   ['an employee in a month document', 'wrong_document', (doc) => {
     const map = new Y.Map<unknown>()
@@ -109,7 +114,9 @@ beforeAll(async () => {
   await until(() => first.durableWrites() > 0, 'the first employee is durable')
   observer = client('fatma')
   await observer.synced()
+  insertRecord(first.doc, 'stock_inventory', 'ankara', { seri_no: 'ST87080', stok_adi: 'POS KARBON FİLTRE' }, { user: 'ayse' })
   await until(() => readRecord(observer.doc, 'employees', employee) !== undefined, 'observer has the employee')
+  await until(() => readRecord(observer.doc, 'stock_inventory', STOCK) !== undefined, 'observer has the stock item')
   monthObserver = client('fatma', MONTH)
   await monthObserver.synced()
 })
