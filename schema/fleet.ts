@@ -87,29 +87,42 @@ export interface InspectionFacts {
   results: Readonly<Record<string, string>>
 }
 
-/** Items marked `Olumsuz` in both of a vehicle's two latest inspections. */
-export function repeatedFailures(inspections: readonly InspectionFacts[]): FleetAlert[] {
-  const byVehicle = new Map<string, InspectionFacts[]>()
+/** Each vehicle's inspections, newest first (by date, then id: the same order on every PC). */
+export function inspectionsByVehicle<T extends Omit<InspectionFacts, 'results'>>(inspections: readonly T[]): Map<string, T[]> {
+  const byVehicle = new Map<string, T[]>()
   for (const inspection of inspections) {
     const list = byVehicle.get(inspection.vehicle_id) ?? []
     list.push(inspection)
     byVehicle.set(inspection.vehicle_id, list)
   }
+  for (const list of byVehicle.values()) list.sort((a, b) => b.inspection_date.localeCompare(a.inspection_date) || b.id.localeCompare(a.id))
+  return byVehicle
+}
+
+/** The items marked `Olumsuz` in both of two inspections. */
+export function failedInBoth(latest: InspectionFacts, previous: InspectionFacts): string[] {
+  return Object.entries(latest.results)
+    .filter(([item, status]) => status === 'Olumsuz' && previous.results[item] === 'Olumsuz')
+    .map(([item]) => item)
+}
+
+/** Items marked `Olumsuz` in both of a vehicle's two latest inspections. */
+export function repeatedFailures(inspections: readonly InspectionFacts[]): FleetAlert[] {
   const alerts: FleetAlert[] = []
-  for (const [vehicle, list] of byVehicle) {
-    const [latest, previous] = [...list].sort((a, b) => b.inspection_date.localeCompare(a.inspection_date) || b.id.localeCompare(a.id))
-    if (previous === undefined) continue
-    for (const [item, status] of Object.entries(latest.results)) {
-      if (status === 'Olumsuz' && previous.results[item] === 'Olumsuz') {
-        alerts.push({ kind: 'repeated_failure', level: 'overdue', subject_id: vehicle, item_key: item })
-      }
-    }
+  for (const [vehicle, [latest, previous]] of inspectionsByVehicle(inspections)) {
+    if (latest === undefined || previous === undefined) continue
+    for (const item of failedInBoth(latest, previous)) alerts.push({ kind: 'repeated_failure', level: 'overdue', subject_id: vehicle, item_key: item })
   }
   return alerts
 }
 
+/** Open: not `Kapandi` and no closing date (`Takip`, follow-up, is open). */
+export function isOpenFault(fault: { status: string | null; closed_date: string | null }): boolean {
+  return fault.status !== 'Kapandi' && fault.closed_date === null
+}
+
 export function openFaultAlerts(faults: readonly { id: string; status: string | null; closed_date: string | null }[]): FleetAlert[] {
   return faults
-    .filter((fault) => fault.status !== 'Kapandi' && fault.closed_date === null)
+    .filter(isOpenFault)
     .map((fault) => ({ kind: 'open_fault' as const, level: 'overdue' as const, subject_id: fault.id }))
 }
