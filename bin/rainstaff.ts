@@ -19,6 +19,10 @@ Komutlar / Commands:
   status [--json]                    Bağlantı, bekleyen, son eşitleme / connection, pending, last synced
   report --month YYYY-MM [--region R] --format json|csv|xlsx|sheet [--rules law|legacy] --out FILE
                                      Puantaj raporu (eski xlsx düzeni) ya da aylık cetvel / timesheet report or monthly sheet
+  report --fleet inspections|service --month YYYY-MM [--region R] --format json|csv|xlsx --out FILE
+                                     Araç denetim ya da servis maliyet raporu / inspection or service cost report
+  alerts [--region R] [--date YYYY-MM-DD] [--json]
+                                     Filo uyarıları / fleet alerts (oil, dates, faults, inspections, km)
   export-sqlite --out FILE           Yerel verinin SQLite kopyası / SQLite copy of the local data
   close-month --region R --month YYYY-MM [--out FILE]   Merkez: ayı kapatır / head office: closes a month
   reopen-month --region R --month YYYY-MM --reason "…"  Merkez: ayı yeniden açar / reopens it
@@ -51,7 +55,7 @@ const commands: Record<string, () => Promise<Command>> = {
 }
 
 /** The client peer's commands share one module; each is dispatched by name. */
-const CLIENT_COMMAND_NAMES = ['login', 'put', 'update', 'delete', 'sql', 'sync', 'status', 'report', 'export-sqlite', 'close-month', 'reopen-month', 'late-edits']
+const CLIENT_COMMAND_NAMES = ['login', 'put', 'update', 'delete', 'sql', 'sync', 'status', 'report', 'alerts', 'export-sqlite', 'close-month', 'reopen-month', 'late-edits']
 for (const name of CLIENT_COMMAND_NAMES) {
   commands[name] = async () => {
     const cli = await import('../client/cli.ts')

@@ -1,5 +1,5 @@
 /**
- * The headless peer: `rainstaff login|put|update|delete|sql|sync|status|report|export-sqlite`
+ * The headless peer: `rainstaff login|put|update|delete|sql|sync|status|report|alerts|export-sqlite`
  * and the head office's `close-month|reopen-month|late-edits`,
  * each working on a state directory (`--state DIR`, or RAINSTAFF_STATE, or ~/.rainstaff) through
  * the same sync engine as the app (the commands are in client/cliCommands/). Edits work offline;
@@ -27,6 +27,7 @@ import { put, remove, update } from './cliCommands/edit.ts'
 import { exportSqlite, report, sql } from './cliCommands/read.ts'
 import { login, status, sync } from './cliCommands/sync.ts'
 import { closeMonthCommand, lateEditsCommand, reopenMonthCommand } from './cliCommands/months.ts'
+import { alerts } from './cliCommands/fleet.ts'
 
 export { cliLanguage, CliError, EXIT } from './cliCommands/common.ts'
 
@@ -43,6 +44,11 @@ export const CLIENT_HELP = `İstemci komutları / Client commands (hepsi / all: 
   status [--json]                    Bağlantı, bekleyen, son eşitleme / connection, pending, last synced
   report --month YYYY-MM [--region R] --format json|csv|xlsx|sheet [--rules law|legacy] --out FILE
                                      sheet: aylık puantaj cetveli (xlsx) / the monthly sheet (xlsx)
+  report --fleet inspections|service --month YYYY-MM [--region R] --format json|csv|xlsx --out FILE
+                                     Haftalık araç denetimleri ya da servis maliyetleri / weekly inspections or service costs
+  alerts [--region R] [--date YYYY-MM-DD] [--json]
+                                     Filo uyarıları: yağ, muayene, sigorta, bakım, ehliyet, arıza, denetim, km
+                                     / fleet alerts: oil, inspection, insurance, maintenance, licence, faults, checks, km
   export-sqlite --out FILE           Yerel verinin SQLite kopyası / SQLite copy of the local data
   close-month --region R --month YYYY-MM [--rules law|legacy] [--out FILE]
                                      Merkez: ayı sunucudaki cetveliyle kapatır / head office: closes the month with its sheet
@@ -65,6 +71,7 @@ export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>
   'close-month': closeMonthCommand,
   'reopen-month': reopenMonthCommand,
   'late-edits': lateEditsCommand,
+  alerts,
 }
 
 /** y-websocket adds a process exit listener per provider, one per open document: months add up. */

@@ -1,5 +1,5 @@
 /**
- * `sql`, `report`, `export-sqlite`: reads of the device's mirror (client/offlineMirror.ts), which
+ * `sql`, `report` (the fleet's reports in cliCommands/fleet.ts), `export-sqlite`: reads of the device's mirror (client/offlineMirror.ts), which
  * holds the open documents live and every other month as rows fetched once from the relay. They
  * open no month documents to read them; a report of a month this device never held fetches its
  * rendering when the relay can be reached and otherwise says so.
@@ -14,7 +14,8 @@ import { checkReadOnly } from '../readOnlySql.ts'
 import { buildReport, regionSettings } from '../report.ts'
 import { lawSettingsFrom, RULE_SETS, type RuleSetName } from '../../schema/workLaw.ts'
 import { reportCsv } from '../reportCsv.ts'
-import { account, CliError, EXIT, err, online, out, parse, required, say, text, withOfflineMirror, withStore } from './common.ts'
+import { account, CliError, EXIT, err, online, out, parse, required, say, text, withOfflineMirror, withStore, type Values } from './common.ts'
+import { fleetReportKind, readRegions, writeFleetReport, type FleetFormat, type FleetReportKind } from './fleet.ts'
 
 export async function sql(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {}, 1)
@@ -68,9 +69,15 @@ async function holdMonth(engine: SyncEngine, offline: OfflineMirror, acc: Device
 }
 
 export async function report(args: string[]): Promise<number> {
-  const { values } = parse(args, { month: { type: 'string' }, region: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, rules: { type: 'string' } }, 0)
+  const { values } = parse(
+    args,
+    { month: { type: 'string' }, region: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, rules: { type: 'string' }, fleet: { type: 'string' } },
+    0,
+  )
   const month = required(text(values, 'month'), '--month')
   const format = required(text(values, 'format'), '--format')
+  const fleet = text(values, 'fleet')
+  if (fleet !== undefined) return fleetReport(values, fleetReportKind(fleet, format, text(values, 'rules')), month, format as FleetFormat)
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new CliError(EXIT.usage, `--format json, csv, xlsx veya sheet olmalı: ${format}`, `--format must be json, csv, xlsx or sheet: ${format}`)
   }
@@ -82,13 +89,7 @@ export async function report(args: string[]): Promise<number> {
   const file = required(text(values, 'out'), '--out')
   return withStore(values, async (store) => {
     const acc = await account(store)
-    const given = text(values, 'region')
-    const regions = given !== undefined ? [given] : acc.user.region !== null ? [acc.user.region] : acc.regions.map((r) => r.slug)
-    for (const region of regions) {
-      if (!acc.regions.some((r) => r.slug === region)) {
-        throw new CliError(EXIT.refused, `Bilinmeyen bölge: ${region}`, `Unknown region: ${region}`)
-      }
-    }
+    const regions = readRegions(values, acc)
     return withOfflineMirror(store, acc, regions, async (engine, offline) => {
       if (format === 'sheet') return writeSheet(engine, offline, acc, regions, month, rules as RuleSetName | undefined, file)
       await holdMonth(engine, offline, acc, regions, month)
@@ -103,6 +104,20 @@ export async function report(args: string[]): Promise<number> {
       out(target)
       for (const skipped of built.skipped) err(`${say({ tr: 'atlandı', en: 'skipped' })} ${skipped.region} ${skipped.id}: ${say(skipped.text)}`)
       return EXIT.ok
+    })
+  })
+}
+
+/** `report --fleet inspections|service`: the month's inspections or service costs (client/fleetReports.ts). */
+async function fleetReport(values: Values, kind: FleetReportKind, month: string, format: FleetFormat): Promise<number> {
+  if (!isPeriod(month)) throw new CliError(EXIT.usage, `--month YYYY-AA olmalı: ${month}`, `--month must be YYYY-MM: ${month}`)
+  const file = required(text(values, 'out'), '--out')
+  return withStore(values, async (store) => {
+    const acc = await account(store)
+    const regions = readRegions(values, acc)
+    return withOfflineMirror(store, acc, regions, async (engine, offline) => {
+      await holdMonth(engine, offline, acc, regions, month)
+      return writeFleetReport(offline.mirror, acc, regions, { kind, month, format }, (name) => outputFile(file, name))
     })
   })
 }
