@@ -63,15 +63,22 @@ export function oilKmLeft(vehicle: Pick<VehicleFacts, 'km' | 'oil_change_km' | '
   return (vehicle.oil_interval_km || DEFAULT_OIL_INTERVAL_KM) - (vehicle.km - vehicle.oil_change_km)
 }
 
+/** The vehicle's inspection (muayene), insurance and maintenance dates coming due or past. */
+export function vehicleDateAlerts(vehicle: Pick<VehicleFacts, 'id' | 'inspection_date' | 'insurance_date' | 'maintenance_date'>, today: string): FleetAlert[] {
+  return [
+    ...dateAlert('inspection_date', vehicle.id, vehicle.inspection_date, today),
+    ...dateAlert('insurance_date', vehicle.id, vehicle.insurance_date, today),
+    ...dateAlert('maintenance_date', vehicle.id, vehicle.maintenance_date, today),
+  ]
+}
+
 export function vehicleAlerts(vehicle: VehicleFacts, today: string): FleetAlert[] {
   const alerts: FleetAlert[] = []
   const left = oilKmLeft(vehicle)
   if (left !== undefined && left <= OIL_SOON_KM) {
     alerts.push({ kind: 'oil', level: left <= 0 ? 'overdue' : 'soon', subject_id: vehicle.id, amount: left })
   }
-  alerts.push(...dateAlert('inspection_date', vehicle.id, vehicle.inspection_date, today))
-  alerts.push(...dateAlert('insurance_date', vehicle.id, vehicle.insurance_date, today))
-  alerts.push(...dateAlert('maintenance_date', vehicle.id, vehicle.maintenance_date, today))
+  alerts.push(...vehicleDateAlerts(vehicle, today))
   return alerts
 }
 

@@ -20,7 +20,7 @@
  * clock.
  */
 import type { Bilingual } from './bilingual.ts'
-import { DATE_SOON_DAYS, daysUntil, driverAlerts, failedInBoth, inspectionsByVehicle, isOpenFault, oilKmLeft, OIL_SOON_KM, vehicleAlerts } from './fleet.ts'
+import { DATE_SOON_DAYS, daysUntil, driverAlerts, failedInBoth, inspectionsByVehicle, isOpenFault, oilKmLeft, OIL_SOON_KM, vehicleDateAlerts } from './fleet.ts'
 import { dateAlertText, kmDecreaseText, oilKmText, openFaultText, repeatedFailureText, type DateAlertKind } from './fleetTexts.ts'
 import { buildKmHistory, isoDay, type KmHistory } from './kmHistory.ts'
 import type { TableRecord } from './tables.ts'
@@ -114,14 +114,13 @@ function vehicleEntries(vehicle: VehicleFacts, inspections: readonly InspectionF
   const km = history.current?.km ?? vehicle.km
   const left = oilKmLeft({ ...vehicle, km })
   if (left !== undefined && left <= OIL_SOON_KM) {
-    entries.push({ ...about, ...blank, kind: 'oil', severity: left <= 0 ? 'due' : 'soon', km_left: left, text: oilKmText(subject, left, vehicle.oil_change_km ?? 0) })
+    entries.push({ ...about, ...blank, kind: 'oil', severity: left <= 0 ? 'due' : 'soon', km_left: left, text: oilKmText(subject, left, vehicle.oil_change_km!) })
   }
-  // The date rules are schema/fleet.ts's; only the oil rule above reads the km history.
-  for (const alert of vehicleAlerts({ ...vehicle, km: null }, today)) {
-    if (alert.kind !== 'inspection_date' && alert.kind !== 'insurance_date' && alert.kind !== 'maintenance_date') continue
-    const due = vehicle[alert.kind]!
+  for (const alert of vehicleDateAlerts(vehicle, today)) {
+    const kind = alert.kind as 'inspection_date' | 'insurance_date' | 'maintenance_date'
+    const due = vehicle[kind]!
     const days = alert.amount!
-    entries.push({ ...about, ...blank, kind: alert.kind, severity: days < 0 ? 'due' : 'soon', due_date: due, days, text: dateAlertText(alert.kind, subject, due, days) })
+    entries.push({ ...about, ...blank, kind, severity: days < 0 ? 'due' : 'soon', due_date: due, days, text: dateAlertText(kind, subject, due, days) })
   }
   const oilDue = vehicle.oil_change_date === null ? undefined : addMonths(vehicle.oil_change_date, OIL_INTERVAL_MONTHS)
   const oilDays = oilDue === undefined ? undefined : daysUntil(oilDue, today)
