@@ -90,6 +90,23 @@ describe('km history and alerts from the mirror', () => {
     expect(fleetAlerts(region.mirror, { today: '2026-01-27' })).toEqual([])
     region.mirror.close()
   })
+
+  it('reads values of the wrong type (stored before the relay guarded documents) as blank, never throwing', async () => {
+    const region = await ankara()
+    const van = region.put('vehicles', { plate: '06 ABC 123', km: 50_000, oil_change_km: 40_000 })
+    region.put('vehicle_inspections', { vehicle_id: van, inspection_date: '2026-01-12', week_start: '2026-01-12', km: 53_000 })
+    region.master.transact(() => {
+      const map = region.master.getMap('vehicles').get(van) as Y.Map<unknown>
+      map.set('oil_change_km', 'kırk bin')
+      map.set('inspection_date', 20260201)
+      map.set('plate', 34)
+    })
+    follow(region)
+    expect(fleetAlerts(region.mirror, { today: '2026-02-01' })).toEqual([])
+    expect(kmHistory(region.mirror, 'ankara', van).current?.km).toBe(53_000)
+    expect(inspectionReport(region.mirror, { month: '2026-01', regions: ['ankara'] }).rows.map((r) => r.plate)).toEqual(['34'])
+    region.mirror.close()
+  })
 })
 
 describe('the monthly fleet reports', () => {
