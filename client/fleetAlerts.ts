@@ -8,7 +8,16 @@ import type * as Y from 'yjs'
 import type { SqlValue } from 'sql.js'
 import type { Mirror } from '../crdt/mirror.ts'
 import { shownStamp } from '../crdt/records.ts'
-import { fleetAlertEntries, vehicleKmHistory, type FleetAlertEntry, type FleetRows, type InspectionFacts, type VehicleFacts } from '../schema/fleetAlerts.ts'
+import {
+  fleetAlertEntries,
+  inspectionsToCheck,
+  vehicleKmHistory,
+  type FleetAlertEntry,
+  type FleetRows,
+  type InspectionFacts,
+  type ResultFacts,
+  type VehicleFacts,
+} from '../schema/fleetAlerts.ts'
 import type { KmHistory } from '../schema/kmHistory.ts'
 
 /**
@@ -80,18 +89,40 @@ function readInspections(mirror: Mirror, where: string, params: SqlValue[]): Ins
     .map((r) => ({ id: text(r.id), region: text(r.region), vehicle_id: text(r.vehicle_id), inspection_date: text(r.inspection_date), km: optionalNumber(r.km) }))
 }
 
-/** Every region's (or one region's) fleet rows, as the rules take them. */
-export function fleetRows(mirror: Mirror, options: Pick<FleetReadOptions, 'region' | 'kmEnteredOn'> = {}): FleetRows {
+/**
+ * The checklist results of `inspections`, by region: a few hundred ids against a table of every
+ * week's nine results, so the ids go as one JSON list rather than a statement per inspection.
+ */
+function readResults(mirror: Mirror, inspections: readonly InspectionFacts[]): ResultFacts[] {
+  const byRegion = new Map<string, string[]>()
+  for (const i of inspections) {
+    const ids = byRegion.get(i.region)
+    if (ids === undefined) byRegion.set(i.region, [i.id])
+    else ids.push(i.id)
+  }
+  return [...byRegion].flatMap(([region, ids]) =>
+    mirror
+      .query(
+        `SELECT region, inspection_id, item_key, status FROM vehicle_inspection_results
+          WHERE region = ? AND inspection_id IN (SELECT value FROM json_each(?))`,
+        [region, JSON.stringify(ids)],
+      )
+      .map((r) => ({ region: text(r.region), inspection_id: text(r.inspection_id), item_key: text(r.item_key), status: text(r.status) })),
+  )
+}
+
+/** One region's (or every region's) fleet rows as the rules take them; results only where the rules look. */
+function fleetRows(mirror: Mirror, options: Pick<FleetReadOptions, 'region' | 'kmEnteredOn'>): FleetRows {
   const params = regionParams(options.region)
+  const vehicles = readVehicles(mirror, REGION_FILTER, params, options.kmEnteredOn)
+  const inspections = readInspections(mirror, REGION_FILTER, params)
   return {
-    vehicles: readVehicles(mirror, REGION_FILTER, params, options.kmEnteredOn),
+    vehicles,
     drivers: mirror
       .query(`SELECT id, region, full_name, license_expiry FROM drivers WHERE ${REGION_FILTER}`, params)
       .map((r) => ({ id: text(r.id), region: text(r.region), full_name: text(r.full_name), license_expiry: optionalText(r.license_expiry) })),
-    inspections: readInspections(mirror, REGION_FILTER, params),
-    results: mirror
-      .query(`SELECT region, inspection_id, item_key, status FROM vehicle_inspection_results WHERE ${REGION_FILTER}`, params)
-      .map((r) => ({ region: text(r.region), inspection_id: text(r.inspection_id), item_key: text(r.item_key), status: text(r.status) })),
+    inspections,
+    results: readResults(mirror, inspectionsToCheck({ vehicles, inspections })),
     faults: mirror
       .query(`SELECT id, region, vehicle_id, title, status, opened_date, closed_date FROM vehicle_faults WHERE ${REGION_FILTER}`, params)
       .map((r) => ({

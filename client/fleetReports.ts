@@ -147,18 +147,7 @@ export function inspectionReport(mirror: Mirror, options: FleetReportOptions): I
   const rows: InspectionRow[] = []
   for (const region of options.regions) {
     const region_name = regionDisplayName(region, options.regionNames)
-    const results = new Map<string, Array<{ item: string; status: string; note: string | null }>>()
-    for (const r of mirror.query(
-      `SELECT r.inspection_id, r.item_key, r.status, r.note FROM vehicle_inspection_results r
-         JOIN vehicle_inspections i ON i.region = r.region AND i.id = r.inspection_id
-        WHERE r.region = ? AND i.week_start BETWEEN ? AND ?`,
-      [region, report.start, report.end],
-    )) {
-      const list = results.get(text(r.inspection_id)) ?? []
-      list.push({ item: text(r.item_key), status: text(r.status), note: optionalText(r.note) })
-      results.set(text(r.inspection_id), list)
-    }
-    for (const r of mirror.query(
+    const inspections = mirror.query(
       `SELECT i.id, i.vehicle_id, v.plate, i.week_start, i.inspection_date, d.full_name AS driver, i.km, f.title AS fault,
               i.fault_status, i.service_visit, i.notes
          FROM vehicle_inspections i
@@ -167,7 +156,21 @@ export function inspectionReport(mirror: Mirror, options: FleetReportOptions): I
          LEFT JOIN vehicle_faults f ON f.region = i.region AND f.id = i.fault_id
         WHERE i.region = ? AND i.week_start BETWEEN ? AND ?`,
       [region, report.start, report.end],
+    )
+    // The month's ids as one list: joining every result of the region to its inspection costs a
+    // lookup per result of five years.
+    const results = new Map<string, Array<{ item: string; status: string; note: string | null }>>()
+    for (const r of mirror.query(
+      `SELECT inspection_id, item_key, status, note FROM vehicle_inspection_results
+        WHERE region = ? AND inspection_id IN (SELECT value FROM json_each(?))`,
+      [region, JSON.stringify(inspections.map((i) => text(i.id)))],
     )) {
+      const list = results.get(text(r.inspection_id))
+      const result = { item: text(r.item_key), status: text(r.status), note: optionalText(r.note) }
+      if (list === undefined) results.set(text(r.inspection_id), [result])
+      else list.push(result)
+    }
+    for (const r of inspections) {
       const id = text(r.id)
       const items = Object.fromEntries(INSPECTION_ITEMS.map((item) => [item, null])) as Record<ChecklistItem, InspectionStatus | null>
       const notes: Array<{ item: string; note: string }> = []

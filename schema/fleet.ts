@@ -94,16 +94,13 @@ export interface InspectionFacts {
   results: Readonly<Record<string, string>>
 }
 
-/** Each vehicle's inspections, newest first (by date, then id: the same order on every PC). */
-export function inspectionsByVehicle<T extends Omit<InspectionFacts, 'results'>>(inspections: readonly T[]): Map<string, T[]> {
-  const byVehicle = new Map<string, T[]>()
-  for (const inspection of inspections) {
-    const list = byVehicle.get(inspection.vehicle_id) ?? []
-    list.push(inspection)
-    byVehicle.set(inspection.vehicle_id, list)
-  }
-  for (const list of byVehicle.values()) list.sort((a, b) => b.inspection_date.localeCompare(a.inspection_date) || b.id.localeCompare(a.id))
-  return byVehicle
+/**
+ * Newest inspection first: by date, then by id, compared as plain text so every PC orders two
+ * inspections of one day alike whatever its locale.
+ */
+export function newestFirst(a: { inspection_date: string; id: string }, b: { inspection_date: string; id: string }): number {
+  if (a.inspection_date !== b.inspection_date) return a.inspection_date < b.inspection_date ? 1 : -1
+  return a.id === b.id ? 0 : a.id < b.id ? 1 : -1
 }
 
 /** The items marked `Olumsuz` in both of two inspections. */
@@ -115,8 +112,15 @@ export function failedInBoth(latest: InspectionFacts, previous: InspectionFacts)
 
 /** Items marked `Olumsuz` in both of a vehicle's two latest inspections. */
 export function repeatedFailures(inspections: readonly InspectionFacts[]): FleetAlert[] {
+  const byVehicle = new Map<string, InspectionFacts[]>()
+  for (const inspection of inspections) {
+    const list = byVehicle.get(inspection.vehicle_id)
+    if (list === undefined) byVehicle.set(inspection.vehicle_id, [inspection])
+    else list.push(inspection)
+  }
   const alerts: FleetAlert[] = []
-  for (const [vehicle, [latest, previous]] of inspectionsByVehicle(inspections)) {
+  for (const [vehicle, list] of byVehicle) {
+    const [latest, previous] = list.sort(newestFirst)
     if (latest === undefined || previous === undefined) continue
     for (const item of failedInBoth(latest, previous)) alerts.push({ kind: 'repeated_failure', level: 'overdue', subject_id: vehicle, item_key: item })
   }

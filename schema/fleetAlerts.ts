@@ -20,7 +20,7 @@
  * clock.
  */
 import type { Bilingual } from './bilingual.ts'
-import { DATE_SOON_DAYS, daysUntil, driverAlerts, failedInBoth, inspectionsByVehicle, isOpenFault, oilKmLeft, OIL_SOON_KM, vehicleDateAlerts } from './fleet.ts'
+import { DATE_SOON_DAYS, daysUntil, driverAlerts, failedInBoth, isOpenFault, newestFirst, oilKmLeft, OIL_SOON_KM, vehicleDateAlerts } from './fleet.ts'
 import { dateAlertText, kmDecreaseText, oilKmText, openFaultText, repeatedFailureText, type DateAlertKind } from './fleetTexts.ts'
 import { buildKmHistory, isoDay, type KmHistory } from './kmHistory.ts'
 import type { TableRecord } from './tables.ts'
@@ -76,6 +76,7 @@ export interface FleetRows {
   readonly vehicles: readonly VehicleFacts[]
   readonly drivers: readonly DriverFacts[]
   readonly inspections: readonly InspectionFacts[]
+  /** The checklist results; only those of inspectionsToCheck are read, so a reader may give just those. */
   readonly results: readonly ResultFacts[]
   readonly faults: readonly FaultFacts[]
 }
@@ -96,20 +97,52 @@ export function addMonths(date: string, months: number): string | undefined {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
 }
 
-/** The vehicle's km history from its row and its inspections. */
-export function vehicleKmHistory(vehicle: VehicleFacts, inspections: readonly InspectionFacts[]): KmHistory {
-  const own = live(inspections).filter((i) => i.region === vehicle.region && i.vehicle_id === vehicle.id)
+/** The vehicle's km history from its row and its own inspections; the km is dated by its stamp, else the record's last edit. */
+function historyOf(vehicle: VehicleFacts, own: readonly InspectionFacts[]): KmHistory {
   return buildKmHistory({ ...vehicle, km_entered_on: vehicle.km_entered_on ?? vehicle.updated_at ?? null }, own)
+}
+
+/** The vehicle's km history from its row and its inspections (of this vehicle; others are left out). */
+export function vehicleKmHistory(vehicle: VehicleFacts, inspections: readonly InspectionFacts[]): KmHistory {
+  return historyOf(vehicle, live(inspections).filter((i) => i.region === vehicle.region && i.vehicle_id === vehicle.id))
+}
+
+/** Live inspections of each live vehicle (by region and id), newest first. */
+function inspectionsOf(vehicles: ReadonlyMap<string, VehicleFacts>, inspections: readonly InspectionFacts[]): Map<string, InspectionFacts[]> {
+  const grouped = new Map<string, InspectionFacts[]>()
+  for (const inspection of live(inspections)) {
+    const k = key(inspection.region, inspection.vehicle_id)
+    if (!vehicles.has(k)) continue
+    const list = grouped.get(k)
+    if (list === undefined) grouped.set(k, [inspection])
+    else list.push(inspection)
+  }
+  for (const list of grouped.values()) list.sort(newestFirst)
+  return grouped
+}
+
+/** A vehicle's two latest inspections of a readable date: the pair the repeated-failure rule compares. */
+function latestTwo(list: readonly InspectionFacts[]): InspectionFacts[] {
+  return list.filter((i) => isoDay(i.inspection_date) !== undefined).slice(0, 2)
+}
+
+function liveVehicles(rows: Pick<FleetRows, 'vehicles'>): Map<string, VehicleFacts> {
+  return new Map(live(rows.vehicles).map((v) => [key(v.region, v.id), v]))
+}
+
+/** The inspections whose results the alerts read: each live vehicle's two latest. */
+export function inspectionsToCheck(rows: Pick<FleetRows, 'vehicles' | 'inspections'>): InspectionFacts[] {
+  return [...inspectionsOf(liveVehicles(rows), rows.inspections).values()].flatMap(latestTwo)
 }
 
 const blank = { due_date: null, days: null, km_left: null, item_key: null } as const
 const SEVERITY_ORDER: Readonly<Record<AlertSeverity, number>> = { due: 0, soon: 1, check: 2 }
 const collator = new Intl.Collator('tr')
 
-function vehicleEntries(vehicle: VehicleFacts, inspections: readonly InspectionFacts[], today: string): FleetAlertEntry[] {
+function vehicleEntries(vehicle: VehicleFacts, own: readonly InspectionFacts[], today: string): FleetAlertEntry[] {
   const subject = formatPlate(vehicle.plate)
   const about = { table: 'vehicles', record: vehicle.id, region: vehicle.region, vehicle_id: vehicle.id, subject } as const
-  const history = vehicleKmHistory(vehicle, inspections)
+  const history = historyOf(vehicle, own)
   const entries: FleetAlertEntry[] = []
   const km = history.current?.km ?? vehicle.km
   const left = oilKmLeft({ ...vehicle, km })
@@ -141,48 +174,40 @@ function vehicleEntries(vehicle: VehicleFacts, inspections: readonly InspectionF
   return entries
 }
 
-function inspectionEntries(vehicles: ReadonlyMap<string, VehicleFacts>, rows: FleetRows): FleetAlertEntry[] {
-  const results = new Map<string, Record<string, string>>()
-  for (const r of live(rows.results)) {
-    const k = key(r.region, r.inspection_id)
-    results.set(k, { ...results.get(k), [r.item_key]: r.status })
-  }
-  const byRegion = new Map<string, Array<InspectionFacts & { results: Record<string, string> }>>()
-  for (const inspection of live(rows.inspections)) {
-    if (!vehicles.has(key(inspection.region, inspection.vehicle_id)) || isoDay(inspection.inspection_date) === undefined) continue
-    const list = byRegion.get(inspection.region) ?? []
-    list.push({ ...inspection, results: results.get(key(inspection.region, inspection.id)) ?? {} })
-    byRegion.set(inspection.region, list)
-  }
-  const entries: FleetAlertEntry[] = []
-  for (const [region, list] of byRegion) {
-    for (const [vehicleId, [latest, previous]] of inspectionsByVehicle(list)) {
-      if (latest === undefined || previous === undefined) continue
-      const subject = formatPlate(vehicles.get(key(region, vehicleId))!.plate)
-      for (const item of failedInBoth(latest, previous)) {
-        entries.push({
-          ...blank,
-          kind: 'repeated_failure',
-          severity: 'due',
-          table: 'vehicle_inspections',
-          record: latest.id,
-          region,
-          vehicle_id: vehicleId,
-          subject,
-          item_key: item,
-          text: repeatedFailureText(subject, item, [previous.inspection_date, latest.inspection_date]),
-        })
-      }
-    }
-  }
-  return entries
+function failureEntries(vehicle: VehicleFacts, own: readonly InspectionFacts[], results: ReadonlyMap<string, Record<string, string>>): FleetAlertEntry[] {
+  const [latest, previous] = latestTwo(own).map((i) => ({ ...i, results: results.get(key(i.region, i.id)) ?? {} }))
+  if (latest === undefined || previous === undefined) return []
+  const subject = formatPlate(vehicle.plate)
+  return failedInBoth(latest, previous).map((item) => ({
+    ...blank,
+    kind: 'repeated_failure',
+    severity: 'due',
+    table: 'vehicle_inspections',
+    record: latest.id,
+    region: vehicle.region,
+    vehicle_id: vehicle.id,
+    subject,
+    item_key: item,
+    text: repeatedFailureText(subject, item, [previous.inspection_date, latest.inspection_date]),
+  }))
 }
 
 /** Every alert of the rows given, most pressing first, then by region and plate or name. */
 export function fleetAlertEntries(rows: FleetRows, today: string): FleetAlertEntry[] {
-  const vehicles = new Map(live(rows.vehicles).map((v) => [key(v.region, v.id), v]))
+  const vehicles = liveVehicles(rows)
+  const inspections = inspectionsOf(vehicles, rows.inspections)
+  const results = new Map<string, Record<string, string>>()
+  for (const r of live(rows.results)) {
+    const k = key(r.region, r.inspection_id)
+    const statuses = results.get(k)
+    if (statuses === undefined) results.set(k, { [r.item_key]: r.status })
+    else statuses[r.item_key] = r.status
+  }
   const entries: FleetAlertEntry[] = []
-  for (const vehicle of vehicles.values()) entries.push(...vehicleEntries(vehicle, rows.inspections, today))
+  for (const [k, vehicle] of vehicles) {
+    const own = inspections.get(k) ?? []
+    entries.push(...vehicleEntries(vehicle, own, today), ...failureEntries(vehicle, own, results))
+  }
   for (const driver of live(rows.drivers)) {
     for (const alert of driverAlerts(driver, today)) {
       const days = alert.amount!
@@ -201,7 +226,6 @@ export function fleetAlertEntries(rows: FleetRows, today: string): FleetAlertEnt
       })
     }
   }
-  entries.push(...inspectionEntries(vehicles, rows))
   for (const fault of live(rows.faults)) {
     if (!isOpenFault(fault) || !vehicles.has(key(fault.region, fault.vehicle_id))) continue
     const subject = formatPlate(vehicles.get(key(fault.region, fault.vehicle_id))!.plate)

@@ -4,7 +4,7 @@
  * sharing a plate's id, and the sentences in both languages with Turkish dates.
  */
 import { describe, expect, it } from 'vitest'
-import { addMonths, fleetAlertEntries, type FaultFacts, type FleetRows, type InspectionFacts, type ResultFacts, type VehicleFacts } from '../schema/fleetAlerts.ts'
+import { addMonths, fleetAlertEntries, inspectionsToCheck, type FaultFacts, type FleetRows, type InspectionFacts, type ResultFacts, type VehicleFacts } from '../schema/fleetAlerts.ts'
 import { formatCount, formatLira, turkishDate } from '../schema/fleetTexts.ts'
 import { buildKmHistory } from '../schema/kmHistory.ts'
 
@@ -145,6 +145,17 @@ describe('inspections: an item Olumsuz in the last two', () => {
     expect(alerts({ vehicles: [v], inspections: gone, results: failing }).map((a) => a.item_key)).toEqual(['glass'])
     expect(kinds({ vehicles: [{ ...v, deleted_at: '2026-02-20T08:00:00Z' }], inspections, results: failing })).toEqual([])
     expect(kinds({ vehicles: [v], inspections: inspections.slice(0, 1), results: failing })).toEqual([])
+  })
+
+  it('two inspections of one day are ordered by id as plain text; only the latest two need their results', () => {
+    const sameDay = [inspection('b', '2026-02-16', null), inspection('a', '2026-02-16', null), ...inspections]
+    // b after a: the pair is i3 and b (lights), never i3 and a (tyres).
+    const statuses = [...failing, ...results('a', { tire_condition: 'Olumsuz' }), ...results('b', { lights: 'Olumsuz', tire_condition: 'Olumlu' })]
+    expect(inspectionsToCheck({ vehicles: [v], inspections: sameDay }).map((i) => i.id)).toEqual(['i3', 'b'])
+    const all = alerts({ vehicles: [v], inspections: sameDay, results: statuses })
+    expect(all.map((a) => [a.item_key, a.record])).toEqual([['lights', 'i3']])
+    const wanted = new Set(inspectionsToCheck({ vehicles: [v], inspections: sameDay }).map((i) => i.id))
+    expect(alerts({ vehicles: [v], inspections: sameDay, results: statuses.filter((r) => wanted.has(r.inspection_id)) })).toEqual(all)
   })
 
   it('the same plate in two regions is two vehicles: their inspections never pair up', () => {
