@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto'
 import * as Y from 'yjs'
 import { periodStateMessage, writeRefusedMessage, type RefusedRange } from '../crdt/protocol.ts'
+import { copyDoc, recordChanges, type RecordChange } from '../crdt/recordChanges.ts'
 import { parseDocumentName, periodLabel } from '../schema/periods.ts'
 import { BilingualError, type Bilingual } from '../schema/bilingual.ts'
 import type { Docs } from './docs.ts'
@@ -77,6 +78,8 @@ export interface Closing {
   close(request: { readonly document: string; readonly account: string; readonly version: number; readonly sheet: Uint8Array }): PeriodState
   reopen(request: { readonly document: string; readonly account: string; readonly reason: string }): PeriodState
   lateEdits(filter: { readonly document?: string; readonly state?: LateEditState }): LateEditView[]
+  /** What a waiting late edit would change if accepted now (after the earlier ones of its writer). */
+  changes(id: number): RecordChange[]
   accept(id: number, account: string): LateEditView
   reject(id: number, account: string, reason: string): LateEditView[]
   sheet(document: string): { readonly bytes: Uint8Array; readonly sha256: string } | undefined
@@ -285,6 +288,18 @@ export function createClosing(deps: ClosingDeps): Closing {
     },
     lateEdits(filter) {
       return periods.lateEdits(filter).map(view)
+    },
+    changes(id) {
+      const edit = editOf(id)
+      const base = copyDoc(docs().open(edit.document).doc)
+      try {
+        // Its writer's earlier waiting edits come first: this one builds on them.
+        const clients = new Set(edit.ranges.map(([client]) => client))
+        for (const other of waiting(edit.document)) if (other.id < edit.id && other.ranges.some(([c]) => clients.has(c))) Y.applyUpdate(base, other.update)
+        return recordChanges(base, edit.update)
+      } finally {
+        base.destroy()
+      }
     },
     accept(id, account) {
       const edit = editOf(id)

@@ -128,6 +128,12 @@ describe('closing a month', () => {
     await until(() => month.states.length > 0, 'state on connecting')
     expect(((await api(relay, admin, '/api/late-edits?state=waiting')).body.lateEdits as unknown[]).length).toBe(1)
     expect((await api(relay, clerk, '/api/late-edits')).status).toBe(403)
+    // The head office sees what it would accept: the field, before and after; nothing applied by looking.
+    const changes = await api(relay, admin, `/api/late-edits/${edits[0]!.id}/changes`)
+    expect(changes.body.changes).toEqual([{ table: 'timesheets', record: sheetId, kind: 'changed', fields: [{ field: 'notes', before: 'ilk', after: 'geç' }], after: expect.objectContaining({ notes: 'geç', work_date: expect.any(String) }) }])
+    expect(await seenByNewcomer(relay, clerk, sheetId)).toBe('ilk')
+    expect((await api(relay, clerk, `/api/late-edits/${edits[0]!.id}/changes`)).status).toBe(403)
+    expect((await api(relay, admin, '/api/late-edits/999999/changes')).status).toBe(404)
   })
 
   it('accepting applies the late edit for everyone; rejecting tells the writer what to drop', async () => {
