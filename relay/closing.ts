@@ -189,8 +189,19 @@ export function createClosing(deps: ClosingDeps): Closing {
       }
       // A resend (a reconnect's sync step 2 carries everything the relay's doc lacks): nothing new.
       if (!resent) {
+        // Checked as any write is, on the month as it would be: junk is refused now, not kept for the head office.
+        let refusal
+        try {
+          refusal = payload.check(shadow)
+        } catch (error) {
+          forget(document)
+          throw error
+        }
+        if (refusal !== null) {
+          forget(document)
+          throw new UpdateRefusedError(refusal, ranges)
+        }
         periods.addLateEdit({ document, account, at: now(), update: payload.update, ranges: ranges.map((r) => [r.client, r.from, r.to] as const) })
-        Y.applyUpdate(shadow, payload.update)
         blocked.delete(document)
         docs().log.committed()
         announce(document)
