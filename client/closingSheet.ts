@@ -3,13 +3,14 @@
  * the month right now: the region's master data and the month (under the law rules also the
  * year's months before it, for the weekly hours and the yearly cap) fetched as renderings into a
  * mirror of their own, with the month's version — so the close names exactly what was checked
- * (the relay refuses it if the month changed since). Used by `rainstaff close-month` and the
+ * (the relay refuses it if the month changed since), counted with the relay's holiday list. Used by `rainstaff close-month` and the
  * admin view.
  */
 import { openMirror, type MirrorOptions } from '../crdt/mirror.ts'
 import { documentName, shiftPeriod, type Period } from '../schema/periods.ts'
 import { lawSettingsFrom, type RuleSetName } from '../schema/workLaw.ts'
 import { fetchRendering } from './fetchRendering.ts'
+import { fetchHolidays } from './holidayCalendar.ts'
 import { regionSettings } from './report.ts'
 import { buildRegionSheet, type RegionSheet } from './sheet.ts'
 import type { Session } from './signIn.ts'
@@ -46,7 +47,10 @@ export async function closingSheet(
       const first = `${Number(month.slice(0, 4)) - 1}-12`
       for (let earlier = shiftPeriod(month, -1); earlier >= first; earlier = shiftPeriod(earlier, -1)) await show(documentName(region, earlier))
     }
-    return { sheet: buildRegionSheet(mirror, { region, month, rules }), version }
+    // The relay's own list, with the head office's confirmations: the days the close counts with.
+    const year = Number(month.slice(0, 4))
+    const holidays = [...(await fetchHolidays(session, year - 1)), ...(await fetchHolidays(session, year))]
+    return { sheet: buildRegionSheet(mirror, { region, month, rules, holidays }), version }
   } finally {
     mirror.close()
   }

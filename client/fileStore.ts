@@ -20,6 +20,7 @@ import {
   EMPTY_META,
   LocalStoreError,
   type DeviceAccount,
+  type SavedHolidays,
   type LocalStore,
   type RoundOneCopy,
   type DocumentMeta,
@@ -39,6 +40,7 @@ const LOCK_FILE = 'lock'
 const UNSYNCED_FILE = 'unsynced.json'
 /** The saved mirror (client/offlineMirror.ts): beside the docs, not among them. */
 const MIRROR_FILE = 'mirror.sqlite3'
+const HOLIDAYS_FILE = 'holidays.json'
 
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r')
@@ -343,6 +345,19 @@ export class FileStore implements LocalStore {
 
   async writeMirror(bytes: Uint8Array): Promise<void> {
     writeAtomic(path.join(this.dir, MIRROR_FILE), bytes)
+  }
+
+  async readHolidays(): Promise<unknown> {
+    try {
+      return JSON.parse(readFileSync(path.join(this.dir, HOLIDAYS_FILE), 'utf8')) as unknown
+    } catch {
+      // Missing or unreadable: the computed calendar stands in until the relay is heard again.
+      return undefined
+    }
+  }
+
+  async writeHolidays(years: SavedHolidays): Promise<void> {
+    writeAtomic(path.join(this.dir, HOLIDAYS_FILE), new TextEncoder().encode(JSON.stringify(years) + '\n'))
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import {
   EMPTY_META,
   LocalStoreError,
   type DeviceAccount,
+  type SavedHolidays,
   type LocalStore,
   type RoundOneCopy,
   type DocumentMeta,
@@ -32,6 +33,7 @@ const RETIRED_KEY = 'rainstaff:round1-retired'
 /** The saved mirror's database (no region slug starts with a dot) and its one key. */
 const MIRROR_DATABASE = '.mirror'
 const MIRROR_KEY = 'rainstaff:mirror'
+const HOLIDAYS_KEY = 'rainstaff:holidays'
 
 export interface IndexedDbStoreOptions {
   /** Database name prefix; one device can hold several (e.g. per relay). Default `rainstaff`. */
@@ -247,6 +249,18 @@ export class IndexedDbStore implements LocalStore {
     const db = await this.deviceDb()
     const tx = db.transaction([CUSTOM], 'readwrite', { durability: 'strict' })
     tx.objectStore(CUSTOM).put(account, ACCOUNT_KEY)
+    await completed(tx)
+  }
+
+  async readHolidays(): Promise<unknown> {
+    const db = await this.deviceDb()
+    return request(db.transaction([CUSTOM], 'readonly').objectStore(CUSTOM).get(HOLIDAYS_KEY))
+  }
+
+  async writeHolidays(years: SavedHolidays): Promise<void> {
+    const db = await this.deviceDb()
+    const tx = db.transaction([CUSTOM], 'readwrite', { durability: 'relaxed' })
+    tx.objectStore(CUSTOM).put(years, HOLIDAYS_KEY)
     await completed(tx)
   }
 

@@ -6,6 +6,7 @@
  */
 import type { PendingMark } from './pendingChanges.ts'
 import { BilingualError } from '../schema/bilingual.ts'
+import type { PublicHoliday } from '../schema/holidays.ts'
 
 export type Role = 'editor' | 'admin'
 
@@ -34,6 +35,9 @@ export interface DeviceAccount {
   readonly token?: string
   readonly expiresAt?: number
 }
+
+/** Each year's public holidays as the relay last listed them (client/holidayCalendar.ts), by year. */
+export type SavedHolidays = Readonly<Record<string, readonly PublicHoliday[]>>
 
 export interface DocumentMeta {
   /** The relay's durable clocks for this device's client ids, as last heard. */
@@ -102,6 +106,9 @@ export interface LocalStore {
   readMirror(): Promise<Uint8Array | undefined>
   /** Replaces the saved mirror so that a crash leaves the old file or the new one, never a mix. */
   writeMirror(bytes: Uint8Array): Promise<void>
+  /** The relay's holiday lists as last saved; a cache, checked by its reader (undefined when none). */
+  readHolidays(): Promise<unknown>
+  writeHolidays(years: SavedHolidays): Promise<void>
   close(): Promise<void>
 }
 

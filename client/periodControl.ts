@@ -4,6 +4,7 @@
  * reason, the stored sheet, and the late edits to accept or reject. Used by the CLI's
  * `close-month`, `reopen-month` and `late-edits`, and by the admin view.
  */
+import type { RecordChange } from '../crdt/recordChanges.ts'
 import { documentName, type Period } from '../schema/periods.ts'
 import { relayJson, relayRequest } from './relayApi.ts'
 import type { Session } from './signIn.ts'
@@ -80,6 +81,12 @@ export async function lateEdits(session: Session, filter: { readonly state?: Lat
   if (filter.document !== undefined) query.set('document', filter.document)
   const answer = await relayJson<{ lateEdits?: LateEdit[] }>(session, `/api/late-edits${query.size > 0 ? `?${query}` : ''}`)
   return answer.lateEdits ?? []
+}
+
+/** What accepting a waiting late edit would change, record by record (crdt/recordChanges.ts). */
+export async function lateEditChanges(session: Session, id: number): Promise<RecordChange[]> {
+  const answer = await relayJson<{ changes?: RecordChange[] }>(session, `/api/late-edits/${id}/changes`)
+  return answer.changes ?? []
 }
 
 export function acceptLateEdit(session: Session, id: number): Promise<LateEdit> {

@@ -20,7 +20,7 @@ export class RelayApiError extends BilingualError {
 }
 
 export interface ApiRequest {
-  readonly method?: 'GET' | 'POST'
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE'
   /** A JSON body, or raw bytes (sent as application/octet-stream). */
   readonly body?: unknown
   readonly headers?: Readonly<Record<string, string>>

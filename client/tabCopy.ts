@@ -102,6 +102,8 @@ export function sharingStore(store: LocalStore, events: SharingEvents): LocalSto
     writeAccount: (account) => store.writeAccount(account),
     readMirror: () => store.readMirror(),
     writeMirror: (bytes) => store.writeMirror(bytes),
+    readHolidays: () => store.readHolidays(),
+    writeHolidays: (years) => store.writeHolidays(years),
     close: () => store.close(),
   }
 }
@@ -167,6 +169,8 @@ export function followerStore(): LocalStore {
     // A follower's mirror is a cold cache that is never kept: the saved one is the writer's to write.
     readMirror: () => Promise.resolve(undefined),
     writeMirror: done,
+    readHolidays: () => Promise.resolve(undefined),
+    writeHolidays: done,
     close: done,
   }
 }

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto'
 import * as Y from 'yjs'
 import { periodStateMessage, writeRefusedMessage, type RefusedRange } from '../crdt/protocol.ts'
+import { copyDoc, recordChanges, type RecordChange } from '../crdt/recordChanges.ts'
 import { parseDocumentName, periodLabel } from '../schema/periods.ts'
 import { BilingualError, type Bilingual } from '../schema/bilingual.ts'
 import type { Docs } from './docs.ts'
@@ -77,6 +78,8 @@ export interface Closing {
   close(request: { readonly document: string; readonly account: string; readonly version: number; readonly sheet: Uint8Array }): PeriodState
   reopen(request: { readonly document: string; readonly account: string; readonly reason: string }): PeriodState
   lateEdits(filter: { readonly document?: string; readonly state?: LateEditState }): LateEditView[]
+  /** What a waiting late edit would change if accepted now (after the earlier ones of its writer). */
+  changes(id: number): RecordChange[]
   accept(id: number, account: string): LateEditView
   reject(id: number, account: string, reason: string): LateEditView[]
   sheet(document: string): { readonly bytes: Uint8Array; readonly sha256: string } | undefined
@@ -186,8 +189,19 @@ export function createClosing(deps: ClosingDeps): Closing {
       }
       // A resend (a reconnect's sync step 2 carries everything the relay's doc lacks): nothing new.
       if (!resent) {
+        // Checked as any write is, on the month as it would be: junk is refused now, not kept for the head office.
+        let refusal
+        try {
+          refusal = payload.check(shadow)
+        } catch (error) {
+          forget(document)
+          throw error
+        }
+        if (refusal !== null) {
+          forget(document)
+          throw new UpdateRefusedError(refusal, ranges)
+        }
         periods.addLateEdit({ document, account, at: now(), update: payload.update, ranges: ranges.map((r) => [r.client, r.from, r.to] as const) })
-        Y.applyUpdate(shadow, payload.update)
         blocked.delete(document)
         docs().log.committed()
         announce(document)
@@ -285,6 +299,18 @@ export function createClosing(deps: ClosingDeps): Closing {
     },
     lateEdits(filter) {
       return periods.lateEdits(filter).map(view)
+    },
+    changes(id) {
+      const edit = editOf(id)
+      const base = copyDoc(docs().open(edit.document).doc)
+      try {
+        // Its writer's earlier waiting edits come first: this one builds on them.
+        const clients = new Set(edit.ranges.map(([client]) => client))
+        for (const other of waiting(edit.document)) if (other.id < edit.id && other.ranges.some(([c]) => clients.has(c))) Y.applyUpdate(base, other.update)
+        return recordChanges(base, edit.update)
+      } finally {
+        base.destroy()
+      }
     },
     accept(id, account) {
       const edit = editOf(id)

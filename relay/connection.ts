@@ -290,7 +290,20 @@ export class Connection implements Peer {
       this.send(writeRefusedMessage({ code: 'read_only', message: READ_ONLY_REFUSAL, ranges: [] }))
       return
     }
-    const held = this.ctx.hooks.onHoldUpdate({ documentName: this.doc.name, region: this.doc.region, account: this.username, update, doc: this.doc.doc })
+    let held
+    try {
+      held = this.ctx.hooks.onHoldUpdate({
+        documentName: this.doc.name,
+        region: this.doc.region,
+        account: this.username,
+        update,
+        doc: this.doc.doc,
+        check: (aside) => this.doc.checkAside(aside, update, this),
+      })
+    } catch (error) {
+      if (!(error instanceof UpdateRefusedError)) throw error
+      return this.refused(error)
+    }
     if (held !== undefined) {
       this.writesAccepted++
       return this.doc.acknowledgeHeld(this, held.stateVector)

@@ -112,6 +112,12 @@ export interface HoldPayload extends DocumentPayload {
   readonly update: Uint8Array
   /** The live doc, as the relay holds it now. */
   readonly doc: Y.Doc
+  /**
+   * Applies the update to `aside` (a copy kept apart from the live doc) and runs the same checks
+   * as on any write: what is kept aside is as valid as what is applied. On a refusal `aside` has
+   * the update in it and must be dropped; unreadable bytes throw MalformedUpdateError.
+   */
+  check(aside: Y.Doc): Refusal | null
 }
 
 /** An update kept aside, not applied: what to acknowledge to its writer as on disk. */

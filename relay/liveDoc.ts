@@ -180,6 +180,21 @@ export class LiveDoc {
     this.host.hooks.onUpdateAccepted(payload)
   }
 
+  /** HoldPayload.check: `update` applied to `aside` and checked as a write of `peer` into this document. */
+  checkAside(aside: Y.Doc, update: Uint8Array, peer: Peer): Refusal | null {
+    const applying: { transaction: Y.Transaction | null } = { transaction: null }
+    try {
+      aside.transact((transaction) => {
+        applying.transaction = transaction
+        Y.applyUpdate(aside, update, peer)
+      }, peer)
+    } catch (error) {
+      throw new MalformedUpdateError(error)
+    }
+    if (applying.transaction === null) return null
+    return this.host.hooks.onCheckUpdate({ documentName: this.name, region: this.region, account: peer.username, update, doc: aside, transaction: applying.transaction })
+  }
+
   /**
    * Drops what the last apply did. Yjs cannot take an integrated update back, so the doc is
    * rebuilt from storage plus the accepted updates still waiting for their commit. Nobody saw

@@ -14,6 +14,7 @@ const MAX_SHEET = 8 * 1024 * 1024
 
 const PERIOD = /^\/api\/periods\/([a-z0-9-]+\/\d{4}-\d{2})(\/close|\/reopen|\/sheet\.xlsx)?$/
 const LATE_EDIT = /^\/api\/late-edits\/(\d{1,12})\/(accept|reject)$/
+const LATE_EDIT_CHANGES = /^\/api\/late-edits\/(\d{1,12})\/changes$/
 
 async function readBytes(req: IncomingMessage, max: number): Promise<Uint8Array> {
   const chunks: Buffer[] = []
@@ -95,6 +96,16 @@ export async function periodRoutes(req: IncomingMessage, res: ServerResponse, ct
     sendJson(res, 200, {
       lateEdits: closing.lateEdits({ ...(state !== null ? { state: state as LateEditState } : {}), ...(document !== null ? { document } : {}) }),
     })
+    return true
+  }
+  const changes = LATE_EDIT_CHANGES.exec(pathname)
+  if (changes !== null && method === 'GET') {
+    requireAdmin(req, ctx)
+    try {
+      sendJson(res, 200, { changes: closing.changes(Number(changes[1])) })
+    } catch (error) {
+      asHttp(error)
+    }
     return true
   }
   const late = LATE_EDIT.exec(pathname)

@@ -3,14 +3,15 @@
  * xlsx (`report --format sheet`), `close-month` with the sheet made from the relay's copy (its
  * SHA-256 printed and kept), a clerk's later edit of the closed month kept as a late edit — her
  * pending count still reaches 0 — listed one JSON object a line and accepted, `reopen-month`
- * only with a reason, and every control refused to a clerk.
+ * only with a reason, and every control refused to a clerk. The sheets count the relay's holiday
+ * list, with the head office's decisions.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_PASSWORD, runCli, seedUsers, spawnRelay, tempDir, type RelayProcess } from './helpers/relayProcess.ts'
+import { ADMIN_PASSWORD, runCli, seedUsers, spawnRelay, tempDir, tokenFor, type RelayProcess } from './helpers/relayProcess.ts'
 
 const C_LOCALE = { LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '' }
 const data = tempDir()
@@ -53,19 +54,33 @@ describe('closing a month from the CLI', () => {
     await ok('ayse', ['put', 'leaves', '--json', JSON.stringify({ employee_id: employee, leave_type: 'Y', first_day: '2026-10-12', last_day: '2026-10-13', half_day: 0 })])
     await ok('ayse', ['sync', '--all-months'])
 
+    // The head office declares a day off the computed calendar does not have: every sheet counts it.
+    const token = await tokenFor(relay, 'admin', ADMIN_PASSWORD)
+    const decided = await fetch(`${relay.url}/api/holidays/2026-10-09`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ nameTr: 'İdari izin', nameEn: 'Administrative leave', halfDay: false }),
+    })
+    expect(decided.status).toBe(200)
     await ok('admin', ['sync'])
+    const refused = await cli('admin', ['report', '--month', '2026-10', '--region', 'ankara', '--format', 'csv', '--rules', 'law', '--out', path.join(outDir.dir, 'x.csv')])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/--rules law goes with --format sheet only/)
     const file = path.join(outDir.dir, 'ekim.xlsx')
     expect(await ok('admin', ['report', '--month', '2026-10', '--region', 'ankara', '--format', 'sheet', '--out', file])).toBe(file)
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.readFile(file)
     const row = workbook.getWorksheet('Puantaj')!.getRow(6)
     expect(row.getCell(1).value).toBe('Ayşe Yılmaz')
-    expect([5, 6, 7, 12, 13].map((day) => row.getCell(1 + day).value)).toEqual(['M', 'M', 'M', 'Y', 'Y'])
+    expect([5, 6, 7, 9, 12, 13].map((day) => row.getCell(1 + day).value)).toEqual(['M', 'M', 'M', 'B', 'Y', 'Y'])
 
     expect((await cli('ayse', ['close-month', '--region', 'ankara', '--month', '2026-10'])).code).toBe(1)
     const kept = path.join(outDir.dir, 'kapanis.xlsx')
     const closed = await ok('admin', ['close-month', '--region', 'ankara', '--month', '2026-10', '--out', kept])
     const sha = createHash('sha256').update(readFileSync(kept)).digest('hex')
+    const closing = new ExcelJS.Workbook()
+    await closing.xlsx.readFile(kept)
+    expect(closing.getWorksheet('Puantaj')!.getRow(6).getCell(1 + 9).value).toBe('B')
     expect(closed).toBe(`ankara October 2026 closed; sheet SHA-256 ${sha}`)
     const again = await cli('admin', ['close-month', '--region', 'ankara', '--month', '2026-10'])
     expect(again.code).toBe(1)

@@ -128,6 +128,31 @@ describe('closing a month', () => {
     await until(() => month.states.length > 0, 'state on connecting')
     expect(((await api(relay, admin, '/api/late-edits?state=waiting')).body.lateEdits as unknown[]).length).toBe(1)
     expect((await api(relay, clerk, '/api/late-edits')).status).toBe(403)
+    // The head office sees what it would accept: the field, before and after; nothing applied by looking.
+    const changes = await api(relay, admin, `/api/late-edits/${edits[0]!.id}/changes`)
+    expect(changes.body.changes).toEqual([{ table: 'timesheets', record: sheetId, kind: 'changed', fields: [{ field: 'notes', before: 'ilk', after: 'geç' }], after: expect.objectContaining({ notes: 'geç', work_date: expect.any(String) }) }])
+    expect(await seenByNewcomer(relay, clerk, sheetId)).toBe('ilk')
+    expect((await api(relay, clerk, `/api/late-edits/${edits[0]!.id}/changes`)).status).toBe(403)
+    expect((await api(relay, admin, '/api/late-edits/999999/changes')).status).toBe(404)
+  })
+
+  it('refuses a write into the closed month that breaks the schema, as any write, and keeps nothing of it', async () => {
+    const hostile = connectClient(wsOf(relay), MONTH, clerk)
+    await hostile.synced()
+    const record = hostile.doc.getMap('timesheets').get(sheetId) as Y.Map<unknown>
+    hostile.doc.transact(() => {
+      record.set('break_minutes', 'bir saat')
+      record.set('updated_at', new Date().toISOString())
+      record.set('updated_by', 'ayse')
+    })
+    await until(() => hostile.refused.length > 0, 'the refusal')
+    expect(hostile.refused[0]).toMatchObject({ ranges: [expect.objectContaining({ client: hostile.doc.clientID })] })
+    expect(hostile.refused[0]!.code).not.toBe('late_edit_rejected')
+    hostile.destroy()
+    expect(((await api(relay, admin, '/api/late-edits?state=waiting')).body.lateEdits as unknown[]).length).toBe(1)
+    // The honest late edit still shows its change: the refused one left nothing in the month set aside.
+    const [waiting] = (await api(relay, admin, '/api/late-edits?state=waiting')).body.lateEdits as Array<{ id: number }>
+    expect(((await api(relay, admin, `/api/late-edits/${waiting!.id}/changes`)).body.changes as unknown[]).length).toBe(1)
   })
 
   it('accepting applies the late edit for everyone; rejecting tells the writer what to drop', async () => {

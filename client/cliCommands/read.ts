@@ -8,13 +8,15 @@ import { existsSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { documentName, isPeriod, shiftPeriod } from '../../schema/periods.ts'
 import type { SyncEngine } from '../engine.ts'
-import type { DeviceAccount } from '../localStore.ts'
+import { HolidayCalendar } from '../holidayCalendar.ts'
+import type { DeviceAccount, LocalStore } from '../localStore.ts'
 import type { OfflineMirror } from '../offlineMirror.ts'
 import { checkReadOnly } from '../readOnlySql.ts'
 import { buildReport, regionSettings } from '../report.ts'
 import { lawSettingsFrom, RULE_SETS, type RuleSetName } from '../../schema/workLaw.ts'
 import { reportCsv } from '../reportCsv.ts'
-import { account, CliError, EXIT, err, online, out, parse, required, say, text, withOfflineMirror, withStore, type Values } from './common.ts'
+import type { Session } from '../signIn.ts'
+import { account, CliError, EXIT, err, online, out, parse, required, say, sayError, text, withOfflineMirror, withStore, type Values } from './common.ts'
 import { fleetReportKind, readRegions, writeFleetReport, type FleetFormat, type FleetReportKind } from './fleet.ts'
 
 export async function sql(args: string[]): Promise<number> {
@@ -85,13 +87,21 @@ export async function report(args: string[]): Promise<number> {
   if (rules !== undefined && !(RULE_SETS as readonly string[]).includes(rules)) {
     throw new CliError(EXIT.usage, `--rules law veya legacy olmalı: ${rules}`, `--rules must be law or legacy: ${rules}`)
   }
+  if (rules === 'law' && format !== 'sheet') {
+    // The legacy layout is the daily rule's: a row's overtime has no meaning under a weekly rule.
+    throw new CliError(
+      EXIT.usage,
+      '--rules law yalnızca --format sheet ile kullanılır (eski rapor düzeni günlük kuralla hesaplanır)',
+      '--rules law goes with --format sheet only (the legacy layout is computed with the daily rule)',
+    )
+  }
   if (format === 'sheet' && !isPeriod(month)) throw new CliError(EXIT.usage, `--month YYYY-AA olmalı: ${month}`, `--month must be YYYY-MM: ${month}`)
   const file = required(text(values, 'out'), '--out')
   return withStore(values, async (store) => {
     const acc = await account(store)
     const regions = readRegions(values, acc)
-    return withOfflineMirror(store, acc, regions, async (engine, offline) => {
-      if (format === 'sheet') return writeSheet(engine, offline, acc, regions, month, rules as RuleSetName | undefined, file)
+    return withOfflineMirror(store, acc, regions, async (engine, offline, session) => {
+      if (format === 'sheet') return writeSheet(engine, offline, { acc, store, session }, regions, month, rules as RuleSetName | undefined, file)
       await holdMonth(engine, offline, acc, regions, month)
       const built = buildReport(offline.mirror, { month, regions, regionNames: acc.regions })
       const bytes =
@@ -126,9 +136,24 @@ async function fleetReport(values: Values, kind: FleetReportKind, month: string,
  * The monthly puantaj sheet of each region as xlsx (one file per region when several): under the
  * law rules the year's months before it are held too, for the weekly hours and the yearly cap.
  */
-async function writeSheet(engine: SyncEngine, offline: OfflineMirror, acc: DeviceAccount, regions: readonly string[], month: string, rules: RuleSetName | undefined, file: string): Promise<number> {
+async function writeSheet(
+  engine: SyncEngine,
+  offline: OfflineMirror,
+  device: { readonly acc: DeviceAccount; readonly store: LocalStore; readonly session: Session },
+  regions: readonly string[],
+  month: string,
+  rules: RuleSetName | undefined,
+  file: string,
+): Promise<number> {
+  const { acc } = device
   const { buildRegionSheet } = await import('../sheet.ts')
   const { sheetXlsx } = await import('../sheetXlsx.ts')
+  const calendar = await HolidayCalendar.open(device.store)
+  const year = Number(month.slice(0, 4))
+  await calendar.refresh(device.session, [year - 1, year]).catch((error: unknown) => {
+    // Offline the saved list (or the computed one) counts; the sheet says which days it used.
+    err(`${say({ tr: 'uyarı', en: 'warning' })}: ${sayError(error as Error)}; ${say({ tr: 'tatiller bu bilgisayardaki listeden', en: 'holidays from the list on this computer' })}`)
+  })
   for (const region of regions) {
     await holdMonth(engine, offline, acc, [region], month)
     const chosen = rules ?? lawSettingsFrom(regionSettings(offline.mirror, region)).rules
@@ -138,7 +163,7 @@ async function writeSheet(engine: SyncEngine, offline: OfflineMirror, acc: Devic
         await holdMonth(engine, offline, acc, [region], earlier).catch(() => undefined)
       }
     }
-    const sheet = buildRegionSheet(offline.mirror, { region, month, rules: chosen })
+    const sheet = buildRegionSheet(offline.mirror, { region, month, rules: chosen, holidays: calendar.around(month) })
     const bytes = await sheetXlsx(sheet, acc.regions.find((r) => r.slug === region)?.name ?? region)
     const directory = existsSync(file) && statSync(file).isDirectory()
     // Several regions into one name: each gets its region before the extension.

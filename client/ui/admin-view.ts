@@ -5,8 +5,10 @@
  * the latest entries across regions, the month's hours per region as a chart and the PCs online.
  * Every month is in the device's mirror as rows fetched from the relay (client/offlineMirror.ts):
  * stepping through months opens no document.
- * Nothing here edits the regions' data; the one thing it changes is accounts: the "Kullanıcılar /
- * Users" panel (users-panel.ts, the relay's /api/users) and the admin's own password.
+ * Nothing here edits the regions' data. What it changes are the relay's control actions: accounts
+ * (users-panel.ts, the relay's /api/users) and the admin's own password, closing and reopening
+ * months (month-closing.ts), deciding late edits (late-edits-panel.ts) and the holiday calendar
+ * (holidays-panel.ts).
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { EngineState } from '../engine.ts'
@@ -22,6 +24,10 @@ import './bar-chart.ts'
 import type { RsPasswordDialog } from './password-dialog.ts'
 import './password-dialog.ts'
 import './users-panel.ts'
+import type { RsMonthClosing } from './month-closing.ts'
+import './month-closing.ts'
+import './late-edits-panel.ts'
+import './holidays-panel.ts'
 import './sign-in.ts'
 import './status-bar.ts'
 
@@ -210,7 +216,7 @@ export class RainstaffAdmin extends LitElement {
          FROM timesheets t LEFT JOIN employees e ON e.region = t.region AND e.id = t.employee_id
         ORDER BY t.updated_at DESC LIMIT 15`,
     )
-    return html`<main data-testid="admin-dashboard">
+    return html`<main data-testid="admin-dashboard" @late-edits-decided=${() => void this.renderRoot.querySelector<RsMonthClosing>('rs-month-closing')?.refresh()}>
       <section>
         <h2>${t(lang, 'admin.totals')}</h2>
         <table data-testid="region-totals">
@@ -275,6 +281,9 @@ export class RainstaffAdmin extends LitElement {
           </tbody>
         </table>
       </section>
+      <rs-month-closing .workspace=${ws} .language=${lang} style="grid-column: 1 / -1"></rs-month-closing>
+      <rs-late-edits .workspace=${ws} .language=${lang} style="grid-column: 1 / -1"></rs-late-edits>
+      <rs-holidays .workspace=${ws} .language=${lang}></rs-holidays>
       <rs-users-panel .workspace=${ws} .language=${lang} style="grid-column: 1 / -1"></rs-users-panel>
       <section>
         <h2>${t(lang, 'admin.pcs')}</h2>

@@ -3,6 +3,7 @@
  * English is a type error rather than a blank label. Field labels live in schema/labels.ts.
  */
 import type { Bilingual } from '../../schema/bilingual.ts'
+import { closingEn, closingTr } from './messages-closing.ts'
 import { payrollEn, payrollTr } from './messages-payroll.ts'
 
 export type Lang = 'tr' | 'en'
@@ -278,6 +279,8 @@ const tr = {
   'conflicts.otherPc': 'başka bilgisayar',
   // The week grid and the monthly sheet (messages-payroll.ts).
   ...payrollTr,
+  // Closing months, late edits, holidays (messages-closing.ts).
+  ...closingTr,
 } as const
 
 export type MessageKey = keyof typeof tr
@@ -552,6 +555,7 @@ const en: Record<MessageKey, string> = {
   'conflicts.thisPc': 'this PC',
   'conflicts.otherPc': 'another PC',
   ...payrollEn,
+  ...closingEn,
 }
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { tr, en }

@@ -53,6 +53,10 @@ export class StatusBar extends LitElement {
     .pending[data-count='0'] strong {
       color: inherit;
     }
+    .waiting {
+      color: #8a5300;
+      font-weight: 600;
+    }
     .pending strong {
       color: #b25b00;
     }
@@ -90,10 +94,15 @@ export class StatusBar extends LitElement {
     const connection = this.state?.connection ?? 'disconnected'
     const online = connection === 'synced' || connection === 'connected'
     const pending = this.state?.pendingChanges ?? 0
+    // Edits of closed months the relay keeps for the head office: durable, so not pending, yet not applied.
+    const waiting = Object.values(this.state?.documents ?? {}).reduce((sum, d) => sum + d.waitingForHeadOffice, 0)
     const last = this.state?.lastSyncedAt ?? null
     return html`
       <span data-testid="connection" data-state=${connection} data-online=${String(online)} role="status"><span class="dot"></span>${t(lang, `status.${connection}`)}</span>
       <span class="pending" data-count=${pending}>${t(lang, 'status.pending')}: <strong data-testid="pending-count">${pending}</strong></span>
+      ${waiting > 0
+        ? html`<span class="waiting" data-testid="waiting-head-office" data-count=${waiting} title=${t(lang, 'month.waiting', { n: waiting })}>${t(lang, 'status.waitingHeadOffice', { n: waiting })}</span>`
+        : nothing}
       <span>${t(lang, 'status.lastSynced')}: <span data-testid="last-synced">${last ? formatDateTime(lang, last) : t(lang, 'status.never')}</span></span>
       ${this.history === undefined
         ? nothing
