@@ -12,15 +12,17 @@
  * month the file's rows go to are read with the relay's copy in them (withRelayCopy), in the dry
  * run too, so that its figures are the real run's.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { ImportProgress, ImportReport, LegacyFile, RowReport, TableCounts } from '../../crdt/legacy/index.ts'
 import { documentName, type Period } from '../../schema/periods.ts'
 import { isTableName, TABLES } from '../../schema/tables.ts'
 import type { EngineState, SyncEngine } from '../engine.ts'
 import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
-import { formatNumber, isMessageKey, languagePart, t, type Lang } from './i18n.ts'
+import { formatNumber, isMessageKey, languagePart, t } from './i18n.ts'
+import { engineStateContext } from './contexts.ts'
+import { consume, WorkspaceElement } from './screen.ts'
 import { shared } from './styles.ts'
-import { locateFile, type Workspace } from './workspace.ts'
+import { locateFile } from './workspace.ts'
 
 /** A report with the rows a person should look at (problemRows), taken out once. */
 interface Outcome {
@@ -83,12 +85,10 @@ function createdIn(report: ImportReport, region: string): number {
   return Object.values(report.counts[region] ?? {}).reduce((sum, c) => sum + c.created, 0)
 }
 
-export class ImportDialog extends LitElement {
+export class ImportDialog extends WorkspaceElement {
   static override properties: PropertyDeclarations = {
-    workspace: { attribute: false },
     region: {},
-    language: {},
-    engineState: { attribute: false },
+    engineState: { state: true },
     stage: { state: true },
     progress: { state: true },
     error: { state: true },
@@ -132,15 +132,18 @@ export class ImportDialog extends LitElement {
     `,
   ]
 
-  workspace: Workspace | undefined = undefined
   /** The editor's own region: the only one this dialog writes. */
   region = ''
-  language: Lang = 'tr'
   engineState: EngineState | undefined = undefined
   stage: Stage = { kind: 'pick' }
   progress: ImportProgress | undefined = undefined
   /** The refusal, as the error: a file that cannot be read is about the file input. */
   error: unknown = undefined
+
+  constructor() {
+    super()
+    consume(this, engineStateContext, (state) => (this.engineState = state))
+  }
 
   show(): void {
     this.stage = { kind: 'pick' }

@@ -130,6 +130,16 @@ export class TabWorkspace extends ObservableV2<TabEvents> {
     return this.workspace.flush()
   }
 
+  /** The shell's view of this tab (workspace-controller.ts Seat): its changes and its sign-out elsewhere. */
+  follow(onChange: () => void, onSignedOut: (reason: Bilingual) => void): () => void {
+    this.on('change', onChange)
+    this.on('signed-out', onSignedOut)
+    return () => {
+      this.off('change', onChange)
+      this.off('signed-out', onSignedOut)
+    }
+  }
+
   /** Signs out this tab and every other tab of the account (they share the remembered session). */
   signOut(): Promise<void> {
     this.link?.post({ type: 'sign-out' })
