@@ -13,7 +13,8 @@ import { SignInError } from '../signIn.ts'
 import { engineStateContext, workspaceContext } from './contexts.ts'
 import type { Lang } from './i18n.ts'
 import { errorIn } from './screen.ts'
-import { followNetwork, lastSignIn, relayReachable, rememberedSession, type Credentials, type Workspace } from './workspace.ts'
+import { lastSignIn, rememberedSession } from './remembered-session.ts'
+import { followNetwork, relayReachable, type Credentials, type Workspace } from './workspace.ts'
 
 /** What a shell holds while signed in. */
 export interface Seat {
