@@ -11,15 +11,17 @@
  * (holidays-panel.ts).
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
-import type { EngineState } from '../engine.ts'
+import { BilingualError } from '../../schema/bilingual.ts'
 import { hourSettingsFrom, monthlyHours, round2 } from '../../schema/hours.ts'
 import { monthRange } from '../report.ts'
 import { ShownMonths } from './shown-months.ts'
-import { formatDate, formatDateTime, formatHours, formatMonth, formatNumber, saveLang, savedLang, t, todayIso, type Lang } from './i18n.ts'
-import { LiveQuery, num, text } from './live-query.ts'
-import { errorIn } from './screen.ts'
+import { formatDate, formatDateTime, formatHours, formatMonth, formatNumber, t, todayIso } from './i18n.ts'
+import { LanguageController } from './language-controller.ts'
+import { liveQuery, num, text } from './live-query.ts'
 import { shared } from './styles.ts'
-import { followAwareness, followNetwork, lastSignIn, openWorkspace, peersOf, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import { lastSignIn } from './remembered-session.ts'
+import { openWorkspace, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import { loneSeat, WorkspaceController } from './workspace-controller.ts'
 import './bar-chart.ts'
 import type { RsPasswordDialog } from './password-dialog.ts'
 import './password-dialog.ts'
@@ -49,13 +51,7 @@ function shiftMonth(month: string, delta: number): string {
 
 export class RainstaffAdmin extends LitElement {
   static override properties: PropertyDeclarations = {
-    language: { state: true },
-    workspace: { state: true },
-    engineState: { state: true },
     month: { state: true },
-    busy: { state: true },
-    error: { state: true },
-    presenceVersion: { state: true },
   }
 
   static override styles = [
@@ -99,10 +95,23 @@ export class RainstaffAdmin extends LitElement {
     `,
   ]
 
-  language: Lang = savedLang()
-  workspace: Workspace | undefined = undefined
-  engineState: EngineState | undefined = undefined
   month = todayIso().slice(0, 7)
+  private readonly language = new LanguageController(this)
+  /** The admin's workspace: every region read-only; its state and PCs online re-render the dashboard. */
+  private readonly workspaceController = new WorkspaceController(this, {
+    open: async (credentials) => {
+      const ws = await openWorkspace(credentials)
+      if (ws.session.user.role !== 'admin') {
+        await ws.close()
+        // Told in both languages, whichever the page shows.
+        const both = `${t('tr', 'signIn.adminOnly')} / ${t('en', 'signIn.adminOnly')}`
+        throw new BilingualError({ tr: both, en: both })
+      }
+      return loneSeat(ws)
+    },
+    language: () => this.language.value,
+    detached: () => (this.monthChosen = false),
+  })
   private readonly shownMonths = new ShownMonths(this, () => {
     const ws = this.workspace
     if (ws === undefined) return undefined
@@ -112,19 +121,16 @@ export class RainstaffAdmin extends LitElement {
 
   /** Set once the admin steps through months; until then the chart follows the latest month with data. */
   monthChosen = false
-  busy = false
-  error = ''
-  /** Bumped when any region's awareness changes (PCs coming and going). */
-  presenceVersion = 0
-  private cleanups: Array<() => void> = []
 
   /** Re-renders whenever a table the panels read changes. */
-  private readonly changes = new LiveQuery(this, () =>
-    this.workspace && { mirror: this.workspace.mirror, sql: 'SELECT 1', tables: ['employees', 'timesheets', 'settings'] },
-  )
+  private readonly changes = liveQuery(this, { sql: 'SELECT 1', tables: ['employees', 'timesheets', 'settings'] })
+
+  get workspace(): Workspace | undefined {
+    return this.workspaceController.workspace
+  }
 
   override render(): TemplateResult {
-    const lang = this.language
+    const lang = this.language.value
     const ws = this.workspace
     return html`<header>
         <h1>Rainstaff — ${t(lang, 'admin.title')}</h1>
@@ -135,25 +141,26 @@ export class RainstaffAdmin extends LitElement {
                 ${t(lang, 'password.change')}
               </button>`
             : nothing}
-          <button data-testid="lang" @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button>
-          ${ws ? html`<button @click=${this.signOut}>${t(lang, 'signOut')}</button>` : nothing}
+          <button data-testid="lang" @click=${() => this.language.toggle()}>${t(lang, 'lang.switch')}</button>
+          ${ws ? html`<button @click=${() => this.workspaceController.signOut()}>${t(lang, 'signOut')}</button>` : nothing}
         </div>
       </header>
-      ${ws ? html`<rs-password-dialog .workspace=${ws} .language=${lang}></rs-password-dialog>` : nothing}
+      ${ws ? html`<rs-password-dialog></rs-password-dialog>` : nothing}
       ${ws === undefined ? this.renderSignIn() : this.renderDashboard(ws)}
-      ${ws ? html`<rs-status-bar .state=${this.engineState} .offline=${ws.offline} .language=${lang}></rs-status-bar>` : nothing}`
+      ${ws ? html`<rs-status-bar .state=${this.workspaceController.engineState} .offline=${ws.offline} .language=${lang}></rs-status-bar>` : nothing}`
   }
 
   private renderSignIn(): TemplateResult {
     const last = lastSignIn()
+    const lang = this.language.value
     return html`<rs-sign-in
-      .language=${this.language}
-      heading=${t(this.language, 'admin.title')}
+      .language=${lang}
+      heading=${t(lang, 'admin.title')}
       .relay=${servingRelay() || last?.relay || ''}
       username="admin"
-      .busy=${this.busy}
-      .error=${this.error}
-      @sign-in=${(e: CustomEvent<Credentials>) => this.signIn(e.detail)}
+      .busy=${this.workspaceController.busy}
+      .error=${this.workspaceController.error}
+      @sign-in=${(e: CustomEvent<Credentials>) => this.workspaceController.signIn(e.detail)}
     ></rs-sign-in>`
   }
 
@@ -202,13 +209,13 @@ export class RainstaffAdmin extends LitElement {
         lastEntryAt: typeof last.updated_at === 'string' ? last.updated_at : null,
         lastEntryBy: typeof last.updated_by === 'string' ? last.updated_by : null,
         monthHours: round2(monthHours),
-        pcs: peersOf(ws.engine, region.slug),
+        pcs: ws.status.peers(region.slug),
       }
     })
   }
 
   private renderDashboard(ws: Workspace): TemplateResult {
-    const lang = this.language
+    const lang = this.language.value
     const totals = this.totals(ws)
     const names = new Map(ws.session.regions.map((r) => [r.slug, r.name]))
     const recent = ws.mirror.query(
@@ -281,10 +288,10 @@ export class RainstaffAdmin extends LitElement {
           </tbody>
         </table>
       </section>
-      <rs-month-closing .workspace=${ws} .language=${lang} style="grid-column: 1 / -1"></rs-month-closing>
-      <rs-late-edits .workspace=${ws} .language=${lang} style="grid-column: 1 / -1"></rs-late-edits>
-      <rs-holidays .workspace=${ws} .language=${lang}></rs-holidays>
-      <rs-users-panel .workspace=${ws} .language=${lang} style="grid-column: 1 / -1"></rs-users-panel>
+      <rs-month-closing style="grid-column: 1 / -1"></rs-month-closing>
+      <rs-late-edits style="grid-column: 1 / -1"></rs-late-edits>
+      <rs-holidays></rs-holidays>
+      <rs-users-panel style="grid-column: 1 / -1"></rs-users-panel>
       <section>
         <h2>${t(lang, 'admin.pcs')}</h2>
         <table data-testid="pcs-online">
@@ -299,55 +306,6 @@ export class RainstaffAdmin extends LitElement {
         </table>
       </section>
     </main>`
-  }
-
-  private setLang(lang: Lang): void {
-    this.language = lang
-    saveLang(lang)
-    document.documentElement.lang = lang
-  }
-
-  private async signIn(credentials: Credentials): Promise<void> {
-    this.busy = true
-    this.error = ''
-    try {
-      const ws = await openWorkspace(credentials)
-      if (ws.session.user.role !== 'admin') {
-        await ws.close()
-        this.error = `${t('tr', 'signIn.adminOnly')} / ${t('en', 'signIn.adminOnly')}`
-        return
-      }
-      this.attach(ws)
-    } catch (error) {
-      this.error = errorIn(this.language, error)
-    } finally {
-      this.busy = false
-    }
-  }
-
-  private attach(ws: Workspace): void {
-    const engine = ws.engine
-    this.workspace = ws
-    this.engineState = engine.state
-    const onState = (state: EngineState): void => {
-      this.engineState = state
-    }
-    engine.on('state', onState)
-    this.cleanups.push(() => engine.off('state', onState))
-    this.cleanups.push(followNetwork(engine))
-    const onAwareness = (): void => {
-      this.presenceVersion++
-    }
-    this.cleanups.push(followAwareness(engine, onAwareness))
-  }
-
-  private signOut = async (): Promise<void> => {
-    const ws = this.workspace
-    for (const cleanup of this.cleanups.splice(0)) cleanup()
-    this.workspace = undefined
-    this.monthChosen = false
-    this.engineState = undefined
-    await ws?.close().catch((error: unknown) => (this.error = errorIn(this.language, error)))
   }
 }
 

@@ -1,19 +1,20 @@
 /**
  * <rainstaff-app>: the office app. Signed out it shows the sign-in form; signed in, the tabs,
  * the region being looked at (one's own region writable, the others read-only), the language
- * switch and the status bar. It owns the workspace and hands it down to the screens.
+ * switch and the status bar. It holds the workspace (workspace-controller.ts) and provides it, the
+ * region, its writability and the language to the screens (contexts.ts).
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
-import type { EngineState } from '../engine.ts'
-import { saveLang, savedLang, t, type Lang, type MessageKey } from './i18n.ts'
-import { LiveQuery, num } from './live-query.ts'
-import { errorIn } from './screen.ts'
+import { Provided, regionContext, writableContext } from './contexts.ts'
+import { t, type Lang, type MessageKey } from './i18n.ts'
+import { LanguageController } from './language-controller.ts'
+import { liveQuery, num } from './live-query.ts'
 import { likelyDuplicates, sameDayPairs } from './screens/conflicts.ts'
-import { SignInError } from '../signIn.ts'
-import { followNetwork, lastSignIn, relayReachable, rememberedSession, servingRelay, type Credentials, type Presence, type Workspace } from './workspace.ts'
+import { lastSignIn } from './remembered-session.ts'
+import { servingRelay, type Credentials, type Workspace } from './workspace.ts'
+import { WorkspaceController } from './workspace-controller.ts'
 import { openTab, resumeTab } from './open-tab.ts'
 import type { TabWorkspace } from './tab-workspace.ts'
-import type { Bilingual } from '../../schema/bilingual.ts'
 import type { ImportDialog } from './import-dialog.ts'
 import './import-dialog.ts'
 import type { RsPasswordDialog } from './password-dialog.ts'
@@ -34,17 +35,9 @@ type ScreenName = (typeof SCREENS)[number]
 
 export class RainstaffApp extends LitElement {
   static override properties: PropertyDeclarations = {
-    language: { state: true },
-    workspace: { state: true },
     screen: { state: true },
     region: { state: true },
-    engineState: { state: true },
-    peers: { state: true },
-    busy: { state: true },
-    error: { state: true },
     notice: { state: true },
-    resuming: { state: true },
-    unreachable: { state: true },
   }
 
   static override styles = css`
@@ -139,30 +132,38 @@ export class RainstaffApp extends LitElement {
     }
   `
 
-  language: Lang = savedLang()
-  workspace: Workspace | undefined = undefined
   screen: ScreenName = 'puantaj'
   region = ''
-  engineState: EngineState | undefined = undefined
-  peers: Presence[] = []
-  busy = false
-  error = ''
   notice = ''
-  /** Opening the remembered session (no form shown meanwhile). */
-  resuming = false
-  /** The relay did not answer on load: the form is the offline unlock and says so. */
-  unreachable = false
+  private readonly language = new LanguageController(this)
   /** This tab among the account's tabs of this browser: its workspace changes when the writing tab does. */
-  private tab: TabWorkspace | undefined
-  private cleanups: Array<() => void> = []
-  private tabCleanups: Array<() => void> = []
+  private readonly workspaceController = new WorkspaceController<TabWorkspace>(this, {
+    open: (credentials) => openTab(credentials, { remember: true }),
+    resume: resumeTab,
+    language: () => this.language.value,
+    attached: (ws, previous) => {
+      // A hand-over between tabs keeps the region being looked at.
+      if (!ws.session.regions.some((r) => r.slug === this.region)) this.region = ws.session.user.region ?? ws.session.regions[0]?.slug ?? ''
+      this.notice = ws.signedInOnline ? '' : t(this.language.value, 'signIn.offline')
+      if (previous?.role === 'follower' && ws.role === 'writer') this.notice = t(this.language.value, 'tabs.nowWriting')
+    },
+    statusChanged: (ws) => {
+      if (ws.status.state.connection === 'synced') this.notice = ''
+    },
+    detached: () => (this.notice = ''),
+  })
+
+  /** Every screen shows the region chosen here, writable when it is one's own. */
+  private readonly regionProvided = new Provided(this, regionContext, () => this.region)
+  private readonly writableProvided = new Provided(this, writableContext, () => this.workspace?.session.regions.find((r) => r.slug === this.region)?.writable ?? false)
 
   /** The tab's count is what the Çakışmalar screen lists for the region: field conflicts and likely duplicates. */
-  private readonly fieldConflicts = new LiveQuery(this, () =>
-    this.workspace && { mirror: this.workspace.mirror, sql: 'SELECT count(*) AS n FROM conflicts WHERE region = ?', params: [this.region], tables: ['conflicts'] },
-  )
+  private readonly fieldConflicts = liveQuery(this, () => ({ sql: 'SELECT count(*) AS n FROM conflicts WHERE region = ?', params: [this.region], tables: ['conflicts'] }))
+  private readonly sameDayPairs = liveQuery(this, () => sameDayPairs(this.region))
 
-  private readonly sameDayPairs = new LiveQuery(this, () => this.workspace && { mirror: this.workspace.mirror, ...sameDayPairs(this.region) })
+  get workspace(): Workspace | undefined {
+    return this.workspaceController.workspace
+  }
 
   private conflictCount(): number {
     return num(this.fieldConflicts.rows[0]?.n) + likelyDuplicates(this.sameDayPairs.rows).length
@@ -171,28 +172,6 @@ export class RainstaffApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback()
     addEventListener('keydown', this.onShortcut)
-    if (this.workspace === undefined) void this.resume()
-  }
-
-  /** On load: the remembered session opens without a password; with the relay down, the form says it unlocks offline. */
-  private async resume(): Promise<void> {
-    const remembered = rememberedSession()
-    const last = lastSignIn()
-    if (remembered === undefined) {
-      if (last !== undefined) this.unreachable = !(await relayReachable(last.relay))
-      return
-    }
-    this.resuming = true
-    try {
-      const tab = await resumeTab()
-      if (tab !== undefined && this.workspace === undefined) this.attachTab(tab)
-      else if (tab !== undefined) await tab.close()
-    } catch (error) {
-      if (error instanceof SignInError && error.code === 'unreachable') this.unreachable = true
-      else this.error = errorIn(this.language, error)
-    } finally {
-      this.resuming = false
-    }
   }
 
   override disconnectedCallback(): void {
@@ -202,34 +181,36 @@ export class RainstaffApp extends LitElement {
 
   /** Writes what is pending to the browser store (Electron calls it before quitting). */
   async flush(): Promise<void> {
-    await this.tab?.flush()
+    await this.workspaceController.flush()
   }
 
   override render(): TemplateResult {
-    const lang = this.language
+    const lang = this.language.value
     const ws = this.workspace
+    const { resuming, unreachable, busy, error } = this.workspaceController
     if (ws === undefined) {
       const last = lastSignIn()
       return html`<header>
           <h1>${t(lang, 'app.title')}</h1>
-          <div class="tools"><button @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button></div>
+          <div class="tools"><button @click=${() => this.language.toggle()}>${t(lang, 'lang.switch')}</button></div>
         </header>
         <main>
-          ${this.resuming
+          ${resuming
             ? html`<p class="muted" data-testid="resuming">${t(lang, 'signIn.busy')}</p>`
             : html`<rs-sign-in
             .language=${lang}
-            .unreachable=${this.unreachable}
+            .unreachable=${unreachable}
             .relay=${servingRelay() || last?.relay || ''}
             .username=${last?.username ?? ''}
-            .busy=${this.busy}
-            .error=${this.error}
-            @sign-in=${(e: CustomEvent<Credentials>) => this.signIn(e.detail)}
+            .busy=${busy}
+            .error=${error}
+            @sign-in=${(e: CustomEvent<Credentials>) => this.workspaceController.signIn(e.detail)}
           ></rs-sign-in>`}
         </main>`
     }
     const regions = ws.session.regions
-    const writable = regions.find((r) => r.slug === this.region)?.writable ?? false
+    const engineState = this.workspaceController.engineState
+    const tab = this.workspaceController.seat
     const conflicts = this.conflictCount()
     const own = regions.find((r) => r.slug === ws.session.user.region && r.writable)
     return html`<header>
@@ -247,7 +228,7 @@ export class RainstaffApp extends LitElement {
           )}
         </nav>
         <div class="tools">
-          <select aria-label=${t(lang, 'region')} data-testid="region" @change=${(e: Event) => this.showRegion((e.target as HTMLSelectElement).value)}>
+          <select aria-label=${t(lang, 'region')} data-testid="region" @change=${(e: Event) => (this.region = (e.target as HTMLSelectElement).value)}>
             ${regions.map(
               (r) => html`<option value=${r.slug} ?selected=${r.slug === this.region}>${r.name}${r.writable ? '' : ` (${t(lang, 'region.readOnly')})`}</option>`,
             )}
@@ -261,57 +242,51 @@ export class RainstaffApp extends LitElement {
                 ${t(lang, 'password.change')}
               </button>`
             : nothing}
-          <button data-testid="lang" @click=${() => this.setLang(lang === 'tr' ? 'en' : 'tr')}>${t(lang, 'lang.switch')}</button>
-          <button @click=${this.signOut}>${t(lang, 'signOut')}</button>
+          <button data-testid="lang" @click=${() => this.language.toggle()}>${t(lang, 'lang.switch')}</button>
+          <button @click=${() => this.workspaceController.signOut()}>${t(lang, 'signOut')}</button>
         </div>
       </header>
-      <rs-password-dialog .workspace=${ws} .language=${lang}></rs-password-dialog>
-      <main @language-change=${(e: CustomEvent<Lang>) => this.setLang(e.detail)}>
+      <rs-password-dialog></rs-password-dialog>
+      <main @language-change=${(e: CustomEvent<Lang>) => this.language.set(e.detail)}>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
         ${ws.role === 'follower'
-          ? html`<rs-tab-banner .takingOver=${this.tab?.takingOver ?? false} .problem=${this.tab?.problem ?? null} .language=${lang} @take-over=${() => this.tab?.takeOver()}></rs-tab-banner>`
+          ? html`<rs-tab-banner .takingOver=${tab?.takingOver ?? false} .problem=${tab?.problem ?? null} .language=${lang} @take-over=${() => tab?.takeOver()}></rs-tab-banner>`
           : nothing}
         ${ws.storagePersisted === false ? html`<p class="notice" role="alert" data-testid="storage-warning">${t(lang, 'storage.notPersisted')}</p>` : nothing}
-        ${this.renderScreen(ws, writable)}
+        ${this.renderScreen()}
       </main>
       <rs-status-bar
-        .state=${this.engineState}
+        .state=${engineState}
         .offline=${ws.offline}
-        .peers=${this.peers}
+        .peers=${ws.status.peers(this.region)}
         .region=${regions.find((r) => r.slug === this.region)?.name ?? this.region}
         .language=${lang}
       ></rs-status-bar>
-      ${own ? html`<rs-import-dialog .workspace=${ws} region=${own.slug} .language=${lang} .engineState=${this.engineState}></rs-import-dialog>` : nothing}`
+      ${own ? html`<rs-import-dialog region=${own.slug}></rs-import-dialog>` : nothing}`
   }
 
-  private renderScreen(ws: Workspace, writable: boolean): TemplateResult {
-    const p = { ws, region: this.region, writable, lang: this.language }
+  /** The screen chosen: it reads the workspace, region, writability and language from this shell (contexts.ts). */
+  private renderScreen(): TemplateResult {
     switch (this.screen) {
       case 'puantaj':
-        return html`<rs-puantaj .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-puantaj>`
+        return html`<rs-puantaj></rs-puantaj>`
       case 'week':
-        return html`<rs-week-grid .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-week-grid>`
+        return html`<rs-week-grid></rs-week-grid>`
       case 'sheet':
-        return html`<rs-sheet .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-sheet>`
+        return html`<rs-sheet></rs-sheet>`
       case 'employees':
-        return html`<rs-employees .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-employees>`
+        return html`<rs-employees></rs-employees>`
       case 'vehicles':
-        return html`<rs-vehicles .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-vehicles>`
+        return html`<rs-vehicles></rs-vehicles>`
       case 'drivers':
-        return html`<rs-drivers .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-drivers>`
+        return html`<rs-drivers></rs-drivers>`
       case 'reports':
-        return html`<rs-reports .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-reports>`
+        return html`<rs-reports></rs-reports>`
       case 'settings':
-        return html`<rs-settings .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang} .engineState=${this.engineState}></rs-settings>`
+        return html`<rs-settings></rs-settings>`
       case 'conflicts':
-        return html`<rs-conflicts .workspace=${p.ws} .region=${p.region} .writable=${p.writable} .language=${p.lang}></rs-conflicts>`
+        return html`<rs-conflicts></rs-conflicts>`
     }
-  }
-
-  private setLang(lang: Lang): void {
-    this.language = lang
-    saveLang(lang)
-    document.documentElement.lang = lang
   }
 
   private onShortcut = (event: KeyboardEvent): void => {
@@ -322,80 +297,6 @@ export class RainstaffApp extends LitElement {
       event.preventDefault()
       this.screen = screen
     }
-  }
-
-  private async signIn(credentials: Credentials): Promise<void> {
-    this.busy = true
-    this.error = ''
-    try {
-      const tab = await openTab(credentials, { remember: true })
-      this.unreachable = false
-      this.attachTab(tab)
-    } catch (error) {
-      this.error = errorIn(this.language, error)
-    } finally {
-      this.busy = false
-    }
-  }
-
-  private attachTab(tab: TabWorkspace): void {
-    this.tab = tab
-    const onChange = (): void => {
-      if (tab.workspace === this.workspace) return this.requestUpdate()
-      const wasFollowing = this.workspace?.role === 'follower'
-      for (const cleanup of this.cleanups.splice(0)) cleanup()
-      this.attach(tab.workspace)
-      if (wasFollowing && tab.role === 'writer') this.notice = t(this.language, 'tabs.nowWriting')
-    }
-    const onSignedOut = (reason: Bilingual): void => {
-      this.detach()
-      this.error = reason[this.language]
-    }
-    tab.on('change', onChange)
-    tab.on('signed-out', onSignedOut)
-    this.tabCleanups.push(() => {
-      tab.off('change', onChange)
-      tab.off('signed-out', onSignedOut)
-    })
-    this.attach(tab.workspace)
-  }
-
-  private attach(ws: Workspace): void {
-    this.workspace = ws
-    // A hand-over between tabs keeps the region being looked at.
-    if (!ws.session.regions.some((r) => r.slug === this.region)) this.region = ws.session.user.region ?? ws.session.regions[0]?.slug ?? ''
-    this.notice = ws.signedInOnline ? '' : t(this.language, 'signIn.offline')
-    const onStatus = (): void => {
-      this.engineState = ws.status.state
-      this.peers = ws.status.peers(this.region)
-      if (ws.status.state.connection === 'synced') this.notice = ''
-    }
-    onStatus()
-    this.cleanups.push(ws.status.follow(onStatus))
-    // A follower's engine never connects: the writer tab follows the network.
-    if (ws.role === 'writer') this.cleanups.push(followNetwork(ws.engine))
-  }
-
-  private showRegion(region: string): void {
-    this.region = region
-    if (this.workspace !== undefined) this.peers = this.workspace.status.peers(region)
-  }
-
-  /** Back to the sign-in form; returns the tab that was shown. */
-  private detach(): TabWorkspace | undefined {
-    const tab = this.tab
-    for (const cleanup of [...this.cleanups.splice(0), ...this.tabCleanups.splice(0)]) cleanup()
-    this.tab = undefined
-    this.workspace = undefined
-    this.engineState = undefined
-    this.peers = []
-    this.notice = ''
-    return tab
-  }
-
-  private signOut = async (): Promise<void> => {
-    const tab = this.detach()
-    await tab?.signOut().catch((error: unknown) => (this.error = errorIn(this.language, error)))
   }
 }
 

@@ -9,7 +9,8 @@ import { openEngine, type EngineState } from '../engine.ts'
 import type { Session } from '../signIn.ts'
 import { followerSession, followerStore, followWriter, type FollowedWriter } from '../tabCopy.ts'
 import type { TabLink, WriterStatus } from '../tabLock.ts'
-import { forgetSession, locateFile, type Presence, type Workspace, type WorkspaceStatus } from './workspace.ts'
+import { forgetSession } from './remembered-session.ts'
+import { locateFile, type Presence, type Workspace, type WorkspaceStatus } from './workspace.ts'
 
 const NOTHING_HEARD: EngineState = { connection: 'disconnected', pendingChanges: 0, lastSyncedAt: null, regions: {}, documents: {} }
 

@@ -5,14 +5,13 @@
  * A decision is a control action on the relay (`PUT /api/holidays/<date>`), logged with the
  * account; the offices' sheets count the relay's list (client/holidayCalendar.ts).
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
+import { css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
 import type { PublicHoliday } from '../../schema/holidays.ts'
 import { fetchHolidays } from '../holidayCalendar.ts'
 import { relayJson } from '../relayApi.ts'
-import { formatDate, t, todayIso, type Lang } from './i18n.ts'
-import { errorIn } from './screen.ts'
+import { formatDate, t, todayIso } from './i18n.ts'
+import { errorIn, WorkspaceElement } from './screen.ts'
 import { shared } from './styles.ts'
-import type { Workspace } from './workspace.ts'
 
 interface Decision {
   readonly nameTr?: string
@@ -20,10 +19,8 @@ interface Decision {
   readonly removed: boolean
 }
 
-export class RsHolidays extends LitElement {
+export class RsHolidays extends WorkspaceElement {
   static override properties: PropertyDeclarations = {
-    language: { attribute: false },
-    workspace: { attribute: false },
     year: { state: true },
     holidays: { state: true },
     busy: { state: true },
@@ -47,8 +44,6 @@ export class RsHolidays extends LitElement {
     `,
   ]
 
-  language: Lang = 'tr'
-  workspace: Workspace | undefined = undefined
   year = Number(todayIso().slice(0, 4))
   holidays: readonly PublicHoliday[] = []
   busy = false

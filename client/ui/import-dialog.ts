@@ -12,15 +12,18 @@
  * month the file's rows go to are read with the relay's copy in them (withRelayCopy), in the dry
  * run too, so that its figures are the real run's.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { ImportProgress, ImportReport, LegacyFile, RowReport, TableCounts } from '../../crdt/legacy/index.ts'
 import { documentName, type Period } from '../../schema/periods.ts'
 import { isTableName, TABLES } from '../../schema/tables.ts'
-import type { EngineState, SyncEngine } from '../engine.ts'
+import type { EngineState } from '../engine.ts'
 import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
-import { formatNumber, isMessageKey, languagePart, t, type Lang } from './i18n.ts'
+import { formatNumber, isMessageKey, languagePart, t } from './i18n.ts'
+import { engineStateContext } from './contexts.ts'
+import { consume, WorkspaceElement } from './screen.ts'
 import { shared } from './styles.ts'
-import { locateFile, type Workspace } from './workspace.ts'
+import { locateFile } from './workspace.ts'
+import { withRelayCopy } from './relay-copy.ts'
 
 /** A report with the rows a person should look at (problemRows), taken out once. */
 interface Outcome {
@@ -48,47 +51,14 @@ function yieldToPage(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))
 }
 
-/** How long a document may take to come from the relay before the import goes without it. */
-const FETCH_MS = 60_000
-
-/**
- * Resolves once open document `name` holds the relay's copy. The engine opens a document at once
- * from what this computer keeps, and one it never had reads as empty until the relay's copy
- * arrives: planned then, the import would write every record of the file already there again.
- * While the relay answers this waits for the sync; when it cannot (offline, refused, too slow) a
- * copy kept here is used as it is, and a document never fetched stops the import (`notFetched`)
- * before it writes anything.
- */
-function withRelayCopy(engine: SyncEngine, name: string, notFetched: () => Error): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const finish = (error?: Error): void => {
-      clearTimeout(timer)
-      engine.off('state', check)
-      if (error === undefined) resolve()
-      else reject(error)
-    }
-    const giveUp = (): void => finish(engine.state.documents[name]?.lastSyncedAt == null ? notFetched() : undefined)
-    const check = (state: EngineState): void => {
-      const doc = state.documents[name]
-      if (doc?.connection === 'synced') finish()
-      else if (doc === undefined || doc.connection === 'failed' || doc.problem?.code === 'unreachable' || doc.problem?.code === 'too_many_connections') giveUp()
-    }
-    const timer = setTimeout(giveUp, FETCH_MS)
-    engine.on('state', check)
-    check(engine.state)
-  })
-}
-
 function createdIn(report: ImportReport, region: string): number {
   return Object.values(report.counts[region] ?? {}).reduce((sum, c) => sum + c.created, 0)
 }
 
-export class ImportDialog extends LitElement {
+export class ImportDialog extends WorkspaceElement {
   static override properties: PropertyDeclarations = {
-    workspace: { attribute: false },
     region: {},
-    language: {},
-    engineState: { attribute: false },
+    engineState: { state: true },
     stage: { state: true },
     progress: { state: true },
     error: { state: true },
@@ -132,15 +102,18 @@ export class ImportDialog extends LitElement {
     `,
   ]
 
-  workspace: Workspace | undefined = undefined
   /** The editor's own region: the only one this dialog writes. */
   region = ''
-  language: Lang = 'tr'
   engineState: EngineState | undefined = undefined
   stage: Stage = { kind: 'pick' }
   progress: ImportProgress | undefined = undefined
   /** The refusal, as the error: a file that cannot be read is about the file input. */
   error: unknown = undefined
+
+  constructor() {
+    super()
+    consume(this, engineStateContext, (state) => (this.engineState = state))
+  }
 
   show(): void {
     this.stage = { kind: 'pick' }

@@ -6,16 +6,15 @@
  * rejects its writer's later edits of the month with it, as the relay does; the list is read again
  * after every decision, every 30 seconds and whenever `refresh()` is called.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
+import { css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
 import type { RecordChange } from '../../crdt/recordChanges.ts'
 import { fieldLabelText } from '../../schema/labels.ts'
 import { parseDocumentName } from '../../schema/periods.ts'
 import { isTableName, TABLES } from '../../schema/tables.ts'
 import { acceptLateEdit, lateEditChanges, lateEdits, rejectLateEdit, type LateEdit } from '../periodControl.ts'
 import { formatDateTime, formatMonth, t, type Lang, type MessageKey } from './i18n.ts'
-import { errorIn } from './screen.ts'
+import { errorIn, WorkspaceElement } from './screen.ts'
 import { shared } from './styles.ts'
-import type { Workspace } from './workspace.ts'
 
 interface Waiting {
   readonly edit: LateEdit
@@ -29,10 +28,8 @@ const REFRESH_MS = 30_000
 
 const shown = (value: unknown): string => (value === undefined || value === null || value === '' ? '—' : String(value))
 
-export class RsLateEdits extends LitElement {
+export class RsLateEdits extends WorkspaceElement {
   static override properties: PropertyDeclarations = {
-    language: { attribute: false },
-    workspace: { attribute: false },
     waiting: { state: true },
     rejecting: { state: true },
     busy: { state: true },
@@ -54,8 +51,6 @@ export class RsLateEdits extends LitElement {
     `,
   ]
 
-  language: Lang = 'tr'
-  workspace: Workspace | undefined = undefined
   waiting: readonly Waiting[] = []
   /** The late edit whose reject reason is being typed. */
   rejecting: number | undefined = undefined

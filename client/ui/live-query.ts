@@ -6,6 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { SqlValue } from 'sql.js'
 import type { Mirror, Row } from '../../crdt/mirror.ts'
+import type { Workspace } from './workspace.ts'
 
 export interface QuerySpec {
   readonly mirror: Mirror
@@ -64,6 +65,32 @@ export class LiveQuery<T = Row> implements ReactiveController {
     this.stop?.()
     this.stop = undefined
   }
+}
+
+/** A query a screen declares: the workspace's mirror is the host's. */
+export type Query = Omit<QuerySpec, 'mirror'>
+
+/** Every screen and shell: its queries run over its workspace's mirror, and return no rows without one. */
+export interface WorkspaceHost extends ReactiveControllerHost {
+  readonly workspace: Workspace | undefined
+}
+
+/**
+ * The rows of `query` over the host's mirror, kept current. A fixed query is an object; one that
+ * follows the host's state (its region, a filter) is a function, read before each update, and
+ * returns undefined for no rows (a list not shown).
+ */
+export function liveQuery<T = Row>(host: WorkspaceHost, query: Query | (() => Query | undefined), map?: (row: Row) => T): LiveQuery<T> {
+  const read = typeof query === 'function' ? query : () => query
+  return new LiveQuery(
+    host,
+    () => {
+      const mirror = host.workspace?.mirror
+      const spec = mirror && read()
+      return spec && { ...spec, mirror }
+    },
+    map,
+  )
 }
 
 export function text(value: SqlValue | undefined): string {

@@ -6,7 +6,7 @@
  * that sheet, after a confirmation. A closed month's stored sheet downloads byte for byte, and
  * it reopens with a reason. Every check is the relay's; its refusals show in the user's language.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
+import { css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
 import { isPeriod, shiftPeriod, type Period } from '../../schema/periods.ts'
 import { closingSheet as sheetFromRelay } from '../closingSheet.ts'
 import { closeMonth, closingSheet as storedSheet, monthState, reopenMonth, type MonthState } from '../periodControl.ts'
@@ -14,10 +14,10 @@ import { regionSettings } from '../report.ts'
 import { restDaysFrom, type RegionSheet } from '../sheet.ts'
 import { saveFile } from './download.ts'
 import { formatDateTime, formatMonth, t, todayIso, type Lang, type MessageKey } from './i18n.ts'
-import { errorIn } from './screen.ts'
+import { errorIn, WorkspaceElement } from './screen.ts'
 import { renderSheetNotes, renderSheetTable, sheetStyles } from './screens/sheet-view.ts'
 import { shared } from './styles.ts'
-import { locateFile, type Workspace } from './workspace.ts'
+import { locateFile } from './workspace.ts'
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -36,10 +36,8 @@ async function sha256(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-export class RsMonthClosing extends LitElement {
+export class RsMonthClosing extends WorkspaceElement {
   static override properties: PropertyDeclarations = {
-    language: { attribute: false },
-    workspace: { attribute: false },
     region: { state: true },
     month: { state: true },
     monthState: { state: true },
@@ -74,8 +72,6 @@ export class RsMonthClosing extends LitElement {
     `,
   ]
 
-  language: Lang = 'tr'
-  workspace: Workspace | undefined = undefined
   region = ''
   /** Last month by default: the one a head office closes at the start of a month. */
   month: string = shiftPeriod(todayIso().slice(0, 7) as Period, -1)

@@ -7,7 +7,8 @@ import { relayAddress } from '../relayAddress.ts'
 import { sessionFromAccount, signIn } from '../signIn.ts'
 import { TabLink } from '../tabLock.ts'
 import { sharing, TabWorkspace, type Identity } from './tab-workspace.ts'
-import { openWorkspace, rememberedSession, rememberSession, resumeWorkspace, sessionMaxSeconds, type Credentials, type Workspace } from './workspace.ts'
+import { rememberedSession, rememberSession, sessionMaxSeconds } from './remembered-session.ts'
+import { openWorkspace, resumeWorkspace, type Credentials, type Workspace } from './workspace.ts'
 
 /** Signs in and opens this tab: as the writer when no other tab of the relay writes, else following it. */
 export async function openTab(credentials: Credentials, options: { remember?: boolean } = {}): Promise<TabWorkspace> {

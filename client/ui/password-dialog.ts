@@ -5,13 +5,13 @@
  * and the length; its fresh token and the new password go into the session
  * (Workspace.changePassword), so the app keeps working.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import { BilingualError } from '../../schema/bilingual.ts'
 import { PasswordChangeError } from '../signIn.ts'
 import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
-import { bilingual, t, type Lang } from './i18n.ts'
+import { bilingual, t } from './i18n.ts'
+import { WorkspaceElement } from './screen.ts'
 import { shared } from './styles.ts'
-import type { Workspace } from './workspace.ts'
 
 /** relay/users.ts MIN_PASSWORD_LENGTH; the relay checks it again and has the last word. */
 export const MIN_PASSWORD_LENGTH = 8
@@ -25,10 +25,8 @@ function refusedField(error: unknown): Field | undefined {
   return error.code === 'wrong_password' ? 'current' : error.code === 'password_too_short' ? 'next' : undefined
 }
 
-export class RsPasswordDialog extends LitElement {
+export class RsPasswordDialog extends WorkspaceElement {
   static override properties: PropertyDeclarations = {
-    language: { attribute: false },
-    workspace: { attribute: false },
     errors: { state: true },
     busy: { state: true },
     done: { state: true },
@@ -63,8 +61,6 @@ export class RsPasswordDialog extends LitElement {
     `,
   ]
 
-  language: Lang = 'tr'
-  workspace: Workspace | undefined = undefined
   /** What the last try was refused for, as errors (one language is chosen when shown). */
   errors: readonly unknown[] = []
   busy = false

@@ -10,7 +10,7 @@ import type { Row } from '../../crdt/mirror.ts'
 import { TABLES, type FieldDef, type RecordInput, type TableName } from '../../schema/tables.ts'
 import { fieldLabelText } from '../../schema/labels.ts'
 import { formatDate, formatDateTime, formatNumber, t, type Lang } from './i18n.ts'
-import { LiveQuery, text } from './live-query.ts'
+import { liveQuery, text } from './live-query.ts'
 import { errorField, errorIn, Screen, textOrNull } from './screen.ts'
 import { formatPlate, searchMatches } from '../../schema/turkishInput.ts'
 import { shared } from './styles.ts'
@@ -117,19 +117,11 @@ export class RecordEditor extends Screen {
     inputName: (field) => field ?? this.nameField,
   })
 
-  private readonly records = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: `SELECT * FROM ${this.table} WHERE region = ?`,
-      params: [this.region],
-      tables: [this.table],
-    },
-  )
+  private readonly records = liveQuery(this, () => ({ sql: `SELECT * FROM ${this.table} WHERE region = ?`, params: [this.region], tables: [this.table] }))
 
-  private readonly deleted = new LiveQuery(this, () =>
-    this.workspace && this.showDeleted
+  private readonly deleted = liveQuery(this, () =>
+    this.showDeleted
       ? {
-          mirror: this.workspace.mirror,
           sql: 'SELECT record_id, deleted_at, deleted_by FROM deleted_records WHERE region = ? AND table_name = ? ORDER BY deleted_at DESC',
           params: [this.region, this.table],
           tables: ['deleted_records'],

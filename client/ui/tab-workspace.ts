@@ -18,7 +18,8 @@ import { sessionFromAccount, SignInError, type Session } from '../signIn.ts'
 import { copyDocuments, sharingStore, serveFollowers, type FollowedWriter } from '../tabCopy.ts'
 import type { HeldLock, TabLink, TabMessage } from '../tabLock.ts'
 import { followerWorkspace, writerStatus, type Following } from './follower-workspace.ts'
-import { tokenKeeper, workspaceFor, type Workspace } from './workspace.ts'
+import { tokenKeeper } from './remembered-session.ts'
+import { workspaceFor, type Workspace } from './workspace.ts'
 
 /** How long a tab that found the lock taken waits for the writer tab to say who it is. */
 const WRITER_ANSWER_MS = 20_000
@@ -128,6 +129,16 @@ export class TabWorkspace extends ObservableV2<TabEvents> {
 
   flush(): Promise<void> {
     return this.workspace.flush()
+  }
+
+  /** The shell's view of this tab (workspace-controller.ts Seat): its changes and its sign-out elsewhere. */
+  follow(onChange: () => void, onSignedOut: (reason: Bilingual) => void): () => void {
+    this.on('change', onChange)
+    this.on('signed-out', onSignedOut)
+    return () => {
+      this.off('change', onChange)
+      this.off('signed-out', onSignedOut)
+    }
   }
 
   /** Signs out this tab and every other tab of the account (they share the remembered session). */

@@ -6,14 +6,13 @@
  * are shown in the current language beside the field they are about (field-errors.ts).
  * Passwords go only in POST bodies.
  */
-import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
+import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import { BilingualError } from '../../schema/bilingual.ts'
 import { aboutField, fieldMessage, formMessages, markField } from './field-errors.ts'
-import { bilingual, formatDateTime, t, type Lang, type MessageKey } from './i18n.ts'
+import { bilingual, formatDateTime, t, type MessageKey } from './i18n.ts'
 import { MIN_PASSWORD_LENGTH } from './password-dialog.ts'
-import { errorIn } from './screen.ts'
+import { errorIn, WorkspaceElement } from './screen.ts'
 import { shared } from './styles.ts'
-import type { Workspace } from './workspace.ts'
 import { relayJson, RelayApiError } from '../relayApi.ts'
 
 interface Account {
@@ -44,10 +43,8 @@ function placed(error: unknown): unknown {
 
 type RowMode = { kind: 'edit' } | { kind: 'password' } | { kind: 'confirm'; action: 'disable' | 'enable' | 'delete' }
 
-export class RsUsersPanel extends LitElement {
+export class RsUsersPanel extends WorkspaceElement {
   static override properties: PropertyDeclarations = {
-    language: { attribute: false },
-    workspace: { attribute: false },
     accounts: { state: true },
     regions: { state: true },
     modes: { state: true },
@@ -84,8 +81,6 @@ export class RsUsersPanel extends LitElement {
     `,
   ]
 
-  language: Lang = 'tr'
-  workspace: Workspace | undefined = undefined
   accounts: readonly Account[] = []
   regions: ReadonlyArray<{ slug: string; name: string }> = []
   modes: Readonly<Record<string, RowMode>> = {}

@@ -9,7 +9,7 @@ import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'l
 import type { Row } from '../../../crdt/mirror.ts'
 import { isTableName, TABLES, type CellValue, type TableName } from '../../../schema/tables.ts'
 import { formatDate, formatDateTime, formatPlate, t } from '../i18n.ts'
-import { LiveQuery, text } from '../live-query.ts'
+import { liveQuery, text } from '../live-query.ts'
 import { fieldLabel } from '../record-editor.ts'
 import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
@@ -95,18 +95,9 @@ export class ConflictsScreen extends Screen {
     this.following = workspace === undefined ? undefined : { workspace, stop: followAwareness(workspace.engine, () => this.requestUpdate()) }
   }
 
-  private readonly conflicts = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT * FROM conflicts WHERE region = ? ORDER BY table_name, record_id, field',
-      params: [this.region],
-      tables: ['conflicts'],
-    },
-  )
+  private readonly conflicts = this.regionQuery('SELECT * FROM conflicts WHERE region = ? ORDER BY table_name, record_id, field', ['conflicts'])
 
-  private readonly pairs = new LiveQuery(this, () =>
-    this.workspace && { mirror: this.workspace.mirror, ...sameDayPairs(this.region) },
-  )
+  private readonly pairs = liveQuery(this, () => sameDayPairs(this.region))
 
   /**
    * A record as a person knows it: a timesheet by its employee and date, a vehicle by its plate,

@@ -12,10 +12,6 @@ export class EmployeesScreen extends Screen {
       table="employees"
       .fields=${FIELDS}
       heading=${t(this.language, 'tab.employees')}
-      .workspace=${this.workspace}
-      .region=${this.region}
-      .writable=${this.writable}
-      .language=${this.language}
     ></rs-record-editor>`
   }
 }

@@ -14,7 +14,7 @@ import {
   type InspectionFacts,
 } from '../../../schema/fleet.ts'
 import { formatNumber, t, todayIso, type Lang } from '../i18n.ts'
-import { LiveQuery, optionalNum, optionalText, text } from '../live-query.ts'
+import { optionalNum, optionalText, text } from '../live-query.ts'
 import { Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import '../record-editor.ts'
@@ -52,34 +52,16 @@ function badges(lang: Lang, alerts: readonly FleetAlert[]): TemplateResult | typ
 export class VehiclesScreen extends Screen {
   static override styles = [shared]
 
-  private readonly vehicles = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT id, km, oil_change_km, oil_interval_km, inspection_date, insurance_date, maintenance_date FROM vehicles WHERE region = ?',
-      params: [this.region],
-      tables: ['vehicles'],
-    },
+  private readonly vehicles = this.regionQuery('SELECT id, km, oil_change_km, oil_interval_km, inspection_date, insurance_date, maintenance_date FROM vehicles WHERE region = ?', ['vehicles'])
+
+  private readonly inspections = this.regionQuery(
+    `SELECT i.id, i.vehicle_id, i.inspection_date, r.item_key, r.status
+       FROM vehicle_inspections i LEFT JOIN vehicle_inspection_results r ON r.region = i.region AND r.inspection_id = i.id
+      WHERE i.region = ?`,
+    ['vehicle_inspections', 'vehicle_inspection_results'],
   )
 
-  private readonly inspections = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: `SELECT i.id, i.vehicle_id, i.inspection_date, r.item_key, r.status
-              FROM vehicle_inspections i LEFT JOIN vehicle_inspection_results r ON r.region = i.region AND r.inspection_id = i.id
-             WHERE i.region = ?`,
-      params: [this.region],
-      tables: ['vehicle_inspections', 'vehicle_inspection_results'],
-    },
-  )
-
-  private readonly faults = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT id, vehicle_id, title, status, closed_date FROM vehicle_faults WHERE region = ?',
-      params: [this.region],
-      tables: ['vehicle_faults'],
-    },
-  )
+  private readonly faults = this.regionQuery('SELECT id, vehicle_id, title, status, closed_date FROM vehicle_faults WHERE region = ?', ['vehicle_faults'])
 
   /** Alerts per vehicle id, from the rows the live queries hold now. */
   private alertsByVehicle(): Map<string, FleetAlert[]> {
@@ -131,10 +113,6 @@ export class VehiclesScreen extends Screen {
       .listFields=${VEHICLE_COLUMNS}
       .rowNote=${note}
       heading=${t(lang, 'tab.vehicles')}
-      .workspace=${this.workspace}
-      .region=${this.region}
-      .writable=${this.writable}
-      .language=${lang}
     ></rs-record-editor>`
   }
 }
@@ -150,10 +128,6 @@ export class DriversScreen extends Screen {
       .fields=${DRIVER_FIELDS}
       .rowNote=${note}
       heading=${t(lang, 'tab.drivers')}
-      .workspace=${this.workspace}
-      .region=${this.region}
-      .writable=${this.writable}
-      .language=${lang}
     ></rs-record-editor>`
   }
 }

@@ -14,7 +14,7 @@ import type { Row } from '../../../crdt/mirror.ts'
 import { hourSettingsFrom, parseWorkDate, type HourSettings } from '../../../schema/hours.ts'
 import { monthRange } from '../../report.ts'
 import { addDays, formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
-import { LiveQuery, num, text } from '../live-query.ts'
+import { liveQuery, num, text } from '../live-query.ts'
 import { ShownMonths } from '../shown-months.ts'
 import { editRecord } from '../workspace.ts'
 import { errorField, errorIn, Screen } from '../screen.ts'
@@ -65,38 +65,15 @@ export class PuantajScreen extends Screen {
     this.workspace && { offline: this.workspace.offline, regions: [this.region], from: this.from, to: this.to },
   )
 
-  private readonly employees = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT id, full_name FROM employees WHERE region = ?',
-      params: [this.region],
-      tables: ['employees'],
-    },
-  )
+  private readonly employees = this.regionQuery('SELECT id, full_name FROM employees WHERE region = ?', ['employees'])
 
-  private readonly templates = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT id, name, start_time, end_time, break_minutes FROM shift_templates WHERE region = ? ORDER BY name',
-      params: [this.region],
-      tables: ['shift_templates'],
-    },
-  )
+  private readonly templates = this.regionQuery('SELECT id, name, start_time, end_time, break_minutes FROM shift_templates WHERE region = ? ORDER BY name', ['shift_templates'])
 
-  private readonly settings = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT key, value FROM settings WHERE region = ?',
-      params: [this.region],
-      tables: ['settings'],
-    },
-  )
+  private readonly settings = this.regionQuery('SELECT key, value FROM settings WHERE region = ?', ['settings'])
 
-  private readonly timesheets = new LiveQuery(this, () => {
-    if (this.workspace === undefined) return undefined
+  private readonly timesheets = liveQuery(this, () => {
     const byEmployee = this.employeeFilter !== ''
     return {
-      mirror: this.workspace.mirror,
       sql: `SELECT t.id, t.employee_id, coalesce(e.full_name, '') AS employee, t.work_date, t.start_time, t.end_time,
                    t.break_minutes, t.is_special, t.notes, t.updated_by, t.updated_at
               FROM timesheets t LEFT JOIN employees e ON e.region = t.region AND e.id = t.employee_id
@@ -107,10 +84,9 @@ export class PuantajScreen extends Screen {
     }
   })
 
-  private readonly deleted = new LiveQuery(this, () =>
-    this.workspace && this.showDeleted
+  private readonly deleted = liveQuery(this, () =>
+    this.showDeleted
       ? {
-          mirror: this.workspace.mirror,
           sql: `SELECT record_id, deleted_at, deleted_by FROM deleted_records WHERE region = ? AND table_name = 'timesheets' ORDER BY deleted_at DESC LIMIT 50`,
           params: [this.region],
           tables: ['deleted_records'],

@@ -9,7 +9,7 @@ import { buildReport, monthRange, ReportError, type PuantajReport } from '../../
 import { reportCsv } from '../../reportCsv.ts'
 import { saveFile } from '../download.ts'
 import { formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
-import { LiveQuery, text } from '../live-query.ts'
+import { liveQuery, text } from '../live-query.ts'
 import { ShownMonths } from '../shown-months.ts'
 import { isPeriod, parseDocumentName, periodLabel } from '../../../schema/periods.ts'
 import { errorIn, Screen } from '../screen.ts'
@@ -57,18 +57,13 @@ export class ReportsScreen extends Screen {
   })
 
   /** Re-renders (so rebuilds the report) whenever a table the report reads changes. */
-  private readonly changes = new LiveQuery(this, () =>
-    this.workspace && { mirror: this.workspace.mirror, sql: 'SELECT 1', tables: REPORT_TABLES },
-  )
+  private readonly changes = liveQuery(this, { sql: 'SELECT 1', tables: REPORT_TABLES })
 
-  private readonly employees = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT id, full_name, region FROM employees WHERE region = ? OR ? = 1 ORDER BY full_name',
-      params: [this.region, this.scope === ALL ? 1 : 0],
-      tables: ['employees'],
-    },
-  )
+  private readonly employees = liveQuery(this, () => ({
+    sql: 'SELECT id, full_name, region FROM employees WHERE region = ? OR ? = 1 ORDER BY full_name',
+    params: [this.region, this.scope === ALL ? 1 : 0],
+    tables: ['employees'],
+  }))
 
   private regions(): string[] {
     if (this.workspace === undefined) return []

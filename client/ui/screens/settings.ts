@@ -9,8 +9,9 @@ import { DEFAULT_HOUR_SETTINGS } from '../../../schema/hours.ts'
 import type { EngineState } from '../../engine.ts'
 import { aboutField, fieldMessage, formMessages, markField } from '../field-errors.ts'
 import { bilingual, formatDateTime, t, type Lang } from '../i18n.ts'
-import { LiveQuery, text } from '../live-query.ts'
-import { errorField, Screen } from '../screen.ts'
+import { text } from '../live-query.ts'
+import { engineStateContext } from '../contexts.ts'
+import { consume, errorField, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import '../record-editor.ts'
 
@@ -34,7 +35,7 @@ function checkSettings(values: Record<SettingKey, string>): BilingualError | und
 
 export class SettingsScreen extends Screen {
   static override properties: PropertyDeclarations = {
-    engineState: { attribute: false },
+    engineState: { state: true },
     draft: { state: true },
     error: { state: true },
     notice: { state: true },
@@ -49,14 +50,12 @@ export class SettingsScreen extends Screen {
   error: unknown = undefined
   notice = ''
 
-  private readonly settings = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT id, key, value FROM settings WHERE region = ?',
-      params: [this.region],
-      tables: ['settings'],
-    },
-  )
+  constructor() {
+    super()
+    consume(this, engineStateContext, (state) => (this.engineState = state))
+  }
+
+  private readonly settings = this.regionQuery('SELECT id, key, value FROM settings WHERE region = ?', ['settings'])
 
   private stored(): Record<SettingKey, string> {
     const values = Object.fromEntries(KEYS.map((k) => [k, ''])) as Record<SettingKey, string>
@@ -104,10 +103,6 @@ export class SettingsScreen extends Screen {
         table="shift_templates"
         .fields=${['name', 'start_time', 'end_time', 'break_minutes']}
         heading=${t(lang, 'settings.templates')}
-        .workspace=${this.workspace}
-        .region=${this.region}
-        .writable=${this.writable}
-        .language=${lang}
       ></rs-record-editor>
       <section>
         <h2>${t(lang, 'settings.connection')}</h2>

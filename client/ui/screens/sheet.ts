@@ -15,7 +15,7 @@ import { monthRange } from '../../report.ts'
 import { buildRegionSheet, restDaysFrom, type RegionSheet } from '../../sheet.ts'
 import { saveFile } from '../download.ts'
 import { formatMonth, t, todayIso, type MessageKey } from '../i18n.ts'
-import { LiveQuery, num, optionalText, text } from '../live-query.ts'
+import { liveQuery, num, optionalText, text } from '../live-query.ts'
 import { ShownMonths } from '../shown-months.ts'
 import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
@@ -49,25 +49,15 @@ export class SheetScreen extends Screen {
   private anchor = ''
 
   /** Re-renders (so rebuilds the sheet) whenever a table the sheet reads changes. */
-  private readonly changes = new LiveQuery(this, () => this.workspace && { mirror: this.workspace.mirror, sql: 'SELECT 1', tables: SHEET_TABLES })
+  private readonly changes = liveQuery(this, { sql: 'SELECT 1', tables: SHEET_TABLES })
 
-  private readonly settingRows = new LiveQuery(this, () =>
-    this.workspace && { mirror: this.workspace.mirror, sql: 'SELECT key, value FROM settings WHERE region = ?', params: [this.region], tables: ['settings'] },
-  )
+  private readonly settingRows = this.regionQuery('SELECT key, value FROM settings WHERE region = ?', ['settings'])
 
-  private readonly employeeRows = new LiveQuery(this, () =>
-    this.workspace && { mirror: this.workspace.mirror, sql: 'SELECT id, start_date, end_date, birth_date FROM employees WHERE region = ?', params: [this.region], tables: ['employees'] },
-  )
+  private readonly employeeRows = this.regionQuery('SELECT id, start_date, end_date, birth_date FROM employees WHERE region = ?', ['employees'])
 
-  private readonly leaveRows = new LiveQuery(
-    this,
-    () =>
-      this.workspace && {
-        mirror: this.workspace.mirror,
-        sql: 'SELECT id, employee_id, leave_type, first_day, last_day, half_day, note FROM leaves WHERE region = ? ORDER BY first_day',
-        params: [this.region],
-        tables: ['leaves'],
-      },
+  private readonly leaveRows = this.regionQuery(
+    'SELECT id, employee_id, leave_type, first_day, last_day, half_day, note FROM leaves WHERE region = ? ORDER BY first_day',
+    ['leaves'],
     (r) => ({
       id: text(r.id),
       employee_id: text(r.employee_id),
@@ -152,9 +142,6 @@ export class SheetScreen extends Screen {
             ${this.chosen !== null && this.writable
               ? html`<rs-leave-form
                   class="no-print"
-                  .workspace=${this.workspace}
-                  .region=${this.region}
-                  .language=${lang}
                   employeeId=${this.chosen.employeeId}
                   employeeName=${chosenName}
                   first=${this.chosen.first}

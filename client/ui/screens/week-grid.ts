@@ -15,7 +15,7 @@ import type { Warning } from '../../../schema/plausibility.ts'
 import { holidayOn, shiftText, type ShiftTemplate } from '../../../schema/shiftEntry.ts'
 import { parseDate } from '../../../schema/turkishInput.ts'
 import { addDays, bilingual, formatDate, formatWeekday, t, todayIso } from '../i18n.ts'
-import { LiveQuery, num, optionalText, text } from '../live-query.ts'
+import { liveQuery, num, optionalText, text } from '../live-query.ts'
 import { ShownMonths } from '../shown-months.ts'
 import { editRecord } from '../workspace.ts'
 import { Screen } from '../screen.ts'
@@ -58,29 +58,18 @@ export class WeekGridScreen extends Screen {
     this.workspace && { offline: this.workspace.offline, regions: [this.region], from: addDays(this.monday, -7), to: addDays(this.monday, 6) },
   )
 
-  private readonly employeeRows = new LiveQuery(this, () =>
-    this.workspace && { mirror: this.workspace.mirror, sql: 'SELECT id, full_name, start_date, end_date FROM employees WHERE region = ?', params: [this.region], tables: ['employees'] },
-  )
+  private readonly employeeRows = this.regionQuery('SELECT id, full_name, start_date, end_date FROM employees WHERE region = ?', ['employees'])
 
-  private readonly templateRows = new LiveQuery(this, () =>
-    this.workspace && {
-      mirror: this.workspace.mirror,
-      sql: 'SELECT id, name, start_time, end_time, break_minutes FROM shift_templates WHERE region = ? ORDER BY name',
-      params: [this.region],
-      tables: ['shift_templates'],
-    },
-  )
+  private readonly templateRows = this.regionQuery('SELECT id, name, start_time, end_time, break_minutes FROM shift_templates WHERE region = ? ORDER BY name', ['shift_templates'])
 
-  private readonly timesheetRows = new LiveQuery(
+  private readonly timesheetRows = liveQuery(
     this,
-    () =>
-      this.workspace && {
-        mirror: this.workspace.mirror,
-        sql: `SELECT id, employee_id, work_date, start_time, end_time, break_minutes, is_special, notes FROM timesheets
-               WHERE region = ? AND work_date BETWEEN ? AND ?`,
-        params: [this.region, addDays(this.monday, -7), addDays(this.monday, 6)],
-        tables: ['timesheets'],
-      },
+    () => ({
+      sql: `SELECT id, employee_id, work_date, start_time, end_time, break_minutes, is_special, notes FROM timesheets
+             WHERE region = ? AND work_date BETWEEN ? AND ?`,
+      params: [this.region, addDays(this.monday, -7), addDays(this.monday, 6)],
+      tables: ['timesheets'],
+    }),
     (r): WeekTimesheet => ({
       id: text(r.id),
       employee_id: text(r.employee_id),
