@@ -4,6 +4,7 @@
  * the device so a sheet made offline counts the same days; a year the relay was never asked about
  * is the computed calendar (schema/holidays.ts), its unannounced feasts marked unconfirmed.
  */
+import { ObservableV2 } from 'lib0/observable'
 import { officialHolidays, type PublicHoliday } from '../schema/holidays.ts'
 import type { LocalStore, SavedHolidays } from './localStore.ts'
 import { relayJson, RelayApiError } from './relayApi.ts'
@@ -34,11 +35,19 @@ export async function fetchHolidays(session: Session, year: number): Promise<Pub
   return list
 }
 
-export class HolidayCalendar {
+/** A year asked about and not answered (offline) is asked again after this long. */
+const RETRY_MS = 60_000
+
+export class HolidayCalendar extends ObservableV2<{ change: () => void }> {
+  /** Years asked of the relay this session: the time of the last ask, 0 once answered. */
+  private readonly asked = new Map<number, number>()
+
   private constructor(
     private readonly store: LocalStore,
     private years: SavedHolidays,
-  ) {}
+  ) {
+    super()
+  }
 
   /** The calendar as last saved on the device; a missing or damaged copy is the computed one. */
   static async open(store: LocalStore): Promise<HolidayCalendar> {
@@ -80,6 +89,28 @@ export class HolidayCalendar {
     if (!changed) return false
     this.years = { ...this.years, ...fetched }
     await this.store.writeHolidays(this.years)
+    this.emit('change', [])
     return true
+  }
+
+  /**
+   * Asks the relay, in the background, for those of `years` not yet asked this session (a screen
+   * calls this with the years it shows); `change` is emitted when a list changed. Offline, the
+   * saved or computed list stands and the year is asked again a minute later.
+   */
+  ensure(session: Session, years: readonly number[]): void {
+    const now = Date.now()
+    const due = [...new Set(years)].filter((y) => y >= 1950 && y <= 2100 && !this.recentlyAsked(y, now))
+    if (due.length === 0) return
+    for (const year of due) this.asked.set(year, now)
+    this.refresh(session, due).then(
+      () => due.forEach((year) => this.asked.set(year, 0)),
+      () => undefined,
+    )
+  }
+
+  private recentlyAsked(year: number, now: number): boolean {
+    const at = this.asked.get(year)
+    return at !== undefined && (at === 0 || now - at < RETRY_MS)
   }
 }

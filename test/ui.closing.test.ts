@@ -4,7 +4,8 @@
  * is the stored sheet's), sees two offices' offline edits arrive as late edits with what they
  * change, accepts one and rejects the other (each office's PC follows), confirms a computed
  * holiday and adds one, and reopens the month only with a reason. The office's app shows the
- * closed month read-only, and the edit waiting for the head office in its status bar.
+ * closed month read-only (sheet, week grid, form), the edits waiting for the head office in its
+ * status bar, and takes leave from the week grid.
  *
  * The steps run in order and share the PCs.
  */
@@ -19,6 +20,7 @@ import { ADMIN_PASSWORD, OFFICE_USERS, openPc, screenshot, signIn, type Pc, type
 let relay: UiRelay
 let browser: Browser
 let admin: Pc
+let pc: Pc
 const peers: TestPeer[] = []
 let office: TestPeer
 let laptop: TestPeer
@@ -66,6 +68,9 @@ describe('closing a month in the admin view', () => {
     laptop.engine.update('timesheets', sheets[0]!, { notes: 'dizüstünde' })
     tablet.engine.update('timesheets', sheets[1]!, { notes: 'tablette' })
 
+    pc = await openPc(browser, relay.url)
+    await signIn(pc.page, 'ayse', 'ayse-password')
+
     admin = await openPc(browser, `${relay.url}/admin.html`)
     await admin.page.locator('rs-sign-in input[name="password"]').fill(ADMIN_PASSWORD)
     await admin.page.locator('rs-sign-in button[type="submit"]').click()
@@ -99,6 +104,8 @@ describe('closing a month in the admin view', () => {
       pc.engine.connect()
       await until(() => pc.engine.state.pendingChanges === 0 && pc.engine.state.documents[NAME]?.waitingForHeadOffice === n + 1, 'the late edit is durable and waiting')
     }
+    // Ayşe's app hears that her account's two edits wait for the head office.
+    await pc.page.locator('[data-testid="waiting-head-office"][data-count="2"]').waitFor()
     await admin.page.locator('[data-testid="late-refresh"]').click()
     const edits = admin.page.locator('[data-testid="late-edit"]')
     await edits.nth(1).waitFor()
@@ -120,6 +127,59 @@ describe('closing a month in the admin view', () => {
     await until(() => tablet.engine.record('timesheets', sheets[1]!, 'ankara')?.notes === 'ilk', 'the tablet drops the rejected edit')
     expect(rejected).toContain('late_edit_rejected')
     expect(office.engine.record('timesheets', sheets[1]!, 'ankara')?.notes).toBe('ilk')
+    await pc.page.locator('[data-testid="waiting-head-office"]').waitFor({ state: 'detached' })
+  })
+
+  it('shows the closed month read-only in the office app: the sheet, the week grid and the form', async () => {
+    const page = pc.page
+    await page.locator('[data-testid="tab-sheet"]').click()
+    await page.locator('[data-testid="sheet-month"]').fill(MONTH)
+    await page.locator('[data-testid="sheet-month"]').dispatchEvent('change')
+    await page.locator('[data-testid="month-closed-notice"]').waitFor()
+    expect(await page.locator('rs-sheet [data-testid="sheet-cell"]:not([disabled])').count()).toBe(0)
+    await screenshot(page, 'closing-office-sheet')
+
+    await page.locator('[data-testid="tab-week"]').click()
+    await page.locator('[data-testid="week-date"]').fill(`02.${MONTH.slice(5)}.${MONTH.slice(0, 4)}`)
+    await page.locator('[data-testid="week-date"]').press('Enter')
+    await page.locator('[data-testid="week-closed-notice"]').waitFor()
+    const closedCell = page.locator(`rs-week-grid input[data-testid="week-cell"][data-date="${MONTH}-02"]`)
+    expect(await closedCell.getAttribute('data-closed')).toBe('true')
+    expect(await closedCell.getAttribute('readonly')).not.toBeNull()
+
+    await page.locator('[data-testid="tab-puantaj"]').click()
+    const form = page.locator('rs-puantaj form')
+    await form.locator('[data-testid="entry-employee"]').selectOption({ label: 'Ayşe Yılmaz' })
+    await form.locator('input[name="date"]').fill(`05.${MONTH.slice(5)}.${MONTH.slice(0, 4)}`)
+    await form.locator('input[name="start_time"]').fill('08:00')
+    await form.locator('input[name="end_time"]').fill('17:00')
+    await form.locator('[data-testid="entry-save"]').click()
+    await page.locator('rs-puantaj [data-testid="entry-error"]', { hasText: /merkez tarafından kapatıldı/ }).waitFor()
+    expect(await office.engine.whenSynced(5_000).then(() => office.engine.state.pendingChanges)).toBe(0)
+  })
+
+  it('takes leave for days selected in the week grid', async () => {
+    const page = pc.page
+    await page.locator('[data-testid="tab-week"]').click()
+    const month = currentPeriod()
+    await page.locator('[data-testid="week-date"]').fill(`15.${month.slice(5)}.${month.slice(0, 4)}`)
+    await page.locator('[data-testid="week-date"]').press('Enter')
+    const cell = (col: number) => page.locator(`rs-week-grid input[data-testid="week-cell"][data-row="0"][data-col="${col}"]`)
+    await cell(1).click()
+    await cell(2).click({ modifiers: ['Shift'] })
+    await page.locator('[data-testid="week-leave"]:not([disabled])').click()
+    const leaveForm = page.locator('rs-week-grid rs-leave-form')
+    await leaveForm.locator('[data-testid="leave-type"]').selectOption('R')
+    await leaveForm.locator('[data-testid="leave-save"]').click()
+    await page.locator('[data-testid="week-leave-notice"]').waitFor()
+    expect(await cell(1).getAttribute('data-leave')).toBe('R')
+    expect(await cell(2).getAttribute('data-leave')).toBe('R')
+    expect(await cell(3).getAttribute('data-leave')).toBeNull()
+    const dates = [await cell(1).getAttribute('data-date'), await cell(2).getAttribute('data-date')]
+    await until(() => {
+      const leaves = [...(office.engine.doc(documentName('ankara', month)).getMap('leaves').values() as IterableIterator<{ toJSON(): Record<string, unknown> }>)].map((m) => m.toJSON())
+      return leaves.some((l) => l.leave_type === 'R' && l.first_day === dates[0] && l.last_day === dates[1])
+    }, 'the office PC receives the leave')
   })
 
   it('confirms a computed holiday and adds one', async () => {
@@ -155,5 +215,10 @@ describe('closing a month in the admin view', () => {
     expect(await events.count()).toBe(2)
     expect(await events.nth(1).textContent()).toMatch(/admin yeniden açtı: bordro düzeltmesi/)
     await until(() => office.engine.state.documents[NAME]?.closed === false, 'the office hears the month reopened')
+    await pc.page.locator('[data-testid="tab-sheet"]').click()
+    await pc.page.locator('[data-testid="sheet-month"]').fill(MONTH)
+    await pc.page.locator('[data-testid="sheet-month"]').dispatchEvent('change')
+    await pc.page.locator('rs-sheet [data-testid="sheet-line"]').waitFor()
+    await pc.page.locator('[data-testid="month-closed-notice"]').waitFor({ state: 'detached' })
   })
 })

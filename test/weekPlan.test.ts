@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyToCells, cellEdit, cellKey, cellsOf, copyLastWeek, mondayOf, rectangle, weekDates, type WeekEmployee, type WeekTimesheet } from '../client/ui/week-plan.ts'
+import { arrowTarget, applyToCells, cellEdit, cellKey, cellsOf, copyLastWeek, mondayOf, rectangle, weekDates, type WeekEmployee, type WeekTimesheet } from '../client/ui/week-plan.ts'
 
 const ayse: WeekEmployee = { id: 'a', full_name: 'Ayşe', start_date: null, end_date: null }
 const ali: WeekEmployee = { id: 'b', full_name: 'Ali', start_date: null, end_date: '2026-11-04' }
@@ -77,5 +77,23 @@ describe('the week grid’s plans', () => {
     // 29 October, Republic Day: special; the 28th (from 13:00 only) is not.
     expect(cellEdit('8-12', [], { ...at, date: '2026-10-29' }, [])).toMatchObject({ kind: 'insert', record: { is_special: 1, break_minutes: 15 } })
     expect(cellEdit('8-12', [], { ...at, date: '2026-10-28' }, [])).toMatchObject({ kind: 'insert', record: { is_special: 0 } })
+  })
+})
+
+describe('arrowTarget', () => {
+  const at = { row: 1, col: 3 }
+  const caret = (start: number, end: number, length = 4) => ({ start, end, length })
+  it('moves to the neighbouring cell, kept inside the grid', () => {
+    expect(arrowTarget('ArrowUp', at, 3, caret(2, 2), false)).toEqual({ row: 0, col: 3 })
+    expect(arrowTarget('ArrowDown', { row: 2, col: 3 }, 3, caret(2, 2), false)).toEqual({ row: 2, col: 3 })
+    expect(arrowTarget('ArrowRight', { row: 0, col: 6 }, 3, caret(4, 4), false)).toEqual({ row: 0, col: 6 })
+    expect(arrowTarget('ArrowLeft', at, 3, caret(0, 0), false)).toEqual({ row: 1, col: 2 })
+  })
+  it('leaves Left and Right to the caret inside the text, unless Shift or a selection', () => {
+    expect(arrowTarget('ArrowLeft', at, 3, caret(2, 2), false)).toBe('caret')
+    expect(arrowTarget('ArrowRight', at, 3, caret(2, 2), false)).toBe('caret')
+    expect(arrowTarget('ArrowRight', at, 3, caret(2, 2), true)).toEqual({ row: 1, col: 4 })
+    expect(arrowTarget('ArrowRight', at, 3, caret(0, 4), false)).toEqual({ row: 1, col: 4 })
+    expect(arrowTarget('Enter', at, 3, caret(0, 0), false)).toBeUndefined()
   })
 })

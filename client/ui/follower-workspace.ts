@@ -7,6 +7,7 @@ import { openOfflineMirror } from '../offlineMirror.ts'
 import { BilingualError } from '../../schema/bilingual.ts'
 import { openEngine, type EngineState } from '../engine.ts'
 import type { Session } from '../signIn.ts'
+import { HolidayCalendar } from '../holidayCalendar.ts'
 import { followerSession, followerStore, followWriter, type FollowedWriter } from '../tabCopy.ts'
 import type { TabLink, WriterStatus } from '../tabLock.ts'
 import { forgetSession } from './remembered-session.ts'
@@ -84,6 +85,8 @@ export async function followerWorkspace(
       engine,
       offline,
       mirror,
+      // The writer tab keeps the saved list; a follower asks the relay itself, else counts the computed one.
+      holidays: await HolidayCalendar.open(store),
       role: 'follower',
       status: report,
       signedInOnline: online,

@@ -6,6 +6,7 @@
  */
 import type { Bilingual } from '../../schema/bilingual.ts'
 import { shiftWarnings, type Warning } from '../../schema/plausibility.ts'
+import type { PublicHoliday } from '../../schema/holidays.ts'
 import { parseShiftText, shiftText, specialByDefault, type ShiftTemplate } from '../../schema/shiftEntry.ts'
 import type { RecordInput } from '../../schema/tables.ts'
 import { addDays } from './calendar.ts'
@@ -187,7 +188,7 @@ export type CellEdit =
 export function cellEdit(
   typed: string,
   stored: readonly WeekTimesheet[],
-  at: { readonly employeeId: string; readonly date: string; readonly today: string },
+  at: { readonly employeeId: string; readonly date: string; readonly today: string; readonly holidays?: readonly PublicHoliday[] },
   templates: readonly ShiftTemplate[],
   confirmed = false,
 ): CellEdit {
@@ -201,5 +202,26 @@ export function cellEdit(
   const warnings = confirmed ? [] : shiftWarnings({ work_date: at.date, ...shift }, at.today)
   if (warnings.length > 0) return { kind: 'ask', warnings }
   if (stored.length === 1) return { kind: 'update', id: stored[0].id, patch: patch ?? {} }
-  return { kind: 'insert', record: { employee_id: at.employeeId, work_date: at.date, ...shift, is_special: specialByDefault(at.date) ? 1 : 0, notes: null } }
+  return { kind: 'insert', record: { employee_id: at.employeeId, work_date: at.date, ...shift, is_special: specialByDefault(at.date, at.holidays) ? 1 : 0, notes: null } }
+}
+
+/**
+ * Where an arrow key moves from `at` in a grid of `rows` rows and seven days: the neighbouring
+ * cell (kept inside the grid), 'caret' when the key moves the caret inside the cell's text
+ * instead (Left/Right with the caret not at that end and nothing selected; never with Shift), or
+ * undefined for any other key.
+ */
+export function arrowTarget(
+  key: string,
+  at: Position,
+  rows: number,
+  caret: { readonly start: number | null; readonly end: number | null; readonly length: number },
+  shift: boolean,
+): Position | 'caret' | undefined {
+  const step: Record<string, readonly [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }
+  const move = step[key]
+  if (move === undefined) return undefined
+  const inText = key === 'ArrowLeft' ? caret.start !== 0 : key === 'ArrowRight' ? caret.end !== caret.length : false
+  if (!shift && caret.start === caret.end && inText) return 'caret'
+  return { row: Math.max(0, Math.min(rows - 1, at.row + move[0])), col: Math.max(0, Math.min(6, at.col + move[1])) }
 }

@@ -9,6 +9,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import type { Mirror } from '../../crdt/mirror.ts'
 import type { TableName } from '../../schema/tables.ts'
 import { followDocuments } from '../followDocuments.ts'
+import { HolidayCalendar } from '../holidayCalendar.ts'
 import { openOfflineMirror, type OfflineMirror } from '../offlineMirror.ts'
 import { openEngine, type EngineState, type SyncEngine } from '../engine.ts'
 import { databaseName, openIndexedDbStore, type IndexedDbStore } from '../indexedDbStore.ts'
@@ -37,6 +38,8 @@ export interface Workspace {
   /** The device's mirror: its `mirror` is what screens query; it fetches the months not open. */
   readonly offline: OfflineMirror
   readonly mirror: Mirror
+  /** The public holidays counted: the relay's list (head office's decisions), saved on the device. */
+  readonly holidays: HolidayCalendar
   /**
    * writer: this tab keeps the offline copy and syncs it; follower: another tab of this browser
    * does, and this one shows its data read-only (client/ui/tab-workspace.ts).
@@ -190,6 +193,7 @@ export async function workspaceFor(
   try {
     engine = await openEngine({ session, store: engineStore })
     const offline = await opening
+    const holidays = await HolidayCalendar.open(store)
     offline.follow(engine)
     const opened = engine
     const announce = (): void => {
@@ -212,6 +216,7 @@ export async function workspaceFor(
       engine: opened,
       offline,
       mirror: offline.mirror,
+      holidays,
       role: 'writer',
       status: engineStatus(opened),
       signedInOnline: online,

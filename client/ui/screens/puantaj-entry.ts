@@ -3,6 +3,7 @@
  * and its hours as typed. No rendering here (client/ui/screens/puantaj.ts draws the form).
  */
 import { checkNewShift, parseWorkDate, rowHours, ShiftError, type HourSettings, type RowHours } from '../../../schema/hours.ts'
+import type { PublicHoliday } from '../../../schema/holidays.ts'
 import { specialByDefault } from '../../../schema/shiftEntry.ts'
 import type { RecordInput } from '../../../schema/tables.ts'
 import { parseDate, parseNumber, parseTime } from '../../../schema/turkishInput.ts'
@@ -44,9 +45,9 @@ export function shownTime(typed: string): string {
  * The special-day tick a typed date starts with: on for a whole-day public holiday. The clerk can
  * untick it; the next date typed starts over from its own default.
  */
-export function specialOnDate(typed: string): boolean {
+export function specialOnDate(typed: string, holidaysOn?: (iso: string) => readonly PublicHoliday[]): boolean {
   const iso = parseWorkDate(typed)
-  return iso !== null && specialByDefault(iso)
+  return iso !== null && specialByDefault(iso, holidaysOn?.(iso))
 }
 
 /** The form as the engine takes it; the engine validates every field and the shift as a whole. */

@@ -6,7 +6,10 @@
 import { css, html, nothing, type TemplateResult } from 'lit'
 import type { Row } from '../../../crdt/mirror.ts'
 import { round2, rowHours, ShiftError, type HourSettings, type RowHours } from '../../../schema/hours.ts'
-import { formatDate, formatHours, formatWeekday, t, type Lang } from '../i18n.ts'
+import { shiftPeriod, type Period } from '../../../schema/periods.ts'
+import { monthRange } from '../../report.ts'
+import { formatDate, formatHours, formatMonth, formatWeekday, t, type Lang } from '../i18n.ts'
+import { typedDate } from './puantaj-entry.ts'
 import { num, text } from '../live-query.ts'
 
 export const HOUR_COLUMNS = ['worked', 'scheduled', 'overtime', 'night', 'overnight'] as const
@@ -134,6 +137,44 @@ function renderRow(view: ListView, row: Row, hours: RowHours | undefined): Templ
         : nothing}
     </td>
   </tr>`
+}
+
+export interface FiltersView {
+  readonly lang: Lang
+  /** The shown range, ISO. */
+  readonly from: string
+  readonly to: string
+  readonly employeeFilter: string
+  readonly employees: readonly Row[]
+  readonly showDeleted: boolean
+  readonly error: string
+  chooseEmployee(id: string): void
+  setRange(which: 'from' | 'to', event: Event): void
+  showMonth(month: string): void
+  toggleDeleted(): void
+}
+
+/** The list's filters: employee, range (typed the Turkish way), month steps, deleted rows shown or not. */
+export function renderListFilters(view: FiltersView): TemplateResult {
+  const { lang } = view
+  const month = view.from.slice(0, 7)
+  const wholeMonth = view.from === monthRange(month).start && view.to === monthRange(month).end
+  return html`<div class="row filters" style="margin-bottom:0.7rem">
+      <label
+        >${t(lang, 'puantaj.employee')}
+        <select data-testid="filter-employee" .value=${view.employeeFilter} @change=${(ev: Event) => view.chooseEmployee((ev.target as HTMLSelectElement).value)}>
+          <option value="">${t(lang, 'puantaj.allEmployees')}</option>
+          ${view.employees.map((row) => html`<option value=${text(row.id)} ?selected=${text(row.id) === view.employeeFilter}>${text(row.full_name)}</option>`)}
+        </select>
+      </label>
+      <label>${t(lang, 'puantaj.from')}<input data-testid="filter-from" style="width:7.5em" .value=${typedDate(view.from)} @change=${(ev: Event) => view.setRange('from', ev)} /></label>
+      <label>${t(lang, 'puantaj.to')}<input data-testid="filter-to" style="width:7.5em" .value=${typedDate(view.to)} @change=${(ev: Event) => view.setRange('to', ev)} /></label>
+      <button type="button" title="◀" @click=${() => view.showMonth(shiftPeriod(month as Period, -1))}>◀</button>
+      <strong>${wholeMonth ? formatMonth(lang, month) : `${formatDate(lang, view.from)} – ${formatDate(lang, view.to)}`}</strong>
+      <button type="button" title="▶" @click=${() => view.showMonth(shiftPeriod(month as Period, 1))}>▶</button>
+      <button class="link" @click=${() => view.toggleDeleted()}>${t(lang, view.showDeleted ? 'action.hideDeleted' : 'action.showDeleted')}</button>
+    </div>
+    ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : nothing}`
 }
 
 export interface DeletedView {

@@ -16,15 +16,17 @@ import { monthRange } from '../../report.ts'
 import { addDays, formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
 import { liveQuery, num, text } from '../live-query.ts'
 import { ShownMonths } from '../shown-months.ts'
+import { ClosedMonths } from '../closed-months.ts'
+import { HolidaysShown } from '../holidays-controller.ts'
+import { MonthClosedError } from '../../engine.ts'
 import { editRecord } from '../workspace.ts'
 import { errorField, errorIn, Screen } from '../screen.ts'
 import { parseDate } from '../../../schema/turkishInput.ts'
-import { shiftPeriod } from '../../../schema/periods.ts'
 import { shared } from '../styles.ts'
 import { specialByDefault } from '../../../schema/shiftEntry.ts'
 import { EntryConfirmController } from '../entry-confirm-controller.ts'
 import { changedFields, emptyEntry, entryField, entryPreview, entryWarnings, shownTime, specialOnDate, timesheetInput, typedDate, type Entry } from './puantaj-entry.ts'
-import { HOUR_COLUMNS, listStyles, renderDeletedList, renderTimesheetList, SPECIAL_COLUMNS } from './puantaj-list.ts'
+import { HOUR_COLUMNS, listStyles, renderDeletedList, renderListFilters, renderTimesheetList, SPECIAL_COLUMNS } from './puantaj-list.ts'
 
 export class PuantajScreen extends Screen {
   static override properties: PropertyDeclarations = {
@@ -54,6 +56,8 @@ export class PuantajScreen extends Screen {
   filterError = ''
   showDeleted = false
   /** "Yine de kaydet" on an implausible shift; "Geri al" after a delete. */
+  private readonly holidays = new HolidaysShown(this)
+  private readonly closedMonths = new ClosedMonths(this, () => this.workspace)
   private readonly confirm = new EntryConfirmController(this, {
     testId: 'entry',
     saveAnyway: () => this.save(undefined, true),
@@ -192,25 +196,14 @@ export class PuantajScreen extends Screen {
   }
 
   private renderFilters(): TemplateResult {
-    const lang = this.language
-    const month = this.from.slice(0, 7)
-    const wholeMonth = this.from === monthRange(month).start && this.to === monthRange(month).end
-    return html`<div class="row filters" style="margin-bottom:0.7rem">
-        <label
-          >${t(lang, 'puantaj.employee')}
-          <select data-testid="filter-employee" .value=${this.employeeFilter} @change=${(ev: Event) => (this.employeeFilter = (ev.target as HTMLSelectElement).value)}>
-            <option value="">${t(lang, 'puantaj.allEmployees')}</option>
-            ${this.sortedEmployees().map((row) => html`<option value=${text(row.id)} ?selected=${text(row.id) === this.employeeFilter}>${text(row.full_name)}</option>`)}
-          </select>
-        </label>
-        <label>${t(lang, 'puantaj.from')}<input data-testid="filter-from" style="width:7.5em" .value=${typedDate(this.from)} @change=${(ev: Event) => this.setRange('from', ev)} /></label>
-        <label>${t(lang, 'puantaj.to')}<input data-testid="filter-to" style="width:7.5em" .value=${typedDate(this.to)} @change=${(ev: Event) => this.setRange('to', ev)} /></label>
-        <button type="button" title="◀" @click=${() => this.showMonth(shiftPeriod(month, -1))}>◀</button>
-        <strong>${wholeMonth ? formatMonth(lang, month) : `${formatDate(lang, this.from)} – ${formatDate(lang, this.to)}`}</strong>
-        <button type="button" title="▶" @click=${() => this.showMonth(shiftPeriod(month, 1))}>▶</button>
-        <button class="link" @click=${() => (this.showDeleted = !this.showDeleted)}>${t(lang, this.showDeleted ? 'action.hideDeleted' : 'action.showDeleted')}</button>
-      </div>
-      ${this.filterError ? html`<p class="error" role="alert">${this.filterError}</p>` : nothing}`
+    const { language: lang, from, to, employeeFilter, showDeleted, filterError: error } = this
+    return renderListFilters({
+      ...{ lang, from, to, employeeFilter, showDeleted, error, employees: this.sortedEmployees() },
+      chooseEmployee: (id) => (this.employeeFilter = id),
+      setRange: (which, event) => this.setRange(which, event),
+      showMonth: (month) => this.showMonth(month),
+      toggleDeleted: () => (this.showDeleted = !this.showDeleted),
+    })
   }
 
   private renderGrid(settings: HourSettings): TemplateResult {
@@ -237,7 +230,7 @@ export class PuantajScreen extends Screen {
   private set<K extends keyof Entry>(name: K, value: Entry[K]): void {
     this.entry = { ...this.entry, [name]: value }
     // A new date starts from its own default tick (a public holiday is special); unticking overrides it.
-    if (name === 'date') this.entry.is_special = specialOnDate(String(value))
+    if (name === 'date') this.entry.is_special = specialOnDate(String(value), (iso) => this.holidays.forDates([iso]))
     this.notice = ''
     this.confirm.dismiss()
   }
@@ -319,6 +312,11 @@ export class PuantajScreen extends Screen {
     }
     this.confirm.dismiss()
     try {
+      // A month the head office closed takes nothing, nor gives a record away: refused before it waits as a late edit.
+      for (const date of [input.work_date, this.editing === null ? '' : this.editBase.date]) {
+        const closed = this.closedMonths.closedOn(this.region, parseWorkDate(date) ?? '')
+        if (closed !== undefined) throw new MonthClosedError(closed)
+      }
       if (this.editing === null) engine.insert('timesheets', input, this.region)
       else engine.update('timesheets', this.editing, changedFields(input, timesheetInput(this.editBase)), this.region)
     } catch (error) {
@@ -341,7 +339,7 @@ export class PuantajScreen extends Screen {
       this.entry = { ...emptyEntry(), employee_id: e.employee_id, template: e.template }
     } else {
       // Next row: same employee, template and times, the following day.
-      this.entry = { ...e, start_time: shownTime(e.start_time), end_time: shownTime(e.end_time), date: typedDate(addDays(saved, 1)), notes: '', is_special: specialByDefault(addDays(saved, 1)) }
+      this.entry = { ...e, start_time: shownTime(e.start_time), end_time: shownTime(e.end_time), date: typedDate(addDays(saved, 1)), notes: '', is_special: specialByDefault(addDays(saved, 1), this.holidays.forDates([addDays(saved, 1)])) }
     }
     void this.updateComplete.then(() => {
       const date = this.renderRoot.querySelector<HTMLInputElement>('input[name="date"]')

@@ -6,7 +6,6 @@
  * Shift+click stretches it over a range of the row; a day inside a leave opens that leave.
  */
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
-import { officialHolidays } from '../../../schema/holidays.ts'
 import { annualLeaveBalance, isLeaveType, workCalendar, type LeaveBalance } from '../../../schema/leave.ts'
 import { isPeriod, documentName, parseDocumentName, shiftPeriod } from '../../../schema/periods.ts'
 import type { SheetLine } from '../../../schema/puantajSheet.ts'
@@ -17,6 +16,8 @@ import { saveFile } from '../download.ts'
 import { formatMonth, t, todayIso, type MessageKey } from '../i18n.ts'
 import { liveQuery, num, optionalText, text } from '../live-query.ts'
 import { ShownMonths } from '../shown-months.ts'
+import { ClosedMonths } from '../closed-months.ts'
+import { HolidaysShown } from '../holidays-controller.ts'
 import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import type { LeaveDone, LeaveRow } from './leave-form.ts'
@@ -81,6 +82,19 @@ export class SheetScreen extends Screen {
     return { offline: this.workspace.offline, regions: [this.region], from, to: monthRange(this.month).end }
   })
 
+  private readonly holidays = new HolidaysShown(this)
+  private readonly closedMonths = new ClosedMonths(this, () => this.workspace)
+
+  /** The month shown is closed by the head office: its days and leave are read-only here. */
+  private monthClosed(): boolean {
+    return isPeriod(this.month) && this.closedMonths.closed(this.region, this.month)
+  }
+
+  /** Leave can be entered: the region is this user's and the month is not closed. */
+  private editable(): boolean {
+    return this.writable && !this.monthClosed()
+  }
+
   private settings(): Record<string, string | null> {
     return Object.fromEntries(this.settingRows.rows.map((r) => [text(r.key), optionalText(r.value)]))
   }
@@ -95,7 +109,7 @@ export class SheetScreen extends Screen {
 
   private sheet(): RegionSheet | undefined {
     if (this.workspace === undefined || !isPeriod(this.month)) return undefined
-    return buildRegionSheet(this.workspace.mirror, { region: this.region, month: this.month, rules: this.viewedRules() })
+    return buildRegionSheet(this.workspace.mirror, { region: this.region, month: this.month, rules: this.viewedRules(), holidays: this.holidays.around(this.month) })
   }
 
   private leaves(): LeaveRow[] {
@@ -120,6 +134,9 @@ export class SheetScreen extends Screen {
     return html`<section>
       <h2 class="no-print">${t(lang, 'sheet.title')} — ${this.regionName()}</h2>
       ${this.writable ? nothing : html`<p class="read-only" role="note" data-testid="read-only-notice">${t(lang, 'entry.readOnly', { region: this.regionName() })}</p>`}
+      ${this.writable && this.monthClosed()
+        ? html`<p class="read-only no-print" role="note" data-testid="month-closed-notice">${t(lang, 'month.closedNotice', { month: formatMonth(lang, this.month) })}</p>`
+        : nothing}
       ${this.renderTools(sheet)}
       ${this.error !== undefined ? html`<p class="error no-print" role="alert" data-testid="sheet-error">${errorIn(lang, this.error)}</p>` : nothing}
       ${this.notice !== null ? html`<p class="ok no-print" role="status" data-testid="sheet-notice">${t(lang, this.notice)}</p>` : nothing}
@@ -134,12 +151,12 @@ export class SheetScreen extends Screen {
               lang,
               sheet,
               restDays,
-              writable: this.writable,
+              writable: this.editable(),
               chosen: this.chosen,
               balance: (line: SheetLine) => balances.get(line.employee.id),
               onCell: (cell, event) => this.choose(cell, event),
             })}
-            ${this.chosen !== null && this.writable
+            ${this.chosen !== null && this.editable()
               ? html`<rs-leave-form
                   class="no-print"
                   employeeId=${this.chosen.employeeId}
@@ -172,7 +189,7 @@ export class SheetScreen extends Screen {
         <button type="button" class="primary" data-testid="sheet-xlsx" ?disabled=${sheet === undefined} @click=${() => sheet && this.download(sheet)}>${t(lang, 'reports.xlsx')}</button>
       </div>
       ${viewed !== own ? html`<p class="muted no-print" data-testid="sheet-rules-note">${t(lang, 'sheet.rules.viewing')}</p>` : nothing}
-      ${this.writable ? html`<p class="muted no-print">${t(lang, 'sheet.leaveHint')}</p>` : nothing}`
+      ${this.editable() ? html`<p class="muted no-print">${t(lang, 'sheet.leaveHint')}</p>` : nothing}`
   }
 
   /** Says how far back used leave is surely counted, when someone was hired before the months open here. */
@@ -194,7 +211,7 @@ export class SheetScreen extends Screen {
     const on = sheet.dates[sheet.dates.length - 1]
     const annual = this.leaves().filter((l) => l.leave_type === 'Y' && l.first_day <= on)
     const years = new Set([Number(on.slice(0, 4)), ...annual.map((l) => Number(l.first_day.slice(0, 4))), ...annual.map((l) => Number(l.last_day.slice(0, 4)))])
-    const calendar = workCalendar([...years].filter((y) => y >= 1900 && y <= 2200).flatMap((y) => officialHolidays(y)), restDays)
+    const calendar = workCalendar(this.holidays.forDates([...years].map(String)), restDays)
     const out = new Map<string, LeaveBalance>()
     for (const r of this.employeeRows.rows) {
       const startDate = optionalText(r.start_date)
@@ -207,7 +224,7 @@ export class SheetScreen extends Screen {
   }
 
   private choose(cell: SheetCellRef, event: MouseEvent): void {
-    if (!this.writable) return
+    if (!this.editable()) return
     this.notice = null
     if (event.shiftKey && this.chosen?.employeeId === cell.employeeId && this.anchor !== '') {
       const [first, last] = [this.anchor, cell.date].sort()

@@ -7,7 +7,10 @@
 import { editRecord } from '../workspace.ts'
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit'
 import { BilingualError } from '../../../schema/bilingual.ts'
+import type { PublicHoliday } from '../../../schema/holidays.ts'
+import type { Period } from '../../../schema/periods.ts'
 import { specialByDefault, type ShiftTemplate } from '../../../schema/shiftEntry.ts'
+import { MonthClosedError } from '../../engine.ts'
 import type { RecordInput } from '../../../schema/tables.ts'
 import { validateFields, validateRecord } from '../../../schema/validate.ts'
 import { formatDate, t, type Lang, type MessageKey } from '../i18n.ts'
@@ -25,7 +28,10 @@ export interface WeekBulkHost extends ReactiveControllerHost {
   readonly timesheets: readonly WeekTimesheet[]
   readonly templates: ReadonlyArray<ShiftTemplate & { readonly id: string }>
   readonly renderRoot: HTMLElement | DocumentFragment
+  /** The week's holidays (the relay's list): a new timesheet on one is a special day. */
+  readonly holidays: readonly PublicHoliday[]
   selection: ReadonlySet<CellKey>
+  closedOn(date: string): Period | undefined
 }
 
 type Question = { readonly kind: 'copy'; readonly plan: CopyPlan } | { readonly kind: 'apply'; readonly plan: BulkPlan; readonly template: ShiftTemplate; readonly cells: number }
@@ -157,12 +163,20 @@ export class WeekBulk implements ReactiveController {
     const engine = this.host.workspace?.engine
     if (engine === undefined) return
     const region = this.host.region
-    const records = inserts.map((row): RecordInput<'timesheets'> => ({ ...row, is_special: specialByDefault(row.work_date) ? 1 : 0, notes: null }))
+    const records = inserts.map((row): RecordInput<'timesheets'> => ({ ...row, is_special: specialByDefault(row.work_date, this.host.holidays) ? 1 : 0, notes: null }))
     const byId = new Map(this.host.timesheets.map((row) => [row.id, row]))
-    for (const record of records) check(record)
+    const closed = (date: string): void => {
+      const month = this.host.closedOn(date)
+      if (month !== undefined) throw new MonthClosedError(month)
+    }
+    for (const record of records) {
+      closed(record.work_date)
+      check(record)
+    }
     for (const { id, patch } of updates) {
       const row = byId.get(id)
       if (row === undefined) continue
+      closed(row.work_date)
       const { id: _id, ...fields } = { ...row, ...patch }
       check(fields)
     }

@@ -8,10 +8,12 @@ import { css, html, nothing, type TemplateResult } from 'lit'
 import { live } from 'lit/directives/live.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { PublicHoliday } from '../../../schema/holidays.ts'
+import { DEFAULT_HOUR_SETTINGS, round2, rowHours } from '../../../schema/hours.ts'
+import type { Period } from '../../../schema/periods.ts'
 import type { Warning } from '../../../schema/plausibility.ts'
-import { addDays, formatDate, formatHours, formatWeekday, t, todayIso, type Lang } from '../i18n.ts'
+import { addDays, formatDate, formatHours, formatMonth, formatWeekday, t, todayIso, type Lang } from '../i18n.ts'
 import { errorIn } from '../screen.ts'
-import { mondayOf, type CellKey, type WeekEmployee } from '../week-plan.ts'
+import { cellKey, mondayOf, type CellKey, type WeekEmployee, type WeekTimesheet } from '../week-plan.ts'
 
 export const weekGridStyles = css`
   table.week {
@@ -48,6 +50,14 @@ export const weekGridStyles = css`
     padding: 0;
     text-align: left;
     cursor: pointer;
+  }
+  td.closed input {
+    background: #eef0f3;
+    color: #555;
+  }
+  td.leave input::placeholder {
+    color: #1f5f3a;
+    font-weight: 600;
   }
   th.holiday,
   td.holiday {
@@ -103,6 +113,10 @@ export interface WeekCell {
   readonly selected: boolean
   /** The refusal beside the cell, if any. */
   readonly error: unknown
+  /** The code of a leave covering the day (Y, R…), shown when the cell is empty. */
+  readonly leave: string | undefined
+  /** The day is in a month the head office closed: shown, not edited. */
+  readonly closed: boolean
 }
 
 export interface WeekTableView {
@@ -179,7 +193,9 @@ function renderCell(view: WeekTableView, cell: WeekCell, employeeName: string): 
   const holiday = view.holidays[cell.col]
   const multi = cell.count > 1
   const errorId = `cell-error-${cell.row}-${cell.col}`
-  const classes = ['cell', cell.selected ? 'selected' : '', holiday !== undefined && !holiday.halfDay ? 'holiday' : ''].filter((c) => c !== '').join(' ')
+  const classes = ['cell', cell.selected ? 'selected' : '', holiday !== undefined && !holiday.halfDay ? 'holiday' : '', cell.closed ? 'closed' : '', cell.leave !== undefined ? 'leave' : '']
+    .filter((c) => c !== '')
+    .join(' ')
   return html`<td class=${classes} aria-selected=${cell.selected ? 'true' : 'false'} @click=${(e: MouseEvent) => view.onClick(cell, e)}>
     <input
       data-testid="week-cell"
@@ -188,8 +204,11 @@ function renderCell(view: WeekTableView, cell: WeekCell, employeeName: string): 
       data-date=${date}
       aria-label=${`${employeeName}, ${formatWeekday(lang, date)} ${formatDate(lang, date)}`}
       title=${multi ? t(lang, 'week.multi', { n: cell.count }) : nothing}
-      ?readonly=${multi || !view.writable}
+      ?readonly=${multi || !view.writable || cell.closed}
       data-multi=${multi ? 'true' : nothing}
+      data-closed=${cell.closed ? 'true' : nothing}
+      data-leave=${cell.leave ?? nothing}
+      placeholder=${cell.leave ?? nothing}
       autocomplete="off"
       spellcheck="false"
       aria-invalid=${cell.error !== undefined ? 'true' : 'false'}
@@ -257,4 +276,32 @@ export function renderCellQuestion(
       <button type="button" data-testid="cell-cancel" @click=${on.no}>${t(lang, deleting ? 'action.cancel' : 'entry.fix')}</button>
     </div>
   </div>`
+}
+
+/** Hours worked in a timesheet; the hour settings change the plan and overtime, not what was worked. */
+function workedHours(row: WeekTimesheet): number {
+  try {
+    return rowHours(row, DEFAULT_HOUR_SETTINGS).worked
+  } catch {
+    return 0
+  }
+}
+
+/** The week's worked hours: per cell, per employee, per day and for the office. */
+export function weekTotals(
+  employees: readonly WeekEmployee[],
+  dates: readonly string[],
+  cells: ReadonlyMap<CellKey, readonly WeekTimesheet[]>,
+): { worked(key: CellKey): number; employeeTotals: number[]; dayTotals: number[]; officeTotal: number } {
+  const worked = (key: CellKey): number => round2((cells.get(key) ?? []).reduce((sum, row) => sum + workedHours(row), 0))
+  const employeeTotals = employees.map((e) => round2(dates.reduce((sum, d) => sum + worked(cellKey(e.id, d)), 0)))
+  const dayTotals = dates.map((d) => round2(employees.reduce((sum, e) => sum + worked(cellKey(e.id, d)), 0)))
+  return { worked, employeeTotals, dayTotals, officeTotal: round2(dayTotals.reduce((a, b) => a + b, 0)) }
+}
+
+/** Which of the week's months the head office closed (one entry per day, undefined when open): their days are read-only. */
+export function renderClosedMonths(lang: Lang, closed: ReadonlyArray<Period | undefined>): TemplateResult | typeof nothing {
+  const months = [...new Set(closed.filter((m): m is Period => m !== undefined))]
+  if (months.length === 0) return nothing
+  return html`<p class="read-only" role="note" data-testid="week-closed-notice">${months.map((m) => t(lang, 'week.closedDays', { month: formatMonth(lang, m) })).join(' ')}</p>`
 }

@@ -6,11 +6,11 @@
  * A day with two timesheets is shown read-only (they are edited in the one-row form). Refusals
  * stay beside their cell and nothing is written; plausibility warnings ask first, as the form
  * does. "Geçen haftayı kopyala" and a template applied to a selection are planned whole
- * (client/ui/week-plan.ts), asked about with their counts, checked, then written.
+ * (client/ui/week-plan.ts), asked about with their counts, checked, then written. Days of a
+ * month the head office closed are read-only; leave is entered for selected days (week-grid-leave.ts).
  */
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit'
 import { BilingualError } from '../../../schema/bilingual.ts'
-import { DEFAULT_HOUR_SETTINGS, round2, rowHours } from '../../../schema/hours.ts'
 import type { Warning } from '../../../schema/plausibility.ts'
 import { holidayOn, shiftText, type ShiftTemplate } from '../../../schema/shiftEntry.ts'
 import { parseDate } from '../../../schema/turkishInput.ts'
@@ -20,9 +20,15 @@ import { ShownMonths } from '../shown-months.ts'
 import { editRecord } from '../workspace.ts'
 import { Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
-import { cellEdit, cellKey, cellsOf, employedOn, mondayOf, rectangle, weekDates, type CellKey, type Position, type WeekEmployee, type WeekTimesheet } from '../week-plan.ts'
-import { renderCellQuestion, renderWeekNavigation, renderWeekTable, weekGridStyles, type WeekCell } from './week-grid-view.ts'
+import { arrowTarget, cellEdit, cellKey, cellsOf, employedOn, mondayOf, rectangle, weekDates, type CellKey, type Position, type WeekEmployee, type WeekTimesheet } from '../week-plan.ts'
+import { renderCellQuestion, renderClosedMonths, renderWeekNavigation, renderWeekTable, weekGridStyles, weekTotals, type WeekCell } from './week-grid-view.ts'
 import { WeekBulk } from './week-grid-bulk.ts'
+import { WeekLeave } from './week-grid-leave.ts'
+import { MonthClosedError } from '../../engine.ts'
+import { ClosedMonths } from '../closed-months.ts'
+import { HolidaysShown } from '../holidays-controller.ts'
+import type { PublicHoliday } from '../../../schema/holidays.ts'
+import type { Period } from '../../../schema/periods.ts'
 
 type CellQuestion =
   | { readonly kind: 'delete'; readonly key: CellKey; readonly id: string; readonly label: string }
@@ -52,6 +58,9 @@ export class WeekGridScreen extends Screen {
   private anchor: Position | null = null
   /** Copy last week, and a template applied to the selection. */
   private readonly bulk = new WeekBulk(this)
+  private readonly leave = new WeekLeave(this)
+  private readonly closedMonths = new ClosedMonths(this, () => this.workspace)
+  private readonly holidaysShown = new HolidaysShown(this)
 
   private readonly shownWeeks = new ShownMonths(this, () =>
     // Last week too: "Geçen haftayı kopyala" reads it.
@@ -86,6 +95,16 @@ export class WeekGridScreen extends Screen {
     return weekDates(this.monday)
   }
 
+  /** The holidays of the week's years, as the relay lists them. */
+  get holidays(): readonly PublicHoliday[] {
+    return this.holidaysShown.forDates(this.dates)
+  }
+
+  /** The closed month a day of this region falls in, if any: such days are read-only. */
+  closedOn(date: string): Period | undefined {
+    return this.closedMonths.closedOn(this.region, date)
+  }
+
   get templates(): Array<ShiftTemplate & { id: string }> {
     return this.templateRows.rows.map((r) => ({ id: text(r.id), name: text(r.name), start_time: text(r.start_time), end_time: text(r.end_time), break_minutes: num(r.break_minutes) }))
   }
@@ -115,9 +134,7 @@ export class WeekGridScreen extends Screen {
     const dates = this.dates
     const employees = this.employees
     const cells = cellsOf(this.timesheets)
-    const worked = (key: CellKey): number => round2((cells.get(key) ?? []).reduce((sum, row) => sum + workedHours(row), 0))
-    const employeeTotals = employees.map((e) => round2(dates.reduce((sum, d) => sum + worked(cellKey(e.id, d)), 0)))
-    const dayTotals = dates.map((d) => round2(employees.reduce((sum, e) => sum + worked(cellKey(e.id, d)), 0)))
+    const { worked, employeeTotals, dayTotals, officeTotal } = weekTotals(employees, dates, cells)
     const cell = (row: number, col: number): WeekCell => {
       const key = cellKey(employees[row].id, dates[col])
       const stored = cells.get(key) ?? []
@@ -130,6 +147,8 @@ export class WeekGridScreen extends Screen {
         hours: worked(key),
         selected: this.selection.has(key),
         error: this.errors.get(key),
+        leave: this.leave.codeOn(employees[row].id, dates[col]),
+        closed: this.closedOn(dates[col]) !== undefined,
       }
     }
     return html`<section>
@@ -139,12 +158,12 @@ export class WeekGridScreen extends Screen {
         show: (monday) => this.showWeek(monday),
         goTo: this.goTo,
       })}
-      ${this.bulk.render()}
+      ${this.writable ? renderClosedMonths(lang, dates.map((d) => this.closedOn(d))) : nothing} ${this.bulk.render()} ${this.leave.render()}
       ${renderWeekTable({
         lang,
         writable: this.writable,
         dates,
-        holidays: dates.map((d) => holidayOn(d)),
+        holidays: dates.map((d) => holidayOn(d, this.holidays)),
         employees,
         cell,
         question: (row) => {
@@ -154,7 +173,7 @@ export class WeekGridScreen extends Screen {
         },
         employeeTotals,
         dayTotals,
-        officeTotal: round2(dayTotals.reduce((a, b) => a + b, 0)),
+        officeTotal,
         onInput: (c, value) => this.typed(c, value),
         onKey: (c, event) => this.onKey(c, event, employees.length),
         onFocus: (c) => this.focused(c),
@@ -197,9 +216,14 @@ export class WeekGridScreen extends Screen {
     if (engine === undefined) return false
     const [employeeId, date] = key.split('|')
     const stored = cellsOf(this.timesheets).get(key) ?? []
-    const edit = cellEdit(draft, stored, { employeeId, date, today: todayIso() }, this.templates, confirmed)
+    const edit = cellEdit(draft, stored, { employeeId, date, today: todayIso(), holidays: this.holidays }, this.templates, confirmed)
     if (edit.kind !== 'none' && !this.writable) {
       this.setError(key, new BilingualError(bilingual('week.readOnlyCell', { region: this.regionName() })))
+      return false
+    }
+    const closed = this.closedOn(date)
+    if (edit.kind !== 'none' && closed !== undefined) {
+      this.setError(key, new MonthClosedError(closed))
       return false
     }
     try {
@@ -295,23 +319,10 @@ export class WeekGridScreen extends Screen {
 
   private onKey(cell: WeekCell, event: KeyboardEvent, rows: number): void {
     const input = event.target as HTMLInputElement
-    const move: Record<string, Position> = {
-      ArrowUp: { row: cell.row - 1, col: cell.col },
-      ArrowDown: { row: cell.row + 1, col: cell.col },
-      ArrowLeft: { row: cell.row, col: cell.col - 1 },
-      ArrowRight: { row: cell.row, col: cell.col + 1 },
-    }
-    const to = move[event.key]
-    if (to !== undefined) {
-      const atEdge =
-        event.key === 'ArrowUp' || event.key === 'ArrowDown' || input.selectionStart !== input.selectionEnd
-          ? true
-          : event.key === 'ArrowLeft'
-            ? input.selectionStart === 0
-            : input.selectionEnd === input.value.length
-      if (!event.shiftKey && !atEdge) return
+    const target = arrowTarget(event.key, cell, rows, { start: input.selectionStart, end: input.selectionEnd, length: input.value.length }, event.shiftKey)
+    if (target === 'caret') return
+    if (target !== undefined) {
       event.preventDefault()
-      const target = { row: Math.max(0, Math.min(rows - 1, to.row)), col: Math.max(0, Math.min(6, to.col)) }
       if (event.shiftKey) {
         this.anchor ??= { row: cell.row, col: cell.col }
         this.select(rectangle(this.employees, this.dates, this.anchor, target))
@@ -376,6 +387,7 @@ export class WeekGridScreen extends Screen {
     this.anchor = null
     this.monday = monday
     this.goToError = ''
+    this.leave.reset()
   }
 
   private goTo = (event: Event): void => {
@@ -387,15 +399,6 @@ export class WeekGridScreen extends Screen {
     }
     if (parsed.value !== null) this.showWeek(mondayOf(parsed.value))
     input.value = ''
-  }
-}
-
-/** Hours worked in a timesheet; the hour settings change the plan and overtime, not what was worked. */
-function workedHours(row: WeekTimesheet): number {
-  try {
-    return rowHours(row, DEFAULT_HOUR_SETTINGS).worked
-  } catch {
-    return 0
   }
 }
 
