@@ -2,7 +2,7 @@
  * Closing a month in the admin view, in Debian's Chromium against a real relay: the head office
  * prepares last month's sheet from the relay's copy, closes the month with it (the SHA-256 shown
  * is the stored sheet's), sees two offices' offline edits arrive as late edits with what they
- * change, accepts one and rejects the other (each office's PC follows), confirms a computed
+ * change, accepts one and rejects the others (each PC follows; the browser says so), confirms a computed
  * holiday and adds one, and reopens the month only with a reason. The office's app shows the
  * closed month read-only (sheet, week grid, form), the edits waiting for the head office in its
  * status bar, and takes leave from the week grid.
@@ -10,7 +10,7 @@
  * The steps run in order and share the PCs.
  */
 import { createHash } from 'node:crypto'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { currentPeriod, documentName, shiftPeriod } from '../schema/periods.ts'
 import { removeDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
@@ -47,6 +47,15 @@ async function api(path: string): Promise<Response> {
   return fetch(`${relay.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
 }
 
+/** Waits until the input shows a value starting with `prefix`. */
+async function valueBecomes(input: Locator, prefix: string): Promise<void> {
+  const deadline = Date.now() + 15_000
+  while (!(await input.inputValue()).startsWith(prefix)) {
+    if (Date.now() > deadline) throw new Error(`the cell still shows ${await input.inputValue()}, not ${prefix}…`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 const state = (page: Page): ReturnType<Page['locator']> => page.locator('[data-testid="closing-state"]')
 
 describe('closing a month in the admin view', () => {
@@ -70,6 +79,17 @@ describe('closing a month in the admin view', () => {
 
     pc = await openPc(browser, relay.url)
     await signIn(pc.page, 'ayse', 'ayse-password')
+    // Ayşe's browser too: offline, it changes the 3rd's end time in the week grid.
+    await pc.page.locator('[data-testid="tab-week"]').click()
+    await pc.page.locator('[data-testid="week-date"]').fill(`03.${MONTH.slice(5)}.${MONTH.slice(0, 4)}`)
+    await pc.page.locator('[data-testid="week-date"]').press('Enter')
+    const third = pc.page.locator(`rs-week-grid input[data-testid="week-cell"][data-date="${MONTH}-03"]`)
+    await valueBecomes(third, '08:00-17:00')
+    await pc.context.setOffline(true)
+    await pc.page.locator('rs-status-bar [data-testid="connection"][data-state="disconnected"]').waitFor()
+    await third.fill('8-18/60')
+    await third.press('Enter')
+    await pc.page.locator('[data-testid="pending-count"]', { hasText: /^1$/ }).waitFor()
 
     admin = await openPc(browser, `${relay.url}/admin.html`)
     await admin.page.locator('rs-sign-in input[name="password"]').fill(ADMIN_PASSWORD)
@@ -96,7 +116,7 @@ describe('closing a month in the admin view', () => {
     expect(await admin.page.locator('[data-testid="closing-notice"]').textContent()).toContain(shown)
   })
 
-  it('shows the offices’ offline edits as late edits with their change; one accepted, one rejected', async () => {
+  it('shows the offices’ offline edits as late edits with their change; one accepted, two rejected, the browser told', async () => {
     const rejected: string[] = []
     tablet.engine.on('error', (e) => rejected.push(e.code))
     // Late edits wait per account: both PCs are Ayşe's, so each hears of both once both are in.
@@ -104,12 +124,14 @@ describe('closing a month in the admin view', () => {
       pc.engine.connect()
       await until(() => pc.engine.state.pendingChanges === 0 && pc.engine.state.documents[NAME]?.waitingForHeadOffice === n + 1, 'the late edit is durable and waiting')
     }
-    // Ayşe's app hears that her account's two edits wait for the head office.
-    await pc.page.locator('[data-testid="waiting-head-office"][data-count="2"]').waitFor()
+    await pc.context.setOffline(false)
+    // Ayşe's app hears that her account's three edits wait for the head office.
+    await pc.page.locator('[data-testid="waiting-head-office"][data-count="3"]').waitFor()
+    expect(await pc.page.locator('[data-testid="pending-count"]').textContent()).toBe('0')
     await admin.page.locator('[data-testid="late-refresh"]').click()
     const edits = admin.page.locator('[data-testid="late-edit"]')
-    await edits.nth(1).waitFor()
-    expect(await edits.count()).toBe(2)
+    await edits.nth(2).waitFor()
+    expect(await edits.count()).toBe(3)
     const laptopEdit = edits.filter({ hasText: 'dizüstünde' })
     expect((await laptopEdit.locator('[data-testid="late-change"]').textContent())?.replace(/\s+/g, ' ')).toMatch(/Puantaj · Ayşe Yılmaz \d\d\.\d\d\.\d{4} — değişti: Not ilk → dizüstünde/)
     await screenshot(admin.page, 'closing-late-edits')
@@ -123,8 +145,17 @@ describe('closing a month in the admin view', () => {
     await tabletEdit.locator('[data-testid="late-reject-reason"]').fill('ay kapandı')
     await tabletEdit.locator('[data-testid="late-reject-confirm"]').click()
     await admin.page.locator('[data-testid="late-notice"]', { hasText: /1 değişiklik reddedildi/ }).waitFor()
-    await admin.page.locator('[data-testid="late-none"]').waitFor()
     await until(() => tablet.engine.record('timesheets', sheets[1]!, 'ankara')?.notes === 'ilk', 'the tablet drops the rejected edit')
+    // The browser's edit rejected: its grid shows the head office's 17:00 again, and says why.
+    const browserEdit = edits.filter({ hasText: '18:00' })
+    expect((await browserEdit.locator('[data-testid="late-change"]').textContent())?.replace(/\s+/g, ' ')).toMatch(/Çıkış 17:00 → 18:00/)
+    await browserEdit.locator('[data-testid="late-reject"]').click()
+    await browserEdit.locator('[data-testid="late-reject-confirm"]').click()
+    await admin.page.locator('[data-testid="late-none"]').waitFor()
+    await pc.page.locator('[data-testid="late-edit-rejected"]', { hasText: /Kasım|Ekim|Ocak|Şubat|Mart|Nisan|Mayıs|Haziran|Temmuz|Ağustos|Eylül|Aralık/ }).waitFor()
+    await valueBecomes(pc.page.locator(`rs-week-grid input[data-testid="week-cell"][data-date="${MONTH}-03"]`), '08:00-17:00')
+    await pc.page.locator('[data-testid="late-edit-rejected-dismiss"]').click()
+    await pc.page.locator('[data-testid="late-edit-rejected"]').waitFor({ state: 'detached' })
     expect(rejected).toContain('late_edit_rejected')
     expect(office.engine.record('timesheets', sheets[1]!, 'ankara')?.notes).toBe('ilk')
     await pc.page.locator('[data-testid="waiting-head-office"]').waitFor({ state: 'detached' })

@@ -14,6 +14,7 @@ import { lastSignIn } from './remembered-session.ts'
 import { servingRelay, type Credentials, type Workspace } from './workspace.ts'
 import { WorkspaceController } from './workspace-controller.ts'
 import { openTab, resumeTab } from './open-tab.ts'
+import { RejectedEdits } from './rejected-edits.ts'
 import type { TabWorkspace } from './tab-workspace.ts'
 import type { ImportDialog } from './import-dialog.ts'
 import './import-dialog.ts'
@@ -153,6 +154,8 @@ export class RainstaffApp extends LitElement {
     detached: () => (this.notice = ''),
   })
 
+  private readonly rejected = new RejectedEdits(this)
+
   /** Every screen shows the region chosen here, writable when it is one's own. */
   private readonly regionProvided = new Provided(this, regionContext, () => this.region)
   private readonly writableProvided = new Provided(this, writableContext, () => this.workspace?.session.regions.find((r) => r.slug === this.region)?.writable ?? false)
@@ -248,7 +251,7 @@ export class RainstaffApp extends LitElement {
       </header>
       <rs-password-dialog></rs-password-dialog>
       <main @language-change=${(e: CustomEvent<Lang>) => this.language.set(e.detail)}>
-        ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
+        ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing} ${this.rejected.render(lang)}
         ${ws.role === 'follower'
           ? html`<rs-tab-banner .takingOver=${tab?.takingOver ?? false} .problem=${tab?.problem ?? null} .language=${lang} @take-over=${() => tab?.takeOver()}></rs-tab-banner>`
           : nothing}

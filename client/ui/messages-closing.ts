@@ -59,6 +59,8 @@ export const closingTr = {
   'holidays.saved': 'Tatil takvimi güncellendi',
   'month.closedNotice': '{month} merkez tarafından kapatıldı: bu ay salt okunur',
   'month.waiting': '{n} değişiklik merkez onayı bekliyor',
+  'month.rejectedNotice': '{month} ayına yaptığınız değişiklik merkez tarafından reddedildi: bu bilgisayardaki ay merkezdeki haliyle gösteriliyor.',
+  'month.dismiss': 'Tamam',
   'status.waitingHeadOffice': '{n} merkez onayı bekliyor',
 } as const
 
@@ -119,5 +121,7 @@ export const closingEn: Record<ClosingMessageKey, string> = {
   'holidays.saved': 'Holiday calendar updated',
   'month.closedNotice': '{month} was closed by the head office: this month is read-only',
   'month.waiting': '{n} changes wait for the head office',
+  'month.rejectedNotice': 'Your change to {month} was rejected by the head office: this PC now shows the month as the head office holds it.',
+  'month.dismiss': 'OK',
   'status.waitingHeadOffice': '{n} waiting for head office',
 }
