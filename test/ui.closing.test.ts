@@ -1,7 +1,7 @@
 /**
  * Closing a month in the admin view, in Debian's Chromium against a real relay: the head office
  * prepares last month's sheet from the relay's copy, closes the month with it (the SHA-256 shown
- * is the stored sheet's), sees two offices' offline edits arrive as late edits with what they
+ * is the stored sheet's), sees three PCs' offline edits arrive as late edits with what they
  * change, accepts one and rejects the others (each PC follows; the browser says so), confirms a computed
  * holiday and adds one, and reopens the month only with a reason. The office's app shows the
  * closed month read-only (sheet, week grid, form), the edits waiting for the head office in its
