@@ -149,6 +149,11 @@ describe('the fleet screens, by keyboard', () => {
       water_level: 'Bilinmiyor',
     })
     expect(await relayRows(`SELECT inspection_date, week_start, km, driver_id IS NOT NULL, notes FROM vehicle_inspections`)).toEqual([[today, mondayOf(today), 36200, 1, 'Haftalık kontrol']])
+    // The same vehicle chosen again opens its inspection of the week instead of starting a second one.
+    await page.locator('[data-testid="inspection-vehicle_id"]').selectOption({ label: '06 ABC 123' })
+    await page.locator('[data-testid="inspection-notice"]', { hasText: `06 ABC 123 bu hafta denetlenmiş (${typed(today)}): o denetim düzenleniyor` }).waitFor()
+    expect(await page.locator('[data-testid="inspection-km"]').inputValue()).toBe('36200')
+    await page.locator('[data-testid="inspection-cancel"]').click()
   })
 
   it('an Olumsuz item opens a fault in one step, linked to the inspection; the fault is followed up and closed, a date before its opening refused', async () => {
@@ -287,11 +292,23 @@ describe('the fleet screens, by keyboard', () => {
     await weekRow(page, 'plate:06ABC123').locator('[data-testid="week-choose"]').click()
     expect(await focused(page)).toBe('inspection-driver_id')
     expect(await page.locator('[data-testid="inspection-inspection_date"]').inputValue()).toBe(typed(addDays(mondayOf(today), -7)))
+    // A day of this week, where the vehicle is already inspected: a second inspection is refused.
+    await page.locator('[data-testid="inspection-inspection_date"]').fill(typed(today))
+    await page.keyboard.press('Enter')
+    expect(await markedFields(page.locator('[data-testid="inspection-form"]'))).toEqual({
+      vehicle_id: `06 ABC 123 ${typed(mondayOf(today))} haftasında zaten denetlenmiş (${typed(today)}); hiçbir şey kaydedilmedi. Haftanın listesinden “Denetimi aç” ile düzenleyin.`,
+    })
+    await page.locator('[data-testid="inspection-inspection_date"]').fill(typed(addDays(mondayOf(today), -7)))
     await page.locator('[data-testid="inspection-km"]').fill('40.000')
     await page.keyboard.press('Enter')
     await expect.poll(() => weekRow(page, 'plate:06ABC123').getAttribute('data-done')).toBe('true')
     await page.keyboard.press('PageDown')
     expect(await page.locator('[data-testid="week-label"]').getAttribute('data-monday')).toBe(mondayOf(today))
+    await waitForPending(page, 0)
+    expect(await relayRows(`SELECT week_start, km FROM vehicle_inspections WHERE vehicle_id = 'plate:06ABC123' ORDER BY week_start`)).toEqual([
+      [addDays(mondayOf(today), -7), 40000],
+      [mondayOf(today), 36200],
+    ])
 
     await page.keyboard.press('Alt+5')
     const car = record(page, '06 ABC 123')

@@ -24,6 +24,7 @@ export const fleetTr = {
   'inspection.noDriver': '— sürücü yok —',
   'inspection.editing': '{plate} bu hafta denetlenmiş ({date}): o denetim düzenleniyor',
   'inspection.saved': '{plate} denetimi kaydedildi',
+  'inspection.exists': '{plate} {week} haftasında zaten denetlenmiş ({date}); hiçbir şey kaydedilmedi. Haftanın listesinden “Denetimi aç” ile düzenleyin.',
   'inspection.hint':
     'Tab maddeden nota, nottan sonraki maddeye geçer. Bir maddede 1 ya da + Olumlu, 2 ya da - Olumsuz, 3 ya da ? Bilinmiyor seçer: Olumlu ve Bilinmiyor sonraki maddeye, Olumsuz kendi notuna geçer. Enter kaydeder, Page Up/Page Down haftayı değiştirir.',
   'inspection.item': 'Madde',
@@ -34,7 +35,6 @@ export const fleetTr = {
   'inspection.openFault': 'Arıza aç',
   'inspection.faultOpened': 'Arıza açıldı ve denetime bağlandı: {title} ({plate})',
   'inspection.linkedFault': 'Bağlı arıza: {title} ({status})',
-  'inspection.notSaved': 'Önce araç seçin: arıza denetimle birlikte kaydedilir',
   'faults.new': 'Yeni arıza',
   'faults.open': 'Arızayı aç',
   'faults.opened': 'Arıza açıldı: {title} ({plate})',
@@ -123,6 +123,7 @@ export const fleetEn: Record<FleetMessageKey, string> = {
   'inspection.noDriver': '— no driver —',
   'inspection.editing': '{plate} was inspected this week ({date}): editing that inspection',
   'inspection.saved': 'Inspection of {plate} saved',
+  'inspection.exists': '{plate} was already inspected in the week of {week} ({date}); nothing was saved. Open it with “Open inspection” in the week’s list.',
   'inspection.hint':
     'Tab moves from an item to its note and on to the next item. On an item, 1 or + picks Pass, 2 or - Fail, 3 or ? Unknown: Pass and Unknown move to the next item, Fail to its note. Enter saves; Page Up/Page Down change the week.',
   'inspection.item': 'Item',
@@ -133,7 +134,6 @@ export const fleetEn: Record<FleetMessageKey, string> = {
   'inspection.openFault': 'Open a fault',
   'inspection.faultOpened': 'Fault opened and linked to the inspection: {title} ({plate})',
   'inspection.linkedFault': 'Linked fault: {title} ({status})',
-  'inspection.notSaved': 'Choose a vehicle first: the fault is saved with the inspection',
   'faults.new': 'New fault',
   'faults.open': 'Open the fault',
   'faults.opened': 'Fault opened: {title} ({plate})',

@@ -33,6 +33,7 @@ export class FaultsScreen extends Screen {
     draft: { state: true },
     error: { state: true },
     notice: { state: true },
+    listError: { state: true },
     showClosed: { state: true },
     closing: { state: true },
     opened: { state: true },
@@ -43,6 +44,8 @@ export class FaultsScreen extends Screen {
   draft: FaultDraft = emptyDraft()
   error: unknown = undefined
   notice: Notice | null = null
+  /** A refused follow-up, closing or reopening, shown over the list. */
+  listError: unknown = undefined
   showClosed = false
   /** The fault whose closing date is being typed, and the date as typed. */
   closing: { readonly id: string; readonly date: string; readonly error?: BilingualError } | null = null
@@ -76,6 +79,7 @@ export class FaultsScreen extends Screen {
           <label class="check"><input type="checkbox" data-testid="faults-show-closed" .checked=${this.showClosed} @change=${(e: Event) => (this.showClosed = (e.target as HTMLInputElement).checked)} />${t(lang, 'faults.showClosed')}</label>
         </div>
         ${this.notice ? html`<p class="ok" role="status" data-testid="faults-notice">${t(lang, this.notice.key, this.notice.vars)}</p>` : nothing}
+        ${this.listError !== undefined ? html`<p class="error" role="alert" data-testid="faults-error">${errorIn(lang, this.listError)}</p>` : nothing}
         <div class="scroll">
           <table data-testid="fault-list">
             <thead>
@@ -239,11 +243,11 @@ export class FaultsScreen extends Screen {
     try {
       this.workspace?.engine.update('vehicle_faults', text(row.id), patch, this.region)
     } catch (error) {
-      this.error = error
+      this.listError = error
       this.notice = null
       return
     }
-    this.error = undefined
+    this.listError = undefined
     this.notice = { key: notice, vars: { title: text(row.title), date } }
   }
 }

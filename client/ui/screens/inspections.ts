@@ -10,20 +10,22 @@
  */
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { Row } from '../../../crdt/mirror.ts'
+import { BilingualError } from '../../../schema/bilingual.ts'
 import { INSPECTION_ITEM_LABELS, type InspectionItem } from '../../../schema/fleetTexts.ts'
+import { fieldLabelText } from '../../../schema/labels.ts'
 import { INSPECTION_ITEMS, type RecordInput } from '../../../schema/tables.ts'
 import { parseDate } from '../../../schema/turkishInput.ts'
 import { MonthClosedError } from '../../engine.ts'
 import { ClosedMonths } from '../closed-months.ts'
-import { addDays, formatDate, formatMonth, formatPlate, t, todayIso, type MessageKey } from '../i18n.ts'
+import { addDays, bilingual, formatMonth, formatPlate, t, todayIso, type MessageKey } from '../i18n.ts'
 import { liveQuery, text } from '../live-query.ts'
 import { Screen } from '../screen.ts'
 import { ShownMonths } from '../shown-months.ts'
 import { shared } from '../styles.ts'
 import { mondayOf } from '../week-plan.ts'
-import { editRecord } from '../workspace.ts'
+import { editRecord, type Workspace } from '../workspace.ts'
 import { byName, byPlate, datePlaceholder, enterSaves, formError, recordSelect, textField, type FieldView } from './fleet-form.ts'
-import { checkDraft, draftOf, emptyDraft, renderChecklist, type Answer, type InspectionDraft, type Saved } from './inspection-entry.ts'
+import { checkDraft, draftOf, emptyDraft, renderChecklist, typedDate, type Answer, type InspectionDraft, type Saved } from './inspection-entry.ts'
 import { renderWeek, weekStyles } from './inspection-week.ts'
 import '../fleet-alerts-panel.ts'
 
@@ -183,10 +185,9 @@ export class InspectionsScreen extends Screen {
         <div class="row" style="margin-top:0.6rem">
           ${textField(view, 'notes', d.notes, (v) => this.set({ notes: v }), { width: '24em' })}
           <label class="check"
-            ><input type="checkbox" name="service_visit" data-testid="inspection-service_visit" .checked=${d.service_visit} @change=${(e: Event) => this.set({ service_visit: (e.target as HTMLInputElement).checked })} />${t(
-              lang,
-              'tab.service',
-            )}</label
+            ><input type="checkbox" name="service_visit" data-testid="inspection-service_visit" .checked=${d.service_visit} @change=${(e: Event) => this.set({ service_visit: (e.target as HTMLInputElement).checked })} />${
+              fieldLabelText('service_visit')[lang]
+            }</label
           >
           <button class="primary" type="submit" data-testid="inspection-save">${t(lang, this.saved === null ? 'action.save' : 'action.update')}</button>
           ${this.saved !== null || d.vehicle_id !== '' ? html`<button type="button" data-testid="inspection-cancel" @click=${this.cancel}>${t(lang, 'action.cancel')}</button>` : nothing}
@@ -236,7 +237,7 @@ export class InspectionsScreen extends Screen {
       this.draft = draft
       this.saved = saved
       this.base = draft
-      this.notice = { key: 'inspection.editing', vars: { plate: this.plateOf(vehicleId), date: formatDate(this.language, text(existing.inspection_date)) } }
+      this.notice = { key: 'inspection.editing', vars: { plate: this.plateOf(vehicleId), date: typedDate(text(existing.inspection_date)) } }
     }
     if (focus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[data-testid="inspection-driver_id"]')?.focus())
   }
@@ -281,6 +282,7 @@ export class InspectionsScreen extends Screen {
       checked = checkDraft(draft)
       const closed = this.closed.closedOn(this.region, checked.fields.week_start)
       if (closed !== undefined) throw new MonthClosedError(closed)
+      if (this.saved === null) this.refuseSecond(ws, checked.fields)
     } catch (error) {
       this.error = error
       return undefined
@@ -317,6 +319,18 @@ export class InspectionsScreen extends Screen {
     this.draft = { ...emptyDraft(next === undefined ? '' : text(next.id), checked.fields.inspection_date) }
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[data-testid="inspection-${next === undefined ? 'vehicle_id' : 'driver_id'}"]`)?.focus())
     return saved
+  }
+
+  /** A vehicle has one inspection a week: a second one for its week is refused, nothing written. */
+  private refuseSecond(ws: Workspace, fields: { vehicle_id: string; week_start: string }): void {
+    const [first] = ws.mirror.query('SELECT inspection_date FROM vehicle_inspections WHERE region = ? AND vehicle_id = ? AND week_start = ? ORDER BY inspection_date', [
+      this.region,
+      fields.vehicle_id,
+      fields.week_start,
+    ])
+    if (first === undefined) return
+    const vars = { plate: this.plateOf(fields.vehicle_id), week: typedDate(fields.week_start), date: typedDate(text(first.inspection_date)) }
+    throw new BilingualError(bilingual('inspection.exists', vars), { field: 'vehicle_id' })
   }
 
   private async writeChanges(saved: Saved, checked: ReturnType<typeof checkDraft>): Promise<Saved> {
