@@ -355,6 +355,10 @@ describe('the fleet screens, by keyboard', () => {
     expect(closed.status).toBe(200)
 
     await page.keyboard.press('Alt+Shift+1')
+    await page.locator('[data-testid="week-go"]').fill('31.02.2026')
+    await page.keyboard.press('Enter')
+    expect(await markedFields(page.locator('[data-testid="inspection-week"]'))).toEqual({ go_to: "Şubat 2026'da 31 gün yok (son gün 28)" })
+    expect(await page.locator('[data-testid="week-label"]').getAttribute('data-monday')).toBe(mondayOf(today))
     await page.locator('[data-testid="week-go"]').fill(typed(monday))
     await page.keyboard.press('Enter')
     await expect.poll(() => page.locator('[data-testid="week-label"]').getAttribute('data-monday')).toBe(monday)

@@ -5,6 +5,7 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit'
 import type { Row } from '../../../crdt/mirror.ts'
+import type { Bilingual } from '../../../schema/bilingual.ts'
 import { fieldLabelText } from '../../../schema/labels.ts'
 import { parseDate } from '../../../schema/turkishInput.ts'
 import { addDays, formatDate, formatNumber, formatPlate, t, todayIso, type Lang } from '../i18n.ts'
@@ -26,7 +27,10 @@ export interface WeekView {
   readonly writable: boolean
   /** The week's month is not on this PC yet (being fetched, or offline). */
   readonly missing: boolean
+  /** Why the date typed to go to was not read; null when nothing is wrong. */
+  readonly dateError: Bilingual | null
   showWeek(monday: string): void
+  refuseDate(reason: Bilingual): void
   choose(vehicleId: string): void
 }
 
@@ -48,18 +52,27 @@ export function renderWeek(view: WeekView): TemplateResult {
   const total = view.vehicles.length
   const label = (field: string): string => fieldLabelText(field)[lang]
   const goTo = (event: Event): void => {
-    const input = event.target as HTMLInputElement
-    const parsed = parseDate(input.value)
-    if (parsed.ok && parsed.value !== null) view.showWeek(mondayOf(parsed.value))
-    // An unreadable date moves nothing; the field says so.
-    input.setAttribute('aria-invalid', parsed.ok ? 'false' : 'true')
+    const parsed = parseDate((event.target as HTMLInputElement).value)
+    // An unreadable date moves nothing; the field says why.
+    if (!parsed.ok) view.refuseDate(parsed.reason)
+    else if (parsed.value !== null) view.showWeek(mondayOf(parsed.value))
   }
+  const refused = view.dateError !== null
   return html`<div class="row week-nav" style="margin-bottom:0.6rem">
       <button type="button" data-testid="week-prev" @click=${() => view.showWeek(addDays(monday, -7))}>◀ ${t(lang, 'week.prev')}</button>
       <strong data-testid="week-label" data-monday=${monday}>${t(lang, 'inspection.week', { from: formatDate(lang, monday), to: formatDate(lang, addDays(monday, 6)) })}</strong>
       <button type="button" data-testid="week-next" @click=${() => view.showWeek(addDays(monday, 7))}>${t(lang, 'week.next')} ▶</button>
       <button type="button" data-testid="week-this" @click=${() => view.showWeek(mondayOf(todayIso()))}>${t(lang, 'week.thisWeek')}</button>
-      <label>${t(lang, 'week.goTo')}<input data-testid="week-go" placeholder=${datePlaceholder(lang)} @change=${goTo} /></label>
+      <label
+        >${t(lang, 'week.goTo')}<input
+          name="go_to"
+          data-testid="week-go"
+          placeholder=${datePlaceholder(lang)}
+          aria-invalid=${refused ? 'true' : 'false'}
+          aria-describedby=${refused ? 'week-go-error' : nothing}
+          @change=${goTo}
+        />${refused ? html`<span class="field-error" role="alert" id="week-go-error" data-testid="week-go-error">${view.dateError![lang]}</span>` : nothing}</label
+      >
     </div>
     <p data-testid="inspection-progress" data-done=${done} data-total=${total}>
       ${total > 0 && done === total ? t(lang, 'inspection.allDone') : t(lang, 'inspection.progress', { done: formatNumber(lang, done), total: formatNumber(lang, total), left: formatNumber(lang, total - done) })}

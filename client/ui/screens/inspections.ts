@@ -10,7 +10,7 @@
  */
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { Row } from '../../../crdt/mirror.ts'
-import { BilingualError } from '../../../schema/bilingual.ts'
+import { BilingualError, type Bilingual } from '../../../schema/bilingual.ts'
 import { INSPECTION_ITEM_LABELS, type InspectionItem } from '../../../schema/fleetTexts.ts'
 import { fieldLabelText } from '../../../schema/labels.ts'
 import { INSPECTION_ITEMS, type RecordInput } from '../../../schema/tables.ts'
@@ -40,6 +40,7 @@ export class InspectionsScreen extends Screen {
     saved: { state: true },
     error: { state: true },
     notice: { state: true },
+    weekDateError: { state: true },
   }
 
   static override styles = [
@@ -89,6 +90,8 @@ export class InspectionsScreen extends Screen {
   private base: InspectionDraft | null = null
   error: unknown = undefined
   notice: Notice | null = null
+  /** Why the date typed to go to a week was not read. */
+  weekDateError: Bilingual | null = null
 
   private readonly vehicles = this.regionQuery('SELECT id, plate FROM vehicles WHERE region = ?', ['vehicles'])
   private readonly drivers = this.regionQuery('SELECT id, full_name FROM drivers WHERE region = ?', ['drivers'])
@@ -144,7 +147,9 @@ export class InspectionsScreen extends Screen {
           fault: (id) => this.faults.rows.find((f) => text(f.id) === id),
           writable: this.writable && closed === undefined,
           missing: this.shownMonths.missing.length > 0,
+          dateError: this.weekDateError,
           showWeek: (monday) => this.showWeek(monday),
+          refuseDate: (reason) => (this.weekDateError = reason),
           choose: (id) => this.chooseVehicle(id, true),
         })}
       </section>
@@ -253,6 +258,7 @@ export class InspectionsScreen extends Screen {
 
   private showWeek(monday: string): void {
     this.monday = monday
+    this.weekDateError = null
     // A new form follows the week; an inspection being edited stays in the form.
     if (this.saved === null) this.draft = { ...this.draft, inspection_date: emptyDraft('', this.defaultDate()).inspection_date }
   }
