@@ -72,6 +72,14 @@ const TABLE_FIELD_LABELS: Readonly<Record<string, Readonly<Record<string, Biling
     start_date: { tr: 'İşe giriş tarihi', en: 'Hire date' },
     end_date: { tr: 'İşten çıkış tarihi', en: 'Leaving date' },
   },
+  // The weekly inspection's day, not the vehicle's muayene.
+  vehicle_inspections: {
+    inspection_date: { tr: 'Denetim tarihi', en: 'Inspection day' },
+  },
+  // A fault's title is what went wrong, not an employee's title.
+  vehicle_faults: {
+    title: { tr: 'Arıza', en: 'Fault' },
+  },
 }
 
 /** The field's label (in `table`, when given), the field's own name when it has none (a clerk never sees those forms). */

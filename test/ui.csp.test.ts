@@ -52,7 +52,7 @@ describe('the web client under the Content-Security-Policy', () => {
       // Synced over the relay's WebSocket, with the sql.js mirror (wasm) behind the screens.
       await office.page.locator('[data-testid="connection"][data-online="true"]').waitFor()
       // Every screen once, ending on the timesheet grid (its column widths are style attributes).
-      for (const name of ['employees', 'vehicles', 'drivers', 'reports', 'settings', 'conflicts', 'puantaj']) {
+      for (const name of ['employees', 'vehicles', 'drivers', 'reports', 'settings', 'conflicts', 'inspections', 'faults', 'service', 'stock', 'puantaj']) {
         await office.page.locator(`[data-testid="tab-${name}"]`).click()
         await office.page.locator(`[data-testid="tab-${name}"][aria-current="page"]`).waitFor()
       }

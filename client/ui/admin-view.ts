@@ -8,7 +8,7 @@
  * Nothing here edits the regions' data. What it changes are the relay's control actions: accounts
  * (users-panel.ts, the relay's /api/users) and the admin's own password, closing and reopening
  * months (month-closing.ts), deciding late edits (late-edits-panel.ts) and the holiday calendar
- * (holidays-panel.ts).
+ * (holidays-panel.ts). The fleet panel (admin-fleet-panel.ts) only reads.
  */
 import { css, html, LitElement, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import { BilingualError } from '../../schema/bilingual.ts'
@@ -30,6 +30,7 @@ import type { RsMonthClosing } from './month-closing.ts'
 import './month-closing.ts'
 import './late-edits-panel.ts'
 import './holidays-panel.ts'
+import './admin-fleet-panel.ts'
 import './sign-in.ts'
 import './status-bar.ts'
 
@@ -291,6 +292,7 @@ export class RainstaffAdmin extends LitElement {
       <rs-month-closing style="grid-column: 1 / -1"></rs-month-closing>
       <rs-late-edits style="grid-column: 1 / -1"></rs-late-edits>
       <rs-holidays></rs-holidays>
+      <rs-admin-fleet></rs-admin-fleet>
       <rs-users-panel style="grid-column: 1 / -1"></rs-users-panel>
       <section>
         <h2>${t(lang, 'admin.pcs')}</h2>

@@ -30,9 +30,25 @@ import './screens/employees.ts'
 import './screens/fleet.ts'
 import './screens/reports.ts'
 import './screens/settings.ts'
+import './screens/inspections.ts'
+import './screens/faults.ts'
+import './screens/service-visits.ts'
+import './screens/stock.ts'
 
-const SCREENS = ['puantaj', 'week', 'sheet', 'employees', 'vehicles', 'drivers', 'reports', 'settings', 'conflicts'] as const
+const SCREENS = ['puantaj', 'week', 'sheet', 'employees', 'vehicles', 'drivers', 'reports', 'settings', 'conflicts', 'inspections', 'faults', 'service', 'stock'] as const
 type ScreenName = (typeof SCREENS)[number]
+
+/** Alt+1…9 for the first nine screens, Alt+Shift+1… for the fleet's after them. */
+function shortcutOf(index: number): string {
+  return index < 9 ? `Alt+${index + 1}` : `Alt+Shift+${index - 8}`
+}
+
+/** The field focused inside the shadow roots, left before its screen goes: a field that saves on leaving (the week grid's) saves. */
+function leaveFocusedField(): void {
+  let active: Element | null = document.activeElement
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement
+  if (active instanceof HTMLElement) active.blur()
+}
 
 export class RainstaffApp extends LitElement {
   static override properties: PropertyDeclarations = {
@@ -222,7 +238,7 @@ export class RainstaffApp extends LitElement {
           ${SCREENS.map(
             (name, i) => html`<button
               data-testid=${`tab-${name}`}
-              title=${`Alt+${i + 1}`}
+              title=${shortcutOf(i)}
               aria-current=${this.screen === name ? 'page' : 'false'}
               @click=${() => (this.screen = name)}
             >
@@ -289,15 +305,26 @@ export class RainstaffApp extends LitElement {
         return html`<rs-settings></rs-settings>`
       case 'conflicts':
         return html`<rs-conflicts></rs-conflicts>`
+      case 'inspections':
+        return html`<rs-inspections></rs-inspections>`
+      case 'faults':
+        return html`<rs-faults></rs-faults>`
+      case 'service':
+        return html`<rs-service-visits></rs-service-visits>`
+      case 'stock':
+        return html`<rs-stock></rs-stock>`
     }
   }
 
   private onShortcut = (event: KeyboardEvent): void => {
     if (!event.altKey || this.workspace === undefined) return
-    const index = Number(event.key) - 1
+    // With Shift the key prints a sign (! on a Turkish Q keyboard): its place names the digit.
+    const digit = event.shiftKey ? /^Digit([1-9])$/.exec(event.code)?.[1] : event.key
+    const index = Number(digit) - 1 + (event.shiftKey ? 9 : 0)
     const screen = SCREENS[index]
     if (screen !== undefined) {
       event.preventDefault()
+      if (event.shiftKey) leaveFocusedField()
       this.screen = screen
     }
   }

@@ -5,6 +5,7 @@
 import type { Bilingual } from '../../schema/bilingual.ts'
 import { accountsEn, accountsTr } from './messages-accounts.ts'
 import { closingEn, closingTr } from './messages-closing.ts'
+import { fleetEn, fleetTr } from './messages-fleet.ts'
 import { importEn, importTr } from './messages-import.ts'
 import { payrollEn, payrollTr } from './messages-payroll.ts'
 
@@ -167,6 +168,8 @@ const tr = {
   ...payrollTr,
   // Closing months, late edits, holidays (messages-closing.ts).
   ...closingTr,
+  // The fleet screens and the admin's fleet panel (messages-fleet.ts).
+  ...fleetTr,
 } as const
 
 export type MessageKey = keyof typeof tr
@@ -326,6 +329,7 @@ const en: Record<MessageKey, string> = {
   ...importEn,
   ...payrollEn,
   ...closingEn,
+  ...fleetEn,
 }
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { tr, en }

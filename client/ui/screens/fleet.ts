@@ -1,23 +1,19 @@
 /**
- * Araçlar and Sürücüler: the region's vehicles and drivers, with the legacy program's alerts
- * (schema/fleet.ts): oil change by kilometre, inspection, insurance and maintenance dates,
- * items failed in the last two inspections, open faults, and driving licences running out.
+ * Araçlar and Sürücüler: the region's vehicles and drivers. Each row carries its fleet alerts as
+ * badges and the Araçlar screen lists them all with their sentences (client/fleetAlerts.ts over
+ * every month the mirror holds: oil change by km and by date, muayene, insurance, maintenance,
+ * items failed twice, open faults, km going down; licences on Sürücüler). A vehicle's km history
+ * and its oil change open below the list (vehicle-km.ts).
  */
-import { html, nothing, type TemplateResult } from 'lit'
+import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import type { Row } from '../../../crdt/mirror.ts'
-import {
-  driverAlerts,
-  openFaultAlerts,
-  repeatedFailures,
-  vehicleAlerts,
-  type FleetAlert,
-  type InspectionFacts,
-} from '../../../schema/fleet.ts'
-import { formatNumber, t, todayIso, type Lang } from '../i18n.ts'
-import { optionalNum, optionalText, text } from '../live-query.ts'
+import { t } from '../i18n.ts'
+import { text } from '../live-query.ts'
+import { regionFleetAlerts, renderAlertTable, renderBadges } from '../fleet-alerts-panel.ts'
 import { Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import '../record-editor.ts'
+import './vehicle-km.ts'
 
 const VEHICLE_FIELDS = [
   'plate',
@@ -36,93 +32,60 @@ const VEHICLE_FIELDS = [
 const VEHICLE_COLUMNS = ['plate', 'brand', 'model', 'km', 'oil_change_km', 'inspection_date', 'insurance_date', 'maintenance_date'] as const
 const DRIVER_FIELDS = ['full_name', 'license_class', 'license_expiry', 'phone', 'notes'] as const
 
-/** One alert in words, e.g. "Muayene 12 gün gecikti". */
-export function alertText(lang: Lang, alert: FleetAlert, subject = ''): string {
-  if (alert.kind === 'repeated_failure') return t(lang, 'alert.repeated_failure', { item: alert.item_key ?? '' })
-  if (alert.kind === 'open_fault') return t(lang, 'alert.open_fault', { item: subject })
-  const n = formatNumber(lang, Math.abs(alert.amount ?? 0))
-  return t(lang, `alert.${alert.kind}.${alert.level}`, { n })
-}
-
-function badges(lang: Lang, alerts: readonly FleetAlert[]): TemplateResult | typeof nothing {
-  if (alerts.length === 0) return nothing
-  return html`${alerts.map((a) => html`<span class="badge ${a.level}" data-testid="fleet-alert">${alertText(lang, a)}</span> `)}`
-}
-
 export class VehiclesScreen extends Screen {
+  static override properties: PropertyDeclarations = {
+    shownVehicle: { state: true },
+  }
+
   static override styles = [shared]
 
-  private readonly vehicles = this.regionQuery('SELECT id, km, oil_change_km, oil_interval_km, inspection_date, insurance_date, maintenance_date FROM vehicles WHERE region = ?', ['vehicles'])
-
-  private readonly inspections = this.regionQuery(
-    `SELECT i.id, i.vehicle_id, i.inspection_date, r.item_key, r.status
-       FROM vehicle_inspections i LEFT JOIN vehicle_inspection_results r ON r.region = i.region AND r.inspection_id = i.id
-      WHERE i.region = ?`,
-    ['vehicle_inspections', 'vehicle_inspection_results'],
-  )
-
-  private readonly faults = this.regionQuery('SELECT id, vehicle_id, title, status, closed_date FROM vehicle_faults WHERE region = ?', ['vehicle_faults'])
-
-  /** Alerts per vehicle id, from the rows the live queries hold now. */
-  private alertsByVehicle(): Map<string, FleetAlert[]> {
-    const today = todayIso()
-    const byVehicle = new Map<string, FleetAlert[]>()
-    const add = (vehicle: string, alert: FleetAlert): void => {
-      byVehicle.set(vehicle, [...(byVehicle.get(vehicle) ?? []), alert])
-    }
-    for (const v of this.vehicles.rows) {
-      const facts = {
-        id: text(v.id),
-        km: optionalNum(v.km),
-        oil_change_km: optionalNum(v.oil_change_km),
-        oil_interval_km: optionalNum(v.oil_interval_km),
-        inspection_date: optionalText(v.inspection_date),
-        insurance_date: optionalText(v.insurance_date),
-        maintenance_date: optionalText(v.maintenance_date),
-      }
-      for (const alert of vehicleAlerts(facts, today)) add(facts.id, alert)
-    }
-    const inspections = new Map<string, InspectionFacts & { results: Record<string, string> }>()
-    for (const row of this.inspections.rows) {
-      const id = text(row.id)
-      const facts = inspections.get(id) ?? { id, vehicle_id: text(row.vehicle_id), inspection_date: text(row.inspection_date), results: {} }
-      if (row.item_key !== null) facts.results[text(row.item_key)] = text(row.status)
-      inspections.set(id, facts)
-    }
-    for (const alert of repeatedFailures([...inspections.values()])) add(alert.subject_id, alert)
-    const faultRows = this.faults.rows.map((f) => ({ id: text(f.id), status: optionalText(f.status), closed_date: optionalText(f.closed_date) }))
-    const faultById = new Map(this.faults.rows.map((f) => [text(f.id), f]))
-    for (const alert of openFaultAlerts(faultRows)) {
-      const fault = faultById.get(alert.subject_id)
-      if (fault !== undefined) add(text(fault.vehicle_id), { ...alert, item_key: text(fault.title) })
-    }
-    return byVehicle
-  }
+  /** The vehicle whose km history is open. */
+  shownVehicle = ''
+  private readonly alerts = regionFleetAlerts(this)
+  private readonly faults = this.regionQuery('SELECT id, title FROM vehicle_faults WHERE region = ?', ['vehicle_faults'])
 
   override render(): TemplateResult {
     const lang = this.language
-    const alerts = this.alertsByVehicle()
-    const note = (row: Row): TemplateResult | typeof nothing => {
-      const list = alerts.get(text(row.id)) ?? []
-      if (list.length === 0) return nothing
-      return html`${list.map((a) => html`<span class="badge ${a.level}" data-testid="fleet-alert">${alertText(lang, a, a.item_key)}</span> `)}`
+    const alerts = this.alerts.value
+    const titles = new Map(this.faults.rows.map((f) => [text(f.id), text(f.title)]))
+    const note = (row: Row): TemplateResult => {
+      const id = text(row.id)
+      return html`${renderBadges(
+          lang,
+          alerts.filter((e) => e.vehicle_id === id),
+          (fault) => titles.get(fault) ?? '',
+        )}<button class="link" data-testid="show-km" @click=${() => this.showKm(id)}>${t(lang, 'km.show')}</button>`
     }
     return html`<rs-record-editor
-      table="vehicles"
-      .fields=${VEHICLE_FIELDS}
-      .listFields=${VEHICLE_COLUMNS}
-      .rowNote=${note}
-      heading=${t(lang, 'tab.vehicles')}
-    ></rs-record-editor>`
+        table="vehicles"
+        .fields=${VEHICLE_FIELDS}
+        .listFields=${VEHICLE_COLUMNS}
+        .rowNote=${note}
+        heading=${t(lang, 'tab.vehicles')}
+      ></rs-record-editor>
+      <rs-vehicle-km .vehicle=${this.shownVehicle} .alerts=${alerts} @vehicle-change=${(e: CustomEvent<string>) => (this.shownVehicle = e.detail)}></rs-vehicle-km>
+      <section data-testid="fleet-alerts">
+        <h2>${t(lang, 'alerts.title')} — ${this.regionName()}</h2>
+        ${renderAlertTable(lang, alerts)}
+      </section>`
+  }
+
+  private showKm(id: string): void {
+    this.shownVehicle = id
+    void this.updateComplete.then(() => this.renderRoot.querySelector('rs-vehicle-km')?.scrollIntoView({ block: 'nearest' }))
   }
 }
 
 export class DriversScreen extends Screen {
+  private readonly alerts = regionFleetAlerts(this)
+
   override render(): TemplateResult {
     const lang = this.language
-    const today = todayIso()
     const note = (row: Row): TemplateResult | typeof nothing =>
-      badges(lang, driverAlerts({ id: text(row.id), license_expiry: optionalText(row.license_expiry) }, today))
+      renderBadges(
+        lang,
+        this.alerts.value.filter((e) => e.table === 'drivers' && e.record === text(row.id)),
+      )
     return html`<rs-record-editor
       table="drivers"
       .fields=${DRIVER_FIELDS}
