@@ -353,8 +353,8 @@ export class WeekGridScreen extends Screen {
         if (this.commit(cell.key, 'enter')) this.showWeek(addDays(this.monday, event.key === 'PageUp' ? -7 : 7))
         return
     }
-    // Alt+digit leaves the screen (app-shell): what was typed is saved first, or the refusal keeps the clerk here.
-    if (event.altKey && /^[1-9]$/.test(event.key) && !this.commit(cell.key, 'enter')) {
+    // Alt+digit and Alt+Shift+digit leave the screen (app-shell): what was typed is saved first, or the refusal keeps the clerk here.
+    if (event.altKey && (/^[1-9]$/.test(event.key) || /^Digit[1-9]$/.test(event.code)) && !this.commit(cell.key, 'enter')) {
       event.preventDefault()
       event.stopPropagation()
       return
