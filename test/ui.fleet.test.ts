@@ -10,6 +10,8 @@
  * The steps run in order and share the PC.
  */
 import type { Browser, Locator, Page } from 'playwright-core'
+import { readFileSync } from 'node:fs'
+import ExcelJS from 'exceljs'
 import initSqlJs from 'sql.js'
 import { describe, expect, it } from 'vitest'
 import { currentPeriod, documentName, shiftPeriod } from '../schema/periods.ts'
@@ -250,6 +252,18 @@ describe('the fleet screens, by keyboard', () => {
     await page.locator('[data-testid="lang"]').click()
     await waitForPending(page, 0)
     expect(await relayRows('SELECT cost FROM vehicle_service_visits ORDER BY cost')).toEqual([[100], [1234.5], [2450.5]])
+
+    // The month's service cost report downloads from Raporlar, as the CLI writes it.
+    await tab(page, 'reports')
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="fleet-service-csv"]').click()])
+    expect(csv.suggestedFilename()).toBe(`servis_maliyet_raporu_ankara_${today.slice(0, 7)}.csv`)
+    const csvText = readFileSync((await csv.path())!, 'utf8')
+    expect(csvText).toContain('₺1.234,50')
+    expect(csvText).toContain('₺3.785,00')
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="fleet-inspections-xlsx"]').click()])
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.readFile((await xlsx.path())!)
+    expect(workbook.worksheets.length).toBeGreaterThan(0)
 
     // The fault shows the visit made for it.
     await page.keyboard.press('Alt+Shift+2')

@@ -100,6 +100,9 @@ export const fleetTr = {
   'adminFleet.show': 'Listele',
   'adminFleet.hide': 'Gizle',
   'adminFleet.list': '{region}: filo uyarıları',
+  'reports.fleet': 'Filo raporları',
+  'reports.inspections': 'Haftalık denetim raporu',
+  'reports.service': 'Servis maliyet raporu',
 } as const
 
 export type FleetMessageKey = keyof typeof fleetTr
@@ -199,4 +202,7 @@ export const fleetEn: Record<FleetMessageKey, string> = {
   'adminFleet.show': 'Show',
   'adminFleet.hide': 'Hide',
   'adminFleet.list': '{region}: fleet alerts',
+  'reports.fleet': 'Fleet reports',
+  'reports.inspections': 'Weekly inspection report',
+  'reports.service': 'Service cost report',
 }

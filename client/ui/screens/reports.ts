@@ -2,10 +2,13 @@
  * Raporlar: the monthly puantaj report of one employee or all, for this region or every region,
  * shown as a summary and downloaded as xlsx in the legacy layout or as CSV. The report is the
  * one the CLI writes (client/report.ts); exceljs loads only when an xlsx is asked for. A month
- * not open is read from the mirror's held rows, fetched from the relay the first time.
+ * not open is read from the mirror's held rows, fetched from the relay the first time. The
+ * month's fleet reports (weekly inspections, service costs) download here too.
  */
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit'
 import { buildReport, monthRange, ReportError, type PuantajReport } from '../../report.ts'
+import type { Mirror } from '../../../crdt/mirror.ts'
+import type { FleetReportOptions } from '../../fleetReports.ts'
 import { reportCsv } from '../../reportCsv.ts'
 import { saveFile } from '../download.ts'
 import { formatDate, formatHours, formatMonth, t, todayIso } from '../i18n.ts'
@@ -31,6 +34,22 @@ export function forEmployee(report: PuantajReport, employeeId: string, name: str
     totals: report.totals.filter((r) => r.employee_id === employeeId),
     fileName: `puantaj_raporu_${fileNamePart(name)}_${report.start}_${report.end}`,
   }
+}
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+/** A fleet report as a file; its modules (exceljs above all) load only when one is asked for. */
+async function fleetFile(mirror: Mirror, kind: 'inspections' | 'service', format: 'xlsx' | 'csv', options: FleetReportOptions): Promise<{ name: string; bytes: Uint8Array; type: string }> {
+  const reports = await import('../../fleetReports.ts')
+  const csv = (text: string): Uint8Array => new TextEncoder().encode(text)
+  if (kind === 'inspections') {
+    const report = reports.inspectionReport(mirror, options)
+    const bytes = format === 'csv' ? csv((await import('../../fleetReportCsv.ts')).inspectionReportCsv(report)) : await (await import('../../fleetReportXlsx.ts')).inspectionReportXlsx(report)
+    return { name: `${report.fileName}.${format}`, bytes, type: format === 'csv' ? 'text/csv;charset=utf-8' : XLSX_TYPE }
+  }
+  const report = reports.serviceCostReport(mirror, options)
+  const bytes = format === 'csv' ? csv((await import('../../fleetReportCsv.ts')).serviceCostReportCsv(report)) : await (await import('../../fleetReportXlsx.ts')).serviceCostReportXlsx(report)
+  return { name: `${report.fileName}.${format}`, bytes, type: format === 'csv' ? 'text/csv;charset=utf-8' : XLSX_TYPE }
 }
 
 export class ReportsScreen extends Screen {
@@ -107,6 +126,7 @@ export class ReportsScreen extends Screen {
         <button class="primary" data-testid="download-xlsx" ?disabled=${typeof report === 'string'} @click=${() => this.download(report, 'xlsx')}>${t(lang, 'reports.xlsx')}</button>
         <button data-testid="download-csv" ?disabled=${typeof report === 'string'} @click=${() => this.download(report, 'csv')}>${t(lang, 'reports.csv')}</button>
       </div>
+      ${this.renderFleetDownloads()}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.notice ? html`<p class="ok">${this.notice}</p>` : nothing}
       ${this.renderMissing()}
@@ -157,6 +177,33 @@ export class ReportsScreen extends Screen {
               ${report.skipped.map((s) => html`<li>${this.regionName(s.region)} ${s.id}: ${s.text[lang]}</li>`)}
             </ul>`
         : nothing}`
+  }
+
+  /** The month's fleet reports for the same regions, as the CLI's `report --fleet` writes them. */
+  private renderFleetDownloads(): TemplateResult {
+    const lang = this.language
+    const ready = this.workspace !== undefined && isPeriod(this.month)
+    const button = (kind: 'inspections' | 'service', format: 'xlsx' | 'csv'): TemplateResult =>
+      html`<button data-testid=${`fleet-${kind}-${format}`} ?disabled=${!ready} @click=${() => this.downloadFleet(kind, format)}>${t(lang, `reports.${format}`)}</button>`
+    return html`<div class="row" data-testid="fleet-reports" style="margin-top:0.5rem">
+      <strong>${t(lang, 'reports.fleet')}:</strong>
+      <span>${t(lang, 'reports.inspections')}</span> ${button('inspections', 'xlsx')} ${button('inspections', 'csv')}
+      <span>${t(lang, 'reports.service')}</span> ${button('service', 'xlsx')} ${button('service', 'csv')}
+    </div>`
+  }
+
+  private async downloadFleet(kind: 'inspections' | 'service', format: 'xlsx' | 'csv'): Promise<void> {
+    const ws = this.workspace
+    if (ws === undefined || !isPeriod(this.month)) return
+    this.error = ''
+    this.notice = ''
+    try {
+      const file = await fleetFile(ws.mirror, kind, format, { month: this.month, regions: this.regions(), regionNames: ws.session.regions })
+      const path = await saveFile(file.name, file.bytes, file.type)
+      if (path !== undefined) this.notice = t(this.language, 'reports.saved', { path })
+    } catch (error) {
+      this.error = errorIn(this.language, error)
+    }
   }
 
   private async download(report: PuantajReport | string, kind: 'xlsx' | 'csv'): Promise<void> {
