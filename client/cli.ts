@@ -27,6 +27,7 @@ import { put, remove, update } from './cliCommands/edit.ts'
 import { exportSqlite, report, sql } from './cliCommands/read.ts'
 import { login, status, sync } from './cliCommands/sync.ts'
 import { closeMonthCommand, lateEditsCommand, reopenMonthCommand } from './cliCommands/months.ts'
+import { historyCommand } from './cliCommands/history.ts'
 
 export { cliLanguage, CliError, EXIT } from './cliCommands/common.ts'
 
@@ -50,6 +51,9 @@ export const CLIENT_HELP = `İstemci komutları / Client commands (hepsi / all: 
   late-edits list [--status waiting|accepted|rejected] [--region R --month YYYY-MM] [--json]
   late-edits accept ID | reject ID [--reason "…"]
                                      Kapalı aya gelen değişiklikler / changes that reached a closed month
+  history TABLE ID [--region R] [--month YYYY-MM] [--json]
+                                     Kaydın geçmişi: kim, hangi bilgisayar, ne zaman, eski → yeni /
+                                     a record's history: who, which PC, when, old → new (from the relay)
 `
 
 export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
@@ -65,6 +69,7 @@ export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>
   'close-month': closeMonthCommand,
   'reopen-month': reopenMonthCommand,
   'late-edits': lateEditsCommand,
+  history: historyCommand,
 }
 
 /** y-websocket adds a process exit listener per provider, one per open document: months add up. */

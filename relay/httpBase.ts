@@ -3,6 +3,7 @@
  * languages, JSON in and out, the client's address and the session behind a bearer token.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type * as Y from 'yjs'
 import type { Region } from '../schema/regions.ts'
 import type { LoginLimiter } from './limits.ts'
 import type { Closing } from './closing.ts'
@@ -41,6 +42,8 @@ export interface HttpContext {
   rendering(name: string): Promise<ServedRendering>
   /** The head office's control of months (relay/closing.ts). */
   readonly closing: Closing
+  /** A document to read history from: the loaded one, or one read from the store (released after). */
+  historyDocument(name: string): { readonly doc: Y.Doc; release(): void }
   log(line: string): void
 }
 
