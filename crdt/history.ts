@@ -224,3 +224,20 @@ export function attributionFrom(ranges: readonly AttributedClocks[], fallback: (
     return fallback(client)
   }
 }
+
+/**
+ * Which value each listed field of record `id` shows now, as `client:clock` (an undo checks that
+ * a field still shows the value its edit wrote, client/undo.ts). Fields showing nothing are absent.
+ */
+export function shownChanges(doc: Y.Doc, table: TableName, id: string): Map<string, string> {
+  const records = tableMap(doc, table)
+  const top = currentItem(records, id)
+  const out = new Map<string, string>()
+  if (top === undefined || top.deleted) return out
+  const versions = allVersions(records, id)
+  for (const key of listedKeys(table)) {
+    const shown = shownField(versions, key)
+    if (shown !== undefined) out.set(key, idOf(shown.shown.item.id.client, shown.shown.item.id.clock + shown.shown.index))
+  }
+  return out
+}
