@@ -132,6 +132,50 @@ describe('record history on three PCs', () => {
     expect((await history('ankara', 'employees', employee, 'not-a-token')).status).toBe(401)
   })
 
+  it('audits changes per region and account over time, filtered, as JSON and CSV', async () => {
+    const admin = await tokenFor(relay, 'admin', ADMIN_PASSWORD)
+    const audit = async (query: string, bearer = admin, accept?: string) => {
+      const res = await fetch(`${relay.url}/api/audit?${query}`, { headers: { authorization: `Bearer ${bearer}`, ...(accept ? { accept } : {}) } })
+      // The BOM kept: Excel needs it to read the CSV as UTF-8.
+      return { status: res.status, type: res.headers.get('content-type') ?? '', text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer()) }
+    }
+    type Row = { seq: number; at: string; region: string; document: string; account: string; device: { name: string | null } | null; table: string; id: string }
+    const rows = (text: string) => (JSON.parse(text) as { rows: Row[] }).rows
+    const everything = rows((await audit('region=ankara')).text)
+    expect(everything.filter((r) => r.id === employee).map((r) => `${r.account}@${r.device?.name}`)).toEqual(
+      expect.arrayContaining(['ayse@ANKARA-MASA', 'ayse@ANKARA-DIZUSTU', 'mehmet@ANKARA-DEPO']),
+    )
+    const mehmets = rows((await audit('region=ankara&account=mehmet')).text)
+    expect(mehmets.length).toBeGreaterThan(0)
+    expect(mehmets.every((r) => r.account === 'mehmet')).toBe(true)
+    const sheets = rows((await audit('table=timesheets')).text)
+    expect(new Set(sheets.map((r) => r.document))).toEqual(new Set([documentName('ankara', MONTH), documentName('ankara', NEXT)]))
+    expect(rows((await audit('from=2001-01-01&to=2001-12-31')).text)).toEqual([])
+    const today = everything[0]?.at.slice(0, 10) ?? ''
+    expect(rows((await audit(`from=${today}&to=${today}&region=ankara`)).text).length).toBeGreaterThan(0)
+    // Paging: `next` is where the following page starts.
+    const page = JSON.parse((await audit('region=ankara&limit=2')).text) as { rows: Row[]; next: number | null }
+    expect(page.rows).toHaveLength(2)
+    expect(rows((await audit(`region=ankara&after=${page.next}`)).text)[0]?.seq).toBeGreaterThan(page.rows[1]?.seq ?? 0)
+
+    const csv = await audit('region=ankara', admin, 'text/csv')
+    expect(csv.status).toBe(200)
+    expect(csv.type).toMatch(/text\/csv/)
+    expect(csv.text.startsWith('\ufeff')).toBe(true)
+    const lines = csv.text.slice(1).trim().split('\r\n')
+    expect(lines[0]).toBe('at,region,document,account,device,device_name,table,record_id,seq')
+    expect(lines).toHaveLength(everything.length + 1)
+    const days = JSON.parse((await audit('summary=day&region=ankara')).text) as { days: Array<{ region: string; account: string; table: string; changes: number }> }
+    expect(days.days.reduce((n, d) => n + d.changes, 0)).toBe(everything.length)
+    expect((await audit('summary=day&format=csv')).text).toMatch(/^\ufeffday,region,account,table,changes\r\n/)
+
+    // An office audits its own region only.
+    expect(rows((await audit('', token)).text).every((r) => r.region === 'ankara')).toBe(true)
+    expect(await audit('region=istanbul', token)).toMatchObject({ status: 403 })
+    for (const bad of ['from=last-friday', 'table=bogus', 'limit=abc', 'region=narnia']) expect((await audit(bad)).status).toBe(400)
+    expect((await audit('', 'not-a-token')).status).toBe(401)
+  })
+
   it('the CLI prints the history as JSON lines and as lines in the terminal’s language', async () => {
     const state = tempDir('rainstaff-history-cli-')
     try {
