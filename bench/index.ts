@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   relay: async () => (await import('./relay.ts')).run,
   import: async () => (await import('./import.ts')).run,
   years: async () => (await import('./fiveYears.ts')).run,
+  history: async () => (await import('./history.ts')).run,
 }
 
 const only = process.argv.slice(2)

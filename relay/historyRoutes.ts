@@ -10,7 +10,7 @@ import type * as Y from 'yjs'
 import { attributionFrom, recordHistory, type Attribution, type AttributionLookup } from '../crdt/history.ts'
 import { historyChange, type HistoryChange, type StateAtAnswer } from '../crdt/historyWire.ts'
 import { readRecord } from '../crdt/records.ts'
-import { documentName, isPeriodTable, parseDocumentName } from '../schema/periods.ts'
+import { documentName, isPeriod, isPeriodTable, parseDocumentName } from '../schema/periods.ts'
 import { isTableName, type TableName } from '../schema/tables.ts'
 import { documentRegion } from './documentName.ts'
 import { HttpError, requireSession, sendJson, type HttpContext } from './httpBase.ts'
@@ -56,7 +56,7 @@ function recordDocuments(ctx: HttpContext, asked: string, table: TableName, id: 
   for (const name of [...names]) {
     for (let at: string | null = name, hops = 0; at !== null && hops < 120; hops++) {
       const moved: unknown = readRecord(load(at), table, id)?.moved_to
-      at = typeof moved === 'string' ? documentName(region, moved) : null
+      at = typeof moved === 'string' && isPeriod(moved) ? documentName(region, moved) : null
       if (at !== null) names.add(at)
     }
   }
@@ -70,43 +70,33 @@ function recordHistoryAnswer(req: IncomingMessage, res: ServerResponse, ctx: Htt
   const id = url.searchParams.get('id') ?? ''
   if (!isTableName(table)) throw badRequest('bad_table', `Bilinmeyen tablo: ${table.slice(0, 40)}`, `Unknown table: ${table.slice(0, 40)}`)
   if (id === '' || id.length > MAX_ID) throw badRequest('bad_id', 'Kayıt kimliği (id) gerekli', 'A record id is required')
-  const loaded = new Map<string, { doc: Y.Doc; release(): void }>()
-  const load = (name: string): Y.Doc => {
-    let held = loaded.get(name)
-    if (held === undefined) loaded.set(name, (held = ctx.historyDocument(name)))
-    return held.doc
-  }
-  try {
-    const documents = recordDocuments(ctx, asked, table, id, load)
-    const owners = new Map<number, Attribution | undefined>()
-    // Clocks the log predates still have their account: the one the client id was bound to.
-    const owner = (client: number): Attribution | undefined => {
-      if (!owners.has(client)) {
-        const account = ctx.store.clientOwner(client)
-        owners.set(client, account === undefined ? undefined : { account, device: null, at: null })
-      }
-      return owners.get(client)
+  const documents = recordDocuments(ctx, asked, table, id, (name) => ctx.historyDocument(name))
+  const owners = new Map<number, Attribution | undefined>()
+  // Clocks the log predates still have their account: the one the client id was bound to.
+  const owner = (client: number): Attribution | undefined => {
+    if (!owners.has(client)) {
+      const account = ctx.store.clientOwner(client)
+      owners.set(client, account === undefined ? undefined : { account, device: null, at: null })
     }
-    const changes: Array<HistoryChange & { readonly sort: number }> = []
-    for (const name of documents) {
-      // A client's stored ranges are read the first time one of its clocks is asked about.
-      const byClient = new Map<number, AttributionLookup>()
-      const attribute: AttributionLookup = (client, clock) => {
-        let lookup = byClient.get(client)
-        if (lookup === undefined) byClient.set(client, (lookup = attributionFrom(ctx.store.history.ranges(name, [client]), owner)))
-        return lookup(client, clock)
-      }
-      for (const entry of recordHistory(load(name), table, id, attribute)) {
-        changes.push({ ...historyChange(name, entry), sort: entry.attribution?.at ?? Number.MAX_SAFE_INTEGER })
-      }
-    }
-    if (changes.length === 0) throw new HttpError(404, 'Kayıt bulunamadı', 'No such record', {}, 'no_such_record')
-    // Documents one after another in the order the relay stored their changes (a move's two halves stay together).
-    const ordered = changes.map((c, i) => ({ c, i })).sort((a, b) => a.c.sort - b.c.sort || a.i - b.i).map(({ c: { sort: _sort, ...change } }) => change)
-    sendJson(res, 200, { table, id, documents, changes: ordered })
-  } finally {
-    for (const held of loaded.values()) held.release()
+    return owners.get(client)
   }
+  const changes: Array<HistoryChange & { readonly sort: number }> = []
+  for (const name of documents) {
+    // A client's stored ranges are read the first time one of its clocks is asked about.
+    const byClient = new Map<number, AttributionLookup>()
+    const attribute: AttributionLookup = (client, clock) => {
+      let lookup = byClient.get(client)
+      if (lookup === undefined) byClient.set(client, (lookup = attributionFrom(ctx.store.history.ranges(name, [client]), owner)))
+      return lookup(client, clock)
+    }
+    for (const entry of recordHistory(ctx.historyDocument(name), table, id, attribute)) {
+      changes.push({ ...historyChange(name, entry), sort: entry.attribution?.at ?? Number.MAX_SAFE_INTEGER })
+    }
+  }
+  if (changes.length === 0) throw new HttpError(404, 'Kayıt bulunamadı', 'No such record', {}, 'no_such_record')
+  // Documents one after another in the order the relay stored their changes (a move's two halves stay together).
+  const ordered = changes.map((c, i) => ({ c, i })).sort((a, b) => a.c.sort - b.c.sort || a.i - b.i).map(({ c: { sort: _sort, ...change } }) => change)
+  sendJson(res, 200, { table, id, documents, changes: ordered })
 }
 
 function stateAt(req: IncomingMessage, res: ServerResponse, ctx: HttpContext, document: string, url: URL): void {

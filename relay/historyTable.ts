@@ -97,12 +97,18 @@ const SINCE_KEY = 'history_since'
 
 export function createHistoryTables(db: Database.Database): void {
   db.exec(`
+    -- A PC's id and name once, not with each of its updates.
+    CREATE TABLE IF NOT EXISTS history_devices (
+      n INTEGER PRIMARY KEY,
+      device_id TEXT NOT NULL,
+      device_name TEXT,
+      UNIQUE (device_id, device_name)
+    );
     CREATE TABLE IF NOT EXISTS history_updates (
       seq INTEGER PRIMARY KEY,
       document TEXT NOT NULL,
       account TEXT NOT NULL,
-      device_id TEXT,
-      device_name TEXT,
+      device INTEGER,
       at INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS history_updates_by_document ON history_updates (document, seq);
@@ -156,13 +162,28 @@ function where(filter: Omit<AuditFilter, 'limit'>): { sql: string; params: Array
 }
 
 export function historyTable(db: Database.Database): HistoryTable {
-  const insertUpdate = db.prepare('INSERT INTO history_updates (seq, document, account, device_id, device_name, at) VALUES (?, ?, ?, ?, ?, ?)')
+  const insertUpdate = db.prepare('INSERT INTO history_updates (seq, document, account, device, at) VALUES (?, ?, ?, ?, ?)')
+  const insertDevice = db.prepare('INSERT OR IGNORE INTO history_devices (device_id, device_name) VALUES (?, ?)')
+  const selectDevice = db.prepare<[string, string | null], { n: number }>('SELECT n FROM history_devices WHERE device_id = ? AND device_name IS ?')
+  /** Device → its row number, read through: a session writes many updates from one PC. */
+  const devices = new Map<string, number>()
+  const deviceNumber = (device: DeviceClaim | null): number | null => {
+    if (device === null) return null
+    const key = `${device.id}\u0000${device.name ?? ''}`
+    let n = devices.get(key)
+    if (n === undefined) {
+      insertDevice.run(device.id, device.name)
+      n = (selectDevice.get(device.id, device.name) as { n: number }).n
+      devices.set(key, n)
+    }
+    return n
+  }
   const insertClocks = db.prepare('INSERT OR IGNORE INTO history_clocks (client, from_clock, seq, to_clock) VALUES (?, ?, ?, ?)')
   const insertRecord = db.prepare('INSERT OR IGNORE INTO history_records (table_name, record_id, seq) VALUES (?, ?, ?)')
   const selectSince = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?')
   const selectRanges = db.prepare<[number, string], RangeRow>(
-    `SELECT c.client, c.from_clock, c.to_clock, c.seq, u.account, u.device_id, u.device_name, u.at
-       FROM history_clocks c JOIN history_updates u ON u.seq = c.seq
+    `SELECT c.client, c.from_clock, c.to_clock, c.seq, u.account, d.device_id, d.device_name, u.at
+       FROM history_clocks c JOIN history_updates u ON u.seq = c.seq LEFT JOIN history_devices d ON d.n = u.device
       WHERE c.client = ? AND u.document = ? ORDER BY c.from_clock`,
   )
   const lastSeqAt = db.prepare<[string, number], { seq: number | null }>('SELECT max(seq) AS seq FROM history_updates WHERE document = ? AND at <= ?')
@@ -184,7 +205,7 @@ export function historyTable(db: Database.Database): HistoryTable {
   )
   return {
     record(seq, update) {
-      insertUpdate.run(seq, update.document, update.account, update.device?.id ?? null, update.device?.name ?? null, update.at)
+      insertUpdate.run(seq, update.document, update.account, deviceNumber(update.device), update.at)
       for (const range of update.ranges) insertClocks.run(range.client, range.from, seq, range.to)
       for (const [table, id] of update.records) insertRecord.run(table, id, seq)
     },
@@ -213,8 +234,8 @@ export function historyTable(db: Database.Database): HistoryTable {
       const { sql, params } = where(filter)
       const rows = db
         .prepare<Array<string | number>, { seq: number; document: string; account: string; device_id: string | null; device_name: string | null; at: number; table_name: string; record_id: string }>(
-          `SELECT u.seq, u.document, u.account, u.device_id, u.device_name, u.at, r.table_name, r.record_id
-             FROM history_updates u JOIN history_records r ON r.seq = u.seq ${sql}
+          `SELECT u.seq, u.document, u.account, d.device_id, d.device_name, u.at, r.table_name, r.record_id
+             FROM history_updates u JOIN history_records r ON r.seq = u.seq LEFT JOIN history_devices d ON d.n = u.device ${sql}
             ORDER BY u.seq, r.table_name, r.record_id LIMIT ?`,
         )
         .all(...params, filter.limit)

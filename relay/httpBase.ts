@@ -42,8 +42,11 @@ export interface HttpContext {
   rendering(name: string): Promise<ServedRendering>
   /** The head office's control of months (relay/closing.ts). */
   readonly closing: Closing
-  /** A document to read history from: the loaded one, or one read from the store (released after). */
-  historyDocument(name: string): { readonly doc: Y.Doc; release(): void }
+  /**
+   * A document to read history from, as the relay holds it: loaded if it is not (and unloaded when
+   * idle, like any), so looking through one month's records reads it from the store once.
+   */
+  historyDocument(name: string): Y.Doc
   log(line: string): void
 }
 

@@ -27,7 +27,6 @@ import { createRenderings, type Renderings } from './renderings.ts'
 import { exportRegions, relayMetrics, relayStatus, type ReportSources } from './reports.ts'
 import { keepaliveExtension, sessionsExtension } from './sessions.ts'
 import { openStore, type Store } from './store.ts'
-import { loadStoredDocument, type DamageConsequence } from './storage.ts'
 import { tokenSecret } from './tokens.ts'
 import { ensureFirstAdmin } from './users.ts'
 
@@ -81,8 +80,6 @@ function relayExtensions(
     loggingExtension(options.log),
   ]
 }
-
-const HISTORY_READ: DamageConsequence = { tr: 'geçmiş okunamıyor.', en: 'its history cannot be read.' }
 
 function listen(server: Server, options: ResolvedOptions): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -170,12 +167,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     exportSqlite: (regions) => exportRegions(sources, regions),
     rendering: (name) => renderings.served(name),
     closing,
-    historyDocument: (name) => {
-      const live = docs.get(name)
-      if (live !== undefined) return { doc: live.doc, release: () => undefined }
-      const doc = loadStoredDocument(store, name, HISTORY_READ)
-      return { doc, release: () => doc.destroy() }
-    },
+    historyDocument: (name) => docs.open(name).doc,
     log: options.log,
   })
   // Node drops a connection that has not delivered a whole request (an upgrade is one) by then,
