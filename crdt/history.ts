@@ -184,13 +184,20 @@ function changeOfMap(versions: ReadonlyArray<RecordVersion & { readonly item: Y.
 }
 
 /**
- * The relay's storage time first (changes it has not stored, by the PC's stamp, after all it has),
- * then each client's clock order, which is the order its PC made them in.
+ * Where a change goes in a history: what was written before the relay kept history (an account
+ * but no time) first, then what it stored, by its time, then what it has not stored yet; the
+ * first and last by the PC's stamp. Within one time, each client's clock order, which is the order
+ * its PC made them in.
  */
+export function storageOrder(entry: HistoryEntry): readonly [rank: number, time: number] {
+  const claimed = entry.claimedAt === null ? Number.MAX_SAFE_INTEGER : Date.parse(entry.claimedAt) || Number.MAX_SAFE_INTEGER
+  if (entry.attribution === undefined) return [2, claimed]
+  return entry.attribution.at === null ? [0, claimed] : [1, entry.attribution.at]
+}
+
 function byStorage(a: HistoryEntry, b: HistoryEntry): number {
-  const time = (e: HistoryEntry): number => e.attribution?.at ?? (e.claimedAt === null ? Number.MAX_SAFE_INTEGER : Date.parse(e.claimedAt) || Number.MAX_SAFE_INTEGER)
-  const stored = (e: HistoryEntry): number => (e.attribution?.at == null ? 1 : 0)
-  return stored(a) - stored(b) || time(a) - time(b) || a.client - b.client || a.clock - b.clock || (a.kind === 'create' ? -1 : b.kind === 'create' ? 1 : 0)
+  const [x, y] = [storageOrder(a), storageOrder(b)]
+  return x[0] - y[0] || x[1] - y[1] || a.client - b.client || a.clock - b.clock || (a.kind === 'create' ? -1 : b.kind === 'create' ? 1 : 0)
 }
 
 /** One stored clock range and what the relay knows of it. */

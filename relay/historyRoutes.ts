@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type * as Y from 'yjs'
-import { attributionFrom, recordHistory, type Attribution, type AttributionLookup } from '../crdt/history.ts'
+import { attributionFrom, recordHistory, storageOrder, type Attribution, type AttributionLookup } from '../crdt/history.ts'
 import { historyChange, type HistoryChange, type StateAtAnswer } from '../crdt/historyWire.ts'
 import { readRecord } from '../crdt/records.ts'
 import { documentName, isPeriod, isPeriodTable, parseDocumentName } from '../schema/periods.ts'
@@ -80,7 +80,7 @@ function recordHistoryAnswer(req: IncomingMessage, res: ServerResponse, ctx: Htt
     }
     return owners.get(client)
   }
-  const changes: Array<HistoryChange & { readonly sort: number }> = []
+  const changes: Array<{ readonly change: HistoryChange; readonly order: readonly [number, number] }> = []
   for (const name of documents) {
     // A client's stored ranges are read the first time one of its clocks is asked about.
     const byClient = new Map<number, AttributionLookup>()
@@ -90,12 +90,15 @@ function recordHistoryAnswer(req: IncomingMessage, res: ServerResponse, ctx: Htt
       return lookup(client, clock)
     }
     for (const entry of recordHistory(ctx.historyDocument(name), table, id, attribute)) {
-      changes.push({ ...historyChange(name, entry), sort: entry.attribution?.at ?? Number.MAX_SAFE_INTEGER })
+      changes.push({ change: historyChange(name, entry), order: storageOrder(entry) })
     }
   }
   if (changes.length === 0) throw new HttpError(404, 'Kayıt bulunamadı', 'No such record', {}, 'no_such_record')
   // Documents one after another in the order the relay stored their changes (a move's two halves stay together).
-  const ordered = changes.map((c, i) => ({ c, i })).sort((a, b) => a.c.sort - b.c.sort || a.i - b.i).map(({ c: { sort: _sort, ...change } }) => change)
+  const ordered = changes
+    .map((c, i) => ({ ...c, i }))
+    .sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.i - b.i)
+    .map((c) => c.change)
   sendJson(res, 200, { table, id, documents, changes: ordered })
 }
 

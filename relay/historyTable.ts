@@ -152,7 +152,8 @@ const REGION_SQL = "CASE WHEN instr(u.document, '/') > 0 THEN substr(u.document,
 function where(filter: Omit<AuditFilter, 'limit'>): { sql: string; params: Array<string | number> } {
   const parts: string[] = []
   const params: Array<string | number> = []
-  if (filter.region !== undefined) (parts.push(`${REGION_SQL} = ?`), params.push(filter.region))
+  // The master document, or a name in [region/, region0): its months ('0' follows '/'), by the document index.
+  if (filter.region !== undefined) (parts.push('(u.document = ? OR (u.document >= ? AND u.document < ?))'), params.push(filter.region, `${filter.region}/`, `${filter.region}0`))
   if (filter.account !== undefined) (parts.push('u.account = ?'), params.push(filter.account))
   if (filter.table !== undefined) (parts.push('r.table_name = ?'), params.push(filter.table))
   if (filter.from !== undefined) (parts.push('u.at >= ?'), params.push(filter.from))
