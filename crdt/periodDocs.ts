@@ -228,7 +228,7 @@ export function forwardMovedEdits(docs: RegionDocuments, period: Period, author:
  * it may live in a month not open here), or kept in the copy living since the latest while the
  * others are marked moved to it (as seen: what they were given since stays in their month's
  * history). Stamps are in the documents, so every office that sees the crossing settles it the
- * same way; equal stamps go to the latest month. The other copies' unseen edits are then handed
+ * same way; equal stamps go to the latest month, as before stamps counted. The other copies' unseen edits are then handed
  * on to it as usual.
  */
 function settleHome(docs: RegionDocuments, table: TableName, id: string, author: Author): void {
@@ -239,14 +239,14 @@ function settleHome(docs: RegionDocuments, table: TableName, id: string, author:
     const since = shownStamp(doc, table, id, 'moved_to').at ?? shownStamp(doc, table, id, 'created_at').at ?? ''
     copies.push({ period, doc, movedTo: record.moved_to ?? null, since })
   }
-  const newest = <C extends { readonly period: Period; readonly since: string }>(of: readonly C[]): C =>
-    of.reduce((a, b) => (b.since > a.since || (b.since === a.since && b.period > a.period) ? b : a))
   const living = copies.filter((copy) => copy.movedTo === null)
   if (living.length > 1) {
-    const home = newest(living)
+    // Living since the latest; of copies living since one stamp, the one in the latest month.
+    const home = living.reduce((a, b) => (b.since > a.since || (b.since === a.since && b.period > a.period) ? b : a))
     for (const copy of living) if (copy !== home) markMoved(copy.doc, table, id, home.period, author)
   } else if (living.length === 0 && copies.length > 0 && copies.every((copy) => copies.some((other) => other.period === copy.movedTo))) {
-    const mark = newest(copies)
+    // The newest mark says where it lives; of marks with one stamp, the one naming the latest month.
+    const mark = copies.reduce((a, b) => (b.since > a.since || (b.since === a.since && String(b.movedTo) > String(a.movedTo)) ? b : a))
     const home = copies.find((copy) => copy.period === mark.movedTo) as (typeof copies)[number]
     bringBack(home.doc, table, id, author)
   }
