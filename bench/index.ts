@@ -21,6 +21,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   import: async () => (await import('./import.ts')).run,
   years: async () => (await import('./fiveYears.ts')).run,
   fleet: async () => (await import('./fleet.ts')).run,
+  history: async () => (await import('./history.ts')).run,
 }
 
 const only = process.argv.slice(2)

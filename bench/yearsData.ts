@@ -13,6 +13,7 @@
 import * as Y from 'yjs'
 import { insertInto, updateIn, deleteIn, type RegionDocuments } from '../crdt/periodDocs.ts'
 import { createRegionDoc } from '../crdt/regionDoc.ts'
+import { updateClients } from '../relay/liveDoc.ts'
 import { migrateRoundOne } from '../relay/migrate.ts'
 import { openStore, type Store } from '../relay/store.ts'
 import { addUser } from '../relay/users.ts'
@@ -209,7 +210,7 @@ export async function generateYears(dataDir: string, monthCount: number, progres
         const month = monthDocument(master, region, period, employees, random, period === end)
         const name = documentName(region, period)
         store.writeSnapshot(name, month.snapshot, 0)
-        store.appendUpdates(month.logged.map((data) => ({ region: name, data, username: editorOf(region), at: Date.now() })))
+        store.appendUpdates(month.logged.map((data) => ({ region: name, data, username: editorOf(region), at: Date.now(), ranges: updateClients(data) })))
         for (const data of [month.snapshot, ...month.logged]) {
           bytes += data.byteLength
           for (const client of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(data)).keys()) clients.add(client)

@@ -28,6 +28,10 @@ Komutlar / Commands:
   reopen-month --region R --month YYYY-MM --reason "…"  Merkez: ayı yeniden açar / reopens it
   late-edits list [--json] | accept ID | reject ID [--reason "…"]
                                      Kapalı aya gelen değişiklikler / changes that reached a closed month
+  history TABLE ID [--region R] [--month YYYY-MM] [--json]
+                                     Kaydın geçmişi / a record's history (who, which PC, when, old → new)
+  restore --region R [--month YYYY-MM] [--table T] [--id ID] --at ISO-TIME [--dry-run] [--json]
+                                     Bir zamandaki hâline döndürür (yeni bir değişiklik olarak) / puts records back as they were then
                                      İstemci komutları / client commands: --state DIR (RAINSTAFF_STATE, ~/.rainstaff)
   import-legacy FILE.db … (--data DIR | --state DIR | --dry-run) [--region R] [--json]
                                      Eski puantaj.db dosyalarını içe aktarır / import legacy files
@@ -55,7 +59,7 @@ const commands: Record<string, () => Promise<Command>> = {
 }
 
 /** The client peer's commands share one module; each is dispatched by name. */
-const CLIENT_COMMAND_NAMES = ['login', 'put', 'update', 'delete', 'sql', 'sync', 'status', 'report', 'alerts', 'export-sqlite', 'close-month', 'reopen-month', 'late-edits']
+const CLIENT_COMMAND_NAMES = ['login', 'put', 'update', 'delete', 'sql', 'sync', 'status', 'report', 'alerts', 'export-sqlite', 'close-month', 'reopen-month', 'late-edits', 'history', 'restore']
 for (const name of CLIENT_COMMAND_NAMES) {
   commands[name] = async () => {
     const cli = await import('../client/cli.ts')

@@ -12,6 +12,7 @@
  *
  * Messages are in one language, the terminal's (cliLanguage); the help text shows both.
  */
+import { PeriodNotOpenError } from '../crdt/periodDocs.ts'
 import { RecordError } from '../crdt/regionDoc.ts'
 import { ValidationError } from '../schema/validate.ts'
 import { AccessError } from './engine.ts'
@@ -28,6 +29,9 @@ import { exportSqlite, report, sql } from './cliCommands/read.ts'
 import { login, status, sync } from './cliCommands/sync.ts'
 import { closeMonthCommand, lateEditsCommand, reopenMonthCommand } from './cliCommands/months.ts'
 import { alerts } from './cliCommands/fleet.ts'
+import { historyCommand } from './cliCommands/history.ts'
+import { restoreCommand } from './cliCommands/restore.ts'
+import { RestoreError } from './restore.ts'
 
 export { cliLanguage, CliError, EXIT } from './cliCommands/common.ts'
 
@@ -56,6 +60,13 @@ export const CLIENT_HELP = `İstemci komutları / Client commands (hepsi / all: 
   late-edits list [--status waiting|accepted|rejected] [--region R --month YYYY-MM] [--json]
   late-edits accept ID | reject ID [--reason "…"]
                                      Kapalı aya gelen değişiklikler / changes that reached a closed month
+  history TABLE ID [--region R] [--month YYYY-MM] [--json]
+                                     Kaydın geçmişi: kim, hangi bilgisayar, ne zaman, eski → yeni /
+                                     a record's history: who, which PC, when, old → new (from the relay)
+  restore --region R [--month YYYY-MM] [--table T] [--id ID] --at ISO-TIME [--dry-run] [--json]
+                                     Kayıtları o zamanki hâline döndürür, yeni bir değişiklik olarak
+                                     (--dry-run: yalnızca listeler) / puts records back as they were at
+                                     that time, as a new change (--dry-run: only lists what would change)
 `
 
 export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
@@ -72,6 +83,8 @@ export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>
   'reopen-month': reopenMonthCommand,
   'late-edits': lateEditsCommand,
   alerts,
+  history: historyCommand,
+  restore: restoreCommand,
 }
 
 /** y-websocket adds a process exit listener per provider, one per open document: months add up. */
@@ -115,7 +128,9 @@ export async function runClientCommand(name: string, args: string[]): Promise<nu
       error instanceof ReadOnlySqlError ||
       error instanceof ReportError ||
       error instanceof RelayAddressError ||
-      error instanceof LocalStoreError
+      error instanceof LocalStoreError ||
+      error instanceof RestoreError ||
+      error instanceof PeriodNotOpenError
     ) {
       err(sayError(error))
       return EXIT.refused

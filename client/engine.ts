@@ -46,8 +46,12 @@ import { BilingualError } from '../schema/bilingual.ts'
 import { readRoundOne, replayEdits, replayNotice, retiredNotice, type RoundOneEdit } from './migrateCopy.ts'
 import { IdleMonths, type IdleMonthOptions } from './idleMonths.ts'
 import { whenSynced } from './whenSynced.ts'
+import { writeTogether, type RecordChange } from './batchEdit.ts'
+import { editedRecords, shownIn, UndoHistory, type UndoOptions, type UndoOutcome, type UndoTarget } from './undo.ts'
 
 export type { ConnectionStatus, SyncProblem } from './regionSync.ts'
+export type { RecordChange } from './batchEdit.ts'
+export type { UndoOutcome } from './undo.ts'
 export type { DocumentState, EngineState, RegionState } from './engineState.ts'
 export { SyncTimeoutError } from './whenSynced.ts'
 
@@ -95,6 +99,8 @@ export interface EngineOptions {
   readonly onNotice?: (message: { tr: string; en: string }) => void
   /** When months opened on demand close again (client/idleMonths.ts). */
   readonly idleMonths?: IdleMonthOptions
+  /** How this session's edits are grouped into undo steps (client/undo.ts). */
+  readonly undo?: UndoOptions
 }
 
 /** A write to a region this user may not write, or to a region not open; bilingual. */
@@ -156,6 +162,12 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   private readonly closing = new Map<string, Promise<void>>()
   private readonly idle: IdleMonths
   private readonly idleTimer: ReturnType<typeof setInterval>
+  /** This session's own edits, to undo and redo (client/undo.ts). */
+  private readonly edits: UndoHistory
+  private readonly undoTarget: UndoTarget = {
+    shownNow: (region, table, id) => shownIn(this.regionDocuments(region), table, id),
+    write: (region, changes) => void this.writeChanges(changes, region),
+  }
   private readonly onOnline = (): void => this.reconnectNow()
 
   constructor(private readonly options: EngineOptions) {
@@ -164,6 +176,7 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     this.renewal = new TokenRenewal(options.session)
     this.now = options.now ?? (() => new Date())
     this.idle = new IdleMonths(options.idleMonths)
+    this.edits = new UndoHistory(options.undo)
     this.idleTimer = setInterval(() => this.closeIdleMonths(), this.idle.checkEveryMs)
     ;(this.idleTimer as { unref?: () => void }).unref?.()
     // Browsers and Electron say when the network is back: retry at once instead of after backoff.
@@ -439,25 +452,59 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
   insert<T extends TableName>(table: T, input: RecordInput<T>, region?: string): string {
     const docs = this.regionDocuments(this.writableRegion(region))
     this.refuseClosed(docs, table, undefined, input)
-    return insertInto(docs, table, input, this.author()).id
+    const { id } = insertInto(docs, table, input, this.author())
+    this.kept(docs, [[table, id, undefined]])
+    return id
   }
 
   update<T extends TableName>(table: T, id: string, patch: Partial<RecordInput<T>>, region?: string): void {
-    const docs = this.regionDocuments(this.writableRegion(region))
-    this.refuseClosed(docs, table, id, patch)
-    updateIn(docs, table, id, patch, this.author())
+    this.editRecord(region, table, id, patch, (docs, author) => updateIn(docs, table, id, patch, author))
   }
 
   delete(table: TableName, id: string, region?: string): void {
-    const docs = this.regionDocuments(this.writableRegion(region))
-    this.refuseClosed(docs, table, id)
-    deleteIn(docs, table, id, this.author())
+    this.editRecord(region, table, id, undefined, (docs, author) => deleteIn(docs, table, id, author))
   }
 
   restore(table: TableName, id: string, region?: string): void {
+    this.editRecord(region, table, id, undefined, (docs, author) => restoreIn(docs, table, id, author))
+  }
+
+  /**
+   * Writes several records' changes as this user's edits, all or nothing, in one transaction per
+   * document (client/batchEdit.ts): a restore, an undo. Returns how many records changed.
+   */
+  writeChanges(changes: readonly RecordChange[], region?: string): number {
     const docs = this.regionDocuments(this.writableRegion(region))
-    this.refuseClosed(docs, table, id)
-    restoreIn(docs, table, id, this.author())
+    for (const change of changes) this.refuseClosed(docs, change.table, change.id, change.changes)
+    const before = changes.map((c) => [c.table, c.id, locateRecord(docs, c.table, c.id)?.record] as const)
+    const written = writeTogether(docs, changes, this.author())
+    this.kept(docs, before)
+    return written
+  }
+
+  /**
+   * Takes back this session's last edit (client/undo.ts): fields somebody changed since keep
+   * their value. Undefined when there is nothing to undo; throws like an edit when refused.
+   */
+  undo(): UndoOutcome | undefined {
+    return this.edits.undo(this.undoTarget)
+  }
+
+  redo(): UndoOutcome | undefined {
+    return this.edits.redo(this.undoTarget)
+  }
+
+  get canUndo(): boolean {
+    return this.edits.canUndo
+  }
+
+  get canRedo(): boolean {
+    return this.edits.canRedo
+  }
+
+  /** Keeps a user's edit of records (with their state before it) for undo. */
+  private kept(docs: RegionDocuments, records: ReadonlyArray<readonly [TableName, string, RecordFields | undefined]>): void {
+    this.edits.recorded(docs.region, editedRecords(docs, records))
   }
 
   resolveConflict(
@@ -465,9 +512,16 @@ export class SyncEngine extends ObservableV2<EngineEvents> {
     value: CellValue,
     region?: string,
   ): void {
+    this.editRecord(region, conflict.table, conflict.record_id, undefined, (docs, author) => resolveIn(docs, conflict, value, author))
+  }
+
+  /** An edit of one existing record: checked writable and not closed, then kept for undo. */
+  private editRecord(region: string | undefined, table: TableName, id: string, fields: Readonly<Record<string, unknown>> | undefined, edit: (docs: RegionDocuments, author: Author) => void): void {
     const docs = this.regionDocuments(this.writableRegion(region))
-    this.refuseClosed(docs, conflict.table, conflict.record_id)
-    resolveIn(docs, conflict, value, this.author())
+    this.refuseClosed(docs, table, id, fields)
+    const before = locateRecord(docs, table, id)?.record
+    edit(docs, this.author())
+    this.kept(docs, [[table, id, before]])
   }
 
   /**

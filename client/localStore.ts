@@ -31,6 +31,11 @@ export interface DeviceAccount {
   readonly regions: readonly RegionAccess[]
   /** Salted, slow hash of the password (see signIn.ts); never the password itself. */
   readonly verifier: string
+  /**
+   * This PC as its sign-ins name it to the relay: an id made once on the device and kept for
+   * every account signed in here, and a name people recognise (a host name), if it has one.
+   */
+  readonly device?: DeviceIdentity
   /** The last token and its expiry (ms since epoch). Only stores that keep it say so. */
   readonly token?: string
   readonly expiresAt?: number
@@ -38,6 +43,11 @@ export interface DeviceAccount {
 
 /** Each year's public holidays as the relay last listed them (client/holidayCalendar.ts), by year. */
 export type SavedHolidays = Readonly<Record<string, readonly PublicHoliday[]>>
+
+export interface DeviceIdentity {
+  readonly id: string
+  readonly name: string | null
+}
 
 export interface DocumentMeta {
   /** The relay's durable clocks for this device's client ids, as last heard. */

@@ -9,7 +9,7 @@
  * the password it keeps in memory when it has one (the app) or not at all (the CLI).
  */
 import { relayAddress, type RelayAddress } from './relayAddress.ts'
-import type { DeviceAccount, LocalStore, RegionAccess, Role, SessionUser } from './localStore.ts'
+import type { DeviceAccount, DeviceIdentity, LocalStore, RegionAccess, Role, SessionUser } from './localStore.ts'
 import { BilingualError } from '../schema/bilingual.ts'
 
 export type SignInErrorCode =
@@ -79,20 +79,21 @@ function parseLogin(body: unknown): LoginResult | undefined {
   return { token: b.token, expiresAt: b.expiresAt, user: { username: user.username, role: user.role, region: user.region }, regions }
 }
 
-/** `POST /api/login`. Throws SignInError; never includes the password in a message. */
+/** `POST /api/login`, naming this PC when `device` is given. Throws SignInError; never includes the password in a message. */
 export async function loginToRelay(
   relay: RelayAddress,
   username: string,
   password: string,
   fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike,
   timeoutMs = 15_000,
+  device?: DeviceIdentity,
 ): Promise<LoginResult> {
   let response: Awaited<ReturnType<FetchLike>>
   try {
     response = await fetchImpl(relay.login, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify({ username, password, ...(device !== undefined ? { device } : {}) }),
       signal: AbortSignal.timeout(timeoutMs),
     })
   } catch {
@@ -248,7 +249,7 @@ export function sessionFromAccount(account: DeviceAccount, initialPassword: stri
           let result = token === null ? undefined : await renewToken(relay, token, options.fetch)
           if (result === undefined) {
             if (password === null) throw new SignInError('no_password')
-            result = await loginToRelay(relay, account.user.username, password, options.fetch)
+            result = await loginToRelay(relay, account.user.username, password, options.fetch, undefined, account.device)
           }
           token = result.token
           expiresAt = result.expiresAt
@@ -278,6 +279,18 @@ export interface SignInOptions extends SessionOptions {
   readonly store: Pick<LocalStore, 'readAccount' | 'writeAccount'>
   /** Keep the token in the device account (the CLI does; the app keeps it in memory). */
   readonly rememberToken?: boolean
+  /** The name this PC shows in history (the CLI gives its host name); the device's earlier one otherwise. */
+  readonly deviceName?: string
+}
+
+const DEVICE_ID = /^[A-Za-z0-9_-]{8,64}$/
+
+/** This PC's identity: the one the device keeps, or a new random id (a damaged one is replaced). */
+function deviceIdentity(previous: DeviceIdentity | undefined, name: string | undefined): DeviceIdentity {
+  const kept = typeof previous?.id === 'string' && DEVICE_ID.test(previous.id) ? previous.id : undefined
+  const id = kept ?? toBase64(crypto.getRandomValues(new Uint8Array(12))).replace(/\+/g, '-').replace(/\//g, '_')
+  const given = (name ?? (typeof previous?.name === 'string' ? previous.name : '')).replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, 64)
+  return { id, name: given === '' ? null : given }
 }
 
 export interface SignedIn {
@@ -293,9 +306,10 @@ export interface SignedIn {
  */
 export async function signIn(options: SignInOptions): Promise<SignedIn> {
   const relay = relayAddress(options.relay)
+  const device = deviceIdentity((await options.store.readAccount())?.device, options.deviceName)
   let result: LoginResult
   try {
-    result = await loginToRelay(relay, options.username, options.password, options.fetch)
+    result = await loginToRelay(relay, options.username, options.password, options.fetch, undefined, device)
   } catch (error) {
     if (!(error instanceof SignInError) || error.code !== 'unreachable') throw error
     const account = await options.store.readAccount()
@@ -310,6 +324,7 @@ export async function signIn(options: SignInOptions): Promise<SignedIn> {
     user: result.user,
     regions: result.regions,
     verifier: await createVerifier(options.password),
+    device,
     ...(options.rememberToken ? { token: result.token, expiresAt: result.expiresAt } : {}),
   }
   await options.store.writeAccount(account)

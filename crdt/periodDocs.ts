@@ -13,7 +13,7 @@ import { BilingualError } from '../schema/bilingual.ts'
 import { isPeriodTable, periodByDate, periodLabel, PERIOD_TABLES, type Period } from '../schema/periods.ts'
 import { TABLES, type CellValue, type RecordInput, type TableName } from '../schema/tables.ts'
 import { validateFields, validateRecord, ValidationError } from '../schema/validate.ts'
-import { readRecord, recordIds, type RecordFields } from './records.ts'
+import { readRecord, recordIds, shownStamp, type RecordFields } from './records.ts'
 import {
   checkReferences,
   deleteRecord,
@@ -218,27 +218,37 @@ export function forwardMovedEdits(docs: RegionDocuments, period: Period, author:
  * Moves of one record can cross, each office writing where the record lives as it last saw it:
  * one moves it into a month it opened on the spot and has not synced, beside the copy that once
  * moved away from there and is still marked so; or two offices move it back and forth at once.
- * Then every copy can read as moved to another, the record living nowhere, or two copies can read
- * as living, the record shown twice. Whoever has the months open settles it on the copy in the
- * latest of them: brought back when none lives (only when every copy points at a month open here
- * that holds one, else it may live in a month not open here), or kept while the others are marked
- * moved to it (as seen: what they were given since stays in their month's history). The latest
- * month, so that every office that sees the crossing settles it the same way, and the other
- * copies' unseen edits are then handed on to it as usual.
+ * A move seen half-way looks the same: its two edits are in two documents, which reach an office
+ * one after the other. Then every copy can read as moved to another, the record living nowhere,
+ * or two copies can read as living, the record shown twice. Whoever has the months open settles
+ * it by the newest word on where the record lives — the stamp of the transaction that set a
+ * copy's `moved_to` (a copy never marked: the one that created it) — so a move seen half-way
+ * settles as the move finishes, whichever half came first: brought back where the newest mark
+ * points when none lives (only when every copy points at a month open here that holds one, else
+ * it may live in a month not open here), or kept in the copy living since the latest while the
+ * others are marked moved to it (as seen: what they were given since stays in their month's
+ * history). Stamps are in the documents, so every office that sees the crossing settles it the
+ * same way; equal stamps go to the latest month, as before stamps counted. The other copies' unseen edits are then handed
+ * on to it as usual.
  */
 function settleHome(docs: RegionDocuments, table: TableName, id: string, author: Author): void {
-  const copies: Array<{ readonly period: Period; readonly doc: Y.Doc; readonly movedTo: CellValue }> = []
+  const copies: Array<{ readonly period: Period; readonly doc: Y.Doc; readonly movedTo: CellValue; readonly since: string }> = []
   for (const [period, doc] of docs.months()) {
     const record = readRecord(doc, table, id)
-    if (record !== undefined) copies.push({ period, doc, movedTo: record.moved_to ?? null })
+    if (record === undefined) continue
+    const since = shownStamp(doc, table, id, 'moved_to').at ?? shownStamp(doc, table, id, 'created_at').at ?? ''
+    copies.push({ period, doc, movedTo: record.moved_to ?? null, since })
   }
-  const latest = <C extends { readonly period: Period }>(of: readonly C[]): C => of.reduce((a, b) => (b.period > a.period ? b : a))
   const living = copies.filter((copy) => copy.movedTo === null)
   if (living.length > 1) {
-    const home = latest(living)
+    // Living since the latest; of copies living since one stamp, the one in the latest month.
+    const home = living.reduce((a, b) => (b.since > a.since || (b.since === a.since && b.period > a.period) ? b : a))
     for (const copy of living) if (copy !== home) markMoved(copy.doc, table, id, home.period, author)
   } else if (living.length === 0 && copies.length > 0 && copies.every((copy) => copies.some((other) => other.period === copy.movedTo))) {
-    bringBack(latest(copies).doc, table, id, author)
+    // The newest mark says where it lives; of marks with one stamp, the one naming the latest month.
+    const mark = copies.reduce((a, b) => (b.since > a.since || (b.since === a.since && String(b.movedTo) > String(a.movedTo)) ? b : a))
+    const home = copies.find((copy) => copy.period === mark.movedTo) as (typeof copies)[number]
+    bringBack(home.doc, table, id, author)
   }
 }
 

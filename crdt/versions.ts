@@ -86,6 +86,11 @@ export function shownElement(version: RecordVersion, key: string): Element | und
   return undefined
 }
 
+/** What element `element` holds: a scalar, or MALFORMED for what the readers skip. */
+export function cellOfElement(element: Element): Cell {
+  return cellAt(element.item, element.index)
+}
+
 export function valueOf(element: Element): CellValue {
   return cellAt(element.item, element.index) as CellValue
 }

@@ -137,6 +137,19 @@ function buildsOn(id: Y.ID | null, item: Y.Item): boolean {
   return id !== null && id.client === item.id.client && id.clock === item.id.clock + item.length - 1
 }
 
+/**
+ * The element an item was written on top of (Yjs's origin: the key's shown item when its writer
+ * set it, its last element), or null for a writer that saw no value of the key.
+ */
+export function writtenOn(item: Y.Item): { readonly client: number; readonly clock: number } | null {
+  return item.origin
+}
+
+/** The item set under the same key right after `item` (its right neighbour), or null for the newest. */
+export function nextItem(item: Y.Item): Y.Item | null {
+  return item.right
+}
+
 /** Items of a key's history that no other item of it was written on top of. */
 export function historyHeads(items: readonly Y.Item[]): Y.Item[] {
   if (items.length === 1) return items.slice()

@@ -28,6 +28,7 @@ import type { Peer } from './liveDoc.ts'
 import { MalformedUpdateError, updateClients, UpdateRefusedError } from './liveDoc.ts'
 import type { LateEditRow, LateEditState, PeriodEventRow } from './periodTable.ts'
 import type { Store } from './store.ts'
+import type { DeviceClaim } from './tokens.ts'
 
 /** A control action refused: the HTTP status and what to tell the admin. */
 export class ClosingError extends BilingualError {
@@ -201,7 +202,7 @@ export function createClosing(deps: ClosingDeps): Closing {
           forget(document)
           throw new UpdateRefusedError(refusal, ranges)
         }
-        periods.addLateEdit({ document, account, at: now(), update: payload.update, ranges: ranges.map((r) => [r.client, r.from, r.to] as const) })
+        periods.addLateEdit({ document, account, device: payload.device, at: now(), update: payload.update, ranges: ranges.map((r) => [r.client, r.from, r.to] as const) })
         blocked.delete(document)
         docs().log.committed()
         announce(document)
@@ -320,7 +321,7 @@ export function createClosing(deps: ClosingDeps): Closing {
       }
       const live = docs().open(edit.document)
       try {
-        live.applyUpdate(edit.update, writerPeer(edit.account))
+        live.applyUpdate(edit.update, writerPeer(edit.account, edit.device))
       } catch (error) {
         if (!(error instanceof UpdateRefusedError)) throw error
         rejectAll([edit, ...dependents(edit)], account, `${error.refusal.code}: ${error.refusal.message.tr}`)
@@ -343,7 +344,7 @@ export function createClosing(deps: ClosingDeps): Closing {
   }
 }
 
-/** The writer of an accepted late edit as the doc sees a sender: its account, nothing to deliver to. */
-function writerPeer(username: string): Peer {
-  return { username, writesAccepted: 0, deliver: () => undefined, durable: () => undefined, evict: () => undefined }
+/** The writer of an accepted late edit as the doc sees a sender: its account and PC, nothing to deliver to. */
+function writerPeer(username: string, device: DeviceClaim | null): Peer {
+  return { username, device, writesAccepted: 0, deliver: () => undefined, durable: () => undefined, evict: () => undefined }
 }

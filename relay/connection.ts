@@ -29,6 +29,7 @@ import {
   writeRefusedMessage,
   type CloseCode,
 } from '../crdt/protocol.ts'
+import type { DeviceClaim } from './tokens.ts'
 import type { User } from './users.ts'
 
 export interface ConnectionContext {
@@ -52,6 +53,8 @@ const REFUSAL_COST = 10
 export interface ConnectionSession {
   /** The token's expiry, ms since the epoch. */
   readonly expiresAt: number
+  /** The PC the session's login named, if any. */
+  readonly device: DeviceClaim | null
   /** The TCP socket under the WebSocket: bytes arriving on it show the peer is alive. */
   readonly transport?: Duplex
 }
@@ -93,6 +96,10 @@ export class Connection implements Peer {
     this.lastHeardAt = now
     this.messages = createBucket(ctx.options.messageRate, now)
     this.bytes = createBucket(ctx.options.byteRate, now)
+  }
+
+  get device(): DeviceClaim | null {
+    return this.session.device
   }
 
   /** The document this connection syncs. */
@@ -296,6 +303,7 @@ export class Connection implements Peer {
         documentName: this.doc.name,
         region: this.doc.region,
         account: this.username,
+        device: this.device,
         update,
         doc: this.doc.doc,
         check: (aside) => this.doc.checkAside(aside, update, this),

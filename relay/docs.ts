@@ -93,7 +93,16 @@ export class Docs implements DocHost {
       if (taken) work.push({ doc, ...taken })
     }
     const updates: StoredUpdate[] = work.flatMap(({ doc, updates }) =>
-      updates.map((p) => ({ documentName: doc.name, region: doc.region, update: p.update, account: p.origin?.username ?? 'relay', at: p.at })),
+      updates.map((p) => ({
+        documentName: doc.name,
+        region: doc.region,
+        update: p.update,
+        account: p.account,
+        device: p.device,
+        at: p.at,
+        ranges: p.ranges,
+        records: p.records,
+      })),
     )
     if (updates.length > 0) {
       const started = performance.now()

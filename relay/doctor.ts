@@ -21,7 +21,8 @@ import * as Y from 'yjs'
 import { parseDocumentName } from '../schema/periods.ts'
 import { malformedItems, type MalformedItem, type Message } from '../crdt/malformed.ts'
 import { repairMalformed } from '../crdt/repair.ts'
-import { openStore, STORE_FILE, StoreError, type Store } from './store.ts'
+import { openStore, STORE_FILE, StoreError, type NewUpdate, type Store } from './store.ts'
+import { collectChanges } from './changes.ts'
 import { loadStoredDocument } from './storage.ts'
 
 /** `username` of the update a repair appends. */
@@ -124,18 +125,17 @@ export function repairStore(dataDir: string, options: { now?: () => Date } = {})
   const docs = new Map<string, { region: string; doc: Y.Doc }>()
   try {
     const found = examine(store, docs)
-    const rows: Array<{ region: string; data: Uint8Array; username: string; at: number }> = []
+    const rows: NewUpdate[] = []
     const documents: DocumentRepair[] = []
     const at = (options.now?.() ?? new Date()).getTime()
     for (const [document, { region, doc }] of docs) {
-      const updates: Uint8Array[] = []
-      doc.on('update', (update: Uint8Array) => updates.push(update))
+      const changes = collectChanges(doc)
       const repaired = repairMalformed(doc)
-      if (repaired.length === 0) continue
-      const data = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates)
+      const row = changes.row()
+      if (repaired.length === 0 || row === undefined) continue
       // The store keys rows by document name (its `region` column predates month documents).
-      rows.push({ region: document, data, username: DOCTOR_USER, at })
-      documents.push({ document, region, repaired: repaired.length, bytes: data.byteLength })
+      rows.push({ region: document, username: DOCTOR_USER, at, ...row })
+      documents.push({ document, region, repaired: repaired.length, bytes: row.data.byteLength })
     }
     if (rows.length === 0) return { found, backup: null, documents, remaining: [] }
     const backup = backupName(store.file, options.now?.() ?? new Date())

@@ -63,7 +63,7 @@ export function createSyncEndpoint(docs: Docs, options: ResolvedOptions): SyncEn
     replaceTooBig(socket, hooks)
     const admission = hooks.onAuthenticate({ request, documentName, now: Date.now() })
     if (!admission.ok) return refuse(socket, { code: admission.code, detail: admission.detail })
-    const { user, region, writable, expiresAt } = admission
+    const { user, region, writable, expiresAt, device } = admission
     const refusal = hooks.onConnect({ user, documentName, region, writable })
     if (refusal !== undefined) return refuse(socket, { ...refusal, user })
     let doc: LiveDoc
@@ -73,7 +73,7 @@ export function createSyncEndpoint(docs: Docs, options: ResolvedOptions): SyncEn
       hooks.onStorageError({ action: 'load', documentName, error })
       return closeWith(socket, hooks, CLOSE.unavailable)
     }
-    new Connection(socket, user, doc, writable, { options, hooks }, { expiresAt, transport: request.socket }).start()
+    new Connection(socket, user, doc, writable, { options, hooks }, { expiresAt, device, transport: request.socket }).start()
   }
 
   return {

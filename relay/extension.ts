@@ -18,6 +18,8 @@ import { CLOSE, type CloseCode } from '../crdt/protocol.ts'
 import type { Refusal } from '../crdt/updateGuard.ts'
 import type { Region } from '../schema/regions.ts'
 import type { Connection } from './connection.ts'
+import type { ClockRange } from './historyTable.ts'
+import type { DeviceClaim } from './tokens.ts'
 import type { User } from './users.ts'
 
 export interface ConfigurePayload {
@@ -41,6 +43,8 @@ export type Admission =
       readonly writable: boolean
       /** The token's expiry: the connection ends then (4401) unless it ended before. */
       readonly expiresAt: number
+      /** The PC the session's login named, if any (tokens.ts). */
+      readonly device: DeviceClaim | null
     }
   | { readonly ok: false; readonly code: CloseCode; readonly detail: string }
 
@@ -109,6 +113,7 @@ export interface UpdatePayload extends DocumentPayload {
 /** A client's update before it is applied: an extension may keep it aside instead (relay/closing.ts). */
 export interface HoldPayload extends DocumentPayload {
   readonly account: string
+  readonly device: DeviceClaim | null
   readonly update: Uint8Array
   /** The live doc, as the relay holds it now. */
   readonly doc: Y.Doc
@@ -135,6 +140,12 @@ export interface StoredUpdate extends DocumentPayload {
   readonly update: Uint8Array
   /** Who wrote it: the sender's account, or `relay`. */
   readonly account: string
+  /** The PC its session named, if any. */
+  readonly device: DeviceClaim | null
+  /** The Yjs clock ranges it added, client by client (what history attributes to the account). */
+  readonly ranges: readonly ClockRange[]
+  /** The records it wrote, by table (the audit's rows). */
+  readonly records: ReadonlyArray<readonly [table: string, id: string]>
   /** The relay's receive time, ms since the epoch. */
   readonly at: number
 }

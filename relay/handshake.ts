@@ -63,7 +63,7 @@ function admit(request: IncomingMessage, documentName: string, now: number, ctx:
   const { user } = account
   const region = documentRegion(documentName, ctx.regions)
   if (!region) return { ok: false, code: CLOSE.unknownRegion, detail: 'unknown region' }
-  return { ok: true, user, region, writable: canWrite(user, region.slug), expiresAt: check.claims.exp }
+  return { ok: true, user, region, writable: canWrite(user, region.slug), expiresAt: check.claims.exp, device: check.claims.dev ?? null }
 }
 
 export function authExtension(ctx: AdmissionContext): Extension {

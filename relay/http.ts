@@ -12,8 +12,9 @@ import { clientAddress, errorBody, HttpError, MAX_USERNAME, printable, readJson,
 import { renderingRoutes } from './renderingRoutes.ts'
 import { periodRoutes } from './periodRoutes.ts'
 import { holidayRoutes } from './holidayRoutes.ts'
+import { historyRoutes } from './historyRoutes.ts'
 import { serveStatic } from './staticFiles.ts'
-import { signToken } from './tokens.ts'
+import { deviceClaim, signToken } from './tokens.ts'
 import { userRoutes } from './userRoutes.ts'
 import { authenticate, getUser, setPassword, UserError, type LoginResult, type User } from './users.ts'
 
@@ -92,7 +93,7 @@ function renew(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): voi
   if (now - claims.auth >= ctx.sessionMaxMs) {
     throw new HttpError(401, 'Oturum çok eski; yeniden giriş yapın', 'The session is too old; log in again', { 'www-authenticate': 'Bearer' })
   }
-  const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs, now, claims.auth)
+  const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs, now, claims.auth, claims.dev)
   sendJson(res, 200, sessionBody(ctx, user, token, expiresAt))
 }
 
@@ -158,11 +159,15 @@ async function login(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
   ) {
     throw new HttpError(400, 'Kullanıcı adı ve parola gerekli', 'username and password are required')
   }
+  const device = deviceClaim((body as Record<string, unknown>).device)
+  if (device === null) {
+    throw new HttpError(400, 'Cihaz bilgisi geçersiz: {id: 8–64 harf/rakam, name: en çok 64 karakter}', 'Invalid device: {id: 8–64 letters or digits, name: at most 64 characters}', {}, 'bad_device')
+  }
   const address = clientAddress(req, ctx.trustProxy)
   const user = await checkPassword(ctx, address, username, password, 'sign-in')
   ctx.metrics.loginsOk++
   ctx.log(`relay: giriş / signed in: ${user.username} (${user.role}) from ${printable(address)}`)
-  const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs)
+  const { token, expiresAt } = signToken(ctx.secret, user, ctx.tokenTtlMs, Date.now(), Date.now(), device)
   sendJson(res, 200, sessionBody(ctx, user, token, expiresAt))
 }
 
@@ -183,7 +188,7 @@ function sessionBody(ctx: HttpContext, user: User, token: string, expiresAt: num
  * answer carries a fresh token for the new generation, so the caller's session goes on with it.
  */
 async function changeOwnPassword(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
-  const { user } = requireSession(req, ctx)
+  const { user, claims } = requireSession(req, ctx)
   const body = await readJson(req)
   const current = stringField(body, 'current')
   const next = stringField(body, 'new')
@@ -193,7 +198,7 @@ async function changeOwnPassword(req: IncomingMessage, res: ServerResponse, ctx:
   const changed = getUser(ctx.store, user.username)
   if (changed === undefined) throw new HttpError(404, 'Kullanıcı yok', 'No such user', {}, 'no_such_user')
   ctx.log(`relay: hesap / account: ${user.username} kendi parolasını değiştirdi / changed their own password (from ${printable(address)})`)
-  const { token, expiresAt } = signToken(ctx.secret, changed, ctx.tokenTtlMs)
+  const { token, expiresAt } = signToken(ctx.secret, changed, ctx.tokenTtlMs, Date.now(), Date.now(), claims.dev)
   sendJson(res, 200, sessionBody(ctx, changed, token, expiresAt))
 }
 
@@ -276,6 +281,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
   if (await renderingRoutes(req, res, ctx, pathname, method)) return
   if (await periodRoutes(req, res, ctx, pathname, method)) return
   if (await holidayRoutes(req, res, ctx, pathname, method)) return
+  if (await historyRoutes(req, res, ctx, pathname, method)) return
   if (pathname.startsWith('/api/') || pathname.startsWith('/sync/')) throw new HttpError(404, 'Bulunamadı', 'Not found')
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'Desteklenmeyen yöntem', 'Method not allowed')
   serveStatic(req, res, ctx, pathname)

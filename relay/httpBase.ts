@@ -3,6 +3,7 @@
  * languages, JSON in and out, the client's address and the session behind a bearer token.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type * as Y from 'yjs'
 import type { Region } from '../schema/regions.ts'
 import type { LoginLimiter } from './limits.ts'
 import type { Closing } from './closing.ts'
@@ -41,6 +42,11 @@ export interface HttpContext {
   rendering(name: string): Promise<ServedRendering>
   /** The head office's control of months (relay/closing.ts). */
   readonly closing: Closing
+  /**
+   * A document to read history from, as the relay holds it: loaded if it is not (and unloaded when
+   * idle, like any), so looking through one month's records reads it from the store once.
+   */
+  historyDocument(name: string): Y.Doc
   log(line: string): void
 }
 

@@ -19,6 +19,7 @@ import { inMemory } from '../crdt/legacy/documents.ts'
 import { importLegacyFile, pcRegionOf, type ImportOptions, type ImportReport } from '../crdt/legacy/importer.ts'
 import { readLegacyFile, type LegacyFile } from '../crdt/legacy/reader.ts'
 import { legacyUsers } from '../crdt/legacy/users.ts'
+import { collectChanges } from './changes.ts'
 import { loadStoredDocument } from './storage.ts'
 import { openStore, STORE_FILE, type Store } from './store.ts'
 import { addUser, getUser, legacyRole, legacyUserRegion } from './users.ts'
@@ -134,12 +135,10 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
   const store = openStore(scratch ?? options.dataDir, { exclusive: true })
   try {
     // By document name: masters now, months as the import asks for them.
-    const updates = new Map<string, Uint8Array[]>()
+    const changes = new Map<string, ReturnType<typeof collectChanges>>()
     const { documents, openMonth } = inMemory(slugs, (name) => {
       const doc = loadRegionDoc(store, name)
-      const list: Uint8Array[] = []
-      doc.on('update', (update: Uint8Array) => list.push(update))
-      updates.set(name, list)
+      changes.set(name, collectChanges(doc))
       return doc
     })
     const reports: ImportReport[] = []
@@ -159,9 +158,10 @@ export async function importLegacyIntoRelay(options: RelayImportOptions): Promis
     }
     const appended: Record<string, number> = {}
     const at = Date.now()
-    const rows = [...updates]
-      .filter(([, list]) => list.length > 0)
-      .map(([name, list]) => ({ region: name, data: Y.mergeUpdates(list), username: LEGACY_IMPORT_USER, at }))
+    const rows = [...changes].flatMap(([name, collected]) => {
+      const row = collected.row()
+      return row === undefined ? [] : [{ region: name, username: LEGACY_IMPORT_USER, at, ...row }]
+    })
     for (const slug of slugs) appended[slug] = 0
     if (!dryRun && rows.length > 0) {
       store.appendUpdates(rows)

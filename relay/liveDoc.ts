@@ -19,11 +19,16 @@ import type { Refusal } from '../crdt/updateGuard.ts'
 import { hasMissingDependencies } from '../crdt/yjsInternals.ts'
 import { BilingualError } from '../schema/bilingual.ts'
 import type { CommitLog } from './commitLog.ts'
+import { changesOf } from './changes.ts'
 import type { Hooks, UpdatePayload } from './extension.ts'
+import type { ClockRange } from './historyTable.ts'
+import type { DeviceClaim } from './tokens.ts'
 
 /** One connection as the doc sees it. */
 export interface Peer {
   readonly username: string
+  /** The PC the peer's session named, if any: stored with each of its updates for history. */
+  readonly device: DeviceClaim | null
   /** Sends a ready-made message (an update by someone else, or awareness). */
   deliver(message: Uint8Array): void
   /** Write messages accepted from this connection so far. */
@@ -58,8 +63,15 @@ export class MalformedUpdateError extends Error {
 
 export interface PendingUpdate {
   readonly update: Uint8Array
+  /** The connection it came from, which the fan-out skips. */
   readonly origin: Peer | null
+  /** Who wrote it: the sender's account (an accepted late edit's writer too), or `relay`. */
+  readonly account: string
+  readonly device: DeviceClaim | null
   readonly at: number
+  /** The clocks it added, client by client, and the records it wrote: what history keeps of it. */
+  readonly ranges: readonly ClockRange[]
+  readonly records: ReadonlyArray<readonly [table: string, id: string]>
 }
 
 /** What a live doc needs from the docs that hold it (relay/docs.ts). */
@@ -85,6 +97,8 @@ export class LiveDoc {
   private snapshotCache: Y.Snapshot | null = null
   private idleTimer: NodeJS.Timeout | null = null
   private gone = false
+  /** The writer whose update is being applied: its account and PC go with what the apply adds. */
+  private applying: Peer | null = null
 
   /** Throws StoreError when the stored document cannot be read. */
   constructor(
@@ -126,9 +140,17 @@ export class LiveDoc {
     if (this.pending.length === 0) this.acknowledgeWhenDurable(peer)
   }
 
-  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly onUpdate = (update: Uint8Array, origin: unknown, doc: Y.Doc, transaction: Y.Transaction): void => {
     this.snapshotCache = null
-    this.pending.push({ update, origin: isPeer(origin, this.peers) ? origin : null, at: Date.now() })
+    const writer = this.applying
+    this.pending.push({
+      update,
+      origin: isPeer(origin, this.peers) ? origin : null,
+      account: writer?.username ?? 'relay',
+      device: writer?.device ?? null,
+      at: Date.now(),
+      ...changesOf(doc, transaction),
+    })
     this.host.requestCommit()
   }
 
@@ -158,6 +180,7 @@ export class LiveDoc {
     const before = this.pending.length
     const roots = this.current.share.size
     const applying: { transaction: Y.Transaction | null } = { transaction: null }
+    this.applying = peer
     try {
       this.current.transact((transaction) => {
         applying.transaction = transaction
@@ -168,6 +191,8 @@ export class LiveDoc {
       // it names root types while reading: bytes that go bad late leave part of an update behind.
       if (applying.transaction !== null && leftBehind(this.current, applying.transaction, roots)) this.discard(before)
       throw new MalformedUpdateError(error)
+    } finally {
+      this.applying = null
     }
     const transaction = applying.transaction
     if (transaction === null) return

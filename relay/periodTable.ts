@@ -6,6 +6,7 @@
  * the rules live in relay/closing.ts.
  */
 import type Database from 'better-sqlite3'
+import type { DeviceClaim } from './tokens.ts'
 
 export interface ClosedPeriodRow {
   readonly document: string
@@ -32,6 +33,8 @@ export interface LateEditRow {
   readonly id: number
   readonly document: string
   readonly account: string
+  /** The PC its writer's session named, if any: the writer's once it is accepted. */
+  readonly device: DeviceClaim | null
   readonly at: number
   readonly update: Uint8Array
   /** The Yjs client ids and clocks it wrote, as JSON [[client, from, to], …]. */
@@ -91,12 +94,18 @@ export function createPeriodTables(db: Database.Database): void {
     );
     CREATE INDEX IF NOT EXISTS late_edits_by_document ON late_edits (document, state);
   `)
+  // Added in place (an older relay still opens the store): the PC a late edit came from.
+  const columns = new Set((db.pragma('table_info(late_edits)') as Array<{ name: string }>).map((c) => c.name))
+  if (!columns.has('device_id')) db.exec('ALTER TABLE late_edits ADD COLUMN device_id TEXT')
+  if (!columns.has('device_name')) db.exec('ALTER TABLE late_edits ADD COLUMN device_name TEXT')
 }
 
 interface LateEditSqlRow {
   id: number
   document: string
   account: string
+  device_id: string | null
+  device_name: string | null
   at: number
   data: Buffer
   ranges: string
@@ -111,6 +120,7 @@ function lateEditOf(row: LateEditSqlRow): LateEditRow {
     id: row.id,
     document: row.document,
     account: row.account,
+    device: row.device_id === null ? null : { id: row.device_id, name: row.device_name },
     at: row.at,
     update: new Uint8Array(row.data),
     ranges: JSON.parse(row.ranges) as Array<[number, number, number]>,
@@ -125,7 +135,7 @@ export function periodTable(db: Database.Database): PeriodTable {
   const closedRow = db.prepare<[string], { document: string; closed_at: number; closed_by: string; version: number; sheet_sha256: string }>(
     'SELECT document, closed_at, closed_by, version, sheet_sha256 FROM closed_periods WHERE document = ?',
   )
-  const insertLate = db.prepare('INSERT INTO late_edits (document, account, at, data, ranges) VALUES (?, ?, ?, ?, ?)')
+  const insertLate = db.prepare('INSERT INTO late_edits (document, account, device_id, device_name, at, data, ranges) VALUES (?, ?, ?, ?, ?, ?, ?)')
   const addEvent = (event: PeriodEventRow): void => {
     db.prepare('INSERT INTO period_events (document, action, at, account, reason) VALUES (?, ?, ?, ?, ?)').run(event.document, event.action, event.at, event.account, event.reason)
   }
@@ -157,7 +167,7 @@ export function periodTable(db: Database.Database): PeriodTable {
         .all(document)
     },
     addLateEdit(row) {
-      return Number(insertLate.run(row.document, row.account, row.at, Buffer.from(row.update), JSON.stringify(row.ranges)).lastInsertRowid)
+      return Number(insertLate.run(row.document, row.account, row.device?.id ?? null, row.device?.name ?? null, row.at, Buffer.from(row.update), JSON.stringify(row.ranges)).lastInsertRowid)
     },
     lateEdit(id) {
       const row = db.prepare<[number], LateEditSqlRow>('SELECT * FROM late_edits WHERE id = ?').get(id)

@@ -167,6 +167,7 @@ export async function startRelay(relayOptions: RelayOptions & RelayExtras): Prom
     exportSqlite: (regions) => exportRegions(sources, regions),
     rendering: (name) => renderings.served(name),
     closing,
+    historyDocument: (name) => docs.open(name).doc,
     log: options.log,
   })
   // Node drops a connection that has not delivered a whole request (an upgrade is one) by then,

@@ -62,7 +62,9 @@ export function storageExtension(store: Store, options: StorageOptions): Extensi
       count(documentName, updates)
     },
     onStoreUpdates({ updates }) {
-      store.appendUpdates(updates.map((u) => ({ region: u.documentName, data: u.update, username: u.account, at: u.at })))
+      store.appendUpdates(
+        updates.map((u) => ({ region: u.documentName, data: u.update, username: u.account, at: u.at, device: u.device, ranges: u.ranges, records: u.records })),
+      )
     },
     afterCommit({ updates }) {
       const perDocument = new Map<string, number>()

@@ -20,6 +20,8 @@ import { migrate, SCHEMA_VERSION } from './storeSchema.ts'
 import { userTable, type UserTable } from './userTable.ts'
 import { periodTable, type PeriodTable } from './periodTable.ts'
 import { holidayTable, type HolidayTable } from './holidayTable.ts'
+import { historyTable, type ClockRange, type HistoryTable } from './historyTable.ts'
+import type { DeviceClaim } from './tokens.ts'
 
 export const STORE_FILE = 'rainstaff.sqlite3'
 export { fdatasyncFile, storeFiles, walFile } from './storeFiles.ts'
@@ -37,6 +39,14 @@ export interface NewUpdate {
   readonly data: Uint8Array
   readonly username: string
   readonly at: number
+  readonly device?: DeviceClaim | null
+  /**
+   * The Yjs clocks it adds (liveDoc.ts changesOf); without them history takes what it added for
+   * written before history was kept (a store made by an older relay or tool).
+   */
+  readonly ranges?: readonly ClockRange[]
+  /** The records it writes, when the writer knows them (the audit lists them). */
+  readonly records?: ReadonlyArray<readonly [table: string, id: string]>
 }
 
 export interface StoredUpdate {
@@ -86,6 +96,8 @@ export interface Store extends HistorySource {
   readonly periods: PeriodTable
   /** The head office's decisions on public holidays. */
   readonly holidays: HolidayTable
+  /** Who wrote what when, kept through compaction (relay/historyTable.ts). */
+  readonly history: HistoryTable
   /**
    * Appends in one transaction; returns each row's sequence number. With `synchronous` set to
    * `normal` the commit is not fsynced yet: see syncLog.
@@ -270,8 +282,13 @@ export function openStore(dataDir: string, options: StoreOptions = {}): OpenStor
   if (options.exclusive === true) lockExclusively(db, dataDir)
 
   const insert = db.prepare('INSERT INTO updates (region, data, username, at) VALUES (?, ?, ?, ?)')
+  const history = historyTable(db)
   const appendMany = db.transaction((updates: readonly NewUpdate[]): number[] =>
-    updates.map((u) => Number(insert.run(u.region, u.data, u.username, u.at).lastInsertRowid)),
+    updates.map((u) => {
+      const seq = Number(insert.run(u.region, u.data, u.username, u.at).lastInsertRowid)
+      history.record(seq, { document: u.region, account: u.username, device: u.device ?? null, at: u.at, ranges: u.ranges ?? [], records: u.records ?? [] })
+      return seq
+    }),
   )
   const upsertSnapshot = db.prepare(
     `INSERT INTO snapshots (region, data, upto_seq, at) VALUES (?, ?, ?, ?)
@@ -330,6 +347,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): OpenStor
     renderings: renderingTable(db),
     periods: periodTable(db),
     holidays: holidayTable(db),
+    history,
     appendUpdates: (updates) => appendMany(updates),
     loadRegion: historyReader(db),
     writeSnapshot: (region, data, uptoSeq) => replaceSnapshot(region, data, uptoSeq),

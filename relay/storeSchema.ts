@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import { RENDERINGS_DDL } from './renderingTable.ts'
 import { createPeriodTables } from './periodTable.ts'
 import { createHolidayTables } from './holidayTable.ts'
+import { createHistoryTables } from './historyTable.ts'
 
 export const SCHEMA_VERSION = 1
 
@@ -48,6 +49,7 @@ export function migrate(db: Database.Database): void {
   migrateUsers(db)
   createPeriodTables(db)
   createHolidayTables(db)
+  createHistoryTables(db)
   db.exec(RENDERINGS_DDL)
   db.pragma(`user_version = ${SCHEMA_VERSION}`)
 }

@@ -30,6 +30,37 @@ export interface TokenClaims {
   readonly auth: number
   /** Expiry, milliseconds since the epoch. */
   readonly exp: number
+  /** The PC the login named, kept through renewals; absent for a client that named none. */
+  readonly dev?: DeviceClaim
+}
+
+/**
+ * The PC a session runs on, as the client said at its password login: a random id the device
+ * keeps and the name it shows (a host name). The relay cannot prove it (a PC holds no key of its
+ * own), so it is the session's claim, never an account's: it is signed into the token, so no
+ * connection of the session can name another PC, and the account beside it is the authority.
+ */
+export interface DeviceClaim {
+  readonly id: string
+  readonly name: string | null
+}
+
+const DEVICE_ID = /^[A-Za-z0-9_-]{8,64}$/
+const MAX_DEVICE_NAME = 64
+
+/**
+ * The `device` a login body carries: undefined for none (older clients), null when it is not a
+ * device claim (the login is refused: bad input changes nothing).
+ */
+export function deviceClaim(value: unknown): DeviceClaim | undefined | null {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null) return null
+  const { id, name } = value as Record<string, unknown>
+  if (typeof id !== 'string' || !DEVICE_ID.test(id)) return null
+  if (name === undefined || name === null || name === '') return { id, name: null }
+  // Shown in history lines and CSV cells: printable text only, bounded.
+  if (typeof name !== 'string' || name.length > MAX_DEVICE_NAME || /[\p{Cc}\p{Cf}]/u.test(name)) return null
+  return { id, name }
 }
 
 export type TokenSubject = Pick<User, 'accountId' | 'generation' | 'username' | 'role' | 'region'>
@@ -58,6 +89,7 @@ export function signToken(
   ttlMs: number,
   now = Date.now(),
   auth = now,
+  device?: DeviceClaim,
 ): { token: string; expiresAt: number } {
   const claims: TokenClaims = {
     v: TOKEN_VERSION,
@@ -68,6 +100,7 @@ export function signToken(
     region: subject.region,
     auth,
     exp: now + ttlMs,
+    ...(device !== undefined ? { dev: device } : {}),
   }
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url')
   return { token: `${payload}.${mac(secret, payload)}`, expiresAt: claims.exp }
@@ -85,7 +118,8 @@ function isClaims(value: unknown): value is TokenClaims {
     (v.role === 'editor' || v.role === 'admin') &&
     (v.region === null || typeof v.region === 'string') &&
     typeof v.auth === 'number' &&
-    typeof v.exp === 'number'
+    typeof v.exp === 'number' &&
+    (v.dev === undefined || (deviceClaim(v.dev) ?? null) !== null)
   )
 }
 

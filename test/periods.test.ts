@@ -168,6 +168,30 @@ describe('writing across a region’s documents', () => {
     for (const r of [a, b]) expect(homes(r, id)).toEqual(['2026-12'])
   })
 
+  // A move's two edits are in two documents, which reach another office one after the other.
+  it.each([['the new month first'], ['the old month first']])('settles a move back to an earlier month seen half-way (%s) where it went', (order) => {
+    let minute = 0
+    const clock = { user: 'ankara1', now: () => new Date(Date.UTC(2026, 11, 2, 8, minute++)) }
+    const a = replica(['2026-11', '2026-12'])
+    const c = replica(['2026-11', '2026-12'])
+    const employee = insertInto(a, 'employees', { full_name: 'Ayşe Yılmaz' }, clock).id
+    const { id } = insertInto(a, 'timesheets', { employee_id: employee, work_date: '2026-11-30', ...shift }, clock)
+    updateIn(a, 'timesheets', id, { work_date: '2026-12-01' }, clock)
+    syncReplicas(a, c)
+    // Back to November: C hears one document of the move, settles what it sees, then the other.
+    updateIn(a, 'timesheets', id, { work_date: '2026-11-29' }, clock)
+    const halves: Period[] = order === 'the new month first' ? ['2026-11', '2026-12'] : ['2026-12', '2026-11']
+    for (const period of halves) {
+      sync(a.docs.get(period)!, c.docs.get(period)!)
+      for (const p of ['2026-11', '2026-12']) forwardMovedEdits(c, p, other)
+    }
+    syncReplicas(a, c)
+    for (const p of ['2026-11', '2026-12']) forwardMovedEdits(a, p, clock)
+    syncReplicas(a, c)
+    for (const r of [a, c]) expect(homes(r, id)).toEqual(['2026-11'])
+    expect(locateRecord(c, 'timesheets', id)?.record.work_date).toBe('2026-11-29')
+  })
+
   // Client ids set so that every order of the two offices' concurrent marks in each month is tried.
   it.each([
     [10, 20, 30, 40],

@@ -21,6 +21,7 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r))
 function peer(username: string): Peer & { writesAccepted: number; delivered: Uint8Array[]; evicted: number[] } {
   const p = {
     username,
+    device: null,
     writesAccepted: 0,
     delivered: [] as Uint8Array[],
     evicted: [] as number[],

@@ -28,6 +28,7 @@ interface TestPeer extends Peer {
 function peer(username: string): TestPeer {
   const p: TestPeer = {
     username,
+    device: null,
     writesAccepted: 0,
     delivered: [],
     acks: [],

@@ -30,10 +30,12 @@ import {
   knowsClient,
   listLength,
   liveListItems,
+  nextItem,
   parentType,
   placeOf,
   previousItem,
   setAsUnseen,
+  writtenOn,
   type YType,
 } from '../crdt/yjsInternals.ts'
 
@@ -89,6 +91,19 @@ describe('a key history', () => {
     const heads = historyHeads(history)
     expect(heads).toHaveLength(1)
     expect(heads[0]).toBe(top)
+  })
+
+  it('names the element each set was written on, and the set after each item', () => {
+    const d = doc(1)
+    const map = d.getMap<number>('m')
+    for (const value of [1, 2, 3]) map.set('x', value)
+    const top = itemOf(map, 'x')
+    const earlier = previousItem(top) as Y.Item
+    // The newest set was written on the merged item's last element (clock 1), the first on nothing.
+    expect(writtenOn(top)).toEqual({ client: 1, clock: 1 })
+    expect(writtenOn(earlier)).toBeNull()
+    expect(nextItem(earlier)).toBe(top)
+    expect(nextItem(top)).toBeNull()
   })
 
   it('keeps both concurrent sets as heads, neither built on the other', () => {

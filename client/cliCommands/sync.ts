@@ -3,6 +3,7 @@
  * open documents, then brings the history: the renderings of every other month whose version
  * changed (client/offlineMirror.ts), so `sql` and `report` answer for them offline later.
  */
+import os from 'node:os'
 import { documentName, type Period } from '../../schema/periods.ts'
 import type { Bilingual } from '../../schema/bilingual.ts'
 import { SyncTimeoutError, type SyncEngine } from '../engine.ts'
@@ -54,6 +55,8 @@ export async function login(args: string[]): Promise<number> {
       password,
       store,
       rememberToken: true,
+      // What history shows for this PC; RAINSTAFF_DEVICE_NAME names it otherwise (several state directories on one host).
+      deviceName: process.env.RAINSTAFF_DEVICE_NAME ?? os.hostname(),
     })
     const who = `${session.user.username} (${session.user.role}${session.user.region ? ', ' + session.user.region : ''})`
     if (online) out(say({ tr: `giriş yapıldı: ${who} @ ${session.relay.http}`, en: `signed in: ${who} @ ${session.relay.http}` }))

@@ -38,6 +38,8 @@ export interface TestPeer {
 
 export interface PeerOptions {
   readonly dir?: string
+  /** The PC's name the sign-in gives the relay (history shows it). */
+  readonly deviceName?: string
   readonly engine?: Partial<Omit<EngineOptions, 'session' | 'store'>>
 }
 
@@ -49,7 +51,7 @@ export async function startPeer(relayUrl: string, username: string, password: st
   const dir = options.dir ?? peerDir(username)
   const open = async (): Promise<{ store: FileStore; session: Session; online: boolean; engine: SyncEngine }> => {
     const store = openFileStore(dir)
-    const { session, online } = await signIn({ relay: relayUrl, username, password, store })
+    const { session, online } = await signIn({ relay: relayUrl, username, password, store, ...(options.deviceName !== undefined ? { deviceName: options.deviceName } : {}) })
     const engine = await openEngine({
       session,
       store,
