@@ -15,6 +15,7 @@ import { servingRelay, type Credentials, type Workspace } from './workspace.ts'
 import { WorkspaceController } from './workspace-controller.ts'
 import { openTab, resumeTab } from './open-tab.ts'
 import { RejectedEdits } from './rejected-edits.ts'
+import { UndoKeys } from './undo-keys.ts'
 import type { TabWorkspace } from './tab-workspace.ts'
 import type { ImportDialog } from './import-dialog.ts'
 import './import-dialog.ts'
@@ -171,6 +172,7 @@ export class RainstaffApp extends LitElement {
   })
 
   private readonly rejected = new RejectedEdits(this)
+  private readonly undoKeys = new UndoKeys(this)
 
   /** Every screen shows the region chosen here, writable when it is one's own. */
   private readonly regionProvided = new Provided(this, regionContext, () => this.region)
@@ -267,7 +269,7 @@ export class RainstaffApp extends LitElement {
       </header>
       <rs-password-dialog></rs-password-dialog>
       <main @language-change=${(e: CustomEvent<Lang>) => this.language.set(e.detail)}>
-        ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing} ${this.rejected.render(lang)}
+        ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing} ${this.rejected.render(lang)} ${this.undoKeys.render(lang)}
         ${ws.role === 'follower'
           ? html`<rs-tab-banner .takingOver=${tab?.takingOver ?? false} .problem=${tab?.problem ?? null} .language=${lang} @take-over=${() => tab?.takeOver()}></rs-tab-banner>`
           : nothing}

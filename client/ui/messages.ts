@@ -5,6 +5,7 @@
 import type { Bilingual } from '../../schema/bilingual.ts'
 import { accountsEn, accountsTr } from './messages-accounts.ts'
 import { closingEn, closingTr } from './messages-closing.ts'
+import { historyEn, historyTr } from './messages-history.ts'
 import { fleetEn, fleetTr } from './messages-fleet.ts'
 import { importEn, importTr } from './messages-import.ts'
 import { payrollEn, payrollTr } from './messages-payroll.ts'
@@ -168,6 +169,7 @@ const tr = {
   ...payrollTr,
   // Closing months, late edits, holidays (messages-closing.ts).
   ...closingTr,
+  ...historyTr,
   // The fleet screens and the admin's fleet panel (messages-fleet.ts).
   ...fleetTr,
 } as const
@@ -329,6 +331,7 @@ const en: Record<MessageKey, string> = {
   ...importEn,
   ...payrollEn,
   ...closingEn,
+  ...historyEn,
   ...fleetEn,
 }
 

@@ -22,6 +22,7 @@ import { errorIn, Screen } from '../screen.ts'
 import { shared } from '../styles.ts'
 import type { LeaveDone, LeaveRow } from './leave-form.ts'
 import './leave-form.ts'
+import '../restore-panel.ts'
 import { renderSheetNotes, renderSheetTable, sheetStyles, type SheetCellRef } from './sheet-view.ts'
 
 const SHEET_TABLES = ['timesheets', 'employees', 'settings', 'leaves']
@@ -34,6 +35,7 @@ export class SheetScreen extends Screen {
     editing: { state: true },
     notice: { state: true },
     error: { state: true },
+    restoring: { state: true },
   }
 
   static override styles = [shared, sheetStyles]
@@ -47,6 +49,8 @@ export class SheetScreen extends Screen {
   editing: LeaveRow | null = null
   notice: MessageKey | null = null
   error: unknown = undefined
+  /** The "put the month back as it was" panel is open. */
+  restoring = false
   private anchor = ''
 
   /** Re-renders (so rebuilds the sheet) whenever a table the sheet reads changes. */
@@ -186,8 +190,10 @@ export class SheetScreen extends Screen {
           </select>
         </label>
         <button type="button" data-testid="sheet-print" ?disabled=${sheet === undefined} @click=${() => print()}>${t(lang, 'sheet.print')}</button>
+        ${this.editable() ? html`<button type="button" data-testid="sheet-restore" aria-expanded=${this.restoring ? 'true' : 'false'} @click=${() => (this.restoring = !this.restoring)}>${t(lang, 'restore.monthTitle')}</button>` : nothing}
         <button type="button" class="primary" data-testid="sheet-xlsx" ?disabled=${sheet === undefined} @click=${() => sheet && this.download(sheet)}>${t(lang, 'reports.xlsx')}</button>
       </div>
+      ${this.restoring && this.editable() ? html`<rs-restore class="no-print" month=${this.month}></rs-restore>` : nothing}
       ${viewed !== own ? html`<p class="muted no-print" data-testid="sheet-rules-note">${t(lang, 'sheet.rules.viewing')}</p>` : nothing}
       ${this.editable() ? html`<p class="muted no-print">${t(lang, 'sheet.leaveHint')}</p>` : nothing}`
   }
