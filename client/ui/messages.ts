@@ -4,6 +4,7 @@
  */
 import type { Bilingual } from '../../schema/bilingual.ts'
 import { accountsEn, accountsTr } from './messages-accounts.ts'
+import { auditEn, auditTr } from './messages-audit.ts'
 import { closingEn, closingTr } from './messages-closing.ts'
 import { fleetEn, fleetTr } from './messages-fleet.ts'
 import { importEn, importTr } from './messages-import.ts'
@@ -170,6 +171,8 @@ const tr = {
   ...closingTr,
   // The fleet screens and the admin's fleet panel (messages-fleet.ts).
   ...fleetTr,
+  // The head office's audit and a record's history (messages-audit.ts).
+  ...auditTr,
 } as const
 
 export type MessageKey = keyof typeof tr
@@ -330,6 +333,7 @@ const en: Record<MessageKey, string> = {
   ...payrollEn,
   ...closingEn,
   ...fleetEn,
+  ...auditEn,
 }
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { tr, en }
