@@ -29,6 +29,7 @@ import './users-panel.ts'
 import type { RsMonthClosing } from './month-closing.ts'
 import './month-closing.ts'
 import './late-edits-panel.ts'
+import './audit-panel.ts'
 import './holidays-panel.ts'
 import './admin-fleet-panel.ts'
 import './sign-in.ts'
@@ -291,6 +292,7 @@ export class RainstaffAdmin extends LitElement {
       </section>
       <rs-month-closing style="grid-column: 1 / -1"></rs-month-closing>
       <rs-late-edits style="grid-column: 1 / -1"></rs-late-edits>
+      <rs-audit style="grid-column: 1 / -1"></rs-audit>
       <rs-holidays></rs-holidays>
       <rs-admin-fleet></rs-admin-fleet>
       <rs-users-panel style="grid-column: 1 / -1"></rs-users-panel>

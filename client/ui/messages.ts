@@ -4,6 +4,7 @@
  */
 import type { Bilingual } from '../../schema/bilingual.ts'
 import { accountsEn, accountsTr } from './messages-accounts.ts'
+import { auditEn, auditTr } from './messages-audit.ts'
 import { closingEn, closingTr } from './messages-closing.ts'
 import { historyEn, historyTr } from './messages-history.ts'
 import { fleetEn, fleetTr } from './messages-fleet.ts'
@@ -172,6 +173,8 @@ const tr = {
   ...historyTr,
   // The fleet screens and the admin's fleet panel (messages-fleet.ts).
   ...fleetTr,
+  // The head office's audit and a record's history (messages-audit.ts).
+  ...auditTr,
 } as const
 
 export type MessageKey = keyof typeof tr
@@ -333,6 +336,7 @@ const en: Record<MessageKey, string> = {
   ...closingEn,
   ...historyEn,
   ...fleetEn,
+  ...auditEn,
 }
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { tr, en }
