@@ -4,7 +4,7 @@
  * account) changed since is left as Fatma left it, and the note says so; while a cell is being
  * typed in, Ctrl+Z is the field's own. After a buggy PC deleted timesheets, "Ayı bir tarihteki
  * haline getir" on the monthly sheet previews and puts them back as they were, and every PC
- * receives it.
+ * receives it. An employee's "Geçmiş" shows who changed what, and puts the record back.
  *
  * The steps run in order and share the PCs.
  */
@@ -146,5 +146,41 @@ describe('undo and restore in the app', () => {
     // A second preview at the same time finds nothing left to do.
     await page.locator('[data-testid="restore-preview"]').click()
     await page.locator('[data-testid="restore-nothing"]').waitFor()
+  })
+  it('shows an employee’s Geçmiş with who changed what, and puts the record back as it was', async () => {
+    const page = pc.page
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    const before = await page.evaluate(() => {
+      const ms = Date.now()
+      return new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19)
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    fatma.engine.update('employees', employee, { title: 'Usta' })
+    await fatma.engine.whenSynced()
+
+    await page.locator('[data-testid="tab-employees"]').click()
+    const row = page.locator('[data-testid="record-row"]', { hasText: 'Ayşe Yılmaz' })
+    await row.locator('[data-testid="row-history"]').click()
+    const history = page.locator('rs-record-past [data-testid="record-history"][data-loaded="yes"]')
+    await history.waitFor()
+    const titled = history.locator('[data-testid="history-change"][data-field="title"]')
+    await titled.waitFor()
+    expect(await titled.locator('[data-testid="history-account"]').textContent()).toBe('fatma')
+    expect(await titled.locator('[data-testid="change-what"]').textContent()).toMatch(/Usta/)
+    await screenshot(page, 'record-past')
+
+    await page.locator('rs-record-past [data-testid="restore-at"]').fill(before)
+    await page.locator('rs-record-past [data-testid="restore-at"]').dispatchEvent('change')
+    await page.locator('rs-record-past [data-testid="restore-preview"]').click()
+    const planned = page.locator('rs-record-past [data-testid="restore-record"]')
+    await planned.waitFor()
+    expect(await planned.getAttribute('data-action')).toBe('revert')
+    expect((await planned.textContent())?.replace(/\s+/g, ' ')).toMatch(/Çalışanlar · Ayşe Yılmaz — değerleri geri alınacak: Unvan Usta → —/)
+    await page.locator('rs-record-past [data-testid="restore-go"]').click()
+    await page.locator('rs-record-past [data-testid="restore-notice"]').waitFor()
+    await waitForPending(page, 0)
+    await until(() => fatma.engine.record('employees', employee, 'ankara')?.title === null, 'Fatma’s PC has the title taken back')
+    await page.locator('[data-testid="record-past-close"]').click()
+    await page.locator('rs-record-past').waitFor({ state: 'detached' })
   })
 })

@@ -14,6 +14,7 @@ import { liveQuery, text } from './live-query.ts'
 import { errorField, errorIn, Screen, textOrNull } from './screen.ts'
 import { formatPlate, searchMatches } from '../../schema/turkishInput.ts'
 import { shared } from './styles.ts'
+import './record-past.ts'
 import { duplicateEmployeeWarnings } from '../../schema/plausibility.ts'
 import { EntryConfirmController } from './entry-confirm-controller.ts'
 
@@ -73,6 +74,7 @@ export class RecordEditor extends Screen {
     error: { state: true },
     filter: { state: true },
     showDeleted: { state: true },
+    past: { state: true },
   }
 
   static override styles = [
@@ -109,6 +111,8 @@ export class RecordEditor extends Screen {
   error: unknown = undefined
   filter = ''
   showDeleted = false
+  /** The record whose Geçmiş is open. */
+  past: { readonly id: string; readonly label: string } | null = null
   /** "Yine de kaydet" on a draft that looks like a duplicate employee; "Geri al" after a delete. */
   private readonly confirm = new EntryConfirmController(this, {
     testId: 'form',
@@ -176,18 +180,27 @@ export class RecordEditor extends Screen {
                   <td>
                     ${this.writable
                       ? html`<button class="link" data-edit @click=${() => this.edit(row)}>${t(lang, 'action.edit')}</button>
-                          <button class="link danger" data-edit data-testid="delete-row" @click=${() => this.deleteRow(text(row.id), shownValue(lang, TABLES[this.table].fields[this.nameField], row[this.nameField], this.nameField))}>${t(lang, 'action.delete')}</button>`
+                          <button class="link danger" data-edit data-testid="delete-row" @click=${() => this.deleteRow(text(row.id), this.nameOf(row))}>${t(lang, 'action.delete')}</button>`
                       : nothing}
+                    <button class="link" data-testid="row-history" @click=${() => (this.past = { id: text(row.id), label: this.nameOf(row) })}>${t(lang, 'history.open')}</button>
                   </td>
                 </tr>`,
               )}
             </tbody>
           </table>
         </div>
+        ${this.past !== null
+          ? html`<rs-record-past table=${this.table} record-id=${this.past.id} label=${this.past.label} @record-past-close=${() => (this.past = null)}></rs-record-past>`
+          : nothing}
         ${this.showDeleted ? this.renderDeleted() : nothing}
       </section>
       ${this.confirm.renderUndo(lang)}
     `
+  }
+
+  /** The record's name as lists show it (its first field). */
+  private nameOf(row: Row): string {
+    return shownValue(this.language, TABLES[this.table].fields[this.nameField], row[this.nameField], this.nameField)
   }
 
   private renderForm(): TemplateResult {

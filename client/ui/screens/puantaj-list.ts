@@ -68,6 +68,8 @@ export interface ListView {
   readonly editing: string | null
   edit(row: Row): void
   deleteRow(id: string, label: string): void
+  /** Opens the row's Geçmiş (who changed what, put it back as it was). */
+  history(id: string, label: string): void
 }
 
 export function renderTimesheetList(view: ListView, timesheets: readonly Row[], settings: HourSettings): TemplateResult {
@@ -121,6 +123,7 @@ function renderRow(view: ListView, row: Row, hours: RowHours | undefined): Templ
   const id = text(row.id)
   const date = text(row.work_date)
   const overnight = text(row.end_time) < text(row.start_time)
+  const label = `${formatDate(lang, date)} ${text(row.employee)} ${text(row.start_time)}–${text(row.end_time)}`
   return html`<tr data-testid="timesheet-row" class=${view.editing === id ? 'editing' : ''}>
     <td>${formatDate(lang, date)} <span class="muted">${formatWeekday(lang, date)}</span></td>
     <td>${text(row.employee)}</td>
@@ -133,8 +136,9 @@ function renderRow(view: ListView, row: Row, hours: RowHours | undefined): Templ
     <td>
       ${view.writable
         ? html`<button class="link" data-edit @click=${() => view.edit(row)}>${t(lang, 'action.edit')}</button>
-            <button class="link danger" data-edit data-testid="delete-row" @click=${() => view.deleteRow(id, `${formatDate(lang, date)} ${text(row.employee)} ${text(row.start_time)}–${text(row.end_time)}`)}>${t(lang, 'action.delete')}</button>`
+            <button class="link danger" data-edit data-testid="delete-row" @click=${() => view.deleteRow(id, label)}>${t(lang, 'action.delete')}</button>`
         : nothing}
+      <button class="link" data-testid="row-history" @click=${() => view.history(id, label)}>${t(lang, 'history.open')}</button>
     </td>
   </tr>`
 }

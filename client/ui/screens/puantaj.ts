@@ -17,6 +17,7 @@ import { addDays, formatDate, formatHours, formatMonth, t, todayIso } from '../i
 import { liveQuery, num, text } from '../live-query.ts'
 import { ShownMonths } from '../shown-months.ts'
 import { ClosedMonths } from '../closed-months.ts'
+import '../record-past.ts'
 import { HolidaysShown } from '../holidays-controller.ts'
 import { MonthClosedError } from '../../engine.ts'
 import { editRecord } from '../workspace.ts'
@@ -39,6 +40,7 @@ export class PuantajScreen extends Screen {
     to: { state: true },
     filterError: { state: true },
     showDeleted: { state: true },
+    past: { state: true },
   }
 
   static override styles = [shared, listStyles]
@@ -55,6 +57,8 @@ export class PuantajScreen extends Screen {
   to = monthRange(todayIso().slice(0, 7)).end
   filterError = ''
   showDeleted = false
+  /** The row whose Geçmiş is open. */
+  past: { readonly id: string; readonly label: string } | null = null
   /** "Yine de kaydet" on an implausible shift; "Geri al" after a delete. */
   private readonly holidays = new HolidaysShown(this)
   private readonly closedMonths = new ClosedMonths(this, () => this.workspace)
@@ -207,7 +211,10 @@ export class PuantajScreen extends Screen {
   }
 
   private renderGrid(settings: HourSettings): TemplateResult {
-    return renderTimesheetList({ lang: this.language, writable: this.writable, editing: this.editing, edit: (row) => this.edit(row), deleteRow: (id, label) => this.deleteRow(id, label) }, this.timesheets.rows, settings)
+    const view = { lang: this.language, writable: this.writable, editing: this.editing, edit: (row: Row) => this.edit(row), deleteRow: (id: string, label: string) => this.deleteRow(id, label) }
+    const past = this.past
+    return html`${renderTimesheetList({ ...view, history: (id, label) => (this.past = { id, label }) }, this.timesheets.rows, settings)}
+    ${past !== null ? html`<rs-record-past class="no-print" table="timesheets" record-id=${past.id} label=${past.label} @record-past-close=${() => (this.past = null)}></rs-record-past>` : nothing}`
   }
 
   private renderDeleted(): TemplateResult {
