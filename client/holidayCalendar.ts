@@ -99,6 +99,8 @@ export class HolidayCalendar extends ObservableV2<{ change: () => void }> {
    * saved or computed list stands and the year is asked again a minute later.
    */
   ensure(session: Session, years: readonly number[]): void {
+    // Offline (as the platform says) there is no one to ask: the next screen drawn online asks.
+    if (globalThis.navigator?.onLine === false) return
     const now = Date.now()
     const due = [...new Set(years)].filter((y) => y >= 1950 && y <= 2100 && !this.recentlyAsked(y, now))
     if (due.length === 0) return

@@ -70,7 +70,7 @@ export class ClosedMonths implements ReactiveController {
 
   private async read(): Promise<void> {
     const source = this.source
-    if (source === undefined || Date.now() - this.lastRead < REFRESH_MS) return
+    if (source === undefined || Date.now() - this.lastRead < REFRESH_MS || navigator.onLine === false) return
     this.lastRead = Date.now()
     try {
       const listed = new Set(await closedMonths(source.session))
