@@ -7,9 +7,6 @@
  * else the PCs typed is an edit. At the end every PC has nothing pending, the head office accepts
  * what still waits, and the relay's export holds every edit of the ledger exactly once.
  */
-import { writeFileSync } from 'node:fs'
-import path from 'node:path'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MonthClosedError } from '../client/engine.ts'
 import { startRelay, type Relay } from '../relay/server.ts'
@@ -19,6 +16,7 @@ import { employee, patch, timesheet, type Insert } from '../scripts/chaos/inputs
 import { Ledger } from '../scripts/chaos/ledger.ts'
 import { Rng } from '../scripts/chaos/rng.ts'
 import { removeDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
+import { exportVerdict } from './helpers/exportVerdict.ts'
 import { ADMIN_PASSWORD, seedUsers, tempDir, tokenFor, until } from './helpers/relayProcess.ts'
 
 const SEED = 20261202
@@ -120,20 +118,6 @@ function edit(office: Office): void {
   if (attempt(() => peer.engine.update('timesheets', record.id, { [change.field]: change.stored }))) ledger.updated(record, change.field, change.stored)
 }
 
-async function exportVerdict(): Promise<ReturnType<Ledger['verify']>> {
-  const token = await tokenFor(relay, 'admin', ADMIN_PASSWORD)
-  const response = await fetch(`${relay.url}/api/export/all.sqlite`, { headers: { authorization: `Bearer ${token}` } })
-  expect(response.status).toBe(200)
-  const file = path.join(data.dir, `export-${Date.now()}.sqlite`)
-  writeFileSync(file, new Uint8Array(await response.arrayBuffer()))
-  const db = new Database(file, { readonly: true })
-  try {
-    return ledger.verify(db)
-  } finally {
-    db.close()
-  }
-}
-
 beforeAll(async () => {
   const names = REGIONS.flatMap((region) => [1, 2].map((i) => ({ name: `${region}-${i}`, region })))
   await seedUsers(data.dir, [{ username: 'admin', role: 'admin', password: ADMIN_PASSWORD }, ...names.map((o) => ({ username: o.name, role: 'editor' as const, region: o.region, password: password(o.name) }))])
@@ -211,7 +195,7 @@ describe('a season of closing and reopening months while offices work offline', 
     for (const office of offices) {
       await until(() => Object.values(office.peer.engine.state.documents).every((d) => d.waitingForHeadOffice === 0), `${office.name} waits for nothing`, 30_000)
     }
-    const verdict = await exportVerdict()
+    const verdict = await exportVerdict(relay, ledger, data.dir)
     expect(verdict, verdict.problems.join('\n')).toEqual({ lost: 0, duplicates: 0, unexpected: 0, readOnlyLanded: 0, hostileLanded: 0, problems: [] })
   })
 

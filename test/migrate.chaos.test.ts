@@ -9,18 +9,16 @@
  * laggards' edits (the ledger sees them lost); once the laggards sign in with the new engine, the
  * export holds every edit of the ledger exactly once, nothing unexpected, nobody else's writes.
  */
-import { writeFileSync } from 'node:fs'
-import path from 'node:path'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readRecord } from '../crdt/records.ts'
 import { deleteRecord, insertRecord, updateRecord } from '../crdt/regionDoc.ts'
 import type { RecordInput } from '../schema/tables.ts'
 import { employee, patch, REGIONS, sharedVehicle, timesheet, vehicle, type Insert } from '../scripts/chaos/inputs.ts'
-import { Ledger, type Verdict } from '../scripts/chaos/ledger.ts'
+import { Ledger } from '../scripts/chaos/ledger.ts'
 import { Rng } from '../scripts/chaos/rng.ts'
 import { peerDir, openStoredMonths, startPeer } from './helpers/peerEngine.ts'
-import { ADMIN_PASSWORD, seedUsers, spawnRelay, tempDir, tokenFor, type RelayProcess } from './helpers/relayProcess.ts'
+import { exportVerdict } from './helpers/exportVerdict.ts'
+import { ADMIN_PASSWORD, seedUsers, spawnRelay, tempDir, type RelayProcess } from './helpers/relayProcess.ts'
 import { recordsOf, RoundOneDevice, RoundOneRelay, type RecordView } from './helpers/roundOne.ts'
 
 const SEED = 20261202
@@ -100,21 +98,6 @@ function step(office: Office, online = true): void {
   }
 }
 
-/** The relay's export (every region, every month) checked against the ledger. */
-async function verdict(): Promise<Verdict> {
-  const token = await tokenFor(relay, 'admin', ADMIN_PASSWORD)
-  const response = await fetch(`${relay.url}/api/export/all.sqlite`, { headers: { authorization: `Bearer ${token}` } })
-  expect(response.status).toBe(200)
-  const file = path.join(data.dir, `export-${Date.now()}.sqlite`)
-  writeFileSync(file, new Uint8Array(await response.arrayBuffer()))
-  const db = new Database(file, { readonly: true })
-  try {
-    return ledger.verify(db)
-  } finally {
-    db.close()
-  }
-}
-
 const before = new Map<string, Map<string, RecordView>>()
 
 beforeAll(async () => {
@@ -185,7 +168,7 @@ describe('a chaos-style round-1 season, migrated', () => {
   })
 
   it("lacks only the laggards' unsent edits until they sign in, then holds every edit of the ledger once", async () => {
-    const waiting = await verdict()
+    const waiting = await exportVerdict(relay, ledger, data.dir)
     expect(waiting.lost).toBeGreaterThan(0)
     // Problems name the owner of what is missing: only laggards (or a shared plate only a laggard entered).
     expect(waiting.problems.every((p) => /\([a-z]+-3\)|^shared vehicle/.test(p)), waiting.problems.join('\n')).toBe(true)
@@ -200,7 +183,7 @@ describe('a chaos-style round-1 season, migrated', () => {
         await peer.close()
       }
     }
-    const after = await verdict()
+    const after = await exportVerdict(relay, ledger, data.dir)
     expect(after, after.problems.join('\n')).toEqual({ lost: 0, duplicates: 0, unexpected: 0, readOnlyLanded: 0, hostileLanded: 0, problems: [] })
   })
 })
