@@ -10,9 +10,10 @@ import { css, html, nothing, type PropertyDeclarations, type PropertyValues, typ
 import type { RecordChange } from '../../crdt/recordChanges.ts'
 import { fieldLabelText } from '../../schema/labels.ts'
 import { parseDocumentName } from '../../schema/periods.ts'
-import { isTableName, TABLES } from '../../schema/tables.ts'
 import { acceptLateEdit, lateEditChanges, lateEdits, rejectLateEdit, type LateEdit } from '../periodControl.ts'
 import { formatDateTime, formatMonth, t, type Lang, type MessageKey } from './i18n.ts'
+import { recordLabelOf } from './record-label.ts'
+import { tableLabel } from './record-history.ts'
 import { errorIn, WorkspaceElement } from './screen.ts'
 import { shared } from './styles.ts'
 
@@ -130,15 +131,6 @@ export class RsLateEdits extends WorkspaceElement {
     return `${region} ${formatMonth(this.language, parsed.period)}`
   }
 
-  /** What a clerk calls the record: a name or plate, a timesheet by its employee and day. */
-  private recordName(change: RecordChange, region: string): string {
-    const after = change.after ?? {}
-    for (const field of ['full_name', 'plate', 'name', 'seri_no', 'key']) if (typeof after[field] === 'string' && after[field] !== '') return String(after[field])
-    const employee = typeof after.employee_id === 'string' ? this.workspace?.mirror.query('SELECT full_name FROM employees WHERE region = ? AND id = ?', [region, after.employee_id])[0]?.full_name : undefined
-    const day = after.work_date ?? after.first_day
-    return [employee, typeof day === 'string' ? day.split('-').reverse().join('.') : undefined].filter((p) => p !== undefined && p !== null).join(' ') || change.record
-  }
-
   override render(): TemplateResult {
     const lang = this.language
     return html`<section data-testid="late-edits">
@@ -179,7 +171,7 @@ export class RsLateEdits extends WorkspaceElement {
             : html`<ul class="changes">
                 ${changes.map(
                   (c) => html`<li data-testid="late-change">
-                    <strong>${isTableName(c.table) ? TABLES[c.table].label[lang] : c.table}</strong> · ${this.recordName(c, region)} — ${t(lang, `late.kind.${c.kind}`)}${c.kind === 'changed'
+                    <strong>${tableLabel(lang, c.table)}</strong> · ${recordLabelOf(c.table, (field) => c.after?.[field], this.workspace?.mirror, region, c.record)} — ${t(lang, `late.kind.${c.kind}`)}${c.kind === 'changed'
                       ? html`: ${c.fields.map(
                           (f, i) => html`${i > 0 ? ', ' : ''}${fieldLabelText(f.field, c.table)[lang]} <span class="before">${shown(f.before)}</span> → <span class="after">${shown(f.after)}</span>`,
                         )}`

@@ -10,11 +10,12 @@ import { css, html, nothing, type PropertyDeclarations, type PropertyValues, typ
 import type { HistoryChange, RecordHistoryAnswer } from '../../crdt/historyWire.ts'
 import type { Mirror } from '../../crdt/mirror.ts'
 import { fieldLabelText } from '../../schema/labels.ts'
-import { parseDocumentName, PERIOD_TABLES } from '../../schema/periods.ts'
+import { parseDocumentName } from '../../schema/periods.ts'
 import { isTableName, TABLES, type CellValue } from '../../schema/tables.ts'
 import { fetchRecordHistory } from '../historyApi.ts'
 import { formatMonth, LOCALES, t, type Lang } from './i18n.ts'
 import { errorIn, WorkspaceElement } from './screen.ts'
+import { recordLabelOf } from './record-label.ts'
 import { shared } from './styles.ts'
 
 /** DD.MM.YYYY SS:DD in the viewer's zone (en: DD/MM/YYYY, HH:MM): the minute an office remembers. */
@@ -38,20 +39,11 @@ export function documentLabel(lang: Lang, document: string, regionName: (slug: s
   return parsed.period === null ? regionName(parsed.region) : `${regionName(parsed.region)} · ${formatMonth(lang, parsed.period)}`
 }
 
-/** What a clerk calls a record, from the values its history shows: a name or plate, a timesheet by its employee and day. */
+/** What a clerk calls a record, from the values its history shows (record-label.ts). */
 export function recordLabel(table: string, changes: readonly HistoryChange[], mirror: Mirror | undefined, region: string, fallback: string): string {
   const now = new Map<string, CellValue>()
   for (const c of changes) if (c.kind === 'set' && c.field !== null && c.shown) now.set(c.field, c.new)
-  for (const field of ['full_name', 'plate', 'name', 'seri_no', 'key']) {
-    const value = now.get(field)
-    if (typeof value === 'string' && value !== '') return value
-  }
-  const employee = now.get('employee_id')
-  const name = typeof employee === 'string' ? mirror?.query('SELECT full_name FROM employees WHERE region = ? AND id = ?', [region, employee])[0]?.full_name : undefined
-  const rule = isTableName(table) ? PERIOD_TABLES[table] : undefined
-  const day = rule !== undefined && 'byDate' in rule ? now.get(rule.byDate) : undefined
-  const parts = [typeof name === 'string' ? name : undefined, typeof day === 'string' ? day.split('-').reverse().join('.') : undefined].filter((p) => p !== undefined)
-  return parts.length > 0 ? parts.join(' ') : fallback
+  return recordLabelOf(table, (field) => now.get(field), mirror, region, fallback)
 }
 
 /** A change as one line: the field's label with old → new, or what happened to the record; lost values marked. */

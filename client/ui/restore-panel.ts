@@ -13,6 +13,7 @@ import { isTableName, TABLES, type TableName } from '../../schema/tables.ts'
 import { MonthClosedError } from '../engine.ts'
 import { planRestore, writeRestore, type RestorePlan } from '../restore.ts'
 import { formatDateTime, t, type MessageKey } from './i18n.ts'
+import { recordLabelOf } from './record-label.ts'
 import { errorIn, Screen } from './screen.ts'
 import { shared } from './styles.ts'
 
@@ -152,19 +153,18 @@ export class RsRestore extends Screen {
     </div>`
   }
 
-  /** A name or plate for the record, a timesheet by its employee and day; the id when nothing here knows it. */
+  /** What a clerk calls the record (record-label.ts); a fault by its title, else its id. */
   private recordName(table: TableName, id: string): string {
     const ws = this.workspace
     // Deleted records too: the engine reads them from the document, the mirror only shows live ones.
     const record = ws?.engine.record(table, id, this.region) ?? ws?.mirror.query(`SELECT * FROM ${table} WHERE region = ? AND id = ?`, [this.region, id])[0]
     if (record === undefined) return id
-    if (typeof record.employee_id === 'string') {
-      const name = ws?.mirror.query('SELECT full_name FROM employees WHERE region = ? AND id = ?', [this.region, record.employee_id])[0]?.full_name
-      const day = record.work_date ?? record.first_day
-      return [name, typeof day === 'string' ? day.split('-').reverse().join('.') : undefined].filter((p) => typeof p === 'string').join(' ') || id
+    const title = record.title
+    const valueOf = (field: string): string | number | undefined => {
+      const value = record[field]
+      return typeof value === 'string' || typeof value === 'number' ? value : undefined
     }
-    for (const field of ['full_name', 'plate', 'name', 'seri_no', 'key', 'title']) if (typeof record[field] === 'string' && record[field] !== '') return String(record[field])
-    return id
+    return recordLabelOf(table, valueOf, ws?.mirror, this.region, table === 'vehicle_faults' && typeof title === 'string' && title !== '' ? title : id)
   }
 }
 
