@@ -10,12 +10,12 @@
  * The steps run in order and share the PCs.
  */
 import { createHash } from 'node:crypto'
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { currentPeriod, documentName, shiftPeriod } from '../schema/periods.ts'
 import { removeDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
 import { tokenFor, until } from './helpers/relayProcess.ts'
-import { ADMIN_PASSWORD, OFFICE_USERS, openPc, screenshot, signIn, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
+import { ADMIN_PASSWORD, OFFICE_USERS, openPc, screenshot, signIn, type Pc, type UiRelay, uiSuite, waitForValue } from './helpers/uiBrowser.ts'
 
 let relay: UiRelay
 let browser: Browser
@@ -47,15 +47,6 @@ async function api(path: string): Promise<Response> {
   return fetch(`${relay.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
 }
 
-/** Waits until the input shows a value starting with `prefix`. */
-async function valueBecomes(input: Locator, prefix: string): Promise<void> {
-  const deadline = Date.now() + 15_000
-  while (!(await input.inputValue()).startsWith(prefix)) {
-    if (Date.now() > deadline) throw new Error(`the cell still shows ${await input.inputValue()}, not ${prefix}…`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
 const state = (page: Page): ReturnType<Page['locator']> => page.locator('[data-testid="closing-state"]')
 
 describe('closing a month in the admin view', () => {
@@ -84,7 +75,7 @@ describe('closing a month in the admin view', () => {
     await pc.page.locator('[data-testid="week-date"]').fill(`03.${MONTH.slice(5)}.${MONTH.slice(0, 4)}`)
     await pc.page.locator('[data-testid="week-date"]').press('Enter')
     const third = pc.page.locator(`rs-week-grid input[data-testid="week-cell"][data-date="${MONTH}-03"]`)
-    await valueBecomes(third, '08:00-17:00')
+    await waitForValue(third, '08:00-17:00', 'prefix')
     await pc.context.setOffline(true)
     await pc.page.locator('rs-status-bar [data-testid="connection"][data-state="disconnected"]').waitFor()
     await third.fill('8-18/60')
@@ -153,7 +144,7 @@ describe('closing a month in the admin view', () => {
     await browserEdit.locator('[data-testid="late-reject-confirm"]').click()
     await admin.page.locator('[data-testid="late-none"]').waitFor()
     await pc.page.locator('[data-testid="late-edit-rejected"]', { hasText: /Kasım|Ekim|Ocak|Şubat|Mart|Nisan|Mayıs|Haziran|Temmuz|Ağustos|Eylül|Aralık/ }).waitFor()
-    await valueBecomes(pc.page.locator(`rs-week-grid input[data-testid="week-cell"][data-date="${MONTH}-03"]`), '08:00-17:00')
+    await waitForValue(pc.page.locator(`rs-week-grid input[data-testid="week-cell"][data-date="${MONTH}-03"]`), '08:00-17:00', 'prefix')
     await pc.page.locator('[data-testid="late-edit-rejected-dismiss"]').click()
     await pc.page.locator('[data-testid="late-edit-rejected"]').waitFor({ state: 'detached' })
     expect(rejected).toContain('late_edit_rejected')

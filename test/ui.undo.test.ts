@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { currentPeriod } from '../schema/periods.ts'
 import { removeDir, startPeer, type TestPeer } from './helpers/peerEngine.ts'
 import { until } from './helpers/relayProcess.ts'
-import { OFFICE_USERS, openPc, screenshot, signIn, waitForPending, type Pc, type UiRelay, uiSuite } from './helpers/uiBrowser.ts'
+import { OFFICE_USERS, openPc, screenshot, signIn, waitForPending, type Pc, type UiRelay, uiSuite, waitForValue } from './helpers/uiBrowser.ts'
 
 let relay: UiRelay
 let browser: Browser
@@ -33,14 +33,6 @@ afterAll(async () => {
 
 const cell = (page: Page, col: number): Locator => page.locator(`rs-week-grid input[data-testid="week-cell"][data-row="0"][data-col="${col}"]`)
 const note = (page: Page): Locator => page.locator('[data-testid="undo-note"]')
-
-async function valueBecomes(input: Locator, value: string): Promise<void> {
-  const deadline = Date.now() + 15_000
-  while ((await input.inputValue()) !== value) {
-    if (Date.now() > deadline) throw new Error(`the cell shows ${await input.inputValue()}, not ${value}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 /** Fatma's PC's copy of the timesheet on the cell's day. */
 function fatmasSheets(): Array<Record<string, unknown>> {
@@ -70,14 +62,14 @@ describe('undo and restore in the app', () => {
     await cell(page, 1).click()
     await page.keyboard.type('9-17')
     await page.keyboard.press('Enter')
-    await valueBecomes(cell(page, 1), '09:00-17:00')
+    await waitForValue(cell(page, 1), '09:00-17:00')
     await waitForPending(page, 0)
     await page.keyboard.press('Control+z')
     await note(page).and(page.locator('[data-kind="undo"]')).waitFor()
-    await valueBecomes(cell(page, 1), '')
+    await waitForValue(cell(page, 1), '')
     await page.keyboard.press('Control+y')
     await note(page).and(page.locator('[data-kind="redo"]')).waitFor()
-    await valueBecomes(cell(page, 1), '09:00-17:00')
+    await waitForValue(cell(page, 1), '09:00-17:00')
     await screenshot(page, 'undo-redo')
 
     // Typing, not saved: Ctrl+Z is the field's, and the saved shift stays.
@@ -102,7 +94,7 @@ describe('undo and restore in the app', () => {
     const sheet = fatmasSheet(date)!
     fatma.engine.update('timesheets', String(sheet.id), { end_time: '18:00' })
     await fatma.engine.whenSynced()
-    await valueBecomes(cell(page, 2), '08:00-18:00')
+    await waitForValue(cell(page, 2), '08:00-18:00')
     await cell(page, 3).click()
     await page.keyboard.press('Control+z')
     await note(page).and(page.locator('[data-kind="undo"]')).waitFor()
@@ -126,7 +118,7 @@ describe('undo and restore in the app', () => {
     expect(live.length).toBe(2)
     for (const r of live) fatma.engine.delete('timesheets', String(r.id))
     await fatma.engine.whenSynced()
-    await valueBecomes(cell(page, 1), '')
+    await waitForValue(cell(page, 1), '')
 
     await page.locator('[data-testid="tab-sheet"]').click()
     await page.locator('[data-testid="sheet-restore"]').click()

@@ -178,3 +178,13 @@ export async function markedFields(form: Locator): Promise<Record<string, string
     return marked
   })
 }
+
+/** Waits until the input's value is `value`, or starts with it when `prefix` (a cell that may also show a break). */
+export async function waitForValue(input: Locator, value: string, match: 'exact' | 'prefix' = 'exact'): Promise<void> {
+  const deadline = Date.now() + 15_000
+  const ok = (shown: string): boolean => (match === 'prefix' ? shown.startsWith(value) : shown === value)
+  while (!ok(await input.inputValue())) {
+    if (Date.now() > deadline) throw new Error(`the input shows ${await input.inputValue()}, not ${value}${match === 'prefix' ? '…' : ''}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
