@@ -238,10 +238,10 @@ export function createClosing(deps: ClosingDeps): Closing {
     return edit
   }
 
-  /** Later waiting edits of `edit`'s client ids in its month: they build on it. */
-  const dependents = (edit: LateEditRow): LateEditRow[] => {
+  /** The waiting edits of `edit`'s client ids in its month, before it (it builds on them) or after it (they build on it). */
+  const sameWriter = (edit: LateEditRow, when: 'before' | 'after'): LateEditRow[] => {
     const clients = new Set(edit.ranges.map(([client]) => client))
-    return waiting(edit.document).filter((other) => other.id > edit.id && other.ranges.some(([client]) => clients.has(client)))
+    return waiting(edit.document).filter((other) => (when === 'before' ? other.id < edit.id : other.id > edit.id) && other.ranges.some(([client]) => clients.has(client)))
   }
 
   const rejectAll = (edits: readonly LateEditRow[], account: string, reason: string): LateEditView[] => {
@@ -303,11 +303,14 @@ export function createClosing(deps: ClosingDeps): Closing {
     },
     changes(id) {
       const edit = editOf(id)
-      const base = copyDoc(docs().open(edit.document).doc)
+      const live = docs().open(edit.document).doc
+      // Its writer's earlier waiting edits come first: this one builds on them.
+      const earlier = sameWriter(edit, 'before')
+      // recordChanges leaves the doc it is given as it was: the live month serves when nothing comes before.
+      if (earlier.length === 0) return recordChanges(live, edit.update)
+      const base = copyDoc(live)
       try {
-        // Its writer's earlier waiting edits come first: this one builds on them.
-        const clients = new Set(edit.ranges.map(([client]) => client))
-        for (const other of waiting(edit.document)) if (other.id < edit.id && other.ranges.some(([c]) => clients.has(c))) Y.applyUpdate(base, other.update)
+        for (const other of earlier) Y.applyUpdate(base, other.update)
         return recordChanges(base, edit.update)
       } finally {
         base.destroy()
@@ -315,7 +318,7 @@ export function createClosing(deps: ClosingDeps): Closing {
     },
     accept(id, account) {
       const edit = editOf(id)
-      const earlier = waiting(edit.document).filter((other) => other.id < edit.id && other.ranges.some(([c]) => edit.ranges.some(([d]) => c === d)))
+      const earlier = sameWriter(edit, 'before')
       if (earlier.length > 0) {
         throw new ClosingError(409, { tr: `Önce ${earlier[0]!.id} numaralı değişikliğe karar verin`, en: `Decide late edit ${earlier[0]!.id} first` })
       }
@@ -324,7 +327,7 @@ export function createClosing(deps: ClosingDeps): Closing {
         live.applyUpdate(edit.update, writerPeer(edit.account, edit.device))
       } catch (error) {
         if (!(error instanceof UpdateRefusedError)) throw error
-        rejectAll([edit, ...dependents(edit)], account, `${error.refusal.code}: ${error.refusal.message.tr}`)
+        rejectAll([edit, ...sameWriter(edit, 'after')], account, `${error.refusal.code}: ${error.refusal.message.tr}`)
         throw new ClosingError(409, {
           tr: `Değişiklik kurallara uymuyor, reddedildi: ${error.refusal.message.tr}`,
           en: `The change breaks the rules and was rejected: ${error.refusal.message.en}`,
@@ -338,7 +341,7 @@ export function createClosing(deps: ClosingDeps): Closing {
     reject(id, account, reason) {
       const edit = editOf(id)
       const why = reason.trim() === '' ? null : reason.trim().slice(0, 500)
-      return rejectAll([edit, ...dependents(edit)], account, why ?? '')
+      return rejectAll([edit, ...sameWriter(edit, 'after')], account, why ?? '')
     },
     sheet: (document) => periods.sheet(document),
   }

@@ -24,6 +24,8 @@ export class ClosedMonths implements ReactiveController {
   private source: ClosedMonthsSource | undefined
   private lastRead = 0
   private stop: (() => void) | undefined
+  /** The open documents' states as of this update (the months' own word, message 102). */
+  private documents: EngineState['documents'] = {}
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -35,7 +37,7 @@ export class ClosedMonths implements ReactiveController {
   /** Whether `region`'s month is closed, as far as this PC knows. */
   closed(region: string, month: Period): boolean {
     const name = documentName(region, month)
-    const live = this.source?.engine.state.documents[name]
+    const live = this.documents[name]
     return live !== undefined && live.connection === 'synced' ? live.closed : live?.closed === true || this.listed.has(name)
   }
 
@@ -47,6 +49,8 @@ export class ClosedMonths implements ReactiveController {
 
   hostUpdate(): void {
     const source = this.from()
+    // Read once per update, not per day asked about: the engine builds its state on each read.
+    this.documents = source?.engine.state.documents ?? {}
     if (source?.engine === this.source?.engine) return
     this.unsubscribe()
     this.source = source

@@ -135,6 +135,8 @@ export class WeekGridScreen extends Screen {
     const employees = this.employees
     const cells = cellsOf(this.timesheets)
     const { worked, employeeTotals, dayTotals, officeTotal } = weekTotals(employees, dates, cells)
+    const closedDays = dates.map((d) => this.closedOn(d))
+    const holidays = this.holidays
     const cell = (row: number, col: number): WeekCell => {
       const key = cellKey(employees[row].id, dates[col])
       const stored = cells.get(key) ?? []
@@ -148,7 +150,7 @@ export class WeekGridScreen extends Screen {
         selected: this.selection.has(key),
         error: this.errors.get(key),
         leave: this.leave.codeOn(employees[row].id, dates[col]),
-        closed: this.closedOn(dates[col]) !== undefined,
+        closed: closedDays[col] !== undefined,
       }
     }
     return html`<section>
@@ -158,12 +160,12 @@ export class WeekGridScreen extends Screen {
         show: (monday) => this.showWeek(monday),
         goTo: this.goTo,
       })}
-      ${this.writable ? renderClosedMonths(lang, dates.map((d) => this.closedOn(d))) : nothing} ${this.bulk.render()} ${this.leave.render()}
+      ${this.writable ? renderClosedMonths(lang, closedDays) : nothing} ${this.bulk.render()} ${this.leave.render()}
       ${renderWeekTable({
         lang,
         writable: this.writable,
         dates,
-        holidays: dates.map((d) => holidayOn(d, this.holidays)),
+        holidays: dates.map((d) => holidayOn(d, holidays)),
         employees,
         cell,
         question: (row) => {
